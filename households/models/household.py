@@ -1,0 +1,215 @@
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models.functions import Substr
+
+from households.choices import (
+    DangerLevel,
+    HouseStructure,
+    IdentifyStandard,
+    MemberStatus,
+    PovertyAttribute,
+    PovertyCause,
+    PovertyStatus,
+    RegionLevel,
+    ReviewState,
+    RoadType,
+)
+from households.validators import check_causes
+
+VILLAGE_REQUIRED = "户籍所在地必须选择到村（社区）一级"
+
+_money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+_area = {
+    "max_digits": 10,
+    "decimal_places": 2,
+    "default": Decimal("0.00"),
+    "validators": [MinValueValidator(0)],
+}
+
+
+@pghistory.track()
+class Household(models.Model):
+    """A registered household (建档立卡户 / 低保户). Never hard-deleted: archived instead."""
+
+    household_no = models.CharField("户编号", max_length=30)
+    village = models.ForeignKey(
+        "households.Region",
+        verbose_name="所在村",
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"level": RegionLevel.VILLAGE},
+    )
+    group_name = models.CharField("村民小组", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    bank_name = models.CharField("开户银行", max_length=60, blank=True)
+    bank_account = models.CharField("银行账号", max_length=40, blank=True)
+
+    identify_standard = models.CharField(
+        "识别标准", max_length=16, choices=IdentifyStandard.choices, default=IdentifyStandard.NATIONAL
+    )
+    attribute = models.CharField(
+        "贫困户属性", max_length=20, choices=PovertyAttribute.choices, default=PovertyAttribute.GENERAL
+    )
+    main_cause = models.CharField("主要致贫原因", max_length=20, choices=PovertyCause.choices)
+    other_causes = ArrayField(
+        models.CharField(max_length=20, choices=PovertyCause.choices),
+        verbose_name="其他致贫原因",
+        default=list,
+        blank=True,
+        help_text="最多选两项",
+    )
+    poverty_status = models.CharField(
+        "脱贫状态", max_length=24, choices=PovertyStatus.choices, default=PovertyStatus.NOT_EXITED
+    )
+    identify_year = models.PositiveSmallIntegerField("识别年度", null=True, blank=True)
+    plan_exit_year = models.PositiveSmallIntegerField("计划脱贫年度", null=True, blank=True)
+    exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+
+    is_military_family = models.BooleanField("军烈属", default=False)
+    is_only_child = models.BooleanField("独生子女户", default=False)
+    is_two_daughters = models.BooleanField("双女户", default=False)
+    is_relocated = models.BooleanField("易地扶贫搬迁户", default=False)
+
+    land_arable = models.DecimalField("耕地面积(亩)", **_area)
+    land_irrigated = models.DecimalField("有效灌溉面积(亩)", **_area)
+    land_forest = models.DecimalField("林地面积(亩)", **_area)
+    land_returned_forest = models.DecimalField("退耕还林面积(亩)", **_area)
+    land_orchard = models.DecimalField("林果面积(亩)", **_area)
+    land_pasture = models.DecimalField("牧草地面积(亩)", **_area)
+    land_water = models.DecimalField("水面面积(亩)", **_area)
+
+    has_production_power = models.BooleanField("通生产用电", default=True)
+    has_living_power = models.BooleanField("通生活用电", default=True)
+    has_safe_water = models.BooleanField("饮水安全", default=True)
+    has_water_difficulty = models.BooleanField("饮水困难", default=False)
+    road_type = models.CharField(
+        "入户路类型", max_length=16, choices=RoadType.choices, default=RoadType.HARDENED
+    )
+    distance_to_road_km = models.DecimalField(
+        "距村主干路(公里)",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )
+    house_area = models.DecimalField("住房面积(㎡)", **_area)
+    house_structure = models.CharField(
+        "房屋结构", max_length=20, choices=HouseStructure.choices, default=HouseStructure.BRICK_WOOD
+    )
+    danger_level = models.CharField(
+        "危房等级", max_length=4, choices=DangerLevel.choices, default=DangerLevel.NONE
+    )
+
+    review_state = models.CharField(
+        "审核状态", max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    archived_at = models.DateTimeField("注销时间", null=True, blank=True)
+    archive_reason = models.CharField("注销原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "建档立卡户"
+        verbose_name_plural = "建档立卡户"
+        ordering = ["village_id", "household_no"]
+        indexes = [
+            models.Index(
+                fields=["village"], name="household_village_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["poverty_status"], name="household_status_idx"),
+        ]
+        constraints = [
+            # 户编号 is unique within a county: the first 6 digits of the village code.
+            models.UniqueConstraint(
+                Substr("village_id", 1, 6),
+                "household_no",
+                name="household_no_unique_in_county",
+                violation_error_message="本县内已有相同的户编号",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(other_causes__len__lte=2),
+                name="household_other_causes_at_most_2",
+                violation_error_message="其他致贫原因最多两项",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_no} {self.head_name or ''}".strip()
+
+    def clean(self) -> None:
+        if self.village_id and self.village.level != RegionLevel.VILLAGE:
+            raise ValidationError({"village": VILLAGE_REQUIRED})
+        check_causes([self.main_cause] if self.main_cause else [], self.other_causes or [])
+
+    @property
+    def head_name(self) -> str | None:
+        heads = [m for m in self.members.all() if m.is_head and m.is_active]
+        return heads[0].name if heads else None
+
+    def active_members(self) -> models.QuerySet:
+        return self.members.filter(member_status=MemberStatus.NORMAL)
+
+
+@pghistory.track()
+class IncomeYear(models.Model):
+    """One income period of a household (yuan per year). R1/R2 derive per-capita figures."""
+
+    household = models.ForeignKey(
+        Household, verbose_name="户", on_delete=models.PROTECT, related_name="incomes"
+    )
+    period_start = models.DateField("收入年度起")
+    period_end = models.DateField("收入年度止")
+    wage = models.DecimalField("工资性收入", **_money)
+    business_income = models.DecimalField("生产经营性收入", **_money)
+    property_dividend = models.DecimalField("资产收益扶贫分红", **_money)
+    property_other = models.DecimalField("其他财产性收入", **_money)
+    transfer_family_planning = models.DecimalField("计划生育金", **_money)
+    transfer_dibao = models.DecimalField("低保金", **_money)
+    transfer_tekun = models.DecimalField("特困供养金", **_money)
+    transfer_pension = models.DecimalField("养老保险金", **_money)
+    transfer_eco = models.DecimalField("生态补偿金", **_money)
+    transfer_disability = models.DecimalField("两项补贴", **_money)
+    transfer_other = models.DecimalField("其他转移性收入", **_money)
+    business_expense = models.DecimalField("生产经营性支出", **_money)
+    # Dibao-basis (R2) adjustments: which are excluded or deducted is a local parameter.
+    basic_pension = models.DecimalField("其中：基础养老金", **_money)
+    new_job_first_months = models.DecimalField("其中：新就业前3个月收入", **_money)
+    rigid_medical = models.DecimalField("刚性支出：医疗", **_money)
+    rigid_education = models.DecimalField("刚性支出：教育", **_money)
+    rigid_disability = models.DecimalField("刚性支出：残疾康复", **_money)
+    job_costs = models.DecimalField("就业成本", **_money)
+
+    class Meta:
+        verbose_name = "年度收入"
+        verbose_name_plural = "年度收入"
+        ordering = ["household_id", "-period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "period_end"], name="income_one_row_per_period"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gt=models.F("period_start")),
+                name="income_period_ordered",
+                violation_error_message="收入年度止日期应晚于起始日期",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m}至{self.period_end:%Y-%m}"
+
+    def as_components(self):
+        from programs.rules.income import IncomeComponents
+
+        return IncomeComponents.from_obj(self)

@@ -1,0 +1,148 @@
+import datetime as dt
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from households.choices import (
+    ETHNICITY_CHOICES,
+    DisabilityGrade,
+    DisabilityType,
+    Education,
+    Health,
+    Labor,
+    MemberStatus,
+    Relation,
+    SchoolStatus,
+    Sex,
+    WorkStatus,
+)
+from households.idcard import check_sex_matches, normalize_id, parse_id
+
+STATUS_DATE_REQUIRED = "成员状态为“{status}”时必须填写变动日期"
+DISABILITY_CARD_WRONG = "残疾人证号应为身份证号加残疾类别和等级两位（共20位）"
+DISABILITY_GRADE_REQUIRED = "填写了残疾类别时必须填写残疾等级"
+
+
+@pghistory.track()
+class Member(models.Model):
+    """A household member. Leaves by status (死亡/迁出/…) with a date, never by deletion."""
+
+    household = models.ForeignKey(
+        "households.Household", verbose_name="户", on_delete=models.PROTECT, related_name="members"
+    )
+    name = models.CharField("姓名", max_length=50)
+    id_no = models.CharField("身份证号", max_length=18)
+    disability_card_no = models.CharField("残疾人证号", max_length=20, blank=True)
+    sex = models.CharField("性别", max_length=8, choices=Sex.choices)
+    birth_date = models.DateField("出生日期", editable=False)
+    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices)
+    ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITY_CHOICES, default="01")
+    education = models.CharField("文化程度", max_length=16, choices=Education.choices, blank=True)
+    school_status = models.CharField(
+        "在校生状况", max_length=16, choices=SchoolStatus.choices, default=SchoolStatus.NOT_IN_SCHOOL
+    )
+    school_exception_approved = models.BooleanField(
+        "失学例外已批准", default=False, help_text="义务教育阶段因重度残疾等原因经批准不在校"
+    )
+    health = models.CharField("健康状况", max_length=16, choices=Health.choices, default=Health.HEALTHY)
+    disability_type = models.CharField("残疾类别", max_length=16, choices=DisabilityType.choices, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(
+        "残疾等级", choices=DisabilityGrade.choices, null=True, blank=True
+    )
+    labor = models.CharField("劳动技能", max_length=16, choices=Labor.choices, default=Labor.ORDINARY)
+    work_status = models.CharField(
+        "务工状况", max_length=20, choices=WorkStatus.choices, default=WorkStatus.NONE
+    )
+    work_months = models.PositiveSmallIntegerField(
+        "务工时间(月)", default=0, validators=[MinValueValidator(0), MaxValueValidator(12)]
+    )
+    employer = models.CharField("务工单位", max_length=100, blank=True)
+    in_medical_ins = models.BooleanField("参加城乡居民基本医疗保险", default=True)
+    in_critical_ins = models.BooleanField("参加大病保险", default=True)
+    in_pension = models.BooleanField("参加城乡居民基本养老保险", default=False)
+    is_soldier = models.BooleanField("现役军人", default=False)
+    member_status = models.CharField(
+        "成员状态", max_length=16, choices=MemberStatus.choices, default=MemberStatus.NORMAL
+    )
+    status_date = models.DateField("状态变动日期", null=True, blank=True)
+    status_note = models.CharField("变动说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "家庭成员"
+        verbose_name_plural = "家庭成员"
+        ordering = ["household_id", "id"]
+        indexes = [models.Index(fields=["id_no"], name="member_id_no_idx")]
+        constraints = [
+            # The same person may be an active member of only one household.
+            models.UniqueConstraint(
+                fields=["id_no"],
+                condition=models.Q(member_status="normal"),
+                name="member_active_id_unique",
+                violation_error_message="该身份证号已是其他户的在册成员",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(member_status="normal", relation="head"),
+                name="member_one_active_head",
+                violation_error_message="一户只能有一名户主",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member_status="normal") | models.Q(status_date__isnull=False),
+                name="member_left_has_date",
+                violation_error_message="成员离开时必须填写变动日期",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(work_months__lte=12),
+                name="member_work_months_le_12",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # birth_date is always what the ID says; set it even when clean() was not called.
+        self.id_no = normalize_id(self.id_no)
+        if self.id_no and not self.birth_date:
+            self.birth_date = parse_id(self.id_no).birth_date
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        return self.member_status == MemberStatus.NORMAL
+
+    @property
+    def is_head(self) -> bool:
+        return self.relation == Relation.HEAD
+
+    def age_on(self, day: dt.date) -> int:
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        self.id_no = normalize_id(self.id_no)
+        try:
+            facts = parse_id(self.id_no)
+            self.birth_date = facts.birth_date
+            if self.sex:
+                check_sex_matches(self.id_no, self.sex)
+            else:
+                self.sex = facts.sex
+        except ValidationError as exc:
+            field = "sex" if exc.code == "id_sex" else "id_no"
+            errors.setdefault(field, []).extend(exc.messages)
+        if self.member_status != MemberStatus.NORMAL and not self.status_date:
+            errors.setdefault("status_date", []).append(
+                STATUS_DATE_REQUIRED.format(status=self.get_member_status_display())
+            )
+        if self.disability_card_no and not (
+            len(self.disability_card_no) == 20 and self.disability_card_no.startswith(self.id_no)
+        ):
+            errors.setdefault("disability_card_no", []).append(DISABILITY_CARD_WRONG)
+        if self.disability_type and not self.disability_grade:
+            errors.setdefault("disability_grade", []).append(DISABILITY_GRADE_REQUIRED)
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,38 @@
+"""Who may do what, by role (domain.md (c) permission table). Scope is separate: selectors.scoped()."""
+
+from households.choices import ReviewState, Role
+
+# States in which the village may still edit a household record.
+VILLAGE_EDITABLE_STATES = {ReviewState.DRAFT, ReviewState.RETURNED_TO_VILLAGE}
+
+
+def role_of(user) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Role.SYSTEM_ADMIN
+    return user.role
+
+
+def can_enter_households(user) -> bool:
+    return role_of(user) in {Role.VILLAGE_CLERK, Role.SYSTEM_ADMIN}
+
+
+def can_edit_household(user, household=None) -> bool:
+    """Village clerks edit drafts and returned records; township reviewers correct (audited)."""
+    role = role_of(user)
+    if role == Role.SYSTEM_ADMIN:
+        return True
+    if role == Role.VILLAGE_CLERK:
+        return household is None or household.review_state in VILLAGE_EDITABLE_STATES
+    if role == Role.TOWNSHIP_REVIEWER:
+        return household is None or household.review_state == ReviewState.PENDING_TOWNSHIP
+    return False
+
+
+def can_manage_helpers(user) -> bool:
+    return role_of(user) in {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
+
+
+def can_manage_users(user) -> bool:
+    return role_of(user) == Role.SYSTEM_ADMIN

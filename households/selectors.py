@@ -1,0 +1,90 @@
+"""Reads of household data. Every read starts from `scoped()`: the one place where a user
+becomes a region-code prefix. A leak across regions is the worst bug this product can have."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from households.choices import RegionLevel, Role
+from households.models import Region
+
+# How each scoped model reaches a 12-digit region code. A model not listed here cannot be
+# scoped, and `scoped()` refuses it rather than returning everything.
+REGION_CODE_PATHS: dict[str, str] = {
+    "households.region": "code",
+    "households.household": "village__code",
+    "households.member": "household__village__code",
+    "households.incomeyear": "household__village__code",
+    "households.helperassignment": "household__village__code",
+    "households.visit": "household__village__code",
+    "households.workteam": "village__code",
+    "households.workteammember": "team__village__code",
+    "households.user": "region__code",
+}
+
+
+def register_scope(model: type[models.Model], path: str) -> None:
+    """Other apps declare how their models reach a region code (e.g. a case via its household)."""
+    REGION_CODE_PATHS[model._meta.label_lower] = path
+
+
+def region_prefix_for(user) -> str | None:
+    """The region-code prefix a user may see: '' for everything, None for nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
+        return ""
+    region = user.region
+    if region is None:
+        return None
+    return region.prefix
+
+
+def scope_q(model: type[models.Model], prefix: str) -> Q:
+    label = model._meta.label_lower
+    if label == "households.helperperson":
+        # Helpers belong to a county; anyone inside that county (or above it) sees them.
+        return Q(county__code__startswith=prefix) | Q(county_id__in=_ancestor_codes(prefix))
+    path = REGION_CODE_PATHS.get(label)
+    if path is None:
+        raise LookupError(f"{label} has no region scope; add it to REGION_CODE_PATHS")
+    return Q(**{f"{path}__startswith": prefix})
+
+
+def scoped(queryset: QuerySet, user) -> QuerySet:
+    """Restrict any queryset of a scoped model to the user's region."""
+    prefix = region_prefix_for(user)
+    if prefix is None:
+        return queryset.none()
+    if prefix == "":
+        return queryset
+    return queryset.filter(scope_q(queryset.model, prefix))
+
+
+def is_in_scope(user, region_code: str) -> bool:
+    prefix = region_prefix_for(user)
+    return prefix is not None and region_code.startswith(prefix)
+
+
+def _ancestor_codes(prefix: str) -> list[str]:
+    """Codes of the regions above a prefix (the county, city, province a user sits in)."""
+    codes = []
+    for length in (2, 4, 6, 9):
+        if len(prefix) > length:
+            codes.append(prefix[:length].ljust(12, "0"))
+    return codes
+
+
+def households_for(user) -> QuerySet:
+    from households.models import Household
+
+    return scoped(Household.objects.filter(archived_at__isnull=True), user)
+
+
+def villages_for(user) -> QuerySet:
+    return scoped(Region.objects.filter(level=RegionLevel.VILLAGE), user)
+
+
+def regions_for(user) -> QuerySet:
+    return scoped(Region.objects.all(), user)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from households import views
+
+app_name = "households"
+
+urlpatterns = [
+    path("regions/children/", views.region_children, name="region-children"),
+]

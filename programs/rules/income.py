@@ -1,0 +1,106 @@
+"""R1 / R2: per-capita income on the poverty basis (扶贫口径) and the 低保 basis (低保口径)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+from programs.rules.money import to_yuan
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class IncomeComponents:
+    """One income year, yuan per year. Field names match households.IncomeYear."""
+
+    wage: Decimal = ZERO
+    business_income: Decimal = ZERO
+    property_dividend: Decimal = ZERO
+    property_other: Decimal = ZERO
+    transfer_family_planning: Decimal = ZERO
+    transfer_dibao: Decimal = ZERO
+    transfer_tekun: Decimal = ZERO
+    transfer_pension: Decimal = ZERO
+    transfer_eco: Decimal = ZERO
+    transfer_disability: Decimal = ZERO
+    transfer_other: Decimal = ZERO
+    business_expense: Decimal = ZERO
+    basic_pension: Decimal = ZERO
+    new_job_first_months: Decimal = ZERO
+    rigid_medical: Decimal = ZERO
+    rigid_education: Decimal = ZERO
+    rigid_disability: Decimal = ZERO
+    job_costs: Decimal = ZERO
+
+    @classmethod
+    def from_obj(cls, obj) -> IncomeComponents:
+        return cls(**{f.name: Decimal(getattr(obj, f.name) or 0) for f in fields(cls)})
+
+    @property
+    def property_income(self) -> Decimal:
+        return self.property_dividend + self.property_other
+
+    @property
+    def transfer_income(self) -> Decimal:
+        return (
+            self.transfer_family_planning
+            + self.transfer_dibao
+            + self.transfer_tekun
+            + self.transfer_pension
+            + self.transfer_eco
+            + self.transfer_disability
+            + self.transfer_other
+        )
+
+
+@dataclass(frozen=True)
+class DibaoIncomePolicy:
+    """Which items the 低保 basis leaves out or deducts (open question f.5: a local parameter)."""
+
+    exclude_basic_pension: bool = True
+    exclude_new_job_first_months: bool = True
+    deduct_rigid_spending: bool = True
+    deduct_job_costs: bool = True
+
+
+def net_income(income: IncomeComponents) -> Decimal:
+    """R1 numerator: 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出 (yuan/year, unrounded)."""
+    return (
+        income.wage
+        + income.business_income
+        + income.property_income
+        + income.transfer_income
+        - income.business_expense
+    )
+
+
+def poverty_basis_per_capita(income: IncomeComponents, persons: int) -> Decimal:
+    """R1: per-capita net income, poverty basis; only members with status 正常 count."""
+    if persons <= 0:
+        return to_yuan(ZERO)
+    return to_yuan(net_income(income) / persons)
+
+
+def dibao_basis_annual(income: IncomeComponents, policy: DibaoIncomePolicy | None = None) -> Decimal:
+    """R2: household income on the 低保 basis (yuan/year, unrounded). Never counts 低保金 itself."""
+    policy = policy or DibaoIncomePolicy()
+    total = net_income(income) - income.transfer_dibao
+    if policy.exclude_basic_pension:
+        total -= income.basic_pension
+    if policy.exclude_new_job_first_months:
+        total -= income.new_job_first_months
+    if policy.deduct_rigid_spending:
+        total -= income.rigid_medical + income.rigid_education + income.rigid_disability
+    if policy.deduct_job_costs:
+        total -= income.job_costs
+    return max(total, ZERO)
+
+
+def dibao_basis_per_capita_month(
+    income: IncomeComponents, persons: int, policy: DibaoIncomePolicy | None = None
+) -> Decimal:
+    """R2 per person per month, from the annual figure, rounded once."""
+    if persons <= 0:
+        return to_yuan(ZERO)
+    return to_yuan(dibao_basis_annual(income, policy) / persons / 12)
