@@ -12,6 +12,7 @@ import pghistory
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
@@ -20,6 +21,7 @@ from households.selectors import scoped
 Policy = Callable[..., bool]  # (user, obj_or_None) -> bool
 
 ROLE_FORBIDDEN = "您的角色无权执行此操作"
+PAGE_SIZE_WRONG = "每页条数应为正整数"
 
 
 def anyone(user, obj=None) -> bool:
@@ -39,6 +41,29 @@ class KeysetPagination(CursorPagination):
     ordering = "id"
     cursor_query_description = "分页游标（取自上一页返回的 next/previous 链接）"
     page_size_query_description = "每页条数（默认 50，最多 200）"
+    invalid_cursor_message = "分页游标无效，请从第一页重新开始"
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_size_query_param: [PAGE_SIZE_WRONG]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            # A bad cursor is a bad request, not a missing object.
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
 
 
 class RolePolicyPermission(permissions.BasePermission):
@@ -78,6 +103,8 @@ class ScopedAPIMixin:
     permission_classes = [RolePolicyPermission]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     pagination_class = KeysetPagination
+    # Any path segment reaches the view, so a malformed id is a JSON 404 like a missing one.
+    lookup_value_regex = "[^/]+"
     policies: dict[str, Policy] = {}
 
     def initial(self, request, *args, **kwargs):

@@ -33,13 +33,13 @@ def flatten_errors(data: Any, path: str = "") -> Iterator[dict[str, str]]:
     elif isinstance(data, list):
         if all(isinstance(item, str) for item in data):
             for item in data:
-                yield {"field": path, "message": str(item), "code": getattr(item, "code", "invalid")}
+                yield {"field": path, "message": str(item), "code": getattr(item, "code", None) or "invalid"}
         else:
             for index, item in enumerate(data):
                 if item:  # DRF puts {} for list items without errors
                     yield from flatten_errors(item, _join(path, index))
     else:
-        yield {"field": path, "message": str(data), "code": getattr(data, "code", "invalid")}
+        yield {"field": path, "message": str(data), "code": getattr(data, "code", None) or "invalid"}
 
 
 def _django_validation_error_data(exc: DjangoValidationError) -> Any:

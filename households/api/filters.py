@@ -42,7 +42,7 @@ class RegionPrefixFilter(django_filters.CharFilter):
         super().__init__(*args, field_name=code_path, lookup_expr="startswith", **kwargs)
 
 
-class IdFilter(django_filters.NumberFilter):
+class IntFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
@@ -79,7 +79,7 @@ class HouseholdFilter(ScopedFilterSet):
     )
     main_cause = django_filters.ChoiceFilter(choices=PovertyCause.choices, label="主要致贫原因")
     danger_level = django_filters.MultipleChoiceFilter(choices=DangerLevel.choices, label="危房等级")
-    identify_year = django_filters.NumberFilter(label="识别年度")
+    identify_year = IntFilter(label="识别年度")
     id_no = django_filters.CharFilter(method="filter_id_no", label="成员身份证号（精确匹配）")
 
     class Meta:
@@ -98,7 +98,7 @@ class HouseholdFilter(ScopedFilterSet):
 
 class MemberFilter(ScopedFilterSet):
     region = RegionPrefixFilter(code_path="household__village__code")
-    household = IdFilter(label="户ID")
+    household = IntFilter(label="户ID")
     member_status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label="成员状态")
     id_no = django_filters.CharFilter(method="filter_id_no", label="身份证号（精确匹配）")
     name = django_filters.CharFilter(label="姓名（精确匹配）")
@@ -113,8 +113,8 @@ class MemberFilter(ScopedFilterSet):
 
 class IncomeYearFilter(ScopedFilterSet):
     region = RegionPrefixFilter(code_path="household__village__code")
-    household = IdFilter(label="户ID")
-    period_end_year = django_filters.NumberFilter(field_name="period_end__year", label="收入年度止的年份")
+    household = IntFilter(label="户ID")
+    period_end_year = IntFilter(field_name="period_end__year", label="收入年度止的年份")
 
     class Meta:
         model = IncomeYear
@@ -125,7 +125,7 @@ class HouseholdChildFilter(ScopedFilterSet):
     """For helper assignments and visits: by household or region."""
 
     region = RegionPrefixFilter(code_path="household__village__code")
-    household = IdFilter(label="户ID")
+    household = IntFilter(label="户ID")
 
 
 class HelperAssignmentFilter(HouseholdChildFilter):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,6 +21,7 @@ from households.models import (
 )
 from households.selectors import region_prefix_for, scoped
 from programs.rules.income import dibao_basis_per_capita_month, net_income, poverty_basis_per_capita
+from programs.rules.money import to_yuan
 
 
 class ScopedRelatedFieldsMixin:
@@ -57,7 +56,6 @@ class RegionSerializer(serializers.ModelSerializer):
             "is_deep_poverty_village",
             "is_synthetic",
         ]
-        read_only_fields = fields
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -152,7 +150,6 @@ class MemberListSerializer(serializers.ModelSerializer):
             "labor",
             "member_status",
         ]
-        read_only_fields = fields
 
 
 HOUSEHOLD_FIELDS = [
@@ -269,18 +266,16 @@ class IncomeYearSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer
         validators = []  # model constraints run in households.entry.save_income
 
     @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
-    def get_net_income(self, obj: IncomeYear) -> Decimal:
-        from programs.rules.money import to_yuan
-
-        return to_yuan(net_income(obj.as_components()))
+    def get_net_income(self, obj: IncomeYear) -> str:
+        return str(to_yuan(net_income(obj.as_components())))
 
     @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
-    def get_per_capita_net(self, obj: IncomeYear) -> Decimal:
-        return poverty_basis_per_capita(obj.as_components(), getattr(obj, "persons", 0) or 0)
+    def get_per_capita_net(self, obj: IncomeYear) -> str:
+        return str(poverty_basis_per_capita(obj.as_components(), getattr(obj, "persons", 0) or 0))
 
     @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
-    def get_dibao_per_capita_month(self, obj: IncomeYear) -> Decimal:
-        return dibao_basis_per_capita_month(obj.as_components(), getattr(obj, "persons", 0) or 0)
+    def get_dibao_per_capita_month(self, obj: IncomeYear) -> str:
+        return str(dibao_basis_per_capita_month(obj.as_components(), getattr(obj, "persons", 0) or 0))
 
     def create(self, validated_data):
         return entry.save_income(income=IncomeYear(**validated_data))

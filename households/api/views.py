@@ -135,7 +135,6 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RegionSerializer
     filterset_class = filters.RegionFilter
     lookup_field = "code"
-    lookup_value_regex = r"\d{12}"
     ordering_fields = ["code"]
     ordering = ["code"]
 
