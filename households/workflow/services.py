@@ -50,6 +50,7 @@ from households.workflow.models import (
     PublicityObjection,
     WorkflowEvent,
 )
+from programs.selectors import parameter_value
 
 SUBMITTABLE = {ReviewState.DRAFT, ReviewState.RETURNED_TO_VILLAGE}
 AUTHOR_ACTIONS = {
@@ -58,8 +59,6 @@ AUTHOR_ACTIONS = {
     WorkflowAction.OPEN_CHANGE,
     WorkflowAction.AMEND_CHANGE,
 }
-# TEMPORARY: until programs.selectors.parameter_value (key publicity.min_days) is on main.
-DEFAULT_PUBLICITY_MIN_DAYS = 7
 
 
 # --------------------------------------------------------------------------------------------
@@ -645,14 +644,7 @@ def exit_publicity_passed(*, record: Household, user, as_of: dt.date) -> None:
 
 
 def publicity_min_days(*, region_code: str, as_of: dt.date) -> int:
-    """The minimum 公示 length (R4, P9: 7 days) as a dated, region-scoped parameter.
-
-    TEMPORARY fallback: returns DEFAULT_PUBLICITY_MIN_DAYS while programs.selectors.parameter_value
-    is not on main; once it is, the parameter `publicity.min_days` is used."""
-    try:
-        from programs.selectors import parameter_value
-    except ImportError:
-        return DEFAULT_PUBLICITY_MIN_DAYS
+    """The minimum 公示 length (R4, P9: 7 days): the dated, region-scoped parameter publicity.min_days."""
     return int(parameter_value("publicity.min_days", region_code=region_code, as_of=as_of))
 
 

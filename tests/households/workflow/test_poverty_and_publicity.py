@@ -110,8 +110,16 @@ def test_scenario_17_objection_sends_the_case_back_and_requires_a_new_publicity(
     assert Publicity.objects.filter(household=proposed).count() == 2
 
 
-def test_publicity_min_days_comes_from_the_parameter(monkeypatch, proposed, township_reviewer_a):
-    monkeypatch.setattr(services, "publicity_min_days", lambda **kw: 10)
+def test_publicity_min_days_comes_from_the_county_parameter(proposed, township_reviewer_a):
+    from programs.services import set_parameter
+
+    set_parameter(
+        key="publicity.min_days",
+        value="10",
+        region_prefix="211223",
+        valid_from=dt.date(2019, 1, 1),
+        source="县文件",
+    )
     with pytest.raises(TransitionError, match="不得少于 10 天"):
         services.start_publicity(
             subject=proposed, user=township_reviewer_a, start=DAY1, end=DAY7, place="村委会"
