@@ -29,9 +29,9 @@ BENEFIT_KEYS = [
     "subsidy.care.grade_2",
     "subsidy.care.grade_3",
     "subsidy.care.grade_4",
-    "pension.age",
+    "classified.elderly_age",
+    "classified.minor_age",
 ]
-MINOR_AGE = 18  # 未成年人: under 18 by the Civil Code, not a local choice
 
 
 def benefit_policy(*, region_code: str, as_of: dt.date) -> BenefitPolicy:
@@ -40,8 +40,8 @@ def benefit_policy(*, region_code: str, as_of: dt.date) -> BenefitPolicy:
         standard_year=p.dec("dibao.rural_standard_year"),
         rates={c: p.dec(f"classified.rate.{c}") for c in ("elderly", "minor", "disabled", "serious_illness")},
         stack=p.bool("classified.stack"),
-        elderly_age=p.int("pension.age"),
-        minor_age=MINOR_AGE,
+        elderly_age=p.int("classified.elderly_age"),
+        minor_age=p.int("classified.minor_age"),
         living_rate=p.dec("subsidy.living_rate"),
         care_by_grade={g: p.dec(f"subsidy.care.grade_{g}") for g in (1, 2, 3, 4)},
         parameter_ids=tuple(p.ids),

@@ -42,6 +42,8 @@ _FALLBACK: dict[str, Any] = {
     "publicity.min_days": 7,  # P9
     "refusal_notice.working_days": 3,  # P9
     "pension.age": 60,  # S000
+    "classified.elderly_age": 60,  # [U]
+    "classified.minor_age": 18,  # Civil Code: under 18
     "employment.stable_months": 6,  # [U] 稳定就业: ≥ 6 months of work a year
 }
 
@@ -91,8 +93,7 @@ def params(*, region_code: str, as_of: dt.date, keys: Iterable[str]) -> Params:
     for k in keys:  # keys programs has not seeded yet fall back to the documented default
         if k not in values and k in _FALLBACK:
             values[k] = _FALLBACK[k]
-    ids = list(getattr(found, "ids", None) or getattr(found, "parameter_ids", None) or [])
-    return Params(values=values, ids=[int(i) for i in ids])
+    return Params(values=values, ids=found.ids_for(keys))
 
 
 def param(key: str, *, region_code: str, as_of: dt.date) -> Any:

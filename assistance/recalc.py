@@ -99,7 +99,12 @@ def _recalculate(*, run: RecalculationRun, lo: int, hi: int) -> ChunkOutcome:
             has_case=has_case,
         )
         amount = b.total if (b.eligible or has_case) else Decimal("0.00")
-        results.append((f.household_id, b.eligible, amount, json.dumps(b.reasons, ensure_ascii=False)))
+        results.append(
+            (
+                f.household_id, b.eligible, amount, b.covered_persons,
+                json.dumps(b.reasons, ensure_ascii=False), list(policy.parameter_ids),
+            )
+        )  # fmt: skip
         if not has_case:
             continue
         case_rows.append(
@@ -145,24 +150,27 @@ def _write_results(rows: list[tuple], as_of: dt.date) -> int:
         cur.execute("DROP TABLE IF EXISTS tmp_results")
         cur.execute(
             "CREATE TEMP TABLE tmp_results (household_id bigint, eligible boolean,"
-            " monthly_amount numeric(12,2),"
-            " reasons jsonb) ON COMMIT DROP"
+            " monthly_amount numeric(12,2), persons int, reasons jsonb, pids bigint[]) ON COMMIT DROP"
         )
         with cur.copy("COPY tmp_results FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         cur.execute(
             f"""
-            INSERT INTO {table} (household_id, program, eligible, monthly_amount, reasons, as_of, computed_at,
-                                 parameter_ids)
-            SELECT household_id, 'dibao', eligible, monthly_amount, reasons, %(as_of)s, now(), '[]'::jsonb
+            INSERT INTO {table} (household_id, program_id, eligible, monthly_amount, annual_amount, persons,
+                                 reasons, parameter_ids, as_of, computed_at)
+            SELECT household_id, 'dibao', eligible, monthly_amount, monthly_amount * 12, persons,
+                   reasons, pids, %(as_of)s, now()
             FROM tmp_results
-            ON CONFLICT (household_id, program) DO UPDATE
+            ON CONFLICT (household_id, program_id) DO UPDATE
             SET eligible = EXCLUDED.eligible, monthly_amount = EXCLUDED.monthly_amount,
-                reasons = EXCLUDED.reasons, as_of = EXCLUDED.as_of, computed_at = EXCLUDED.computed_at
-            WHERE ({table}.eligible, {table}.monthly_amount, {table}.reasons, {table}.as_of)
-                  IS DISTINCT FROM
-                  (EXCLUDED.eligible, EXCLUDED.monthly_amount, EXCLUDED.reasons, EXCLUDED.as_of)
+                annual_amount = EXCLUDED.annual_amount, persons = EXCLUDED.persons,
+                reasons = EXCLUDED.reasons, parameter_ids = EXCLUDED.parameter_ids,
+                as_of = EXCLUDED.as_of, computed_at = EXCLUDED.computed_at
+            WHERE ({table}.eligible, {table}.monthly_amount, {table}.persons, {table}.reasons,
+                   {table}.parameter_ids, {table}.as_of)
+                  IS DISTINCT FROM (EXCLUDED.eligible, EXCLUDED.monthly_amount, EXCLUDED.persons,
+                   EXCLUDED.reasons, EXCLUDED.parameter_ids, EXCLUDED.as_of)
             """,
             {"as_of": as_of},
         )

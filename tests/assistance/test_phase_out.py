@@ -94,19 +94,15 @@ def test_scenario_16_phase_out_expiry_alerts_then_stops_with_ledger_row(village_
     assert "渐退期满" in stop.reason
 
 
-def test_linear_schedule_steps_each_month_into_ledger(village_a, county_admin, settings):
-    from assistance import integration
+def test_linear_schedule_steps_each_month_into_ledger(village_a, county_admin):
+    from programs.models import Parameter
 
     case, _ = _proposed(village_a, county_admin)
     base = case.monthly_amount
-    original = integration._FALLBACK["phase_out.schedule"]
-    integration._FALLBACK["phase_out.schedule"] = "linear"
-    try:
-        po = po_services.approve_phase_out(
-            phase_out=PhaseOut.objects.get(case=case), user=county_admin, months=4, on=AS_OF
-        )
-    finally:
-        integration._FALLBACK["phase_out.schedule"] = original
+    Parameter.objects.filter(key="phase_out.schedule").update(value="linear")
+    po = po_services.approve_phase_out(
+        phase_out=PhaseOut.objects.get(case=case), user=county_admin, months=4, on=AS_OF
+    )
     assert [Decimal(a) for a in po.schedule] == phase_out_schedule(base=base, months=4, kind="linear")
     po_services.process_phase_outs(today=dt.date(2020, 12, 1))
     case.refresh_from_db()
