@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from programs.models import Parameter
+from programs.rules.facts import ZERO, HouseholdFacts, MemberFacts
+from programs.rules.income import IncomeComponents
 from programs.rules.params import ParameterMissing, ParameterSet, ParamVersion, region_prefixes, resolve
 
 
@@ -65,3 +69,97 @@ def parameters_visible_to(user) -> QuerySet:
     return Parameter.objects.filter(
         Q(region_prefix__startswith=prefix) | Q(region_prefix__in=region_prefixes(prefix))
     )
+
+
+# ---------------------------------------------------------------- household facts
+
+MEMBER_FIELDS = (
+    "household_id",
+    "id",
+    "birth_date",
+    "name",
+    "relation",
+    "health",
+    "disability_type",
+    "disability_grade",
+    "labor",
+    "work_status",
+    "work_months",
+    "school_status",
+    "school_exception_approved",
+    "in_medical_ins",
+    "in_pension",
+)
+INCOME_FIELDS = ("household_id", "period_end", *[f.name for f in fields(IncomeComponents)])
+
+
+def household_facts(households: QuerySet, *, approved_only: bool = True) -> list[HouseholdFacts]:
+    """Plain facts for many households in three queries (households, active members, income years),
+    whatever their number. Approved data only by default: households that passed the review chain
+    (已入库), not archived; members with status 正常; the latest income year (and the one before it,
+    for the monitoring rule)."""
+    from households.choices import MemberStatus, ReviewState
+    from households.models import IncomeYear, Member
+
+    qs = households.filter(archived_at__isnull=True)
+    if approved_only:
+        qs = qs.filter(review_state=ReviewState.VERIFIED)
+    rows = list(
+        qs.order_by("pk").values_list(
+            "id",
+            "village_id",
+            "attribute",
+            "poverty_status",
+            "danger_level",
+            "has_safe_water",
+            "is_relocated",
+        )
+    )
+    ids = qs.values("pk")
+    members: dict[int, list[MemberFacts]] = defaultdict(list)
+    member_qs = Member.objects.filter(household__in=ids, member_status=MemberStatus.NORMAL).order_by(
+        "household_id", "id"
+    )
+    for row in member_qs.values_list(*MEMBER_FIELDS):
+        members[row[0]].append(MemberFacts(*row[1:]))  # MEMBER_FIELDS follow MemberFacts' field order
+    incomes: dict[int, list[tuple]] = defaultdict(list)
+    income_qs = IncomeYear.objects.filter(household__in=ids).order_by("household_id", "-period_end")
+    for row in income_qs.values_list(*INCOME_FIELDS):
+        if len(incomes[row[0]]) < 2:
+            incomes[row[0]].append(row)
+    facts = []
+    for hid, village, attribute, status, danger, water, relocated in rows:
+        years = incomes.get(hid, [])
+        latest = _components(years[0]) if years else None
+        previous = _components(years[1]) if len(years) > 1 else None
+        facts.append(
+            HouseholdFacts(
+                id=hid,
+                village_code=village,
+                members=tuple(members.get(hid, ())),
+                income=latest,
+                income_period_end=years[0][1] if years else None,
+                previous_income=previous,
+                attribute=attribute,
+                poverty_status=status,
+                danger_level=danger,
+                has_safe_water=water,
+                is_relocated=relocated,
+            )
+        )
+    return facts
+
+
+def _components(row: tuple) -> IncomeComponents:
+    return IncomeComponents(*(value if value is not None else ZERO for value in row[2:]))
+
+
+def all_parameter_versions() -> list[ParamVersion]:
+    """Every stored version (the table holds hundreds of rows, not millions): one query."""
+    return _versions(Parameter.objects.all())
+
+
+def stored_results(*, household) -> QuerySet:
+    from programs.models import EligibilityResult
+
+    return EligibilityResult.objects.filter(household=household).select_related("program")
