@@ -7,9 +7,9 @@ import pytest
 def _seeded_catalogue(request):
     """Transactional tests (transaction=True) flush the tables, data-migration rows included, and
     --reuse-db keeps that state: put the programs catalogue and seed parameters back when missing."""
-    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
-        if not request.node.get_closest_marker("django_db"):
-            return
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db and not request.node.get_closest_marker("django_db"):
+        return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
     from django.apps import apps
 
