@@ -9,7 +9,7 @@ from households.idcard import parse_id
 from households.models import Household, Member, Region
 from tests.factories import region_chain
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _snapshot(county: str):
