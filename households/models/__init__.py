@@ -1,3 +1,11 @@
+from households.workflow.models import (  # noqa: E402,I001 - workflow models live in their package
+    ChangeItem,
+    ChangeRequest,
+    Publicity,
+    PublicityObjection,
+    WorkflowEvent,
+)
+
 from .household import Household, IncomeYear
 from .member import Member
 from .regions import Region
@@ -5,6 +13,11 @@ from .support import HelperAssignment, HelperPerson, Visit, WorkTeam, WorkTeamMe
 from .users import User
 
 __all__ = [
+    "ChangeItem",
+    "ChangeRequest",
+    "Publicity",
+    "PublicityObjection",
+    "WorkflowEvent",
     "HelperAssignment",
     "HelperPerson",
     "Household",
