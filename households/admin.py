@@ -334,3 +334,6 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return permissions.can_manage_users(request.user)
+
+
+from households import admin_excel  # noqa: E402,F401  (Excel import/export pages)

@@ -21,6 +21,9 @@ REGION_CODE_PATHS: dict[str, str] = {
     "households.workteam": "village__code",
     "households.workteammember": "team__village__code",
     "households.user": "region__code",
+    # Excel batches and jobs: the region of the user who made them.
+    "households.importbatch": "region__code",
+    "households.exportjob": "region__code",
 }
 
 

@@ -1,3 +1,4 @@
+from .excel import ExportJob, ImportBatch
 from .household import Household, IncomeYear
 from .member import Member
 from .regions import Region
@@ -5,6 +6,8 @@ from .support import HelperAssignment, HelperPerson, Visit, WorkTeam, WorkTeamMe
 from .users import User
 
 __all__ = [
+    "ExportJob",
+    "ImportBatch",
     "HelperAssignment",
     "HelperPerson",
     "Household",
