@@ -298,3 +298,11 @@ _ETHNICITY_NAMES = [
 ETHNICITY_CHOICES = [(f"{i:02d}", name) for i, name in enumerate(_ETHNICITY_NAMES, start=1)] + [
     ("97", "其他")
 ]
+
+
+class MonitoringState(models.TextChoices):
+    """防返贫监测 flag (from 2021, P16/P17): any household may be flagged and later cleared."""
+
+    NONE = "none", "非监测对象"
+    AT_RISK = "at_risk", "监测对象（风险未消除）"
+    RISK_ELIMINATED = "risk_eliminated", "监测对象（风险已消除）"

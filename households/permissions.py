@@ -4,6 +4,7 @@ from households.choices import ReviewState, Role
 
 # States in which the village may still edit a household record.
 VILLAGE_EDITABLE_STATES = {ReviewState.DRAFT, ReviewState.RETURNED_TO_VILLAGE}
+TOWNSHIP_CORRECTABLE_STATES = {ReviewState.PENDING_TOWNSHIP, ReviewState.RETURNED_TO_TOWNSHIP}
 
 
 def role_of(user) -> str | None:
@@ -26,7 +27,8 @@ def can_edit_household(user, household=None) -> bool:
     if role == Role.VILLAGE_CLERK:
         return household is None or household.review_state in VILLAGE_EDITABLE_STATES
     if role == Role.TOWNSHIP_REVIEWER:
-        return household is None or household.review_state == ReviewState.PENDING_TOWNSHIP
+        # The township corrects while reviewing and after a county return (镇修正); audited.
+        return household is None or household.review_state in TOWNSHIP_CORRECTABLE_STATES
     return False
 
 

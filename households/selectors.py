@@ -21,6 +21,12 @@ REGION_CODE_PATHS: dict[str, str] = {
     "households.workteam": "village__code",
     "households.workteammember": "team__village__code",
     "households.user": "region__code",
+    # Review chain (households/workflow): events and notices carry the record's village code.
+    "households.workflowevent": "region_code",
+    "households.publicity": "region_code",
+    "households.publicityobjection": "publicity__region_code",
+    "households.changerequest": "household__village__code",
+    "households.changeitem": "change_request__household__village__code",
     # Excel batches and jobs: the region of the user who made them.
     "households.importbatch": "region__code",
     "households.exportjob": "region__code",

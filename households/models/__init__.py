@@ -1,3 +1,11 @@
+from households.workflow.models import (  # noqa: E402,I001 - workflow models live in their package
+    ChangeItem,
+    ChangeRequest,
+    Publicity,
+    PublicityObjection,
+    WorkflowEvent,
+)
+
 from .excel import ExportJob, ImportBatch
 from .household import Household, IncomeYear
 from .member import Member
@@ -6,6 +14,11 @@ from .support import HelperAssignment, HelperPerson, Visit, WorkTeam, WorkTeamMe
 from .users import User
 
 __all__ = [
+    "ChangeItem",
+    "ChangeRequest",
+    "Publicity",
+    "PublicityObjection",
+    "WorkflowEvent",
     "ExportJob",
     "ImportBatch",
     "HelperAssignment",

@@ -13,6 +13,7 @@ from households.choices import (
     HouseStructure,
     IdentifyStandard,
     MemberStatus,
+    MonitoringState,
     PovertyAttribute,
     PovertyCause,
     PovertyStatus,
@@ -33,7 +34,7 @@ _area = {
 }
 
 
-@pghistory.track()
+@pghistory.track(append_only=True)
 class Household(models.Model):
     """A registered household (建档立卡户 / 低保户). Never hard-deleted: archived instead."""
 
@@ -66,6 +67,12 @@ class Household(models.Model):
     )
     poverty_status = models.CharField(
         "脱贫状态", max_length=24, choices=PovertyStatus.choices, default=PovertyStatus.NOT_EXITED
+    )
+    democratic_review_date = models.DateField(
+        "民主评议日期", null=True, blank=True, help_text="拟退出前村两委民主评议的日期"
+    )
+    monitoring_state = models.CharField(
+        "防返贫监测", max_length=20, choices=MonitoringState.choices, default=MonitoringState.NONE
     )
     identify_year = models.PositiveSmallIntegerField("识别年度", null=True, blank=True)
     plan_exit_year = models.PositiveSmallIntegerField("计划脱贫年度", null=True, blank=True)
@@ -164,7 +171,7 @@ class Household(models.Model):
         return self.members.filter(member_status=MemberStatus.NORMAL)
 
 
-@pghistory.track()
+@pghistory.track(append_only=True)
 class IncomeYear(models.Model):
     """One income period of a household (yuan per year). R1/R2 derive per-capita figures."""
 

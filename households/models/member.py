@@ -25,7 +25,7 @@ DISABILITY_CARD_WRONG = "残疾人证号应为身份证号加残疾类别和等�
 DISABILITY_GRADE_REQUIRED = "填写了残疾类别时必须填写残疾等级"
 
 
-@pghistory.track()
+@pghistory.track(append_only=True)
 class Member(models.Model):
     """A household member. Leaves by status (死亡/迁出/…) with a date, never by deletion."""
 

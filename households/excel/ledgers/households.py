@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.contrib.postgres.aggregates import StringAgg
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -20,6 +21,7 @@ from households.choices import (
 from households.excel.ledgers.base import DECIMAL, INT, MONEY, Col, ExportContext, Ledger, label_map
 from households.models import HelperAssignment, Household, IncomeYear, Member
 from programs.rules.income import IncomeComponents, net_income, poverty_basis_per_capita
+from programs.selectors import parameter_value
 
 _ATTRIBUTE = label_map(PovertyAttribute)
 _CAUSE = label_map(PovertyCause)
@@ -78,14 +80,10 @@ def income_rows(ctx: ExportContext):
 
 def poverty_line(ctx: ExportContext) -> Decimal | None:
     """line(year) of R3 from the dated parameters, when the programs app provides them."""
-    try:
-        from programs.selectors import parameter_value
-    except ImportError:
-        return None
     region = ctx.region.code if ctx.region is not None else ""
     try:
         return Decimal(str(parameter_value("poverty_line.exit", region_code=region, as_of=ctx.as_of)))
-    except Exception:  # noqa: BLE001 - no parameter for this region/date: the column stays empty
+    except ValidationError:  # no parameter for this region/date: the column stays empty
         return None
 
 

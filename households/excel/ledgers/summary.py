@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from households.choices import (
@@ -16,6 +17,7 @@ from households.choices import (
 )
 from households.excel.ledgers.base import DATE, INT, PERCENT, Col, ExportContext, Ledger, label_map
 from households.models import HelperAssignment, Household, Member, Region, WorkTeamMember
+from programs.selectors import parameter_value
 
 NOT_EXITED = (PovertyStatus.NOT_EXITED, PovertyStatus.RETURNED_TO_POVERTY, PovertyStatus.PROPOSED_EXIT,
               PovertyStatus.IN_PUBLICITY)  # fmt: skip
@@ -23,21 +25,21 @@ NOT_EXITED = (PovertyStatus.NOT_EXITED, PovertyStatus.RETURNED_TO_POVERTY, Pover
 DEFAULT_THRESHOLDS = {ExitRegionClass.CENTRAL: Decimal("0.02"), ExitRegionClass.WEST: Decimal("0.03")}
 
 
-def _threshold(ctx: ExportContext, region: Region, exit_class: str) -> Decimal | None:
+def _threshold(ctx: ExportContext, township_code: str, exit_class: str, cache: dict) -> Decimal | None:
+    """R5 threshold of a township's villages (parameters are set per county or township, so one
+    look-up per township and class, never one per village)."""
     if not exit_class or exit_class == ExitRegionClass.EAST:
         return None
-    try:
-        from programs.selectors import parameter_value
-
-        return Decimal(
-            str(
-                parameter_value(
-                    f"exit.incidence_threshold.{exit_class}", region_code=region.code, as_of=ctx.as_of
-                )
+    key = (township_code, exit_class)
+    if key not in cache:
+        try:
+            value = parameter_value(
+                f"exit.incidence_threshold.{exit_class}", region_code=township_code, as_of=ctx.as_of
             )
-        )
-    except Exception:  # noqa: BLE001 - programs app absent or no parameter: the policy default
-        return DEFAULT_THRESHOLDS.get(exit_class)
+            cache[key] = Decimal(str(value))
+        except ValidationError:  # no parameter for this region and date: the policy default (P6)
+            cache[key] = DEFAULT_THRESHOLDS.get(exit_class)
+    return cache[key]
 
 
 class VillageSummaryLedger(Ledger):
@@ -99,6 +101,7 @@ class VillageSummaryLedger(Ledger):
             .exclude(exit_region_class="")
             .values_list("code", "exit_region_class")
         )
+        thresholds: dict = {}
         villages = self.villages(ctx).order_by("code")
         for village in villages.iterator(chunk_size=ctx.chunk_size):
             code = village.code
@@ -109,7 +112,7 @@ class VillageSummaryLedger(Ledger):
             exit_class = village.exit_region_class or next(
                 (classes[c] for c in (code[:n].ljust(12, "0") for n in (9, 6, 4, 2)) if c in classes), ""
             )
-            threshold = _threshold(ctx, village, exit_class)
+            threshold = _threshold(ctx, code[:9] + "000", exit_class, thresholds)
             reached = (
                 "" if incidence is None or threshold is None else ("是" if incidence < threshold else "否")
             )

@@ -1,0 +1,176 @@
+"""Dated, region-scoped parameter values as a plain mapping the pure rules read (no ORM).
+
+A version applies to a region when the region's code starts with its prefix and to a day when
+valid_from <= day <= valid_to (valid_to None = open). The nearest region wins: longest prefix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+PARAMETER_MISSING = "缺少政策参数「{key}」（区划 {region}，日期 {as_of}）：请先在“政策参数”中设置"
+VALUE_WRONG = "参数值“{value}”不是有效的{kind}"
+
+
+class ParameterMissing(ValidationError, KeyError):
+    """No version of a key applies: a Chinese ValidationError that also behaves as a KeyError."""
+
+    def __init__(self, key: str, region: str = "", as_of: dt.date | None = None):
+        self.key = key
+        ValidationError.__init__(
+            self,
+            PARAMETER_MISSING.format(key=key, region=region or "全国", as_of=as_of or "—"),
+            code="parameter_missing",
+        )
+
+    def __str__(self) -> str:
+        return self.messages[0]
+
+
+class Kind:
+    DECIMAL = "decimal"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    TEXT = "text"
+    JSON = "json"
+
+    LABELS = {DECIMAL: "数值", INTEGER: "整数", BOOLEAN: "是/否", TEXT: "文本", JSON: "JSON"}
+
+
+_TRUE = {"true", "1", "yes", "是", "t"}
+_FALSE = {"false", "0", "no", "否", "f"}
+
+
+def parse_value(kind: str, raw: str) -> Any:
+    """The typed value of a stored text value; raises a Chinese ValidationError when it is not one."""
+    text = (raw or "").strip()
+    try:
+        if kind == Kind.DECIMAL:
+            value = Decimal(text)
+            if not value.is_finite():
+                raise InvalidOperation
+            return value
+        if kind == Kind.INTEGER:
+            return int(text)
+        if kind == Kind.BOOLEAN:
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise ValueError(text)
+        if kind == Kind.JSON:
+            return json.loads(text, parse_float=Decimal)
+        return text
+    except (InvalidOperation, ValueError, json.JSONDecodeError) as exc:
+        raise ValidationError(
+            VALUE_WRONG.format(value=raw, kind=Kind.LABELS.get(kind, kind)), code="parameter_value"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class ParamVersion:
+    """One stored version of a parameter, already typed."""
+
+    id: int
+    key: str
+    region_prefix: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    value: Any
+    unit: str = ""
+    source: str = ""
+
+    def applies(self, region_code: str, as_of: dt.date) -> bool:
+        return (
+            region_code.startswith(self.region_prefix)
+            and self.valid_from <= as_of
+            and (self.valid_to is None or as_of <= self.valid_to)
+        )
+
+
+class ParameterSet(Mapping):
+    """key → typed value for one region and day, plus which version (id) gave each value."""
+
+    def __init__(self, versions: Mapping[str, ParamVersion], *, region_code: str = "", as_of=None):
+        self._versions = dict(versions)
+        self.region_code = region_code
+        self.as_of = as_of
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._versions[key].value
+        except KeyError:
+            raise ParameterMissing(key, self.region_code, self.as_of) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._versions)
+
+    def __len__(self) -> int:
+        return len(self._versions)
+
+    def __repr__(self) -> str:
+        return f"ParameterSet({ {k: v.value for k, v in self._versions.items()}!r})"
+
+    def version(self, key: str) -> ParamVersion:
+        if key not in self._versions:
+            raise ParameterMissing(key, self.region_code, self.as_of)
+        return self._versions[key]
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return {key: v.id for key, v in self._versions.items()}
+
+    def ids_for(self, keys: Iterable[str]) -> list[int]:
+        """The version ids behind the given keys (those present), sorted, for explanations."""
+        return sorted({self._versions[k].id for k in keys if k in self._versions})
+
+    def with_values(self, **overrides: Any) -> ParameterSet:
+        """A copy with some values replaced (id 0 = not stored): for tests and what-if runs."""
+        versions = dict(self._versions)
+        for dotted, value in overrides.items():
+            key = dotted.replace("__", ".")
+            old = versions.get(key)
+            versions[key] = ParamVersion(
+                id=0,
+                key=key,
+                region_prefix=old.region_prefix if old else "",
+                valid_from=old.valid_from if old else dt.date.min,
+                valid_to=None,
+                value=value,
+                unit=old.unit if old else "",
+                source="模拟",
+            )
+        return ParameterSet(versions, region_code=self.region_code, as_of=self.as_of)
+
+
+def resolve(
+    versions: Iterable[ParamVersion],
+    *,
+    region_code: str,
+    as_of: dt.date,
+    keys: Iterable[str] | None = None,
+) -> ParameterSet:
+    """The applicable version of every key: valid on as_of, longest prefix of region_code."""
+    wanted = set(keys) if keys is not None else None
+    best: dict[str, ParamVersion] = {}
+    for version in versions:
+        if wanted is not None and version.key not in wanted:
+            continue
+        if not version.applies(region_code, as_of):
+            continue
+        current = best.get(version.key)
+        if current is None or len(version.region_prefix) > len(current.region_prefix):
+            best[version.key] = version
+    return ParameterSet(best, region_code=region_code, as_of=as_of)
+
+
+def region_prefixes(region_code: str) -> list[str]:
+    """Every prefix a parameter may be scoped to that covers the code ('' = nationwide)."""
+    return [region_code[:n] for n in (0, 2, 4, 6, 9, 12) if n <= len(region_code)]

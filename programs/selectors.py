@@ -1,0 +1,165 @@
+"""Reads for programs: parameter lookups (INTERFACES.md "Parameters") and household facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import fields
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from programs.models import Parameter
+from programs.rules.facts import ZERO, HouseholdFacts, MemberFacts
+from programs.rules.income import IncomeComponents
+from programs.rules.params import ParameterMissing, ParameterSet, ParamVersion, region_prefixes, resolve
+
+
+def _versions(queryset: QuerySet) -> list[ParamVersion]:
+    return [p.as_version() for p in queryset]
+
+
+def parameter_versions(
+    *, region_code: str, keys: Iterable[str] | None = None, as_of: dt.date | None = None
+) -> list[ParamVersion]:
+    """Every version that could apply to region_code: its own prefixes up the tree (one query)."""
+    qs = Parameter.objects.filter(region_prefix__in=region_prefixes(region_code))
+    if keys is not None:
+        qs = qs.filter(key__in=list(keys))
+    if as_of is not None:
+        qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=as_of), valid_from__lte=as_of)
+    return _versions(qs)
+
+
+def parameter_versions_under(*, region_prefix: str, keys: Iterable[str] | None = None) -> list[ParamVersion]:
+    """All versions for a region and everything under it plus those inherited from above (one query):
+    what a bulk evaluation or a what-if run of a county needs to resolve any of its villages."""
+    scope = Q(region_prefix__in=region_prefixes(region_prefix)) | Q(region_prefix__startswith=region_prefix)
+    qs = Parameter.objects.filter(scope)
+    if keys is not None:
+        qs = qs.filter(key__in=list(keys))
+    return _versions(qs)
+
+
+def parameters_for(*, region_code: str, as_of: dt.date, keys: Iterable[str] | None = None) -> ParameterSet:
+    """key → value of the nearest region up the tree valid on as_of, with the version ids used."""
+    keys = list(keys) if keys is not None else None
+    versions = parameter_versions(region_code=region_code, keys=keys, as_of=as_of)
+    return resolve(versions, region_code=region_code, as_of=as_of, keys=keys)
+
+
+def parameter_value(key: str, *, region_code: str, as_of: dt.date) -> Any:
+    """The value of one key; raises a Chinese ValidationError naming the key when none applies."""
+    params = parameters_for(region_code=region_code, as_of=as_of, keys=[key])
+    if key not in params:
+        raise ParameterMissing(key, region_code, as_of)
+    return params[key]
+
+
+def parameters_visible_to(user) -> QuerySet:
+    """Parameters a user may look at: their own scope and below, and everything inherited from above."""
+    from households.selectors import region_prefix_for
+
+    prefix = region_prefix_for(user)
+    if prefix is None:
+        return Parameter.objects.none()
+    if prefix == "":
+        return Parameter.objects.all()
+    return Parameter.objects.filter(
+        Q(region_prefix__startswith=prefix) | Q(region_prefix__in=region_prefixes(prefix))
+    )
+
+
+# ---------------------------------------------------------------- household facts
+
+MEMBER_FIELDS = (
+    "household_id",
+    "id",
+    "birth_date",
+    "name",
+    "relation",
+    "health",
+    "disability_type",
+    "disability_grade",
+    "labor",
+    "work_status",
+    "work_months",
+    "school_status",
+    "school_exception_approved",
+    "in_medical_ins",
+    "in_pension",
+)
+INCOME_FIELDS = ("household_id", "period_end", *[f.name for f in fields(IncomeComponents)])
+
+
+def household_facts(households: QuerySet, *, approved_only: bool = True) -> list[HouseholdFacts]:
+    """Plain facts for many households in three queries (households, active members, income years),
+    whatever their number. Approved data only by default: households that passed the review chain
+    (已入库), not archived; members with status 正常; the latest income year (and the one before it,
+    for the monitoring rule)."""
+    from households.choices import MemberStatus, ReviewState
+    from households.models import IncomeYear, Member
+
+    qs = households.filter(archived_at__isnull=True)
+    if approved_only:
+        qs = qs.filter(review_state=ReviewState.VERIFIED)
+    rows = list(
+        qs.order_by("pk").values_list(
+            "id",
+            "village_id",
+            "attribute",
+            "poverty_status",
+            "danger_level",
+            "has_safe_water",
+            "is_relocated",
+        )
+    )
+    ids = qs.values("pk")
+    members: dict[int, list[MemberFacts]] = defaultdict(list)
+    member_qs = Member.objects.filter(household__in=ids, member_status=MemberStatus.NORMAL).order_by(
+        "household_id", "id"
+    )
+    for row in member_qs.values_list(*MEMBER_FIELDS):
+        members[row[0]].append(MemberFacts(*row[1:]))  # MEMBER_FIELDS follow MemberFacts' field order
+    incomes: dict[int, list[tuple]] = defaultdict(list)
+    income_qs = IncomeYear.objects.filter(household__in=ids).order_by("household_id", "-period_end")
+    for row in income_qs.values_list(*INCOME_FIELDS):
+        if len(incomes[row[0]]) < 2:
+            incomes[row[0]].append(row)
+    facts = []
+    for hid, village, attribute, status, danger, water, relocated in rows:
+        years = incomes.get(hid, [])
+        latest = _components(years[0]) if years else None
+        previous = _components(years[1]) if len(years) > 1 else None
+        facts.append(
+            HouseholdFacts(
+                id=hid,
+                village_code=village,
+                members=tuple(members.get(hid, ())),
+                income=latest,
+                income_period_end=years[0][1] if years else None,
+                previous_income=previous,
+                attribute=attribute,
+                poverty_status=status,
+                danger_level=danger,
+                has_safe_water=water,
+                is_relocated=relocated,
+            )
+        )
+    return facts
+
+
+def _components(row: tuple) -> IncomeComponents:
+    return IncomeComponents(*(value if value is not None else ZERO for value in row[2:]))
+
+
+def all_parameter_versions() -> list[ParamVersion]:
+    """Every stored version (the table holds hundreds of rows, not millions): one query."""
+    return _versions(Parameter.objects.all())
+
+
+def stored_results(*, household) -> QuerySet:
+    from programs.models import EligibilityResult
+
+    return EligibilityResult.objects.filter(household=household).select_related("program")

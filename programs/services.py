@@ -1,0 +1,162 @@
+"""Writes for programs: parameter versions, stored eligibility results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from programs.models import Parameter
+from programs.parameter_keys import spec_for
+from programs.rules.params import Kind
+
+OUT_OF_SCOPE = "只能设置本级及下级区划的参数（您的范围：{prefix}）"
+NOT_ALLOWED = "只有县级、市级管理员可以设置政策参数"
+SAME_START = "该区划范围已有 {start} 起生效的版本；如需更正，请在原版本上修改依据或另选生效日期"
+STARTS_INSIDE_LATER = "该区划范围已有 {start} 起生效的版本，新版本的失效日期须早于该日"
+
+
+def can_edit_parameters(user) -> bool:
+    from households.choices import Role
+    from households.permissions import role_of
+
+    return role_of(user) in {Role.COUNTY_ADMIN, Role.CITY_SUPERVISOR, Role.SYSTEM_ADMIN}
+
+
+def can_edit_parameter_scope(user, region_prefix: str) -> bool:
+    from households.selectors import region_prefix_for
+
+    prefix = region_prefix_for(user)
+    return can_edit_parameters(user) and prefix is not None and region_prefix.startswith(prefix)
+
+
+@transaction.atomic
+def set_parameter(
+    *,
+    key: str,
+    value: str,
+    valid_from: dt.date,
+    source: str,
+    region_prefix: str = "",
+    valid_to: dt.date | None = None,
+    unit: str | None = None,
+    kind: str | None = None,
+    note: str = "",
+    user=None,
+) -> Parameter:
+    """Add a version from valid_from. The version of the same key and scope running on that day is
+    closed on valid_from − 1, so every result for an earlier day stays as it was."""
+    if user is not None and not can_edit_parameter_scope(user, region_prefix):
+        from households.selectors import region_prefix_for
+
+        if not can_edit_parameters(user):
+            raise ValidationError(NOT_ALLOWED)
+        raise ValidationError({"region_prefix": OUT_OF_SCOPE.format(prefix=region_prefix_for(user) or "无")})
+    spec = spec_for(key)
+    kind = kind or (spec.kind if spec else Kind.DECIMAL)
+    unit = unit if unit is not None else (spec.unit if spec else "")
+    same = Parameter.objects.select_for_update().filter(key=key, region_prefix=region_prefix)
+    running = same.filter(valid_from__lt=valid_from).exclude(valid_to__lt=valid_from).first()
+    if running is not None:
+        if valid_to is None and running.valid_to is not None:
+            valid_to = running.valid_to
+        running.valid_to = valid_from - dt.timedelta(days=1)
+        running.save(update_fields=["valid_to"])
+    later = same.filter(valid_from__gte=valid_from).order_by("valid_from").first()
+    if later is not None and later.valid_from == valid_from:
+        raise ValidationError({"valid_from": SAME_START.format(start=valid_from)})
+    if later is not None and valid_to is None:
+        valid_to = later.valid_from - dt.timedelta(days=1)
+    elif later is not None and valid_to >= later.valid_from:
+        raise ValidationError({"valid_from": STARTS_INSIDE_LATER.format(start=later.valid_from)})
+    parameter = Parameter(
+        key=key,
+        region_prefix=region_prefix,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        kind=kind,
+        value=str(value),
+        unit=unit,
+        source=source,
+        note=note,
+        created_by=user,
+    )
+    parameter.full_clean()
+    parameter.save()
+    return parameter
+
+
+# ---------------------------------------------------------------- eligibility results
+
+
+def evaluate_household(*, household, as_of: dt.date, save: bool = True, approved_only: bool = True) -> list:
+    """Every program's decision for one household on as_of; stored unless save=False.
+    Returns [] when the household has no approved data (approved_only)."""
+    from households.models import Household
+    from programs.rules.engine import evaluate
+    from programs.selectors import household_facts, parameters_for
+
+    facts = household_facts(Household.objects.filter(pk=household.pk), approved_only=approved_only)
+    if not facts:
+        return []
+    params = parameters_for(region_code=facts[0].village_code, as_of=as_of)
+    decisions = evaluate(facts[0], as_of, params)
+    if save:
+        store_decisions(decisions={facts[0].id: decisions}, as_of=as_of)
+    return decisions
+
+
+@transaction.atomic
+def store_decisions(*, decisions: dict, as_of: dt.date, computed_at: dt.datetime | None = None) -> int:
+    """Upsert one EligibilityResult per (household, program) in set-based batches; returns rows written.
+    Safe to run twice: the same decisions give the same rows."""
+    from django.utils import timezone
+
+    from programs.models import EligibilityResult
+
+    computed_at = computed_at or timezone.now()
+    rows = [
+        EligibilityResult(
+            household_id=household_id,
+            program_id=decision.program,
+            eligible=decision.eligible,
+            monthly_amount=decision.monthly_amount,
+            annual_amount=decision.annual_amount,
+            persons=decision.persons,
+            reasons=list(decision.reasons),
+            parameter_ids=list(decision.parameter_ids),
+            as_of=as_of,
+            computed_at=computed_at,
+        )
+        for household_id, household_decisions in decisions.items()
+        for decision in household_decisions
+    ]
+    EligibilityResult.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["household", "program"],
+        update_fields=[
+            "eligible",
+            "monthly_amount",
+            "annual_amount",
+            "persons",
+            "reasons",
+            "parameter_ids",
+            "as_of",
+            "computed_at",
+        ],
+    )
+    return len(rows)
+
+
+def recalculate(*, households, as_of: dt.date) -> int:
+    """Decisions for a queryset of households (e.g. one primary-key range of the Celery job), stored
+    set-based: three queries for facts, one for parameters, one upsert per 2,000 rows."""
+    from programs.rules.engine import decide_all
+    from programs.selectors import all_parameter_versions, household_facts
+
+    facts = household_facts(households)
+    decisions = decide_all(facts, versions=all_parameter_versions(), as_of=as_of)
+    return store_decisions(decisions=decisions, as_of=as_of)
