@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from programs.models import Parameter
-from programs.rules.facts import ZERO, HouseholdFacts, MemberFacts
+from programs.rules.facts import ZERO, Decision, HouseholdFacts, MemberFacts
 from programs.rules.income import IncomeComponents
 from programs.rules.params import ParameterMissing, ParameterSet, ParamVersion, region_prefixes, resolve
 
@@ -163,3 +163,93 @@ def stored_results(*, household) -> QuerySet:
     from programs.models import EligibilityResult
 
     return EligibilityResult.objects.filter(household=household).select_related("program")
+
+
+# ---------------------------------------------------------------- village indicators (R5)
+
+
+@dataclass(frozen=True)
+class VillageIndicator:
+    code: str
+    name: str
+    households: int
+    people: int
+    not_exited_people: int
+    agricultural_population: int | None
+    region_class: str
+    decision: Decision
+
+
+def village_indicators(*, user, as_of: dt.date, year: int | None = None) -> list[VillageIndicator]:
+    """贫困发生率 of every village in the user's scope against its region class threshold (R5), in a
+    fixed number of queries: villages, their ancestors' classes, member counts, populations, parameters."""
+    from django.db.models import Count
+
+    from households.choices import MemberStatus, RegionLevel, ReviewState
+    from households.models import Member, Region
+    from households.selectors import region_prefix_for, scoped
+    from programs.models import VillagePopulation
+    from programs.rules.engine import ParameterResolver
+    from programs.rules.exit import decide_village_exit
+    from programs.rules.facts import EXITED_STATUSES
+
+    year = year or as_of.year
+    villages = list(
+        scoped(Region.objects.filter(level=RegionLevel.VILLAGE), user).values_list(
+            "code", "name", "exit_region_class"
+        )
+    )
+    ancestor_codes = {c[:n].ljust(12, "0") for c, _, _ in villages for n in (2, 4, 6, 9)}
+    classes = dict(
+        Region.objects.filter(code__in=ancestor_codes)
+        .exclude(exit_region_class="")
+        .values_list("code", "exit_region_class")
+    )
+    members = scoped(
+        Member.objects.filter(
+            member_status=MemberStatus.NORMAL,
+            household__review_state=ReviewState.VERIFIED,
+            household__archived_at__isnull=True,
+        ),
+        user,
+    )
+    counts = {
+        row["household__village_id"]: row
+        for row in members.values("household__village_id").annotate(
+            people=Count("id"),
+            households=Count("household_id", distinct=True),
+            not_exited=Count("id", filter=~Q(household__poverty_status__in=EXITED_STATUSES)),
+        )
+    }
+    populations = dict(
+        scoped(VillagePopulation.objects.filter(year=year), user).values_list(
+            "village_id", "agricultural_population"
+        )
+    )
+    prefix = region_prefix_for(user) or ""
+    resolver = ParameterResolver(parameter_versions_under(region_prefix=prefix), as_of)
+    result = []
+    for code, name, own_class in villages:
+        region_class = own_class or next(
+            (classes[a] for n in (9, 6, 4, 2) if (a := code[:n].ljust(12, "0")) in classes), ""
+        )
+        row = counts.get(code, {"people": 0, "households": 0, "not_exited": 0})
+        decision = decide_village_exit(
+            not_exited_people=row["not_exited"],
+            agricultural_population=populations.get(code),
+            region_class=region_class,
+            params=resolver(code),
+        )
+        result.append(
+            VillageIndicator(
+                code=code,
+                name=name,
+                households=row["households"],
+                people=row["people"],
+                not_exited_people=row["not_exited"],
+                agricultural_population=populations.get(code),
+                region_class=region_class,
+                decision=decision,
+            )
+        )
+    return result

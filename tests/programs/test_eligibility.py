@@ -13,6 +13,7 @@ from households.choices import MemberStatus, ReviewState
 from households.models import Household
 from programs import services
 from programs.models import EligibilityResult, Parameter
+from programs.seed import ensure_defaults
 from programs.selectors import household_facts
 from tests.factories import IncomeYearFactory, MemberFactory, household_with_members, region_chain, user_for
 
@@ -124,6 +125,7 @@ class TestParameterChangeProperty(HypothesisTestCase):
         value=st.integers(min_value=1000, max_value=9000),
     )
     def test_change_dated_d(self, change, query, value):
+        ensure_defaults()
         village = region_chain("211223100001")
         household = verified_household(village=village)
         before = services.evaluate_household(household=household, as_of=query, save=False)
