@@ -216,3 +216,13 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# simpleui menu icons (keys are the Chinese verbose names shown in the menu).
+SIMPLEUI_ICON = {
+    "建档立卡户": "fas fa-house-user",
+    "家庭成员": "fas fa-users",
+    "行政区划": "fas fa-map-marked-alt",
+    "帮扶责任人": "fas fa-hands-helping",
+    "驻村工作队": "fas fa-flag",
+    "用户": "fas fa-user-shield",
+}
