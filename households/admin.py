@@ -363,3 +363,5 @@ from programs.admin_panels import eligibility_panel  # noqa: E402
 HouseholdAdmin.eligibility_panel = eligibility_panel
 HouseholdAdmin.readonly_fields = [*HouseholdAdmin.readonly_fields, "eligibility_panel"]
 HouseholdAdmin.fieldsets = [*HouseholdAdmin.fieldsets, ("政策资格测算", {"fields": ["eligibility_panel"]})]
+
+from households import admin_excel  # noqa: E402,F401  (Excel import/export pages)

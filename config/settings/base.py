@@ -226,3 +226,13 @@ SIMPLEUI_ICON = {
     "驻村工作队": "fas fa-flag",
     "用户": "fas fa-user-shield",
 }
+
+# Excel import/export (households.excel). Limits protect a county server from one bad upload.
+EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
+EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=150_000)
+# Zip bombs: the declared and the actual inflated size of an .xlsx, and the ratio of any one entry.
+EXCEL_IMPORT_MAX_UNZIPPED_BYTES = env.int("EXCEL_IMPORT_MAX_UNZIPPED_BYTES", default=400 * 1024 * 1024)
+EXCEL_IMPORT_MAX_ZIP_RATIO = env.int("EXCEL_IMPORT_MAX_ZIP_RATIO", default=200)
+# Ledgers above this many rows run as a Celery job with progress; smaller ones download at once.
+EXCEL_EXPORT_ASYNC_ROWS = env.int("EXCEL_EXPORT_ASYNC_ROWS", default=20_000)
+EXCEL_EXPORT_CHUNK_SIZE = 5_000
