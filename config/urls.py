@@ -15,4 +15,5 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("api/v1/", include("households.api.urls")),
     path("api/v1/", include("assistance.api.urls")),
+    path("api/v1/", include("programs.api.urls")),
 ]

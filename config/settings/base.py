@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
         "VisitLevelEnum": "assistance.choices.VisitLevel",
         "AssistanceProgramEnum": "assistance.choices.Program",
         "RollProgramEnum": "assistance.api.serializers.ROLL_PROGRAMS",
+        "ProgramCodeEnum": "programs.models.ProgramCode",
     },
 }
 # The API's shared error shape and schema (households/api): JSON errors with Chinese messages and
