@@ -334,3 +334,7 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return permissions.can_manage_users(request.user)
+
+
+# Review chain: queues, change requests, transition log (re-registers HouseholdAdmin with a subclass).
+from households import admin_review  # noqa: E402,F401
