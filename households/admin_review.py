@@ -162,6 +162,7 @@ class HouseholdReviewAdmin(ReviewActionsMixin, ScopedAdminMixin, admin.ModelAdmi
         "open",
     ]
     list_display_links = None
+    change_list_template = "admin/households/workflow/queue_change_list.html"
     list_filter = [QueueStateFilter, TownshipFilter, VillageFilter]
     search_fields = ["household_no", "members__name", "=members__id_no"]
     list_per_page = 50
@@ -231,6 +232,7 @@ class ChangeRequestAdmin(ReviewActionsMixin, ScopedAdminMixin, admin.ModelAdmin)
     search_fields = ["household__household_no", "household__members__name"]
     actions = ["approve_selected", "return_selected", "withdraw_selected"]
     change_form_template = "admin/households/changerequest/change_form.html"
+    change_list_template = "admin/households/workflow/queue_change_list.html"
     list_per_page = 50
 
     def get_queryset(self, request):

@@ -46,18 +46,23 @@ def test_bulk_approve_checks_each_record_on_its_own(client, village_a, clerk_a, 
     assert states[first.pk] == states[third.pk] == ReviewState.PENDING_COUNTY
 
 
-def test_return_from_the_list_without_a_reason_changes_nothing(client, village_a, clerk_a, township_reviewer_a):
+def test_return_from_the_list_without_a_reason_changes_nothing(
+    client, village_a, clerk_a, township_reviewer_a
+):
     (household,) = pending(village_a, clerk_a, 1)
     client.force_login(township_reviewer_a)
     response = client.post(
-        QUEUE, {"action": "return_selected", "_selected_action": [household.pk], "confirm": "1", "reason": " "}
+        QUEUE,
+        {"action": "return_selected", "_selected_action": [household.pk], "confirm": "1", "reason": " "},
     )
     assert "请填写退回或异议原因" in response.content.decode()
     household.refresh_from_db()
     assert household.review_state == ReviewState.PENDING_TOWNSHIP
 
 
-def test_queue_shows_only_the_users_level_and_scope(client, village_a, village_b, clerk_a, clerk_b, county_admin):
+def test_queue_shows_only_the_users_level_and_scope(
+    client, village_a, village_b, clerk_a, clerk_b, county_admin
+):
     mine = pending(village_a, clerk_a, 2)
     other = pending(village_b, clerk_b, 1)
     reviewer_a = user_for(village_a.parent)
@@ -110,7 +115,9 @@ def test_change_request_of_another_township_is_invisible(client, village_a, vill
     (household,) = pending(village_b, clerk_b, 1)
     services.approve(record=household, user=reviewer_b)
     services.approve(record=household, user=county)
-    change = services.open_change_request(household=household, user=clerk_b, changes={"household": {"phone": "2"}})
+    change = services.open_change_request(
+        household=household, user=clerk_b, changes={"household": {"phone": "2"}}
+    )
     client.force_login(reviewer_a)
     assert f"变更申请#{change.pk}" not in client.get(CHANGES + "?scope=all").content.decode()
     detail = client.get(reverse("admin:households_changerequest_change", args=[change.pk]))
@@ -128,9 +135,13 @@ def test_nobody_can_alter_or_delete_a_logged_transition_through_the_admin(client
         change_url = reverse("admin:households_workflowevent_change", args=[event.pk])
         assert client.get(change_url).status_code == 200  # view only
         assert client.post(change_url, {"reason": "改写", "action": "approve"}).status_code == 403
-        assert client.post(reverse("admin:households_workflowevent_delete", args=[event.pk])).status_code == 403
+        assert (
+            client.post(reverse("admin:households_workflowevent_delete", args=[event.pk])).status_code == 403
+        )
         assert client.get(reverse("admin:households_workflowevent_add")).status_code == 403
-        response = client.post(EVENTS, {"action": "delete_selected", "_selected_action": [event.pk], "index": "0"})
+        response = client.post(
+            EVENTS, {"action": "delete_selected", "_selected_action": [event.pk], "index": "0"}
+        )
         assert response.status_code in (200, 302)
     event.refresh_from_db()
     assert (event.reason, event.action) == ("", "submit")
