@@ -37,3 +37,22 @@ def county_admin(village_a):
 @pytest.fixture
 def city_supervisor(village_a):
     return user_for(village_a.parent.parent.parent)
+
+
+@pytest.fixture(autouse=True)
+def _programs_seed_defaults(request):
+    """A transactional test flushes every table, data-migration rows included: put the programs
+    catalogue and seed parameters back before each database test (one EXISTS query when present)."""
+    import unittest
+
+    if isinstance(getattr(request, "instance", None), unittest.TestCase):
+        return
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not {"db", "transactional_db"} & names:
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from programs.seed import ensure_defaults
+
+    ensure_defaults()

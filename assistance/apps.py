@@ -5,3 +5,24 @@ class AssistanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assistance"
     verbose_name = "救助与发放"
+
+    def ready(self) -> None:
+        from assistance import models as m
+        from households.selectors import register_scope
+
+        for model, path in [
+            (m.DibaoCase, "household__village__code"),
+            (m.CaseHomeVisit, "case__household__village__code"),
+            (m.PhaseOut, "case__household__village__code"),
+            (m.TekunCase, "household__village__code"),
+            (m.DisabilitySubsidy, "household__village__code"),
+            (m.ChangeLedgerEntry, "household__village__code"),
+            (m.Alert, "household__village__code"),
+            (m.PaymentLine, "household__village__code"),
+            (m.PaymentRoll, "county__code"),
+            (m.AssistanceMeasure, "household__village__code"),
+            (m.RecalculationRun, "region__code"),
+            (m.RecalculationChunk, "run__region__code"),
+            (m.MeasureGap, "village__code"),
+        ]:
+            register_scope(model, path)

@@ -336,5 +336,13 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
         return permissions.can_manage_users(request.user)
 
 
-# Review chain: queues, change requests, transition log (re-registers HouseholdAdmin with a subclass).
-from households import admin_review  # noqa: E402,F401
+# programs: the current eligibility decisions, reasons and parameter versions (read-only panel).
+from programs.admin_panels import eligibility_panel  # noqa: E402
+
+HouseholdAdmin.eligibility_panel = eligibility_panel
+HouseholdAdmin.readonly_fields = [*HouseholdAdmin.readonly_fields, "eligibility_panel"]
+HouseholdAdmin.fieldsets = [*HouseholdAdmin.fieldsets, ("政策资格测算", {"fields": ["eligibility_panel"]})]
+
+# Excel import/export pages; the review chain (queues, change requests, transition log) re-registers
+# HouseholdAdmin with a subclass, so it stays last.
+from households import admin_excel, admin_review  # noqa: E402,F401

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from programs.models import Parameter
+from programs.rules.facts import ZERO, Decision, HouseholdFacts, MemberFacts
+from programs.rules.income import IncomeComponents
 from programs.rules.params import ParameterMissing, ParameterSet, ParamVersion, region_prefixes, resolve
 
 
@@ -65,3 +69,187 @@ def parameters_visible_to(user) -> QuerySet:
     return Parameter.objects.filter(
         Q(region_prefix__startswith=prefix) | Q(region_prefix__in=region_prefixes(prefix))
     )
+
+
+# ---------------------------------------------------------------- household facts
+
+MEMBER_FIELDS = (
+    "household_id",
+    "id",
+    "birth_date",
+    "name",
+    "relation",
+    "health",
+    "disability_type",
+    "disability_grade",
+    "labor",
+    "work_status",
+    "work_months",
+    "school_status",
+    "school_exception_approved",
+    "in_medical_ins",
+    "in_pension",
+)
+INCOME_FIELDS = ("household_id", "period_end", *[f.name for f in fields(IncomeComponents)])
+
+
+def household_facts(households: QuerySet, *, approved_only: bool = True) -> list[HouseholdFacts]:
+    """Plain facts for many households in three queries (households, active members, income years),
+    whatever their number. Approved data only by default: households that passed the review chain
+    (已入库), not archived; members with status 正常; the latest income year (and the one before it,
+    for the monitoring rule)."""
+    from households.choices import MemberStatus, ReviewState
+    from households.models import IncomeYear, Member
+
+    qs = households.filter(archived_at__isnull=True)
+    if approved_only:
+        qs = qs.filter(review_state=ReviewState.VERIFIED)
+    rows = list(
+        qs.order_by("pk").values_list(
+            "id",
+            "village_id",
+            "attribute",
+            "poverty_status",
+            "danger_level",
+            "has_safe_water",
+            "is_relocated",
+        )
+    )
+    ids = qs.values("pk")
+    members: dict[int, list[MemberFacts]] = defaultdict(list)
+    member_qs = Member.objects.filter(household__in=ids, member_status=MemberStatus.NORMAL).order_by(
+        "household_id", "id"
+    )
+    for row in member_qs.values_list(*MEMBER_FIELDS):
+        members[row[0]].append(MemberFacts(*row[1:]))  # MEMBER_FIELDS follow MemberFacts' field order
+    incomes: dict[int, list[tuple]] = defaultdict(list)
+    income_qs = IncomeYear.objects.filter(household__in=ids).order_by("household_id", "-period_end")
+    for row in income_qs.values_list(*INCOME_FIELDS):
+        if len(incomes[row[0]]) < 2:
+            incomes[row[0]].append(row)
+    facts = []
+    for hid, village, attribute, status, danger, water, relocated in rows:
+        years = incomes.get(hid, [])
+        latest = _components(years[0]) if years else None
+        previous = _components(years[1]) if len(years) > 1 else None
+        facts.append(
+            HouseholdFacts(
+                id=hid,
+                village_code=village,
+                members=tuple(members.get(hid, ())),
+                income=latest,
+                income_period_end=years[0][1] if years else None,
+                previous_income=previous,
+                attribute=attribute,
+                poverty_status=status,
+                danger_level=danger,
+                has_safe_water=water,
+                is_relocated=relocated,
+            )
+        )
+    return facts
+
+
+def _components(row: tuple) -> IncomeComponents:
+    return IncomeComponents(*(value if value is not None else ZERO for value in row[2:]))
+
+
+def all_parameter_versions() -> list[ParamVersion]:
+    """Every stored version (the table holds hundreds of rows, not millions): one query."""
+    return _versions(Parameter.objects.all())
+
+
+def stored_results(*, household) -> QuerySet:
+    from programs.models import EligibilityResult
+
+    return EligibilityResult.objects.filter(household=household).select_related("program")
+
+
+# ---------------------------------------------------------------- village indicators (R5)
+
+
+@dataclass(frozen=True)
+class VillageIndicator:
+    code: str
+    name: str
+    households: int
+    people: int
+    not_exited_people: int
+    agricultural_population: int | None
+    region_class: str
+    decision: Decision
+
+
+def village_indicators(*, user, as_of: dt.date, year: int | None = None) -> list[VillageIndicator]:
+    """贫困发生率 of every village in the user's scope against its region class threshold (R5), in a
+    fixed number of queries: villages, their ancestors' classes, member counts, populations, parameters."""
+    from django.db.models import Count
+
+    from households.choices import MemberStatus, RegionLevel, ReviewState
+    from households.models import Member, Region
+    from households.selectors import region_prefix_for, scoped
+    from programs.models import VillagePopulation
+    from programs.rules.engine import ParameterResolver
+    from programs.rules.exit import decide_village_exit
+    from programs.rules.facts import EXITED_STATUSES
+
+    year = year or as_of.year
+    villages = list(
+        scoped(Region.objects.filter(level=RegionLevel.VILLAGE), user).values_list(
+            "code", "name", "exit_region_class"
+        )
+    )
+    ancestor_codes = {c[:n].ljust(12, "0") for c, _, _ in villages for n in (2, 4, 6, 9)}
+    classes = dict(
+        Region.objects.filter(code__in=ancestor_codes)
+        .exclude(exit_region_class="")
+        .values_list("code", "exit_region_class")
+    )
+    members = scoped(
+        Member.objects.filter(
+            member_status=MemberStatus.NORMAL,
+            household__review_state=ReviewState.VERIFIED,
+            household__archived_at__isnull=True,
+        ),
+        user,
+    )
+    counts = {
+        row["household__village_id"]: row
+        for row in members.values("household__village_id").annotate(
+            people=Count("id"),
+            households=Count("household_id", distinct=True),
+            not_exited=Count("id", filter=~Q(household__poverty_status__in=EXITED_STATUSES)),
+        )
+    }
+    populations = dict(
+        scoped(VillagePopulation.objects.filter(year=year), user).values_list(
+            "village_id", "agricultural_population"
+        )
+    )
+    prefix = region_prefix_for(user) or ""
+    resolver = ParameterResolver(parameter_versions_under(region_prefix=prefix), as_of)
+    result = []
+    for code, name, own_class in villages:
+        region_class = own_class or next(
+            (classes[a] for n in (9, 6, 4, 2) if (a := code[:n].ljust(12, "0")) in classes), ""
+        )
+        row = counts.get(code, {"people": 0, "households": 0, "not_exited": 0})
+        decision = decide_village_exit(
+            not_exited_people=row["not_exited"],
+            agricultural_population=populations.get(code),
+            region_class=region_class,
+            params=resolver(code),
+        )
+        result.append(
+            VillageIndicator(
+                code=code,
+                name=name,
+                households=row["households"],
+                people=row["people"],
+                not_exited_people=row["not_exited"],
+                agricultural_population=populations.get(code),
+                region_class=region_class,
+                decision=decision,
+            )
+        )
+    return result

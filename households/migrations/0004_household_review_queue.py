@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0002_workflow_chain_changes_publicity'),
+        ('households', '0003_merge_excel_workflow'),
     ]
 
     operations = [

@@ -1,0 +1,369 @@
+"""Admin (Chinese, scoped, no hard delete). Actions call services; nothing decides here."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
+
+from assistance import models as m
+from assistance import selectors, tasks
+from assistance.choices import RollStatus
+from assistance.services import cases, phase_out, rolls
+from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
+from households.choices import RegionLevel, Role
+from households.permissions import role_of
+from households.selectors import region_prefix_for, scoped
+
+HouseholdTownship = scoped_field_filter(TownshipFilter, "household__village__code")
+CaseTownship = scoped_field_filter(TownshipFilter, "case__household__village__code")
+COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
+
+
+def _is_county(request) -> bool:
+    return role_of(request.user) in COUNTY_ROLES
+
+
+def _run_service(modeladmin, request, queryset, fn, done: str):
+    ok = 0
+    for obj in queryset:
+        try:
+            fn(obj)
+            ok += 1
+        except (ValidationError, PermissionDenied) as exc:
+            msg = "；".join(getattr(exc, "messages", [str(exc)]))
+            modeladmin.message_user(request, f"{obj}：{msg}", messages.ERROR)
+    if ok:
+        modeladmin.message_user(request, f"{done}{ok}条", messages.SUCCESS)
+
+
+class BaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_per_page = 50
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class HomeVisitInline(ScopedAdminMixin, admin.TabularInline):
+    model = m.CaseHomeVisit
+    extra = 0
+    fields = ["level", "visit_date", "visitors", "findings"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(m.DibaoCase)
+class DibaoCaseAdmin(BaseAdmin):
+    list_display = [
+        "id", "household", "case_type", "status", "covered_persons", "monthly_percap_income",
+        "monthly_amount", "start_month", "next_review_date", "near_relative_of_staff",
+    ]  # fmt: skip
+    list_filter = ["status", "case_type", "near_relative_of_staff", "is_registered_poor", HouseholdTownship]
+    search_fields = ["household__household_no", "=household__members__id_no"]
+    list_select_related = ["household"]
+    inlines = [HomeVisitInline]
+    actions = ["act_investigate", "act_confirm"]
+    readonly_fields = [f.name for f in m.DibaoCase._meta.fields]
+
+    @admin.action(description="开始调查")
+    def act_investigate(self, request, queryset):
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda c: cases.start_investigation(case=c, user=request.user),
+            "已开始调查",
+        )
+
+    @admin.action(description="县级审核确认（今日）")
+    def act_confirm(self, request, queryset):
+        today = timezone.localdate()
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda c: cases.confirm_case(case=c, user=request.user, on=today),
+            "已确认",
+        )
+
+
+@admin.register(m.PhaseOut)
+class PhaseOutAdmin(BaseAdmin):
+    list_display = [
+        "id",
+        "case",
+        "status",
+        "trigger",
+        "proposed_income",
+        "start",
+        "months",
+        "end",
+        "alerted_on",
+    ]
+    list_filter = ["status", "trigger", "schedule_kind", CaseTownship]
+    list_select_related = ["case"]
+    readonly_fields = [f.name for f in m.PhaseOut._meta.fields]
+    actions = ["act_approve"]
+
+    @admin.action(description="批准渐退（默认月数，自下月起）")
+    def act_approve(self, request, queryset):
+        today = timezone.localdate()
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda p: phase_out.approve_phase_out(phase_out=p, user=request.user, on=today),
+            "已批准",
+        )
+
+
+@admin.register(m.TekunCase)
+class TekunCaseAdmin(BaseAdmin):
+    list_display = [
+        "id",
+        "household",
+        "member",
+        "mode",
+        "self_care",
+        "basic_standard",
+        "care_standard",
+        "status",
+    ]
+    list_filter = ["mode", "self_care", "status", HouseholdTownship]
+    list_select_related = ["household", "member"]
+
+
+@admin.register(m.DisabilitySubsidy)
+class DisabilitySubsidyAdmin(BaseAdmin):
+    list_display = ["id", "household", "member", "kind", "grade", "monthly_amount", "status"]
+    list_filter = ["kind", "grade", "status", HouseholdTownship]
+    list_select_related = ["household", "member"]
+
+
+@admin.register(m.ChangeLedgerEntry)
+class ChangeLedgerAdmin(BaseAdmin):
+    list_display = ["month", "household", "kind", "old_amount", "new_amount", "reason"]
+    list_filter = ["kind", "program", "month", HouseholdTownship]
+    list_select_related = ["household"]
+    date_hierarchy = "month"
+
+
+@admin.register(m.Alert)
+class AlertAdmin(BaseAdmin):
+    list_display = ["kind", "household", "due_date", "message", "handled_at"]
+    list_filter = ["kind", ("handled_at", admin.EmptyFieldListFilter), HouseholdTownship]
+    list_select_related = ["household"]
+    actions = ["act_handled"]
+
+    @admin.action(description="标记为已处理")
+    def act_handled(self, request, queryset):
+        _run_service(self, request, queryset, lambda a: phase_out.handled(a, request.user), "已处理")
+
+
+class PaymentLineInline(ScopedAdminMixin, admin.TabularInline):
+    model = m.PaymentLine
+    fk_name = "roll"
+    extra = 0
+    fields = [
+        "payee_name", "bank_account", "covered_persons", "percap_income", "topup_amount",
+        "classified_amount", "subsidy_amount", "total_amount", "kind", "note",
+    ]  # fmt: skip
+    readonly_fields = fields
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(m.PaymentRoll)
+class PaymentRollAdmin(BaseAdmin):
+    list_display = ["month", "county", "program", "status", "line_count", "total_amount", "generated_at"]
+    list_filter = ["program", "status"]
+    readonly_fields = [f.name for f in m.PaymentRoll._meta.fields]
+    actions = ["act_regenerate", "act_confirm"]
+
+    def get_inlines(self, request, obj):
+        # A county roll has tens of thousands of lines: list them in 发放明细, not inline.
+        return []
+
+    @admin.action(description="重新生成草稿")
+    def act_regenerate(self, request, queryset):
+        _run_service(
+            self, request, queryset.filter(status=RollStatus.DRAFT),
+            lambda r: rolls.generate_roll(
+                county=r.county, month=r.month, program=r.program, user=request.user
+            ),
+            "已重新生成",
+        )  # fmt: skip
+
+    @admin.action(description="确认发放表（确认后锁定）")
+    def act_confirm(self, request, queryset):
+        _run_service(
+            self, request, queryset, lambda r: rolls.confirm_roll(roll=r, user=request.user), "已确认"
+        )
+
+
+@admin.register(m.PaymentLine)
+class PaymentLineAdmin(BaseAdmin):
+    list_display = [
+        "month", "payee_name", "bank_account", "covered_persons", "topup_amount", "classified_amount",
+        "subsidy_amount", "total_amount", "kind", "in_phase_out",
+    ]  # fmt: skip
+    list_filter = ["program", "kind", "month", "in_phase_out", HouseholdTownship]
+    search_fields = ["payee_name", "=payee_id_no"]
+
+
+@admin.register(m.AssistanceMeasure)
+class AssistanceMeasureAdmin(BaseAdmin):
+    list_display = [
+        "date",
+        "household",
+        "kind",
+        "content",
+        "amount",
+        "responsible_unit",
+        "is_stable_employment",
+    ]
+    list_filter = ["kind", "is_stable_employment", HouseholdTownship]
+    list_select_related = ["household"]
+    fields = [
+        "household",
+        "member",
+        "kind",
+        "content",
+        "amount",
+        "date",
+        "responsible_unit",
+        "is_stable_employment",
+    ]
+    autocomplete_fields = []
+
+    def has_add_permission(self, request) -> bool:
+        return role_of(request.user) in {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, *COUNTY_ROLES}
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_add_permission(request)
+
+
+class GapFilter(admin.SimpleListFilter):
+    title = "帮扶缺口"
+    parameter_name = "gap"
+
+    def lookups(self, request, model_admin):
+        return [("industry", "缺产业项目"), ("employment", "有劳动力但无稳定就业")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "industry":
+            return queryset.filter(has_industry=False)
+        if self.value() == "employment":
+            return queryset.filter(has_able_member=True, has_stable_job=False)
+        return queryset
+
+
+@admin.register(m.MeasureGap)
+class MeasureGapAdmin(BaseAdmin):
+    """Seed 003 goals as gaps: every household ≥ 1 industry project; ≥ 1 member stably employed."""
+
+    list_display = ["household_no", "village", "industry_ok", "employment_ok"]
+    list_filter = [GapFilter, TownshipFilter]
+    search_fields = ["household_no"]
+    list_select_related = ["village"]
+
+    def get_queryset(self, request):
+        return selectors.measure_gaps(user=request.user, as_of=timezone.localdate()).order_by("id")
+
+    @admin.display(description="产业帮扶", boolean=True)
+    def industry_ok(self, obj) -> bool:
+        return obj.has_industry
+
+    @admin.display(description="稳定就业", boolean=True)
+    def employment_ok(self, obj) -> bool:
+        return obj.has_stable_job or not obj.has_able_member
+
+
+class RunForm(forms.ModelForm):
+    class Meta:
+        model = m.RecalculationRun
+        fields = ["region", "as_of"]
+
+
+@admin.register(m.RecalculationRun)
+class RecalculationRunAdmin(BaseAdmin):
+    """County staff start a recalculation of their county and watch it here."""
+
+    form = RunForm
+    list_display = ["id", "region", "as_of", "status", "progress", "households_done", "cases_changed",
+                    "phase_outs_proposed", "started_at", "finished_at"]  # fmt: skip
+    list_filter = ["status"]
+
+    def has_add_permission(self, request) -> bool:
+        return _is_county(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in m.RecalculationRun._meta.fields] if obj else []
+
+    def get_fields(self, request, obj=None):
+        return None if obj else ["region", "as_of"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            prefix = region_prefix_for(request.user) or ""
+            from households.models import Region
+
+            kwargs["queryset"] = scoped(Region.objects.filter(level=RegionLevel.COUNTY), request.user)
+            if len(prefix) >= 6:
+                kwargs["initial"] = prefix.ljust(12, "0")
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        run = tasks.start_recalculation(region=obj.region, as_of=obj.as_of, user=request.user)
+        obj.pk = run.pk
+        obj.__dict__.update({k: v for k, v in run.__dict__.items() if not k.startswith("_")})
+
+    @admin.display(description="进度")
+    def progress(self, obj) -> str:
+        pct = obj.progress_percent
+        return format_html('<progress max="100" value="{}"></progress> {}%', pct, pct)
+
+
+@admin.register(m.HolidayCalendar)
+class HolidayCalendarAdmin(admin.ModelAdmin):
+    """National holiday calendar (节假日与调休), kept by county or system administrators."""
+
+    list_display = ["date", "name", "is_workday"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return _is_county(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _is_county(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

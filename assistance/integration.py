@@ -1,0 +1,111 @@
+"""The few points where assistance meets the programs and workflow apps (INTERFACES.md).
+
+Parameters come from programs.selectors (dated, region-scoped); review-chain events go to the
+workflow app's append-only WorkflowEvent. Until those apps are merged, the fall-backs below keep
+this app usable; they are the ONLY place that knows either app's names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+PARAMETER_MISSING = "缺少参数：{key}"
+
+# Default values of INTERFACES.md keys, used only while programs.Parameter is not installed.
+# Each is a seed figure or an [U] default that a county changes through programs.Parameter.
+_FALLBACK: dict[str, Any] = {
+    "dibao.rural_standard_year": Decimal("3876"),  # S002
+    "dibao.urban_standard_month": Decimal("570"),  # implied by S002's 741
+    "tekun.urban_multiplier": Decimal("1.3"),  # S002
+    "classified.rate.disabled": Decimal("0.20"),  # S002 10–30%
+    "classified.rate.elderly": Decimal("0.10"),  # [U]
+    "classified.rate.minor": Decimal("0.10"),  # [U]
+    "classified.rate.serious_illness": Decimal("0.10"),  # [U]
+    "classified.stack": False,
+    "subsidy.living_rate": Decimal("0.20"),  # S002 10–30%
+    "subsidy.care.grade_1": Decimal("50"),  # S002
+    "subsidy.care.grade_2": Decimal("40"),  # S002
+    "subsidy.care.grade_3": Decimal("0"),
+    "subsidy.care.grade_4": Decimal("0"),
+    "phase_out.max_months": 24,  # S000 三(三)1
+    "phase_out.default_months": 6,  # P21
+    "phase_out.schedule": "flat",
+    "phase_out.upper_bound_ratio": Decimal("1.5"),  # [U]
+    "phase_out.allow_non_registered": False,
+    "phase_out.alert_days": 30,
+    "publicity.min_days": 7,  # P9
+    "refusal_notice.working_days": 3,  # P9
+    "pension.age": 60,  # S000
+    "classified.elderly_age": 60,  # [U]
+    "classified.minor_age": 18,  # Civil Code: under 18
+    "employment.stable_months": 6,  # [U] 稳定就业: ≥ 6 months of work a year
+}
+
+
+@dataclass
+class Params:
+    """Values of the keys asked for, plus the ids of the Parameter rows used (for explanations)."""
+
+    values: dict[str, Any]
+    ids: list[int] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise ValidationError(PARAMETER_MISSING.format(key=key)) from None
+
+    def dec(self, key: str) -> Decimal:
+        return Decimal(str(self[key]))
+
+    def int(self, key: str) -> int:
+        return int(self[key])
+
+    def bool(self, key: str) -> bool:
+        value = self[key]
+        if isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "是"}
+        return bool(value)
+
+
+def _programs_selectors():
+    try:
+        from programs import selectors  # noqa: PLC0415
+    except ImportError:
+        return None
+    return selectors if hasattr(selectors, "parameters_for") else None
+
+
+def params(*, region_code: str, as_of: dt.date, keys: Iterable[str]) -> Params:
+    """The parameters valid for a region on a day (nearest region up the tree wins)."""
+    keys = list(keys)
+    sel = _programs_selectors()
+    if sel is None:
+        return Params(values={k: _FALLBACK[k] for k in keys if k in _FALLBACK})
+    found = sel.parameters_for(region_code=region_code, as_of=as_of, keys=keys)
+    values = {k: found[k] for k in keys if k in found}
+    for k in keys:  # keys programs has not seeded yet fall back to the documented default
+        if k not in values and k in _FALLBACK:
+            values[k] = _FALLBACK[k]
+    return Params(values=values, ids=found.ids_for(keys))
+
+
+def param(key: str, *, region_code: str, as_of: dt.date) -> Any:
+    return params(region_code=region_code, as_of=as_of, keys=[key])[key]
+
+
+def record_transition(*, record, user, from_state: str, to_state: str, reason: str = "") -> None:
+    """Append the case's transition to the review chain's event log, once that app is merged."""
+    try:
+        from households.workflow import services as wf  # noqa: PLC0415
+    except ImportError:
+        return
+    log = getattr(wf, "log_event", None) or getattr(wf, "record_event", None)
+    if log is not None:
+        log(record=record, user=user, from_state=from_state, to_state=to_state, reason=reason)

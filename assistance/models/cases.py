@@ -1,0 +1,252 @@
+"""低保 cases, 特困供养, 两项补贴 and the 渐退 phase-out (domain.md (a))."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.db import models
+
+from assistance.choices import (
+    CLOSED_STATUSES,
+    OPEN_PHASE_OUT_STATUSES,
+    CaseStatus,
+    CaseType,
+    PhaseOutSchedule,
+    PhaseOutStatus,
+    PhaseOutTrigger,
+    SelfCare,
+    SimpleStatus,
+    SubsidyKind,
+    TekunMode,
+    VisitLevel,
+)
+
+_money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+@pghistory.track()
+class DibaoCase(models.Model):
+    """低保案件. Amount fields hold the figures of the last computation; rolls keep their own copies."""
+
+    household = models.ForeignKey(
+        "households.Household", verbose_name="户", on_delete=models.PROTECT, related_name="dibao_cases"
+    )
+    case_type = models.CharField("保障类别", max_length=8, choices=CaseType.choices, default=CaseType.WHOLE)
+    covered_members = models.ManyToManyField(
+        "households.Member", verbose_name="保障对象", blank=True, related_name="dibao_cases"
+    )
+    covered_persons = models.PositiveSmallIntegerField("保障人数", default=0)
+    grade = models.CharField("档次", max_length=4, blank=True, help_text="实行分档发放的地区填写 A/B/C")
+    is_registered_poor = models.BooleanField("建档立卡户", default=True)
+    household_size = models.PositiveSmallIntegerField("家庭人口", default=0)
+    monthly_percap_income = models.DecimalField("月人均收入(低保口径)", **_money)
+    annual_percap_income = models.DecimalField("年人均收入(低保口径)", **_money)
+    standard_month = models.DecimalField("适用月保障标准", **_money)
+    standard_parameter_ids = models.JSONField("标准参数编号", default=list, blank=True)
+    topup_amount = models.DecimalField("月补差金额", **_money)
+    classified_amount = models.DecimalField("月分类施保金", **_money)
+    subsidy_amount = models.DecimalField("月两项补贴", **_money)
+    monthly_amount = models.DecimalField("月保障金合计", **_money)
+    classified_items = models.JSONField(
+        "分类施保明细", default=list, blank=True, help_text="[{member_id, categories, rate, amount}]"
+    )
+    applied_on = models.DateField("申请日期")
+    start_month = models.DateField("纳入月份", null=True, blank=True, help_text="每月1日")
+    stop_month = models.DateField("停保月份", null=True, blank=True, help_text="自该月起不再发放")
+    status = models.CharField(
+        "案件状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.APPLIED, db_index=True
+    )
+    publicity_start = models.DateField("公示开始", null=True, blank=True)
+    publicity_end = models.DateField("公示结束", null=True, blank=True)
+    publicity_place = models.CharField("公示地点", max_length=100, blank=True)
+    confirmed_on = models.DateField("确认日期", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refused_on = models.DateField("不予确认日期", null=True, blank=True)
+    refusal_reason = models.CharField("不予确认理由", max_length=300, blank=True)
+    refusal_notice_due = models.DateField("书面通知期限", null=True, blank=True)
+    refusal_notice_sent_on = models.DateField("书面通知送达日期", null=True, blank=True)
+    stop_reason = models.CharField("停保原因", max_length=300, blank=True)
+    next_review_date = models.DateField("下次复核日期", null=True, blank=True)
+    near_relative_of_staff = models.BooleanField(
+        "经办人员近亲属", default=False, help_text="须经县级入户核查方可确认"
+    )
+    computed_at = models.DateTimeField("最近核算时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "低保案件"
+        verbose_name_plural = "低保案件"
+        ordering = ["-id"]
+        constraints = [
+            # One live case per household; a stopped or refused case may be followed by a new one.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=~models.Q(status__in=[s.value for s in CLOSED_STATUSES]),
+                name="dibao_one_open_case_per_household",
+                violation_error_message="该户已有未结束的低保案件",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__gte=0), name="dibao_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"低保案件#{self.pk}"
+
+
+class CaseHomeVisit(models.Model):
+    """入户调查/核查记录 of a 低保 case (经济状况调查; county visits for staff relatives, P10)."""
+
+    case = models.ForeignKey(
+        DibaoCase, verbose_name="低保案件", on_delete=models.PROTECT, related_name="visits"
+    )
+    level = models.CharField("核查层级", max_length=12, choices=VisitLevel.choices)
+    visit_date = models.DateField("入户日期")
+    visitors = models.CharField("核查人员", max_length=100)
+    findings = models.TextField("核查情况")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "入户核查记录"
+        verbose_name_plural = "入户核查记录"
+        ordering = ["-visit_date"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}入户 {self.visit_date}"
+
+
+@pghistory.track()
+class PhaseOut(models.Model):
+    """低保渐退 (R12): proposed by the recalculation, approved by the county, stepped monthly."""
+
+    case = models.ForeignKey(
+        DibaoCase, verbose_name="低保案件", on_delete=models.PROTECT, related_name="phase_outs"
+    )
+    trigger = models.CharField("渐退原因", max_length=16, choices=PhaseOutTrigger.choices)
+    status = models.CharField(
+        "渐退状态", max_length=16, choices=PhaseOutStatus.choices, default=PhaseOutStatus.PROPOSED
+    )
+    proposed_on = models.DateField("提出日期")
+    proposed_income = models.DecimalField("触发时年人均收入", **_money)
+    start = models.DateField("渐退开始", null=True, blank=True)
+    months = models.PositiveSmallIntegerField("渐退月数", null=True, blank=True)
+    end = models.DateField("渐退结束", null=True, blank=True)
+    schedule_kind = models.CharField("递减方式", max_length=10, choices=PhaseOutSchedule.choices, blank=True)
+    base_amount = models.DecimalField("原月保障金", **_money)
+    schedule = models.JSONField("每月金额", default=list, blank=True)
+    parameter_ids = models.JSONField("所用参数", default=list, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_on = models.DateField("批准日期", null=True, blank=True)
+    alerted_on = models.DateField("到期提醒日期", null=True, blank=True)
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+    early_end_reason = models.CharField("提前终止/恢复原因", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "低保渐退"
+        verbose_name_plural = "低保渐退"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status__in=[s.value for s in OPEN_PHASE_OUT_STATUSES]),
+                name="phase_out_one_open_per_case",
+                violation_error_message="该案件已有进行中的渐退",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(months__isnull=True) | models.Q(months__gte=1),
+                name="phase_out_months_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"渐退#{self.pk}"
+
+
+@pghistory.track()
+class TekunCase(models.Model):
+    """特困供养 (R11): basic standard = urban 低保 standard × multiplier; care by self-care ability."""
+
+    household = models.ForeignKey(
+        "households.Household", verbose_name="户", on_delete=models.PROTECT, related_name="tekun_cases"
+    )
+    member = models.ForeignKey(
+        "households.Member", verbose_name="供养对象", on_delete=models.PROTECT, related_name="tekun_cases"
+    )
+    mode = models.CharField("供养方式", max_length=12, choices=TekunMode.choices)
+    self_care = models.CharField("自理能力", max_length=8, choices=SelfCare.choices)
+    assessed_on = models.DateField("能力评估日期", null=True, blank=True)
+    basic_standard = models.DecimalField("基本生活费(月)", **_money)
+    care_standard = models.DecimalField("护理费(月)", **_money)
+    start_month = models.DateField("纳入月份")
+    stop_month = models.DateField("停止月份", null=True, blank=True)
+    status = models.CharField("状态", max_length=8, choices=SimpleStatus.choices, default=SimpleStatus.ACTIVE)
+
+    class Meta:
+        verbose_name = "特困供养"
+        verbose_name_plural = "特困供养"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(status="active"), name="tekun_one_active_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"特困供养#{self.pk}"
+
+
+@pghistory.track()
+class DisabilitySubsidy(models.Model):
+    """残疾人两项补贴 (R10), one row per member and kind."""
+
+    household = models.ForeignKey(
+        "households.Household",
+        verbose_name="户",
+        on_delete=models.PROTECT,
+        related_name="disability_subsidies",
+    )
+    member = models.ForeignKey(
+        "households.Member",
+        verbose_name="残疾人",
+        on_delete=models.PROTECT,
+        related_name="disability_subsidies",
+    )
+    kind = models.CharField("补贴类别", max_length=8, choices=SubsidyKind.choices)
+    grade = models.PositiveSmallIntegerField("残疾等级")
+    monthly_amount = models.DecimalField("月补贴金额", **_money)
+    start_month = models.DateField("开始月份")
+    stop_month = models.DateField("停止月份", null=True, blank=True)
+    status = models.CharField("状态", max_length=8, choices=SimpleStatus.choices, default=SimpleStatus.ACTIVE)
+
+    class Meta:
+        verbose_name = "残疾人两项补贴"
+        verbose_name_plural = "残疾人两项补贴"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind"],
+                condition=models.Q(status="active"),
+                name="subsidy_one_active_per_member_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}#{self.pk}"

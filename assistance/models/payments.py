@@ -1,0 +1,127 @@
+"""Monthly payment rolls (月发放表). A confirmed roll is locked by a database trigger too."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+
+from assistance.choices import LineKind, Program, RollStatus
+
+_money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+
+ROLL_LOCKED_SQL = "发放表已确认，不能修改"
+
+
+class PaymentRoll(models.Model):
+    county = models.ForeignKey(
+        "households.Region", verbose_name="县", on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField("发放月份", help_text="每月1日")
+    program = models.CharField("项目", max_length=12, choices=Program.choices)
+    status = models.CharField("状态", max_length=10, choices=RollStatus.choices, default=RollStatus.DRAFT)
+    line_count = models.PositiveIntegerField("人次", default=0)
+    total_amount = models.DecimalField("合计金额", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "月发放表"
+        verbose_name_plural = "月发放表"
+        ordering = ["-month", "county_id", "program"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "month", "program"], name="roll_one_per_county_month_program"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="roll_confirmed_is_locked",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="confirmed"),
+                func=f"RAISE EXCEPTION '{ROLL_LOCKED_SQL}'; RETURN NULL;",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}{self.get_program_display()}发放表"
+
+
+class PaymentLine(models.Model):
+    """One case in one month. Keeps the figures it was computed from, so later edits never move it."""
+
+    roll = models.ForeignKey(
+        PaymentRoll, verbose_name="发放表", on_delete=models.PROTECT, related_name="lines"
+    )
+    month = models.DateField("发放月份")
+    program = models.CharField("项目", max_length=12, choices=Program.choices)
+    case_id = models.BigIntegerField("案件编号")
+    kind = models.CharField("类别", max_length=12, choices=LineKind.choices, default=LineKind.REGULAR)
+    household = models.ForeignKey(
+        "households.Household", verbose_name="户", on_delete=models.PROTECT, related_name="+"
+    )
+    payee_name = models.CharField("领款人", max_length=50)
+    payee_id_no = models.CharField("身份证号", max_length=18, blank=True)
+    bank_name = models.CharField("开户行", max_length=60, blank=True)
+    bank_account = models.CharField("账号", max_length=40, blank=True)
+    household_size = models.PositiveSmallIntegerField("家庭人口", default=0)
+    covered_persons = models.PositiveSmallIntegerField("保障人数", default=0)
+    percap_income = models.DecimalField("月人均收入", **_money)
+    standard_month = models.DecimalField("月保障标准", **_money)
+    topup_amount = models.DecimalField("补差/基本生活费", **_money)
+    classified_amount = models.DecimalField("分类施保金", **_money)
+    subsidy_amount = models.DecimalField("补贴/护理费", **_money)
+    total_amount = models.DecimalField("合计", **_money)
+    in_phase_out = models.BooleanField("渐退期", default=False)
+    rates = models.JSONField("计算依据", default=dict, blank=True)
+    parameter_ids = models.JSONField("所用参数", default=list, blank=True)
+    adjusts_line = models.ForeignKey(
+        "self",
+        verbose_name="调整的原发放行",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
+    note = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "发放明细"
+        verbose_name_plural = "发放明细"
+        ordering = ["roll_id", "household_id", "id"]
+        constraints = [
+            # Generating a roll twice gives the same roll: one regular line per case and month.
+            models.UniqueConstraint(
+                fields=["program", "case_id", "month"],
+                condition=models.Q(kind="regular"),
+                name="payment_line_once_per_case_month",
+            ),
+        ]
+        indexes = [models.Index(fields=["roll", "household"], name="payment_line_roll_hh_idx")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="line_of_confirmed_roll_is_locked",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=(
+                    "IF EXISTS (SELECT 1 FROM assistance_paymentroll r WHERE r.status = 'confirmed' "
+                    "AND r.id IN (COALESCE(NEW.roll_id, OLD.roll_id), COALESCE(OLD.roll_id, NEW.roll_id))) "
+                    f"THEN RAISE EXCEPTION '{ROLL_LOCKED_SQL}'; END IF; "
+                    "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee_name} {self.total_amount}"

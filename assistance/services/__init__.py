@@ -1,0 +1,1 @@
+"""Every write of the assistance app happens in one of these modules."""

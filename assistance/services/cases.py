@@ -1,0 +1,251 @@
+"""The 低保 case life cycle: 申请 → 调查 → 公示 → 确认 → 保障中 (domain.md (c))."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assistance import integration
+from assistance.choices import AlertKind, CaseStatus, CaseType, LedgerKind, VisitLevel
+from assistance.facts import benefit_policy, load_facts
+from assistance.models import Alert, CaseHomeVisit, DibaoCase
+from assistance.rules import Benefit, dibao_benefit, next_month
+from assistance.services.common import ledger, require_county, require_scope, working_day_after
+from households.models import Household
+
+WRONG_STATE = "案件当前为“{state}”，不能{action}"
+PUBLICITY_NOT_OVER = "公示期至{end}结束，公示期满后方可确认"
+COUNTY_VISIT_REQUIRED = "经办人员近亲属申请低保，须有县级入户核查记录后方可确认"
+SINGLE_NEEDS_MEMBERS = "单人保须选择保障对象"
+MEMBER_NOT_IN_HOUSEHOLD = "保障对象必须是本户在册成员"
+REASON_REQUIRED = "请填写理由"
+NOT_ELIGIBLE = "经核算不符合低保条件：{reason}"
+REVIEW_MONTHS = 12  # [U] re-check yearly by default (domain.md f.12); the county may shorten it
+
+
+def _move(case: DibaoCase, *, user, to: str, reason: str = "", allowed: tuple, action: str) -> str:
+    if case.status not in allowed:
+        raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action=action))
+    old = case.status
+    case.status = to
+    integration.record_transition(record=case, user=user, from_state=old, to_state=to, reason=reason)
+    return old
+
+
+@transaction.atomic
+def apply_case(
+    *,
+    household: Household,
+    user,
+    applied_on: dt.date,
+    case_type: str = CaseType.WHOLE,
+    covered_members=(),
+    near_relative_of_staff: bool = False,
+) -> DibaoCase:
+    require_scope(user, household)
+    covered_members = list(covered_members)
+    if case_type == CaseType.SINGLE and not covered_members:
+        raise ValidationError({"covered_members": SINGLE_NEEDS_MEMBERS})
+    if any(m.household_id != household.pk or not m.is_active for m in covered_members):
+        raise ValidationError({"covered_members": MEMBER_NOT_IN_HOUSEHOLD})
+    case = DibaoCase(
+        household=household,
+        case_type=case_type,
+        applied_on=applied_on,
+        near_relative_of_staff=near_relative_of_staff,
+        is_registered_poor=household.identify_year is not None,
+    )
+    case.full_clean(exclude=["covered_members"])
+    case.save()
+    if covered_members:
+        case.covered_members.set(covered_members)
+    integration.record_transition(record=case, user=user, from_state="", to_state=case.status)
+    return case
+
+
+@transaction.atomic
+def start_investigation(*, case: DibaoCase, user) -> DibaoCase:
+    require_scope(user, case.household)
+    _move(case, user=user, to=CaseStatus.INVESTIGATING, allowed=(CaseStatus.APPLIED,), action="开始调查")
+    case.save(update_fields=["status", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def record_home_visit(
+    *, case: DibaoCase, user, level: str, visit_date: dt.date, visitors: str, findings: str
+) -> CaseHomeVisit:
+    if level == VisitLevel.COUNTY:
+        require_county(user, case.household)
+    else:
+        require_scope(user, case.household)
+    visit = CaseHomeVisit(
+        case=case, level=level, visit_date=visit_date, visitors=visitors, findings=findings, recorded_by=user
+    )
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def start_publicity(*, case: DibaoCase, user, start: dt.date, place: str) -> DibaoCase:
+    """公示 for publicity.min_days days (7 by P9); publicity_end is its last day."""
+    require_scope(user, case.household)
+    days = integration.param("publicity.min_days", region_code=case.household.village_id, as_of=start)
+    _move(case, user=user, to=CaseStatus.IN_PUBLICITY, allowed=(CaseStatus.INVESTIGATING,), action="开始公示")
+    case.publicity_start = start
+    case.publicity_end = start + dt.timedelta(days=int(days) - 1)
+    case.publicity_place = place
+    case.save(update_fields=["status", "publicity_start", "publicity_end", "publicity_place", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def record_objection(*, case: DibaoCase, user, reason: str) -> DibaoCase:
+    """An objection during 公示 sends the case back to investigation; a new 公示 is needed."""
+    require_scope(user, case.household)
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    _move(
+        case,
+        user=user,
+        to=CaseStatus.INVESTIGATING,
+        reason=reason,
+        allowed=(CaseStatus.IN_PUBLICITY,),
+        action="登记异议",
+    )
+    case.publicity_start = case.publicity_end = None
+    case.save(update_fields=["status", "publicity_start", "publicity_end", "updated_at"])
+    return case
+
+
+def compute_benefit(case: DibaoCase, *, as_of: dt.date) -> Benefit:
+    facts = load_facts(as_of=as_of, ids=[case.household_id], case_id=case.pk)[0]
+    policy = benefit_policy(region_code=facts.village_code, as_of=as_of)
+    return dibao_benefit(
+        annual_income=facts.annual_income,
+        members=facts.members,
+        policy=policy,
+        single_person=case.case_type == CaseType.SINGLE,
+        has_case=True,
+    )
+
+
+def apply_benefit(case: DibaoCase, benefit: Benefit, *, parameter_ids=()) -> None:
+    case.household_size = benefit.household_size
+    case.covered_persons = benefit.covered_persons
+    case.annual_percap_income = benefit.annual_percap_income
+    case.monthly_percap_income = benefit.monthly_percap_income
+    case.standard_month = benefit.standard_month
+    case.topup_amount = benefit.topup
+    case.classified_amount = benefit.classified
+    case.subsidy_amount = benefit.subsidies
+    case.monthly_amount = benefit.total
+    case.classified_items = benefit.items
+    case.standard_parameter_ids = list(parameter_ids)
+    case.computed_at = timezone.now()
+
+
+@transaction.atomic
+def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
+    """县审核确认: after 公示 ends; pay from the next month (P9); start row in the change ledger."""
+    case = DibaoCase.objects.select_for_update().select_related("household").get(pk=case.pk)
+    require_county(user, case.household)
+    if case.status not in (CaseStatus.IN_PUBLICITY, CaseStatus.CONFIRMING):
+        raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action="确认"))
+    if case.publicity_end is None or on <= case.publicity_end:
+        raise ValidationError(PUBLICITY_NOT_OVER.format(end=case.publicity_end))
+    if case.near_relative_of_staff and not case.visits.filter(level=VisitLevel.COUNTY).exists():
+        raise ValidationError(COUNTY_VISIT_REQUIRED)
+    benefit = compute_benefit(case, as_of=on)
+    if not benefit.eligible:
+        raise ValidationError(NOT_ELIGIBLE.format(reason="；".join(benefit.reasons)))
+    policy = benefit_policy(region_code=case.household.village_id, as_of=on)
+    apply_benefit(case, benefit, parameter_ids=policy.parameter_ids)
+    _move(case, user=user, to=CaseStatus.ACTIVE, allowed=(case.status,), action="确认")
+    case.confirmed_on = on
+    case.confirmed_by = user
+    case.start_month = next_month(on)
+    case.next_review_date = on + relativedelta(months=REVIEW_MONTHS)
+    case.save()
+    ledger(
+        case=case,
+        kind=LedgerKind.START,
+        month=case.start_month,
+        old=0,
+        new=case.monthly_amount,
+        reason="新增低保",
+    )
+    return case
+
+
+@transaction.atomic
+def refuse_case(*, case: DibaoCase, user, reason: str, on: dt.date) -> DibaoCase:
+    """不予确认: a written notice is due within refusal_notice.working_days working days (P9)."""
+    require_county(user, case.household)
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    allowed = (CaseStatus.INVESTIGATING, CaseStatus.IN_PUBLICITY, CaseStatus.CONFIRMING)
+    _move(case, user=user, to=CaseStatus.REFUSED, reason=reason, allowed=allowed, action="不予确认")
+    days = integration.param("refusal_notice.working_days", region_code=case.household.village_id, as_of=on)
+    case.refused_on = on
+    case.refusal_reason = reason
+    case.refusal_notice_due = working_day_after(on, int(days))
+    case.save()
+    Alert.objects.create(
+        kind=AlertKind.REFUSAL_NOTICE_DUE,
+        household_id=case.household_id,
+        case=case,
+        due_date=case.refusal_notice_due,
+        message=f"不予确认书面通知须于{case.refusal_notice_due:%Y年%m月%d日}前送达申请人",
+    )
+    return case
+
+
+@transaction.atomic
+def record_refusal_notice_sent(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
+    require_scope(user, case.household)
+    if case.status != CaseStatus.REFUSED:
+        raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action="登记通知送达"))
+    case.refusal_notice_sent_on = on
+    case.save(update_fields=["refusal_notice_sent_on", "updated_at"])
+    Alert.objects.filter(case=case, kind=AlertKind.REFUSAL_NOTICE_DUE, handled_at=None).update(
+        handled_at=timezone.now(), handled_by=user
+    )
+    return case
+
+
+@transaction.atomic
+def stop_case(*, case: DibaoCase, user, month: dt.date, reason: str, phase_out=None) -> DibaoCase:
+    """停保 from `month` on (the first month not paid); the ledger gets its stop row."""
+    if user is not None:
+        require_county(user, case.household)
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    old_amount = case.monthly_amount
+    _move(
+        case,
+        user=user,
+        to=CaseStatus.STOPPED,
+        reason=reason,
+        allowed=(CaseStatus.ACTIVE, CaseStatus.PHASING_OUT),
+        action="停保",
+    )
+    case.stop_month = month.replace(day=1)
+    case.stop_reason = reason
+    case.monthly_amount = 0
+    case.save()
+    ledger(
+        case=case,
+        kind=LedgerKind.STOP,
+        month=case.stop_month,
+        old=old_amount,
+        new=0,
+        reason=reason,
+        phase_out=phase_out,
+    )
+    return case

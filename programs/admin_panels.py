@@ -1,0 +1,70 @@
+"""Read-only panels programs adds to other apps' admin pages."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from programs import services
+from programs.models import Parameter, Program
+
+NOT_SAVED = "保存后显示政策资格测算结果"
+NOT_APPROVED = "本户尚未审核入库，以下按当前录入数据试算，仅供参考。"
+PANEL_HEAD = "测算日期 {as_of}；依据已审核数据（在册成员、最近一个收入年度）。"
+
+
+@admin.display(description="政策资格测算")
+def eligibility_panel(self, obj) -> str:
+    """Every program's current decision with its reasons and the parameter versions behind it."""
+    if obj is None or obj.pk is None:
+        return NOT_SAVED
+    as_of = timezone.localdate()
+    approved = obj.review_state == "verified"
+    decisions = services.evaluate_household(household=obj, as_of=as_of, save=False, approved_only=approved)
+    names = dict(Program.objects.values_list("code", "name"))
+    ids = sorted({pid for d in decisions for pid in d.parameter_ids})
+    versions = Parameter.objects.filter(pk__in=ids).order_by("key", "region_prefix")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                names.get(d.program, d.program),
+                "符合" if d.eligible else "不符合",
+                d.monthly_amount if d.monthly_amount else "—",
+                d.annual_amount if d.annual_amount else "—",
+                format_html_join("", "<div>{}</div>", ((r,) for r in d.reasons)),
+            )
+            for d in decisions
+        ),
+    )
+    params = format_html_join(
+        "",
+        "<tr><td>#{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ～ {}</td><td>{} {}</td><td>{}</td></tr>",
+        (
+            (
+                p.pk,
+                p.key,
+                p.label,
+                p.region_prefix or "全国",
+                p.valid_from,
+                p.valid_to or "长期",
+                p.value,
+                p.unit,
+                p.source,
+            )
+            for p in versions
+        ),
+    )
+    note = "" if approved else format_html("<p><strong>{}</strong></p>", NOT_APPROVED)
+    return format_html(
+        '{}<p>{}</p><table class="eligibility-panel"><thead><tr><th>项目</th><th>结论</th><th>月金额(元)</th>'
+        "<th>年/一次性金额(元)</th><th>理由</th></tr></thead><tbody>{}</tbody></table>"
+        "<h4>所用参数版本</h4><table><thead><tr><th>编号</th><th>参数键</th><th>名称</th><th>区划范围</th>"
+        "<th>有效期</th><th>值</th><th>依据</th></tr></thead><tbody>{}</tbody></table>",
+        note,
+        PANEL_HEAD.format(as_of=as_of),
+        rows,
+        params,
+    )

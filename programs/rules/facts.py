@@ -1,0 +1,111 @@
+"""Plain facts the rules read (built by programs.selectors.household_facts) and the Decision they
+return. No ORM here: the what-if simulation and the property tests build these by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from programs.rules.income import IncomeComponents
+
+ZERO = Decimal("0.00")
+
+EXITED_STATUSES = frozenset({"exited_with_policy", "exited_no_policy"})
+DIBAO_ATTRIBUTES = frozenset({"dibao", "dibao_tekun", "dibao_exited"})
+TEKUN_ATTRIBUTES = frozenset({"tekun", "dibao_tekun", "tekun_exited"})
+NO_LABOR = frozenset({"lost", "none"})
+CAN_WORK = frozenset({"ordinary", "skilled"})
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years on `day` (a birthday counts on the day itself)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """An active (正常) member as approved."""
+
+    id: int
+    birth_date: dt.date
+    name: str = ""
+    relation: str = "head"
+    health: str = "healthy"
+    disability_type: str = ""
+    disability_grade: int | None = None
+    labor: str = "ordinary"
+    work_status: str = "none"
+    work_months: int = 0
+    school_status: str = "not_in_school"
+    school_exception_approved: bool = False
+    in_medical_ins: bool = True
+    in_pension: bool = False
+
+    def age(self, as_of: dt.date) -> int:
+        return age_on(self.birth_date, as_of)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"成员{self.id}"
+
+    @property
+    def severely_disabled(self) -> bool:
+        """重度残疾: disability grade 1 or 2."""
+        return self.disability_grade in (1, 2)
+
+    @property
+    def has_disability_card(self) -> bool:
+        return self.disability_grade is not None
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """One household as approved: its active members and its latest income year."""
+
+    id: int
+    village_code: str
+    members: tuple[MemberFacts, ...] = ()
+    income: IncomeComponents | None = None
+    income_period_end: dt.date | None = None
+    previous_income: IncomeComponents | None = None
+    attribute: str = "general"
+    poverty_status: str = "not_exited"
+    danger_level: str = "none"
+    has_safe_water: bool = True
+    is_relocated: bool = False
+    food_secure: bool = True
+    clothing_secure: bool = True
+    financial_assets: Decimal | None = None
+
+    @property
+    def persons(self) -> int:
+        return len(self.members)
+
+    @property
+    def township_code(self) -> str:
+        return self.village_code[:9]
+
+    @property
+    def is_exited(self) -> bool:
+        return self.poverty_status in EXITED_STATUSES
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A rule's answer: eligible or not, amounts (yuan, rounded once), reasons in Chinese quoting
+    the figures, and the parameter version ids the figures came from."""
+
+    program: str
+    eligible: bool
+    monthly_amount: Decimal = ZERO
+    annual_amount: Decimal = ZERO
+    persons: int = 0
+    reasons: tuple[str, ...] = ()
+    parameter_ids: tuple[int, ...] = ()
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return "error" in self.tags

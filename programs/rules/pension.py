@@ -1,0 +1,55 @@
+"""R13 城乡居民养老保险: members aged ≥ pension.age on the reference date draw the basic pension
+(S000); the government pays the premium for 重度残疾 members (S000) and, at least at the minimum
+band, for members of households not yet out of poverty (S001)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from programs.rules.facts import ZERO, Decision, HouseholdFacts, age_on
+from programs.rules.money import to_yuan
+from programs.rules.params import ParameterSet
+
+PROGRAM = "pension"
+
+RECEIVES = "{name} {age} 周岁（满 {limit} 周岁），领取城乡居民基础养老金"
+PAID_DISABLED = "{name} 为重度残疾人，由政府代缴养老保险费 {amount} 元/年"
+PAID_POOR = "{name} 所在户尚未脱贫，由政府代缴最低档次养老保险费 {amount} 元/年"
+NONE = "家庭成员中无满 {limit} 周岁的老年人，也无政府代缴养老保险费的对象"
+
+
+def pension_flag(birth_date: dt.date, as_of: dt.date, *, age: int) -> bool:
+    """Scenario 5: born 1959-06-30 → True on 2019-06-30, False on 2019-06-29."""
+    return age_on(birth_date, as_of) >= age
+
+
+def decide_pension(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
+    limit, min_age = params["pension.age"], params["pension.min_contribution_age"]
+    premium = params["pension.min_premium_year"]
+    used = {"pension.age", "pension.min_contribution_age", "pension.min_premium_year"}
+    reasons: list[str] = []
+    receiving = paid = 0
+    for m in facts.members:
+        age = m.age(as_of)
+        if age >= limit:
+            receiving += 1
+            reasons.append(RECEIVES.format(name=m.label, age=age, limit=limit))
+        elif age >= min_age and m.severely_disabled:
+            paid += 1
+            reasons.append(PAID_DISABLED.format(name=m.label, amount=to_yuan(premium)))
+        elif age >= min_age and not facts.is_exited:
+            paid += 1
+            reasons.append(PAID_POOR.format(name=m.label, amount=to_yuan(premium)))
+    if not reasons:
+        return Decision(
+            PROGRAM, False, reasons=(NONE.format(limit=limit),), parameter_ids=tuple(params.ids_for(used))
+        )
+    return Decision(
+        PROGRAM,
+        True,
+        annual_amount=to_yuan(premium * paid) if paid else ZERO,
+        persons=receiving + paid,
+        reasons=tuple(reasons),
+        parameter_ids=tuple(params.ids_for(used)),
+        amounts={"receiving": receiving, "premium_paid": paid},
+    )

@@ -1,0 +1,71 @@
+"""Builders for assistance tests: a household with fixed ages and income, and a case run to 保障中."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from assistance.services import cases
+from households.choices import Relation
+from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory, valid_id
+
+CONFIRM_DAY = dt.date(2019, 10, 15)
+
+
+def dibao_household(
+    *,
+    village,
+    persons: int = 3,
+    income_per_person: Decimal | int = 2000,
+    registered: bool = True,
+    disability_grades=(),
+    **kwargs,
+):
+    """A household whose 低保口径 income is income_per_person × persons a year (wage only)."""
+    household = HouseholdFactory(
+        village=village,
+        identify_year=2016 if registered else None,
+        bank_name="农村信用社",
+        bank_account="6228001",
+        **kwargs,
+    )
+    grades = list(disability_grades) + [None] * persons
+    for i in range(persons):
+        grade = grades[i]
+        MemberFactory(
+            household=household,
+            relation=Relation.HEAD if i == 0 else Relation.SON,
+            sex="male",
+            id_no=valid_id(dt.date(1980, 1, 1) + dt.timedelta(days=i)),
+            disability_type="physical" if grade else "",
+            disability_grade=grade,
+        )
+    IncomeYearFactory(household=household, wage=Decimal(income_per_person) * persons)
+    return household
+
+
+def active_case(*, household, county_user, near_relative: bool = False, confirm_on=CONFIRM_DAY, **kwargs):
+    """申请 → 调查 → 公示 (7 days) → 县确认: a case paying from the month after confirm_on."""
+    case = cases.apply_case(
+        household=household,
+        user=county_user,
+        applied_on=confirm_on - dt.timedelta(days=30),
+        near_relative_of_staff=near_relative,
+        **kwargs,
+    )
+    cases.start_investigation(case=case, user=county_user)
+    cases.start_publicity(
+        case=case, user=county_user, start=confirm_on - dt.timedelta(days=10), place="村务公开栏"
+    )
+    return cases.confirm_case(case=case, user=county_user, on=confirm_on)
+
+
+def set_income(household, income_per_person, *, period_end=dt.date(2020, 9, 30)):
+    """A newer income year (the latest one counts)."""
+    persons = household.members.filter(member_status="normal").count()
+    return IncomeYearFactory(
+        household=household,
+        period_start=period_end.replace(year=period_end.year - 1) + dt.timedelta(days=1),
+        period_end=period_end,
+        wage=Decimal(income_per_person) * persons,
+    )

@@ -1,0 +1,173 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from assistance import recalc
+from assistance.choices import MeasureKind, RunStatus
+from assistance.facts import benefit_policy, load_facts
+from assistance.models import AssistanceMeasure, DibaoCase, RecalculationChunk
+from assistance.rules import dibao_benefit
+from assistance.selectors import households_missing_goals, measure_gaps
+from households.choices import Labor
+from programs.rules.income import IncomeComponents, dibao_basis_annual
+from tests.assistance.factories import active_case, dibao_household, set_income
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2020, 10, 20)
+
+
+def _county(village):
+    return village.parent.parent
+
+
+def test_chunked_recalculation_equals_single_chunk_and_rerun_is_noop(village_a, village_b, county_admin):
+    cases = []
+    for i in range(7):
+        village = village_a if i % 2 else village_b
+        hh = dibao_household(
+            village=village, income_per_person=1500 + 100 * i, disability_grades=[2] if i == 3 else []
+        )
+        cases.append(active_case(household=hh, county_user=county_admin))
+        set_income(hh, 1000 + 200 * i)
+    run = recalc.recalculate_now(region=_county(village_a), as_of=AS_OF, chunk_size=2)
+    assert run.status == RunStatus.DONE
+    assert run.chunks_total == 4
+    assert run.chunks_done == 4
+    assert run.households_done == 7
+    assert run.cases_changed == 6
+    chunked = sorted(DibaoCase.objects.values_list("id", "monthly_amount", "monthly_percap_income"))
+    again = recalc.recalculate_now(region=_county(village_a), as_of=AS_OF, chunk_size=100)
+    assert again.cases_changed == 0
+    assert again.results_changed == 0
+    assert sorted(DibaoCase.objects.values_list("id", "monthly_amount", "monthly_percap_income")) == chunked
+
+
+def test_redelivered_chunk_is_a_noop(village_a, county_admin):
+    hh = dibao_household(village=village_a)
+    active_case(household=hh, county_user=county_admin)
+    set_income(hh, 1000)
+    run = recalc.plan_run(region=_county(village_a), as_of=AS_OF)
+    chunk = RecalculationChunk.objects.get(run=run)
+    assert recalc.run_chunk(chunk_id=chunk.pk) is not None
+    assert recalc.run_chunk(chunk_id=chunk.pk) is None
+    run.refresh_from_db()
+    assert run.chunks_done == 1
+    assert run.cases_changed == 1
+
+
+def test_sql_income_matches_programs_rule(village_a):
+    hh = dibao_household(village=village_a, persons=2, income_per_person=1000)
+    income = hh.incomes.get()
+    income.business_income = Decimal("800")
+    income.transfer_dibao = Decimal("3000")  # never counted on the 低保 basis
+    income.basic_pension = Decimal("300")
+    income.transfer_pension = Decimal("300")
+    income.rigid_medical = Decimal("150.55")
+    income.save()
+    facts = load_facts(as_of=AS_OF, ids=[hh.pk])[0]
+    assert facts.annual_income == dibao_basis_annual(IncomeComponents.from_obj(income))
+
+
+def test_scenario_12_disability_classified_rate_20_percent():
+    from assistance.rules import MemberFacts
+
+    policy = benefit_policy(region_code="211223100001", as_of=AS_OF)
+    b = dibao_benefit(
+        annual_income=Decimal("0"),
+        members=[MemberFacts(member_id=1, age=40, disability_grade=1)],
+        policy=policy,
+    )
+    assert b.classified == Decimal("64.60")
+    assert b.care_subsidy == Decimal("50.00")
+
+
+def test_measure_gaps(village_a, county_admin):
+    with_industry = dibao_household(village=village_a)
+    AssistanceMeasure.objects.create(
+        household=with_industry,
+        kind=MeasureKind.INDUSTRY,
+        content="肉牛养殖合作社入股",
+        amount=5000,
+        date=dt.date(2019, 5, 1),
+        responsible_unit="县农业农村局",
+    )
+    with_industry.members.update(work_months=10)
+    no_job = dibao_household(village=village_a)
+    AssistanceMeasure.objects.create(
+        household=no_job,
+        kind=MeasureKind.INDUSTRY,
+        content="庭院经济",
+        date=dt.date(2019, 5, 1),
+        responsible_unit="镇政府",
+    )
+    unable = dibao_household(village=village_a, persons=1)
+    unable.members.update(labor=Labor.LOST)
+    rows = {h.pk: h for h in measure_gaps(user=county_admin, as_of=AS_OF)}
+    assert rows[with_industry.pk].has_industry
+    assert rows[with_industry.pk].has_stable_job
+    assert rows[no_job.pk].has_able_member
+    assert not rows[no_job.pk].has_stable_job
+    missing = set(households_missing_goals(user=county_admin, as_of=AS_OF).values_list("pk", flat=True))
+    assert missing == {no_job.pk, unable.pk}  # unable lacks an industry project only
+
+
+def test_case_admin_list_is_scoped(client, village_a, village_b, county_admin, clerk_a, clerk_b):
+    hh = dibao_household(village=village_a)
+    case = active_case(household=hh, county_user=county_admin)
+    client.force_login(clerk_b)
+    response = client.get("/admin/assistance/dibaocase/")
+    assert response.status_code == 200
+    assert f"/admin/assistance/dibaocase/{case.pk}/" not in response.content.decode()
+    assert client.get(f"/admin/assistance/dibaocase/{case.pk}/change/").status_code in (302, 404)
+    client.force_login(clerk_a)
+    assert (
+        f"/admin/assistance/dibaocase/{case.pk}/"
+        in client.get("/admin/assistance/dibaocase/").content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/assistance/phaseout/",
+        "/admin/assistance/paymentroll/",
+        "/admin/assistance/paymentline/",
+        "/admin/assistance/changeledgerentry/",
+        "/admin/assistance/alert/",
+        "/admin/assistance/measuregap/",
+        "/admin/assistance/assistancemeasure/",
+        "/admin/assistance/recalculationrun/",
+        "/admin/assistance/holidaycalendar/",
+        "/admin/assistance/tekuncase/",
+        "/admin/assistance/disabilitysubsidy/",
+    ],
+)
+def test_admin_pages_open_in_chinese(client, county_admin, url):
+    client.force_login(county_admin)
+    assert client.get(url).status_code == 200
+
+
+def test_county_starts_recalculation_from_admin_and_sees_progress(client, village_a, county_admin):
+    hh = dibao_household(village=village_a)
+    active_case(household=hh, county_user=county_admin)
+    client.force_login(county_admin)
+    response = client.post(
+        "/admin/assistance/recalculationrun/add/", {"region": _county(village_a).pk, "as_of": "2020-10-20"}
+    )
+    assert response.status_code == 302
+    from assistance.models import RecalculationRun
+
+    run = RecalculationRun.objects.get()
+    assert run.started_by == county_admin
+    assert run.chunks_total == 1
+    assert "进度" in client.get("/admin/assistance/recalculationrun/").content.decode()
+
+
+def test_ledger_admin_hides_other_township(client, village_a, village_b, county_admin):
+    from tests.factories import user_for
+
+    case_b = active_case(household=dibao_household(village=village_b), county_user=county_admin)
+    client.force_login(user_for(village_a.parent))
+    body = client.get("/admin/assistance/changeledgerentry/").content.decode()
+    assert str(case_b.household) not in body

@@ -1,0 +1,144 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+
+from assistance.choices import LineKind, RollStatus
+from assistance.models import PaymentLine, PaymentRoll
+from assistance.services import rolls
+from tests.assistance.factories import active_case, dibao_household
+
+pytestmark = pytest.mark.django_db
+MONTH = dt.date(2019, 11, 1)
+
+
+def _cases(village, county_admin, n):
+    return [
+        active_case(
+            household=dibao_household(village=village, income_per_person=2000), county_user=county_admin
+        )
+        for _ in range(n)
+    ]
+
+
+def _snapshot(roll):
+    return sorted(
+        PaymentLine.objects.filter(roll=roll).values_list(
+            "case_id", "kind", "total_amount", "topup_amount", "bank_account"
+        )
+    )
+
+
+def test_roll_has_one_line_per_case_with_breakdown_and_bank_account(village_a, county_admin):
+    case = _cases(village_a, county_admin, 1)[0]
+    roll = rolls.generate_roll(county=village_a.parent.parent, month=MONTH)
+    line = PaymentLine.objects.get(roll=roll)
+    assert (line.case_id, line.topup_amount, line.classified_amount, line.subsidy_amount) == (
+        case.pk,
+        Decimal("469.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+    )
+    assert line.total_amount == Decimal("469.00")
+    assert line.bank_account == "6228001"
+    assert line.household_size == 3
+    assert line.standard_month == Decimal("323.00")
+    assert line.rates["standard_year"] == "3876"
+    assert roll.line_count == 1
+    assert roll.total_amount == Decimal("469.00")
+
+
+def test_case_not_yet_started_is_not_in_roll(village_a, county_admin):
+    _cases(village_a, county_admin, 1)
+    roll = rolls.generate_roll(county=village_a.parent.parent, month=dt.date(2019, 10, 1))
+    assert roll.line_count == 0
+
+
+def test_generating_twice_gives_the_same_roll(village_a, county_admin):
+    _cases(village_a, county_admin, 3)
+    county = village_a.parent.parent
+    first = rolls.generate_roll(county=county, month=MONTH)
+    before = _snapshot(first)
+    ids_before = set(PaymentLine.objects.filter(roll=first).values_list("id", flat=True))
+    second = rolls.generate_roll(county=county, month=MONTH)
+    assert second.pk == first.pk
+    assert _snapshot(second) == before
+    assert set(PaymentLine.objects.filter(roll=second).values_list("id", flat=True)) == ids_before
+
+
+def test_confirmed_roll_is_locked_in_service_and_database(village_a, county_admin):
+    _cases(village_a, county_admin, 1)
+    county = village_a.parent.parent
+    roll = rolls.confirm_roll(roll=rolls.generate_roll(county=county, month=MONTH), user=county_admin)
+    assert roll.status == RollStatus.CONFIRMED
+    with pytest.raises(ValidationError, match="发放表已确认"):
+        rolls.generate_roll(county=county, month=MONTH)
+    line = PaymentLine.objects.get(roll=roll)
+    with pytest.raises(DatabaseError, match="发放表已确认"), transaction.atomic():
+        PaymentLine.objects.filter(pk=line.pk).update(total_amount=1)
+    with pytest.raises(DatabaseError, match="发放表已确认"), transaction.atomic():
+        PaymentRoll.objects.filter(pk=roll.pk).update(status=RollStatus.DRAFT)
+    with pytest.raises(DatabaseError, match="发放表已确认"), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM assistance_paymentline WHERE id = %s", [line.pk])
+
+
+def test_later_household_edit_never_changes_a_past_roll(village_a, county_admin):
+    case = _cases(village_a, county_admin, 1)[0]
+    county = village_a.parent.parent
+    roll = rolls.confirm_roll(roll=rolls.generate_roll(county=county, month=MONTH), user=county_admin)
+    before = _snapshot(roll)
+    household = case.household
+    household.bank_account = "999"
+    household.save()
+    household.incomes.update(wage=Decimal("3000"))
+    assert _snapshot(roll) == before
+    december = rolls.generate_roll(county=county, month=dt.date(2019, 12, 1))
+    line = PaymentLine.objects.get(roll=december)
+    assert line.bank_account == "999"
+    assert line.total_amount == Decimal("719.00")
+
+
+def test_correction_is_an_adjustment_line_in_a_later_roll(village_a, county_admin):
+    _cases(village_a, county_admin, 1)
+    county = village_a.parent.parent
+    roll = rolls.confirm_roll(roll=rolls.generate_roll(county=county, month=MONTH), user=county_admin)
+    line = PaymentLine.objects.get(roll=roll)
+    with pytest.raises(ValidationError):
+        rolls.add_adjustment(line=line, amount=Decimal("-20"), reason="多发", month=MONTH, user=county_admin)
+    adj = rolls.add_adjustment(
+        line=line,
+        amount=Decimal("-20.00"),
+        reason="10月多发扣回",
+        month=dt.date(2019, 12, 1),
+        user=county_admin,
+    )
+    assert adj.kind == LineKind.ADJUSTMENT
+    assert adj.adjusts_line == line
+    assert adj.roll.month == dt.date(2019, 12, 1)
+    december = rolls.generate_roll(county=county, month=dt.date(2019, 12, 1))
+    kinds = sorted(PaymentLine.objects.filter(roll=december).values_list("kind", flat=True))
+    assert kinds == ["adjustment", "regular"]
+    assert december.total_amount == Decimal("449.00")
+
+
+def test_stopped_case_leaves_the_draft_roll(village_a, county_admin):
+    from assistance.services.cases import stop_case
+
+    a, b = _cases(village_a, county_admin, 2)
+    county = village_a.parent.parent
+    rolls.generate_roll(county=county, month=dt.date(2019, 12, 1))
+    stop_case(case=b, user=county_admin, month=dt.date(2019, 12, 1), reason="户主死亡，家庭收入变化")
+    roll = rolls.generate_roll(county=county, month=dt.date(2019, 12, 1))
+    assert list(PaymentLine.objects.filter(roll=roll).values_list("case_id", flat=True)) == [a.pk]
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_roll_generation_uses_a_fixed_number_of_queries(
+    village_a, county_admin, n, django_assert_max_num_queries
+):
+    _cases(village_a, county_admin, n)
+    county = village_a.parent.parent
+    with django_assert_max_num_queries(24):
+        rolls.generate_roll(county=county, month=MONTH)
