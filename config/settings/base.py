@@ -216,6 +216,17 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# simpleui menu icons (keys are the Chinese verbose names shown in the menu).
+SIMPLEUI_ICON = {
+    "建档立卡户": "fas fa-house-user",
+    "家庭成员": "fas fa-users",
+    "行政区划": "fas fa-map-marked-alt",
+    "帮扶责任人": "fas fa-hands-helping",
+    "驻村工作队": "fas fa-flag",
+    "用户": "fas fa-user-shield",
+}
+
 # Excel import/export (households.excel). Limits protect a county server from one bad upload.
 EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
 EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=150_000)
