@@ -52,7 +52,8 @@ def test_parameters_list_shows_inherited_and_valid_on(as_user, clerk_a):
     )
     assert body.status_code == 200
     rows = body.json()["results"]
-    assert rows and all(r["region_prefix"] == "" for r in rows)  # the nationwide seed, inherited
+    assert rows
+    assert all(r["region_prefix"] == "" for r in rows)
     assert rows[0]["value"] == "3876"
 
 
@@ -73,7 +74,8 @@ def test_what_if_compares_without_saving(as_user, county_admin, village_a):
     dibao = {d["program"]: d for d in body["baseline"]}["dibao"]
     simulated = {d["program"]: d for d in body["simulated"]}["dibao"]
     # 3500/person/year against the standard 3876 (S002), then against a simulated 4200.
-    assert dibao["eligible"] and simulated["eligible"]
+    assert dibao["eligible"]
+    assert simulated["eligible"]
     assert float(simulated["monthly_amount"]) > float(dibao["monthly_amount"])
     assert "dibao" in body["changed"]
     assert not household.eligibility_results.exists()
@@ -102,7 +104,8 @@ def test_evaluate_stores_results_with_reasons(as_user, county_admin, village_a):
     response = api.post("/api/v1/eligibility-results/evaluate/", {"household": household.pk}, format="json")
     assert response.status_code == 200, response.json()
     dibao = {r["program"]: r for r in response.json()}["dibao"]
-    assert dibao["eligible"] and dibao["reasons"]
+    assert dibao["eligible"]
+    assert dibao["reasons"]
     listed = api.get("/api/v1/eligibility-results/", {"program": "dibao", "eligible": "true"}).json()[
         "results"
     ]
