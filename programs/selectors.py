@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from programs.models import Parameter
-from programs.rules.facts import ZERO, Decision, HouseholdFacts, MemberFacts
+from programs.rules.facts import MEMBER_FIELD_NAMES, Decision, HouseholdFacts, MemberFacts
 from programs.rules.income import IncomeComponents
 from programs.rules.params import ParameterMissing, ParameterSet, ParamVersion, region_prefixes, resolve
 
@@ -73,23 +73,7 @@ def parameters_visible_to(user) -> QuerySet:
 
 # ---------------------------------------------------------------- household facts
 
-MEMBER_FIELDS = (
-    "household_id",
-    "id",
-    "birth_date",
-    "name",
-    "relation",
-    "health",
-    "disability_type",
-    "disability_grade",
-    "labor",
-    "work_status",
-    "work_months",
-    "school_status",
-    "school_exception_approved",
-    "in_medical_ins",
-    "in_pension",
-)
+MEMBER_FIELDS = ("household_id", *MEMBER_FIELD_NAMES)  # MemberFacts' own field order
 INCOME_FIELDS = ("household_id", "period_end", *[f.name for f in fields(IncomeComponents)])
 
 
@@ -121,7 +105,7 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
         "household_id", "id"
     )
     for row in member_qs.values_list(*MEMBER_FIELDS):
-        members[row[0]].append(MemberFacts(*row[1:]))  # MEMBER_FIELDS follow MemberFacts' field order
+        members[row[0]].append(MemberFacts.from_row(row[1:]))
     incomes: dict[int, list[tuple]] = defaultdict(list)
     income_qs = IncomeYear.objects.filter(household__in=ids).order_by("household_id", "-period_end")
     for row in income_qs.values_list(*INCOME_FIELDS):
@@ -151,7 +135,7 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
 
 
 def _components(row: tuple) -> IncomeComponents:
-    return IncomeComponents(*(value if value is not None else ZERO for value in row[2:]))
+    return IncomeComponents.from_row(row[2:])
 
 
 def all_parameter_versions() -> list[ParamVersion]:

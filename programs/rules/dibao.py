@@ -51,6 +51,11 @@ def dibao_policy(params: ParameterSet) -> DibaoIncomePolicy:
     )
 
 
+def below_standard(annual: Decimal, persons: int, std_year: Decimal) -> bool:
+    """R7 income test on household totals (no division before the single rounding)."""
+    return annual < std_year * persons
+
+
 def _pct(rate: Decimal) -> str:
     return f"{(Decimal(rate) * 100).normalize():f}"
 
@@ -121,8 +126,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
     std_m, percap_m = to_yuan(std_year / TWELVE), to_yuan(percap_year / TWELVE)
     reasons: list[str] = []
     tags: list[str] = []
-    # Compared and topped up on household totals: no division before the single rounding.
-    eligible = annual < std_year * persons
+    eligible = below_standard(annual, persons, std_year)
     if facts.financial_assets is not None:
         used.add("dibao.asset_multiple")
         multiple = params["dibao.asset_multiple"]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from programs.rules.dibao import decide_dibao
+from programs.rules.dibao import below_standard, decide_dibao, dibao_policy
 from programs.rules.disability import decide_disability_living
 from programs.rules.engine import ParameterResolver
 from programs.rules.facts import DIBAO_ATTRIBUTES, ZERO, HouseholdFacts
@@ -86,6 +86,18 @@ class WhatIfResult:
     notes: list[str] = field(default_factory=list)
 
 
+def _may_be_eligible(facts: HouseholdFacts, old: ParameterSet, new: ParameterSet, policies: dict) -> bool:
+    """Cheap pre-test: a household whose 低保-basis income is at or above both standards is out
+    either way (R7), so the full rule (with its reasons) runs only for the others."""
+    if facts.income is None or not facts.persons:
+        return False
+    key = facts.village_code
+    if key not in policies:
+        policies[key] = (dibao_policy(old), max(old[STANDARD_KEY], new[STANDARD_KEY]))
+    policy, highest = policies[key]
+    return below_standard(dibao_basis_annual(facts.income, policy), facts.persons, highest)
+
+
 def _dibao_month(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> tuple[bool, Decimal]:
     """低保 (补差 + 分类施保) and the living subsidy that hangs on the standard: eligible, yuan/month."""
     dibao = decide_dibao(facts, as_of, params)
@@ -107,11 +119,16 @@ def simulate_standard(
         value=scenario.standard_year,
     )
     before, after = ParameterResolver(versions, scenario.as_of), ParameterResolver(changed, scenario.as_of)
+    policies: dict[str, tuple] = {}
     result = WhatIfResult(scenario)
     for facts in facts_list:
         tally = result.by_township.setdefault(facts.township_code, Tally())
-        was, amount_before = _dibao_month(facts, scenario.as_of, before(facts.village_code))
-        now, amount_after = _dibao_month(facts, scenario.as_of, after(facts.village_code))
+        old, new = before(facts.village_code), after(facts.village_code)
+        if not _may_be_eligible(facts, old, new, policies):
+            _count(tally, facts.persons, False, False, ZERO, ZERO)
+            continue
+        was, amount_before = _dibao_month(facts, scenario.as_of, old)
+        now, amount_after = _dibao_month(facts, scenario.as_of, new)
         _count(tally, facts.persons, was, now, amount_before, amount_after)
     _finish(result)
     return result
@@ -133,7 +150,9 @@ def simulate_phase_out(
             continue
         params = resolver(facts.village_code)
         check_months(months_new, params)
-        if dibao_basis_annual(facts.income) < params[STANDARD_KEY] * facts.persons:
+        if below_standard(
+            dibao_basis_annual(facts.income, dibao_policy(params)), facts.persons, params[STANDARD_KEY]
+        ):
             continue  # still below the standard: stays on normal 低保
         monthly = facts.income.transfer_dibao / TWELVE
         if monthly <= 0:

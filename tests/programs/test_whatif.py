@@ -2,6 +2,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from households.choices import ReviewState
 from programs.models import EligibilityResult, Parameter
@@ -140,3 +142,48 @@ def test_village_indicator_page_for_township(client, township_reviewer_a, villag
     body = client.get("/admin/programs/parameter/villages/?year=2019").content.decode()
     assert village_a.name in body
     assert "未登记该村农业户籍人口" in body
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    incomes=st.lists(st.integers(min_value=0, max_value=30000), min_size=1, max_size=12),
+    sizes=st.lists(st.integers(min_value=1, max_value=5), min_size=12, max_size=12),
+    grades=st.lists(st.sampled_from([None, 1, 2, 3]), min_size=12, max_size=12),
+    new_standard=st.integers(min_value=2000, max_value=8000),
+)
+def test_the_shortcut_matches_evaluating_every_household(incomes, sizes, grades, new_standard):
+    """Skipping households above both standards gives the same figures as running the full rule."""
+    from programs.rules.dibao import decide_dibao
+    from programs.rules.disability import decide_disability_living
+    from programs.rules.engine import ParameterResolver
+    from programs.rules.whatif import Tally, _count, _finish, apply_change, simulate_standard
+    from tests.programs.helpers import member
+
+    facts_list = [
+        household(members=[member(40, disability_grade=grades[i]) for _ in range(sizes[i])], income=income)
+        for i, income in enumerate(incomes)
+    ]
+    scenario = _standard(new_standard)
+    fast = simulate_standard(facts_list, SEED_VERSIONS, scenario).total
+    changed = apply_change(
+        SEED_VERSIONS,
+        key="dibao.rural_standard_year",
+        region_prefix="211223",
+        valid_from=D,
+        value=Y(new_standard),
+    )
+    before, after = ParameterResolver(SEED_VERSIONS, D), ParameterResolver(changed, D)
+    slow = Tally()
+
+    def month(f, p):
+        dibao = decide_dibao(f, D, p)
+        living = decide_disability_living(f, D, p, dibao_eligible=dibao.eligible)
+        return dibao.eligible, dibao.monthly_amount + (living.monthly_amount if dibao.eligible else 0)
+
+    for f in facts_list:
+        was, a = month(f, before(f.village_code))
+        now, b = month(f, after(f.village_code))
+        _count(slow, f.persons, was, now, a, b)
+    result = type("R", (), {"by_township": {"x": slow}, "total": Tally()})()
+    _finish(result)
+    assert fast == result.total
