@@ -148,9 +148,9 @@ def generate(total: int) -> None:
 
 
 def run(label: str, scenario: Scenario) -> float:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     timed = run_whatif(county_prefix=COUNTY, scenario=scenario)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     t = timed.result.total
     print(
         f"{label}: {t.households} households / {t.people} people evaluated; "
@@ -161,7 +161,9 @@ def run(label: str, scenario: Scenario) -> float:
     )
     print(
         f"  load (3 fact queries + parameters + names) {timed.load_seconds:.2f} s, "
-        f"compute {timed.compute_seconds:.2f} s, total {elapsed:.2f} s"
+        f"compute {timed.compute_seconds:.2f} s, total {elapsed:.2f} s wall "
+        f"({cpu:.2f} s CPU in this process; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
     )
     return elapsed
 

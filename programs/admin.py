@@ -214,7 +214,15 @@ class ParameterAdmin(StaffOnlyMixin, admin.ModelAdmin):
 
 @admin.register(EligibilityResult)
 class EligibilityResultAdmin(StaffOnlyMixin, admin.ModelAdmin):
-    list_display = ["household", "program", "eligible", "monthly_amount", "annual_amount", "persons", "as_of"]
+    list_display = [
+        "household_no",
+        "program",
+        "eligible",
+        "monthly_amount",
+        "annual_amount",
+        "persons",
+        "as_of",
+    ]
     list_filter = ["program", "eligible"]
     list_select_related = ["household", "program"]
     search_fields = ["household__household_no"]
@@ -223,6 +231,10 @@ class EligibilityResultAdmin(StaffOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return household_selectors.scoped(super().get_queryset(request), request.user)
+
+    @admin.display(description="户编号", ordering="household__household_no")
+    def household_no(self, obj: EligibilityResult) -> str:
+        return obj.household.household_no
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -41,7 +41,9 @@ class IncomeComponents:
     def from_row(cls, values) -> IncomeComponents:
         """Fast path for bulk loads: values in field order (None read as 0), no frozen __init__."""
         obj = object.__new__(cls)
-        obj.__dict__.update(zip(_FIELD_NAMES, (ZERO if v is None else v for v in values), strict=True))
+        if None in values:
+            values = [ZERO if v is None else v for v in values]
+        obj.__dict__.update(zip(_FIELD_NAMES, values, strict=True))
         return obj
 
     @property

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from programs.rules.dibao import below_standard, decide_dibao, dibao_policy
-from programs.rules.disability import decide_disability_living
+from programs.rules.dibao import below_standard, dibao_figures, dibao_policy
+from programs.rules.disability import living_subsidy_month
 from programs.rules.engine import ParameterResolver
 from programs.rules.facts import DIBAO_ATTRIBUTES, ZERO, HouseholdFacts
-from programs.rules.income import dibao_basis_annual
+from programs.rules.income import IncomeComponents, dibao_basis_annual
 from programs.rules.money import to_yuan
 from programs.rules.params import ParameterSet, ParamVersion
 from programs.rules.phase_out import check_months, phase_out_schedule
@@ -86,49 +86,63 @@ class WhatIfResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _may_be_eligible(facts: HouseholdFacts, old: ParameterSet, new: ParameterSet, policies: dict) -> bool:
-    """Cheap pre-test: a household whose 低保-basis income is at or above both standards is out
-    either way (R7), so the full rule (with its reasons) runs only for the others."""
-    if facts.income is None or not facts.persons:
-        return False
-    key = facts.village_code
-    if key not in policies:
-        policies[key] = (dibao_policy(old), max(old[STANDARD_KEY], new[STANDARD_KEY]))
-    policy, highest = policies[key]
-    return below_standard(dibao_basis_annual(facts.income, policy), facts.persons, highest)
+class StandardPreTest:
+    """Cheap pre-test: a household whose 低保-basis income is at or above both the current and the
+    proposed standard is out either way (R7), so the full rule runs only for the others. The loader
+    uses it to fetch members only for those households."""
+
+    def __init__(self, versions: Sequence[ParamVersion], scenario: Scenario):
+        changed = apply_change(
+            versions,
+            key=STANDARD_KEY,
+            region_prefix=scenario.region_prefix,
+            valid_from=scenario.as_of,
+            value=scenario.standard_year,
+        )
+        self.before = ParameterResolver(versions, scenario.as_of)
+        self.after = ParameterResolver(changed, scenario.as_of)
+        self._policies: dict[str, tuple] = {}
+
+    def may_be_eligible(self, village_code: str, persons: int, income: IncomeComponents | None) -> bool:
+        if income is None or not persons:
+            return False
+        if village_code not in self._policies:
+            old, new = self.before(village_code), self.after(village_code)
+            self._policies[village_code] = (dibao_policy(old), max(old[STANDARD_KEY], new[STANDARD_KEY]))
+        policy, highest = self._policies[village_code]
+        return below_standard(dibao_basis_annual(income, policy), persons, highest)
 
 
 def _dibao_month(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> tuple[bool, Decimal]:
-    """低保 (补差 + 分类施保) and the living subsidy that hangs on the standard: eligible, yuan/month."""
-    dibao = decide_dibao(facts, as_of, params)
-    if not dibao.eligible:
+    """低保 (补差 + 分类施保) and the living subsidy that hangs on the standard: eligible, yuan/month.
+    Figures only (no sentences): the same numbers decide_dibao and decide_disability_living explain."""
+    figures = dibao_figures(facts, as_of, params)
+    if figures is None or not figures.eligible:
         return False, ZERO
-    living = decide_disability_living(facts, as_of, params, dibao_eligible=True)
-    return True, dibao.monthly_amount + living.monthly_amount
+    return True, figures.monthly + living_subsidy_month(facts, params)
 
 
 def simulate_standard(
-    facts_list: Sequence[HouseholdFacts], versions: Sequence[ParamVersion], scenario: Scenario
+    facts_list: Sequence[HouseholdFacts],
+    versions: Sequence[ParamVersion],
+    scenario: Scenario,
+    *,
+    out_either_way: Iterable[tuple[str, int]] = (),
 ) -> WhatIfResult:
-    """ "Raise the 低保 standard to X from D": who enters, leaves or changes, and the monthly budget."""
-    changed = apply_change(
-        versions,
-        key=STANDARD_KEY,
-        region_prefix=scenario.region_prefix,
-        valid_from=scenario.as_of,
-        value=scenario.standard_year,
-    )
-    before, after = ParameterResolver(versions, scenario.as_of), ParameterResolver(changed, scenario.as_of)
-    policies: dict[str, tuple] = {}
+    """ "Raise the 低保 standard to X from D": who enters, leaves or changes, and the monthly budget.
+    out_either_way: (township code, persons) of households the loader already found above both
+    standards with StandardPreTest; they are only counted."""
+    pretest = StandardPreTest(versions, scenario)
     result = WhatIfResult(scenario)
+    for township, persons in out_either_way:
+        _count(result.by_township.setdefault(township, Tally()), persons, False, False, ZERO, ZERO)
     for facts in facts_list:
         tally = result.by_township.setdefault(facts.township_code, Tally())
-        old, new = before(facts.village_code), after(facts.village_code)
-        if not _may_be_eligible(facts, old, new, policies):
+        if not pretest.may_be_eligible(facts.village_code, facts.persons, facts.income):
             _count(tally, facts.persons, False, False, ZERO, ZERO)
             continue
-        was, amount_before = _dibao_month(facts, scenario.as_of, old)
-        now, amount_after = _dibao_month(facts, scenario.as_of, new)
+        was, amount_before = _dibao_month(facts, scenario.as_of, pretest.before(facts.village_code))
+        now, amount_after = _dibao_month(facts, scenario.as_of, pretest.after(facts.village_code))
         _count(tally, facts.persons, was, now, amount_before, amount_after)
     _finish(result)
     return result
@@ -200,7 +214,13 @@ def _finish(result: WhatIfResult) -> None:
         result.total.add(tally)
 
 
-def simulate(facts_list: Sequence[HouseholdFacts], versions: Sequence[ParamVersion], scenario: Scenario):
+def simulate(
+    facts_list: Sequence[HouseholdFacts],
+    versions: Sequence[ParamVersion],
+    scenario: Scenario,
+    *,
+    out_either_way: Iterable[tuple[str, int]] = (),
+):
     if scenario.kind == STANDARD:
-        return simulate_standard(facts_list, versions, scenario)
+        return simulate_standard(facts_list, versions, scenario, out_either_way=out_either_way)
     return simulate_phase_out(facts_list, versions, scenario)
