@@ -51,6 +51,14 @@ def _helpers_managed(user, obj=None) -> bool:
 
 
 WRITE_ACTIONS = ("create", "update", "partial_update")
+LIST_COLUMNS = [
+    *(
+        f
+        for f in serializers.HouseholdListSerializer.Meta.fields
+        if f not in {"village_name", "head_name", "member_count"}
+    ),
+    "village__name",
+]
 
 
 def _policies(fn) -> dict:
@@ -211,7 +219,10 @@ class HouseholdViewSet(ScopedAPIMixin, ChainActionsMixin, PovertyActionsMixin, U
         qs = Household.objects.filter(archived_at__isnull=True).select_related("village")
         if self.action == "list":
             heads = active_members(household=OuterRef("pk"), relation=Relation.HEAD).values("name")[:1]
-            return qs.annotate(list_head_name=Subquery(heads), member_count=member_count_subquery())
+            # Only the list's columns: ~3× less row building than all 44 household fields.
+            return qs.only(*LIST_COLUMNS).annotate(
+                list_head_name=Subquery(heads), member_count=member_count_subquery()
+            )
         return qs.prefetch_related("members")
 
     def get_serializer_class(self):
