@@ -21,6 +21,7 @@ from households.selectors import scoped
 Policy = Callable[..., bool]  # (user, obj_or_None) -> bool
 
 ROLE_FORBIDDEN = "您的角色无权执行此操作"
+NUL_CHARACTER = "提交的数据含有空字符（\\x00），请检查后重新提交"
 PAGE_SIZE_WRONG = "每页条数应为正整数"
 
 
@@ -96,6 +97,16 @@ class RolePolicyPermission(permissions.BasePermission):
         return self._policy(view)(request.user, obj)
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class ScopedAPIMixin:
     """Base for every fupin API view: token first (so anonymous gets 401), scoped querysets."""
 
@@ -109,6 +120,9 @@ class ScopedAPIMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        # PostgreSQL text cannot hold NUL: refuse it as bad input before any query sees it.
+        if _has_nul(self.kwargs) or _has_nul(dict(request.query_params.lists())) or _has_nul(request.data):
+            raise ValidationError({"": [NUL_CHARACTER]})
         if request.user.is_authenticated:
             # Token requests are authenticated after the pghistory middleware ran: tag the audit rows.
             pghistory.context(user=request.user.pk)

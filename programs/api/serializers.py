@@ -15,6 +15,15 @@ class ProgramSerializer(serializers.ModelSerializer):
 
 class ParameterSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True, help_text="参数中文名称")
+    # Plain string in the schema (the model's regex + blank became an ambiguous oneOf); the format
+    # (empty, or 2/4/6/9/12 digits) is checked by the model in programs.services.set_parameter.
+    region_prefix = serializers.CharField(
+        max_length=12,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="区划范围：空为全国，或2/4/6/9/12位代码前缀",
+    )
 
     class Meta:
         model = Parameter

@@ -217,3 +217,15 @@ def test_members_not_listed_stay(as_user, clerk_a, village_a):
     response = as_user(clerk_a).patch(f"{URL}{household.pk}/", {"group_name": "一组"}, format="json")
     assert response.status_code == 200
     assert Member.objects.filter(household=household).count() == 3
+
+
+def test_nul_character_is_a_400_not_a_server_error(as_user, county_admin):
+    api = as_user(county_admin)
+    response = api.post(
+        "/api/v1/helpers/",
+        {"name": "a", "unit": "b", "unit_level": "county", "county": "21\x00"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "空字符" in response.json()["detail"]
+    assert api.get("/api/v1/regions/21\x00/").status_code in (400, 404)
