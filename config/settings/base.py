@@ -168,7 +168,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PovertyCauseEnum": "households.choices.PovertyCause"},
 }
+# The API's shared error shape and schema (households/api): JSON errors with Chinese messages and
+# field paths; every operation documents its 400/401/403/404 answers.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "households.api.exceptions.api_exception_handler"
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "households.api.schema.FupinAutoSchema"
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process (demo/newcomer mode).
 REDIS_URL = env("REDIS_URL")
