@@ -293,9 +293,8 @@ def main() -> None:
     print("| 方式 | 行数 | 秒 | 行/秒 | 峰值内存 MB |")
     print("|---|---|---|---|---|")
     for label, r in table:
-        print(
-            f"| {label} | {r['rows']} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |"
-        )
+        rate = r["rows"] / r["seconds"]
+        print(f"| {label} | {r['rows']} | {r['seconds']:.2f} | {rate:,.0f} | {r['peak_mb']:.0f} |")
 
 
 if __name__ == "__main__":
