@@ -31,6 +31,7 @@ from households.excel.columns import (
     IDNO,
     INCOME,
     INT,
+    KEY,
     MEMBER,
     MULTI,
     REGION,
@@ -409,6 +410,8 @@ def validate_sheet(sheet: SheetData, *, user, today: dt.date | None = None) -> I
         if column.kind == IDNO:
             id_idx = idx
             continue
+        if column.level == KEY or column.key in ("member_status", "status_date"):
+            continue  # re-survey columns: new households enter as 正常 members
         convert = _FACTORIES[column.kind](column)
         if column.kind in _REPEATING:
             convert = _memo(convert)
