@@ -181,7 +181,8 @@ def test_recalculation_through_killed_worker_equals_clean_run(broker, tmp_path):
     finally:
         _stop(worker, signal.SIGKILL)
     run.refresh_from_db()
-    assert run.status != RunStatus.DONE and 2 <= run.chunks_done < 6
+    assert run.status != RunStatus.DONE
+    assert 2 <= run.chunks_done < 6
 
     worker = _start_worker({})
     try:
@@ -198,11 +199,13 @@ def test_recalculation_through_killed_worker_equals_clean_run(broker, tmp_path):
         _stop(worker)
 
     run.refresh_from_db()
-    assert run.chunks_done == run.chunks_total == 6 and run.households_done == N
+    assert run.chunks_done == run.chunks_total == 6
+    assert run.households_done == N
     got, want = _snapshot(crashed), _snapshot(clean)
     for key in want:
         assert got[key] == want[key], key
-    assert len(got["results"]) == N and len(got["roll"]) == N
+    assert len(got["results"]) == N
+    assert len(got["roll"]) == N
     assert any(po[1] == "proposed" for po in got["phase_outs"])
     assert sum(line[5] for line in got["roll"]) > Decimal("0")
 
