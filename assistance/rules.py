@@ -18,7 +18,7 @@ ZERO = Decimal("0")
 TWELVE = Decimal("12")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MemberFacts:
     """What the benefit rules need to know about one member living in the household."""
 

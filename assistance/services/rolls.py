@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from assistance import integration
 from assistance.choices import CaseType, LineKind, Program, RollStatus
+from assistance.copy import copy_rows
 from assistance.facts import PolicyCache, load_facts
 from assistance.models import PaymentLine, PaymentRoll
 from assistance.rules import dibao_benefit, first_of_month, phase_out_amount, tekun_basic_standard
@@ -78,7 +79,7 @@ def _rows_dibao(roll: PaymentRoll, month: dt.date, prefix: str) -> list[tuple]:
         return []
     by_household = {c[1]: c for c in cases}
     payees = _payees(list(by_household))
-    policies = PolicyCache(month)
+    policies = PolicyCache(month, region_prefix=prefix)
     rows = []
     # The facts read per household in one query; single-person cases need their covered members.
     facts = {f.household_id: f for f in load_facts(as_of=month, ids=list(by_household))}
@@ -170,9 +171,7 @@ def _copy_lines(rows: list[tuple]) -> None:
             f"CREATE TEMP TABLE tmp_lines ON COMMIT DROP AS SELECT {cols}"
             " FROM assistance_paymentline WITH NO DATA"
         )
-        with cur.copy(f"COPY tmp_lines ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(cur, "tmp_lines", LINE_COLUMNS, rows)
         sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATABLE)
         old = ", ".join(f"assistance_paymentline.{c}" for c in _UPDATABLE)
         new = ", ".join(f"EXCLUDED.{c}" for c in _UPDATABLE)
