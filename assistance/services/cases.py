@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistance import integration
-from assistance.choices import AlertKind, CaseStatus, CaseType, LedgerKind, VisitLevel
+from assistance.choices import AlertKind, CaseStatus, CaseType, LedgerKind, SimpleStatus, VisitLevel
 from assistance.facts import benefit_policy, load_facts
-from assistance.models import Alert, CaseHomeVisit, DibaoCase
+from assistance.models import Alert, CaseHomeVisit, DibaoCase, DisabilitySubsidy
 from assistance.rules import Benefit, dibao_benefit, next_month
 from assistance.services.common import ledger, require_county, require_scope, working_day_after
 from households.models import Household
@@ -220,7 +220,31 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
         new=case.monthly_amount,
         reason="新增低保",
     )
+    _grant_disability_subsidies(case, benefit)
     return case
+
+
+def _grant_disability_subsidies(case: DibaoCase, benefit: Benefit) -> None:
+    """两项补贴 (R10) records for the case's disabled members, from its first month."""
+    active = set(
+        DisabilitySubsidy.objects.filter(
+            household_id=case.household_id, status=SimpleStatus.ACTIVE
+        ).values_list("member_id", "kind")
+    )
+    DisabilitySubsidy.objects.bulk_create(
+        [
+            DisabilitySubsidy(
+                household_id=case.household_id,
+                member_id=member_id,
+                kind=kind,
+                grade=grade,
+                monthly_amount=amount,
+                start_month=case.start_month,
+            )  # fmt: skip
+            for member_id, kind, grade, amount in benefit.subsidy_items
+            if (member_id, kind) not in active
+        ]
+    )
 
 
 @transaction.atomic
@@ -279,6 +303,10 @@ def stop_case(*, case: DibaoCase, user, month: dt.date, reason: str, phase_out=N
     case.stop_reason = reason
     case.monthly_amount = 0
     case.save()
+    # 两项补贴 follow the 低保 case here (P14: members of 低保 households).
+    DisabilitySubsidy.objects.filter(household_id=case.household_id, status=SimpleStatus.ACTIVE).update(
+        status=SimpleStatus.STOPPED, stop_month=case.stop_month
+    )
     ledger(
         case=case,
         kind=LedgerKind.STOP,
