@@ -26,7 +26,7 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 run: demo
-	@echo "开发服务器 http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
+	@echo "开发服务器 http://$(HOST):$(PORT)/admin/  用上表中的演示账号登录（Ctrl-C 停止）"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

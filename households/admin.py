@@ -17,6 +17,7 @@ from households.models import (
     WorkTeam,
     WorkTeamMember,
 )
+from households.widgets import RegionCascadeWidget
 
 
 class RoleAdminMixin(ScopedAdminMixin):
@@ -170,7 +171,7 @@ class HouseholdAdmin(RoleAdminMixin, admin.ModelAdmin):
         "danger_level",
     ]
     search_fields = ["household_no", "members__name", "=members__id_no"]
-    autocomplete_fields = ["village"]
+    search_help_text = "按户编号、成员姓名或完整身份证号搜索"
     list_select_related = ["village"]
     list_per_page = 50
     readonly_fields = ["review_state", "created_by", "created_at", "updated_at"]
@@ -228,6 +229,21 @@ class HouseholdAdmin(RoleAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return permissions.can_edit_household(request.user, obj)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "village":
+            # The cascading picker (县 → 乡镇 → 村, server-side search in scope), without the
+            # add/change icons that assume a <select>.
+            kwargs["widget"] = RegionCascadeWidget(level=RegionLevel.VILLAGE)
+            return self.formfield_for_foreignkey(db_field, request, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        region = getattr(request.user, "region", None)
+        if region is not None and region.level == RegionLevel.VILLAGE:
+            initial.setdefault("village", region.code)  # a clerk enters households of their own village
+        return initial
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
@@ -243,7 +259,7 @@ class HouseholdAdmin(RoleAdminMixin, admin.ModelAdmin):
 class MemberAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Look up a person by name or ID across the user's scope; edits happen on the household page."""
 
-    list_display = ["name", "masked_id", "sex", "birth_date", "relation", "household", "member_status"]
+    list_display = ["name", "masked_id", "sex", "birth_date", "relation", "household_no", "member_status"]
     list_filter = ["member_status", "health", "labor", "relation"]
     search_fields = ["name", "=id_no"]
     list_select_related = ["household"]
@@ -252,6 +268,11 @@ class MemberAdmin(RoleAdminMixin, admin.ModelAdmin):
     @admin.display(description="身份证号")
     def masked_id(self, obj: Member) -> str:
         return obj.id_no
+
+    @admin.display(description="户编号", ordering="household__household_no")
+    def household_no(self, obj: Member) -> str:
+        # Not str(household): that names the head and would cost one query per row.
+        return obj.household.household_no
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -342,3 +363,5 @@ from programs.admin_panels import eligibility_panel  # noqa: E402
 HouseholdAdmin.eligibility_panel = eligibility_panel
 HouseholdAdmin.readonly_fields = [*HouseholdAdmin.readonly_fields, "eligibility_panel"]
 HouseholdAdmin.fieldsets = [*HouseholdAdmin.fieldsets, ("政策资格测算", {"fields": ["eligibility_panel"]})]
+
+from households import admin_excel  # noqa: E402,F401  (Excel import/export pages)

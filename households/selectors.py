@@ -27,6 +27,9 @@ REGION_CODE_PATHS: dict[str, str] = {
     "households.publicityobjection": "publicity__region_code",
     "households.changerequest": "household__village__code",
     "households.changeitem": "change_request__household__village__code",
+    # Excel batches and jobs: the region of the user who made them.
+    "households.importbatch": "region__code",
+    "households.exportjob": "region__code",
 }
 
 

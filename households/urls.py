@@ -6,4 +6,5 @@ app_name = "households"
 
 urlpatterns = [
     path("regions/children/", views.region_children, name="region-children"),
+    path("regions/search/", views.region_search, name="region-search"),
 ]

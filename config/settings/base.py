@@ -168,7 +168,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PovertyCauseEnum": "households.choices.PovertyCause"},
 }
+# The API's shared error shape and schema (households/api): JSON errors with Chinese messages and
+# field paths; every operation documents its 400/401/403/404 answers.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "households.api.exceptions.api_exception_handler"
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "households.api.schema.FupinAutoSchema"
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process (demo/newcomer mode).
 REDIS_URL = env("REDIS_URL")
@@ -216,3 +223,23 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# simpleui menu icons (keys are the Chinese verbose names shown in the menu).
+SIMPLEUI_ICON = {
+    "建档立卡户": "fas fa-house-user",
+    "家庭成员": "fas fa-users",
+    "行政区划": "fas fa-map-marked-alt",
+    "帮扶责任人": "fas fa-hands-helping",
+    "驻村工作队": "fas fa-flag",
+    "用户": "fas fa-user-shield",
+}
+
+# Excel import/export (households.excel). Limits protect a county server from one bad upload.
+EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
+EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=150_000)
+# Zip bombs: the declared and the actual inflated size of an .xlsx, and the ratio of any one entry.
+EXCEL_IMPORT_MAX_UNZIPPED_BYTES = env.int("EXCEL_IMPORT_MAX_UNZIPPED_BYTES", default=400 * 1024 * 1024)
+EXCEL_IMPORT_MAX_ZIP_RATIO = env.int("EXCEL_IMPORT_MAX_ZIP_RATIO", default=200)
+# Ledgers above this many rows run as a Celery job with progress; smaller ones download at once.
+EXCEL_EXPORT_ASYNC_ROWS = env.int("EXCEL_EXPORT_ASYNC_ROWS", default=20_000)
+EXCEL_EXPORT_CHUNK_SIZE = 5_000

@@ -6,6 +6,7 @@ from households.workflow.models import (  # noqa: E402,I001 - workflow models li
     WorkflowEvent,
 )
 
+from .excel import ExportJob, ImportBatch
 from .household import Household, IncomeYear
 from .member import Member
 from .regions import Region
@@ -18,6 +19,8 @@ __all__ = [
     "Publicity",
     "PublicityObjection",
     "WorkflowEvent",
+    "ExportJob",
+    "ImportBatch",
     "HelperAssignment",
     "HelperPerson",
     "Household",

@@ -80,9 +80,9 @@ def test_village_autocomplete_offers_only_own_scope(client, township_reviewer_a,
     client.force_login(township_reviewer_a)
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "households", "model_name": "household", "field_name": "village", "term": "村"},
+        {"app_label": "households", "model_name": "workteam", "field_name": "village", "term": "村"},
     )
-    # Township reviewers cannot add households, but the autocomplete endpoint itself must not leak.
+    # The village autocomplete (work teams) must not leak another township's villages.
     ids = [r["id"] for r in response.json().get("results", [])] if response.status_code == 200 else []
     assert village_b.code not in ids
 
@@ -91,7 +91,7 @@ def test_clerk_autocomplete_lists_only_own_village(client, clerk_a, village_a, v
     client.force_login(clerk_a)
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "households", "model_name": "household", "field_name": "village", "term": ""},
+        {"app_label": "households", "model_name": "workteam", "field_name": "village", "term": ""},
     )
     assert response.status_code == 200
     ids = [r["id"] for r in response.json()["results"]]

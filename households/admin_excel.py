@@ -1,0 +1,225 @@
+"""Admin pages for Excel: the village import (template → upload → preview → confirm) and the ledger
+exports (small ones download at once, large ones become a job with progress and a download link).
+Thin: forms parse input, households.excel services do the work."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from households import permissions, selectors
+from households.admin_scoping import ScopedAdminMixin
+from households.choices import RegionLevel
+from households.excel import exporting
+from households.excel.parsing import FileRejected
+from households.excel.services import confirm_batch, preview_upload
+from households.excel.template import build_template
+from households.models import ExportJob, ImportBatch
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_ERROR_LIMIT = 5000
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="导入文件", help_text="支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）")
+
+
+class LedgerExportForm(forms.Form):
+    ledger = forms.ChoiceField(label="台账")
+    region = forms.ChoiceField(label="区划", required=False)
+    year = forms.IntegerField(
+        label="年度", required=False, min_value=2010, max_value=2100, help_text="留空为最新数据"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ledger"].choices = exporting.ledger_choices()
+        regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+        self.fields["region"].choices = [("", "本级全部")] + [
+            (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]
+        ]
+
+
+class ExcelAdminMixin(ScopedAdminMixin):
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
+    list_display = ["original_name", "status", "household_count", "member_count", "created_by", "created_at"]
+    list_filter = ["status"]
+    change_list_template = "admin/excel/import_changelist.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("template/", view(self.template_view), name="households_importbatch_template"),
+            path("upload/", view(self.upload_view), name="households_importbatch_upload"),
+            path("<int:pk>/confirm/", view(self.confirm_view), name="households_importbatch_confirm"),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request):
+        response = HttpResponse(build_template(), content_type=XLSX)
+        response["Content-Disposition"] = (
+            "attachment; filename*=UTF-8''%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+        )
+        return response
+
+    def upload_view(self, request):
+        if not permissions.can_enter_households(request.user):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "导入建档立卡户",
+        }
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                preview = preview_upload(data=upload.read(), filename=upload.name, user=request.user)
+            except FileRejected as exc:
+                form.add_error("file", exc.messages[0])
+            else:
+                plan = preview.plan
+                context.update(
+                    title="导入预览",
+                    plan=plan,
+                    batch=preview.batch,
+                    errors=plan.errors[:PREVIEW_ERROR_LIMIT],
+                    error_total=len(plan.errors),
+                    error_limit=PREVIEW_ERROR_LIMIT,
+                    filename=upload.name,
+                )
+                return TemplateResponse(request, "admin/excel/import_preview.html", context)
+        return TemplateResponse(request, "admin/excel/import_upload.html", context)
+
+    def confirm_view(self, request, pk: int):
+        if request.method != "POST":
+            return redirect("admin:households_importbatch_changelist")
+        batch = get_object_or_404(selectors.scoped(ImportBatch.objects.all(), request.user), pk=pk)
+        try:
+            counts = confirm_batch(batch=batch, user=request.user)
+        except (ValidationError, FileRejected) as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"已导入 {counts['households']} 户、{counts['members']} 人（草稿状态，需提交审核后生效）",
+            )
+        return redirect("admin:households_importbatch_changelist")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ExcelAdminMixin, admin.ModelAdmin):
+    list_display = ["ledger", "status", "done_rows", "total_rows", "created_by", "created_at", "finished_at"]
+    list_filter = ["status"]
+    change_list_template = "admin/excel/export_changelist.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(created_by=request.user)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("ledgers/", view(self.export_view), name="households_exportjob_export"),
+            path("<int:pk>/status/", view(self.status_view), name="households_exportjob_status"),
+            path("<int:pk>/download/", view(self.download_view), name="households_exportjob_download"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        form = LedgerExportForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                outcome = exporting.start_export(
+                    user=request.user, key=data["ledger"], region_code=data["region"], year=data["year"]
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])) or "无权导出")
+            else:
+                if outcome.job is not None:
+                    messages.info(
+                        request, f"数据量较大（约 {outcome.rows} 行），已转入后台生成，完成后可在此下载"
+                    )
+                    return redirect("admin:households_exportjob_status", pk=outcome.job.pk)
+                return _file_response(outcome.path, outcome.filename)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "导出台账",
+        }
+        return TemplateResponse(request, "admin/excel/export_form.html", context)
+
+    def status_view(self, request, pk: int):
+        job = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "status": job.status,
+                    "done": job.done_rows,
+                    "total": job.total_rows,
+                    "percent": job.progress_percent,
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "job": job,
+            "title": "导出任务",
+            "download_url": reverse("admin:households_exportjob_download", args=[job.pk]),
+        }
+        return TemplateResponse(request, "admin/excel/export_status.html", context)
+
+    def download_view(self, request, pk: int):
+        try:
+            job = exporting.job_for_download(job_id=pk, user=request.user)
+        except ExportJob.DoesNotExist:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("admin:households_exportjob_status", pk=pk)
+        filename = job.params.get("filename") or os.path.basename(job.file.name)
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)
+
+
+class _DeletingFile:
+    """A temp file that removes itself once the response has been sent."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.handle = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def close(self) -> None:
+        self.handle.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
+def _file_response(path: str, filename: str) -> FileResponse:
+    return FileResponse(_DeletingFile(path), as_attachment=True, filename=filename, content_type=XLSX)

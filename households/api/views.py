@@ -1,0 +1,324 @@
+"""Household-domain endpoints. Thin: scoped querysets in, services for writes, serializers out."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import RetrieveAPIView
+from rest_framework.response import Response
+
+from households import permissions
+from households.api import filters, serializers
+from households.api.base import ROLE_FORBIDDEN, ScopedAPIMixin
+from households.api.schema import ErrorSerializer
+from households.choices import MemberStatus, PovertyStatus, Relation
+from households.models import (
+    HelperAssignment,
+    HelperPerson,
+    Household,
+    IncomeYear,
+    Member,
+    Region,
+    Visit,
+    WorkTeam,
+    WorkTeamMember,
+)
+from households.selectors import households_for, scoped
+
+
+def _entry_allowed(user, obj=None) -> bool:
+    return permissions.can_enter_households(user)
+
+
+def _household_editable(user, obj=None) -> bool:
+    return permissions.can_edit_household(user, obj)
+
+
+def _child_editable(user, obj=None) -> bool:
+    """Income rows: editable while their household is (village drafts, township corrections)."""
+    return permissions.can_edit_household(user, None if obj is None else obj.household)
+
+
+def _helpers_managed(user, obj=None) -> bool:
+    return permissions.can_manage_helpers(user)
+
+
+WRITE_ACTIONS = ("create", "update", "partial_update")
+
+
+def _policies(fn) -> dict:
+    return dict.fromkeys(WRITE_ACTIONS, fn)
+
+
+def active_members(**filters):
+    return Member.objects.filter(member_status=MemberStatus.NORMAL, **filters).order_by()
+
+
+def member_count_subquery(outer: str = "pk"):
+    counts = active_members(household=OuterRef(outer)).values("household").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def crud_docs(noun: str, *, create: str):
+    """Chinese summaries for a list/retrieve/create/update viewset."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"{noun}列表"),
+        retrieve=extend_schema(summary=f"{noun}详情"),
+        create=extend_schema(summary=create),
+        update=extend_schema(summary=f"修改{noun}"),
+        partial_update=extend_schema(summary=f"部分修改{noun}"),
+    )
+
+
+class UpdateNoDeleteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Household data is never deleted through the API (people leave by status)."""
+
+
+@extend_schema(tags=["用户与认证"])
+class TokenView(ObtainAuthToken):
+    """用用户名和密码换取 API 令牌；之后在请求头中携带 `Authorization: Token <令牌>`。"""
+
+    authentication_classes = []
+
+    @extend_schema(
+        summary="获取令牌",
+        responses={200: OpenApiResponse(description="令牌"), 400: ErrorSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+@extend_schema(tags=["用户与认证"])
+class MeView(ScopedAPIMixin, RetrieveAPIView):
+    """当前登录用户：角色、所属区划及可见数据范围（区划代码前缀）。"""
+
+    serializer_class = serializers.MeSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(summary="当前用户")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self):
+        return self.request.user
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="区划列表", description="本人管辖范围内的行政区划；可按上级、级别、前缀筛选。"
+    ),
+    retrieve=extend_schema(summary="区划详情"),
+    children=extend_schema(
+        summary="直属下级区划",
+        description="用于逐级选择：列出某区划的直属下级（不分页，最多1000条）。",
+        responses=serializers.RegionSerializer(many=True),
+    ),
+    statistics=extend_schema(
+        summary="区划统计", description="某区划（含下级）的户数、人口及按状态、属性、致贫原因的分布。"
+    ),
+)
+@extend_schema(tags=["行政区划"])
+class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Region.objects.all()
+    serializer_class = serializers.RegionSerializer
+    filterset_class = filters.RegionFilter
+    lookup_field = "code"
+    ordering_fields = ["code"]
+    ordering = ["code"]
+
+    @action(detail=True, pagination_class=None, filter_backends=[])
+    def children(self, request, code=None):
+        region = self.get_object()
+        children = self.get_queryset().filter(parent=region).order_by("code")[:1000]
+        return Response(self.get_serializer(children, many=True).data)
+
+    @extend_schema(responses=serializers.RegionStatisticsSerializer)
+    @action(detail=True, pagination_class=None, filter_backends=[])
+    def statistics(self, request, code=None):
+        region = self.get_object()
+        households = households_for(request.user).filter(village__code__startswith=region.prefix).order_by()
+
+        def counts(field: str) -> dict[str, int]:
+            return {row[field]: row["n"] for row in households.values(field).annotate(n=Count("*"))}
+
+        people = scoped(active_members(household__archived_at__isnull=True), request.user).filter(
+            household__village__code__startswith=region.prefix
+        )
+        not_exited = [PovertyStatus.NOT_EXITED, PovertyStatus.RETURNED_TO_POVERTY]
+        totals = people.aggregate(
+            population=Count("*"),
+            not_exited=Count("pk", filter=Q(household__poverty_status__in=not_exited)),
+        )
+        by_status = counts("poverty_status")
+        data = {
+            "region": region.code,
+            "name": region.name,
+            "households": sum(by_status.values()),
+            "population": totals["population"],
+            "not_exited_population": totals["not_exited"],
+            "by_poverty_status": by_status,
+            "by_review_state": counts("review_state"),
+            "by_attribute": counts("attribute"),
+            "by_main_cause": counts("main_cause"),
+        }
+        return Response(serializers.RegionStatisticsSerializer(data).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="农户列表",
+        description="按游标分页（不统计总数），可按区划前缀、脱贫状态、审核状态、属性、致贫原因等筛选。",
+    ),
+    retrieve=extend_schema(summary="农户详情（含成员）"),
+    create=extend_schema(
+        summary="新建农户（含成员）",
+        description="村级录入员为本村新建农户；成员中必须有且只有一名户主。校验规则与后台录入相同。",
+    ),
+    update=extend_schema(
+        summary="修改农户", description="仅草稿/村修正状态可由村级修改，待镇审核时可由乡镇修正。"
+    ),
+    partial_update=extend_schema(summary="部分修改农户"),
+)
+@extend_schema(tags=["建档立卡户"])
+class HouseholdViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+    queryset = Household.objects.all()
+    filterset_class = filters.HouseholdFilter
+    ordering_fields = ["id", "updated_at"]
+    ordering = ["id"]
+    policies = {
+        "create": _entry_allowed,
+        "update": _household_editable,
+        "partial_update": _household_editable,
+    }
+
+    def base_queryset(self):
+        qs = Household.objects.filter(archived_at__isnull=True).select_related("village")
+        if self.action == "list":
+            heads = active_members(household=OuterRef("pk"), relation=Relation.HEAD).values("name")[:1]
+            return qs.annotate(list_head_name=Subquery(heads), member_count=member_count_subquery())
+        return qs.prefetch_related("members")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.HouseholdListSerializer
+        return serializers.HouseholdSerializer
+
+    def perform_update(self, serializer):
+        serializer.save()
+        # Members changed inside the service: show the fresh list, not the prefetched one.
+        serializer.instance = self.base_queryset().get(pk=serializer.instance.pk)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="成员列表", description="按游标分页；可按户、区划前缀、身份证号筛选。成员在农户接口中录入。"
+    ),
+    retrieve=extend_schema(summary="成员详情"),
+)
+@extend_schema(tags=["建档立卡户"])
+class MemberViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Member.objects.select_related("household")
+    serializer_class = serializers.MemberListSerializer
+    filterset_class = filters.MemberFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="年度收入列表", description="含扶贫口径人均纯收入（R1）和低保口径月人均收入（R2）。"
+    ),
+    retrieve=extend_schema(summary="年度收入详情"),
+    create=extend_schema(summary="录入年度收入"),
+    update=extend_schema(summary="修改年度收入"),
+    partial_update=extend_schema(summary="部分修改年度收入"),
+)
+@extend_schema(tags=["建档立卡户"])
+class IncomeYearViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+    queryset = IncomeYear.objects.all()
+    serializer_class = serializers.IncomeYearSerializer
+    filterset_class = filters.IncomeYearFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    policies = _policies(_child_editable)
+
+    def base_queryset(self):
+        return IncomeYear.objects.annotate(persons=member_count_subquery("household_id"))
+
+    def perform_create(self, serializer):
+        household = serializer.validated_data["household"]
+        if not permissions.can_edit_household(self.request.user, household):
+            raise PermissionDenied(ROLE_FORBIDDEN)
+        serializer.save()
+
+    def perform_update(self, serializer):
+        household = serializer.validated_data.get("household", serializer.instance.household)
+        if not permissions.can_edit_household(self.request.user, household):
+            raise PermissionDenied(ROLE_FORBIDDEN)
+        serializer.save()
+        serializer.instance = self.base_queryset().get(pk=serializer.instance.pk)
+
+
+@crud_docs("帮扶责任人", create="登记帮扶责任人")
+@extend_schema(tags=["帮扶力量"])
+class HelperPersonViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+    queryset = HelperPerson.objects.all()
+    serializer_class = serializers.HelperPersonSerializer
+    ordering_fields = ["id", "name"]
+    ordering = ["id"]
+    policies = _policies(_helpers_managed)
+
+
+@crud_docs("结对帮扶", create="新增结对帮扶")
+@extend_schema(tags=["帮扶力量"])
+class HelperAssignmentViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+    queryset = HelperAssignment.objects.select_related("helper")
+    serializer_class = serializers.HelperAssignmentSerializer
+    filterset_class = filters.HelperAssignmentFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    policies = _policies(_helpers_managed)
+
+
+@crud_docs("走访记录", create="新增走访记录")
+@extend_schema(tags=["帮扶力量"])
+class VisitViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+    queryset = Visit.objects.all()
+    serializer_class = serializers.VisitSerializer
+    filterset_class = filters.VisitFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    policies = _policies(_helpers_managed)
+
+
+@crud_docs("驻村工作队", create="新增驻村工作队")
+@extend_schema(tags=["帮扶力量"])
+class WorkTeamViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+    queryset = WorkTeam.objects.prefetch_related("members")
+    serializer_class = serializers.WorkTeamSerializer
+    filterset_class = filters.WorkTeamFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    policies = _policies(_helpers_managed)
+
+
+@crud_docs("工作队队员", create="新增工作队队员")
+@extend_schema(tags=["帮扶力量"])
+class WorkTeamMemberViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+    queryset = WorkTeamMember.objects.all()
+    serializer_class = serializers.WorkTeamMemberSerializer
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    policies = _policies(_helpers_managed)

@@ -1,0 +1,177 @@
+"""Export services: who may export what, the workbook writer, and the small-now / large-as-job split."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+
+import xlsxwriter
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from households import permissions, selectors
+from households.choices import Role
+from households.excel.ledgers import (
+    COUNTY_WORKBOOK,
+    COUNTY_WORKBOOK_KEY,
+    LEDGERS,
+    ExportContext,
+    Ledger,
+    write_ledger,
+)
+from households.models import ExportJob, Region
+
+UNKNOWN_LEDGER = "未知的台账：{key}"
+REGION_OUT_OF_SCOPE = "所选区划不在您的管辖范围内"
+EXPORT_NOT_ALLOWED = "您的角色不能导出该台账"
+JOB_NOT_YOURS = "只能下载自己发起的导出任务"
+JOB_NOT_READY = "导出任务尚未完成"
+
+# 市 users see summaries only (domain.md (c)); every other role exports inside its own scope.
+CITY_LEDGERS = frozenset({"village_summary"})
+
+
+@dataclass
+class ExportOutcome:
+    """Either a finished file (small exports) or a queued job (large ones)."""
+
+    path: str | None
+    filename: str
+    job: ExportJob | None
+    rows: int
+
+
+def ledgers_for(key: str) -> tuple[Ledger, ...]:
+    if key == COUNTY_WORKBOOK_KEY:
+        return COUNTY_WORKBOOK
+    if key not in LEDGERS:
+        raise ValidationError(UNKNOWN_LEDGER.format(key=key))
+    return (LEDGERS[key],)
+
+
+def ledger_choices() -> list[tuple[str, str]]:
+    return [(COUNTY_WORKBOOK_KEY, "县级台账（全部14张表）")] + [
+        (ledger.key, ledger.title + ("（仅表头）" if ledger.headers_only else ""))
+        for ledger in COUNTY_WORKBOOK
+    ]
+
+
+def check_may_export(*, user, key: str) -> None:
+    role = permissions.role_of(user)
+    if role is None:
+        raise PermissionDenied(EXPORT_NOT_ALLOWED)
+    if role == Role.CITY_SUPERVISOR and key not in CITY_LEDGERS:
+        raise PermissionDenied(EXPORT_NOT_ALLOWED)
+
+
+def export_context(*, user, region_code: str = "", year: int | None = None) -> ExportContext:
+    """The region defaults to the user's own; a chosen region must lie inside the user's scope."""
+    if region_code:
+        if not selectors.is_in_scope(user, region_code):
+            raise PermissionDenied(REGION_OUT_OF_SCOPE)
+        region = Region.objects.get(code=region_code)
+    else:
+        region = user.region if not (user.is_superuser or user.role == Role.SYSTEM_ADMIN) else None
+    return ExportContext(user=user, region=region, year=year)
+
+
+def estimate_rows(*, key: str, ctx: ExportContext) -> int:
+    return sum(ledger.count(ctx) for ledger in ledgers_for(key))
+
+
+def export_filename(*, key: str, ctx: ExportContext) -> str:
+    name = "县级台账" if key == COUNTY_WORKBOOK_KEY else LEDGERS[key].title
+    stamp = timezone.localtime(ctx.now).strftime("%Y%m%d%H%M")
+    return f"{ctx.region_title()}{name}_{stamp}.xlsx"
+
+
+def write_workbook(target, *, key: str, ctx: ExportContext, progress=None) -> dict[str, int]:
+    """Write the ledgers of `key` into `target` (a path or file object). Returns rows per sheet."""
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False})
+    counts: dict[str, int] = {}
+    done_before = 0
+    try:
+        for ledger in ledgers_for(key):
+            sheet_progress = None
+            if progress is not None:
+                base = done_before
+
+                def sheet_progress(n, base=base):
+                    progress(base + n)
+
+            counts[ledger.sheet_name] = write_ledger(book, ledger, ctx, progress=sheet_progress)
+            done_before += counts[ledger.sheet_name]
+    finally:
+        book.close()
+    return counts
+
+
+def start_export(*, user, key: str, region_code: str = "", year: int | None = None) -> ExportOutcome:
+    """Small exports are written now into a temp file; above EXCEL_EXPORT_ASYNC_ROWS a job is queued."""
+    check_may_export(user=user, key=key)
+    ctx = export_context(user=user, region_code=region_code, year=year)
+    rows = estimate_rows(key=key, ctx=ctx)
+    filename = export_filename(key=key, ctx=ctx)
+    if rows <= settings.EXCEL_EXPORT_ASYNC_ROWS:
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - FileResponse closes it
+        handle.close()
+        write_workbook(handle.name, key=key, ctx=ctx)
+        return ExportOutcome(path=handle.name, filename=filename, job=None, rows=rows)
+    job = ExportJob.objects.create(
+        ledger=key,
+        params={"region_code": region_code, "year": year, "filename": filename},
+        created_by=user,
+        region_id=user.region_id,
+        total_rows=rows,
+    )
+    from households.excel.tasks import run_export
+
+    transaction.on_commit(lambda: run_export.delay(job.pk))
+    return ExportOutcome(path=None, filename=filename, job=job, rows=rows)
+
+
+def run_export_job(*, job_id: int) -> None:
+    """The Celery task body. Safe to run twice: a finished job is left alone."""
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status == ExportJob.Status.DONE:
+        return
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, done_rows=0)
+    user = job.created_by
+    try:
+        ctx = export_context(
+            user=user, region_code=job.params.get("region_code") or "", year=job.params.get("year")
+        )
+
+        def progress(n: int) -> None:
+            ExportJob.objects.filter(pk=job.pk).update(done_rows=n)
+
+        fd, path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(fd)
+        try:
+            write_workbook(path, key=job.ledger, ctx=ctx, progress=progress)
+            with open(path, "rb") as handle:
+                job.file.save(job.params.get("filename") or f"export-{job.pk}.xlsx", File(handle), save=False)
+        finally:
+            os.unlink(path)
+        job.status = ExportJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.done_rows = job.total_rows
+        job.save(update_fields=["file", "status", "finished_at", "done_rows"])
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+
+
+def job_for_download(*, job_id: int, user) -> ExportJob:
+    job = selectors.scoped(ExportJob.objects.all(), user).get(pk=job_id)
+    if job.created_by_id != user.pk:
+        raise PermissionDenied(JOB_NOT_YOURS)
+    if job.status != ExportJob.Status.DONE:
+        raise ValidationError(JOB_NOT_READY)
+    return job

@@ -1,0 +1,314 @@
+"""Read an uploaded workbook as offices make them: .xlsx, .xls or CSV (UTF-8 with or without BOM,
+GB18030/GBK), a merged title above the header, blank and trailing rows.
+
+Everything that can make a server fall over is refused before parsing: the byte limit, the row
+limit, and for .xlsx the declared *and* the actual inflated size of every zip entry (zip bombs).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+from households.excel.columns import REQUIRED_KEYS, header_key
+
+FILE_EMPTY = "上传的文件是空的"
+FILE_TOO_LARGE = "文件大小 {size} 超过上限 {limit}，请按村拆分后分批导入"
+FILE_NOT_SPREADSHEET = "文件不是 Excel（.xlsx/.xls）或 CSV 表格，无法读取"
+FILE_CORRUPT = "文件已损坏或不是有效的 Excel 文件，无法读取：{detail}"
+FILE_ENCRYPTED = "文件设置了打开密码，请取消密码后再上传"
+ZIP_BOMB = "文件解压后大小异常（{size}，上限 {limit}），可能是恶意构造的压缩文件，已拒绝"
+ZIP_RATIO = "文件中“{name}”的压缩比异常（{ratio} 倍），可能是恶意构造的压缩文件，已拒绝"
+ZIP_TOO_MANY_ENTRIES = "文件内部条目过多（{n} 个），不是正常的 Excel 文件，已拒绝"
+TOO_MANY_ROWS = "表格有 {rows} 行，超过单次导入上限 {limit} 行，请按村拆分后分批导入"
+NO_HEADER = "未找到表头：前 {n} 行中没有“村代码”“户编号”“姓名”“身份证号”“与户主关系”等列名，请使用导入模板"
+MISSING_COLUMNS = "表头缺少必填列：{columns}"
+DUPLICATE_COLUMN = "表头中“{header}”出现了两次（第 {first} 列和第 {second} 列）"
+NO_DATA_ROWS = "表格中没有数据行（表头在第 {row} 行，其下没有任何内容）"
+CSV_ENCODING = "CSV 文件的编码无法识别，请另存为 UTF-8 或 GBK 编码"
+
+HEADER_SCAN_ROWS = 15
+MAX_ZIP_ENTRIES = 2000
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class FileRejected(ValidationError):
+    """The file as a whole cannot be read; nothing is written."""
+
+
+@dataclass
+class SheetData:
+    """The data rows of one sheet, header located. Rows are (Excel row number, cells)."""
+
+    sheet_name: str
+    header_row: int  # 1-based
+    columns: dict[int, str]  # cell index → column key
+    headers: dict[int, str]  # cell index → header text as written
+    rows: Iterator[tuple[int, list]]
+    total_rows: int
+
+
+def read_upload(data: bytes, filename: str = "") -> SheetData:
+    """Sniff the format by content (never trust the extension) and return the located sheet."""
+    size = len(data)
+    if size == 0:
+        raise FileRejected(FILE_EMPTY, code="empty")
+    limit = settings.EXCEL_IMPORT_MAX_BYTES
+    if size > limit:
+        raise FileRejected(
+            FILE_TOO_LARGE.format(size=filesizeformat(size), limit=filesizeformat(limit)), code="too_large"
+        )
+    if data.startswith(_ZIP_MAGIC):
+        _check_zip(data)
+        return _read_calamine(data)
+    if data.startswith(_XLS_MAGIC):
+        return _read_xls(data)
+    return _read_csv(data, filename)
+
+
+def _check_zip(data: bytes) -> None:
+    max_total = settings.EXCEL_IMPORT_MAX_UNZIPPED_BYTES
+    max_ratio = settings.EXCEL_IMPORT_MAX_ZIP_RATIO
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise FileRejected(ZIP_TOO_MANY_ENTRIES.format(n=len(infos)), code="zip_bomb")
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names:
+        raise FileRejected(FILE_NOT_SPREADSHEET, code="not_spreadsheet")
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise FileRejected(FILE_ENCRYPTED, code="encrypted")
+    for info in infos:
+        if info.compress_size and info.file_size / info.compress_size > max_ratio and info.file_size > 2**20:
+            ratio = round(info.file_size / info.compress_size)
+            raise FileRejected(ZIP_RATIO.format(name=info.filename, ratio=ratio), code="zip_bomb")
+    declared = sum(info.file_size for info in infos)
+    if declared > max_total:
+        raise FileRejected(
+            ZIP_BOMB.format(size=filesizeformat(declared), limit=filesizeformat(max_total)), code="zip_bomb"
+        )
+    # Headers can lie: inflate the raw streams for real, in bounded steps, and stop as soon as an
+    # entry gives more than it declared or the whole budget is spent.
+    budget = max_total
+    for info in infos:
+        actual = _inflated_size(data, info, limit=min(budget, info.file_size) + 1)
+        if actual > info.file_size or actual > budget:
+            raise FileRejected(
+                ZIP_BOMB.format(size=f"> {filesizeformat(info.file_size)}", limit=filesizeformat(max_total)),
+                code="zip_bomb",
+            )
+        budget -= actual
+
+
+def _inflated_size(data: bytes, info: zipfile.ZipInfo, *, limit: int) -> int:
+    """How many bytes an entry really inflates to, never producing more than `limit` bytes."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        return info.compress_size
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise FileRejected(
+            FILE_CORRUPT.format(detail=f"unsupported compression {info.compress_type}"), code="corrupt"
+        )
+    offset = info.header_offset
+    if data[offset : offset + 4] != _ZIP_MAGIC:
+        raise FileRejected(FILE_CORRUPT.format(detail="bad local header"), code="corrupt")
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_len + extra_len
+    raw = memoryview(data)[start : start + info.compress_size]
+    inflater = zlib.decompressobj(-15)
+    produced = 0
+    step = 1 << 20
+    pending = bytes(raw[:step])
+    position = step
+    try:
+        while True:
+            out = inflater.decompress(pending, step)
+            produced += len(out)
+            if produced >= limit:
+                return produced
+            if inflater.unconsumed_tail:
+                pending = inflater.unconsumed_tail
+            elif position < len(raw):
+                pending = bytes(raw[position : position + step])
+                position += step
+            else:
+                return produced + len(inflater.flush())
+    except zlib.error as exc:
+        raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
+
+
+def _locate(sheet_name: str, rows: Iterator[list], total_rows: int) -> SheetData:
+    """Find the header within the first rows (a merged title may sit above it)."""
+    limit = settings.EXCEL_IMPORT_MAX_ROWS
+    if total_rows > limit + HEADER_SCAN_ROWS:
+        raise FileRejected(TOO_MANY_ROWS.format(rows=total_rows, limit=limit), code="too_many_rows")
+    for row_no, cells in enumerate(rows, start=1):
+        if row_no > HEADER_SCAN_ROWS:
+            break
+        keys = {i: header_key(v) for i, v in enumerate(cells)}
+        found = {k for k in keys.values() if k}
+        if len(found & REQUIRED_KEYS) < 3:
+            continue
+        columns: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        for index, key in keys.items():
+            if not key:
+                continue
+            if key in seen:
+                raise FileRejected(
+                    DUPLICATE_COLUMN.format(header=cells[index], first=seen[key] + 1, second=index + 1),
+                    code="duplicate_column",
+                )
+            seen[key] = index
+            columns[index] = key
+        missing = REQUIRED_KEYS - found
+        if missing:
+            from households.excel.columns import COLUMN_BY_KEY
+
+            names = "、".join(COLUMN_BY_KEY[k].header for k in sorted(missing))
+            raise FileRejected(MISSING_COLUMNS.format(columns=names), code="missing_columns")
+        headers = {i: str(cells[i]).strip() for i in columns}
+        return SheetData(
+            sheet_name=sheet_name,
+            header_row=row_no,
+            columns=columns,
+            headers=headers,
+            rows=_limited(_numbered(rows, start=row_no + 1), limit),
+            total_rows=total_rows,
+        )
+    raise FileRejected(NO_HEADER.format(n=HEADER_SCAN_ROWS), code="no_header")
+
+
+def _numbered(rows: Iterator[list], *, start: int) -> Iterator[tuple[int, list]]:
+    yield from enumerate(rows, start=start)
+
+
+def _limited(rows: Iterator[tuple[int, list]], limit: int) -> Iterator[tuple[int, list]]:
+    """Stop with a clear message when a file (CSV has no row count up front) passes the limit."""
+    for count, (row_no, cells) in enumerate(rows, start=1):
+        if count > limit:
+            raise FileRejected(TOO_MANY_ROWS.format(rows=f"{count} 以上", limit=limit), code="too_many_rows")
+        yield row_no, cells
+
+
+def _read_calamine(data: bytes) -> SheetData:
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError:
+        raise FileRejected(FILE_ENCRYPTED, code="encrypted") from None
+    except (CalamineError, ValueError, OSError) as exc:
+        raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
+    last_error: FileRejected | None = None
+    for meta in book.sheets_metadata:
+        if meta.visible != SheetVisibleEnum.Visible:
+            continue
+        try:
+            sheet = book.get_sheet_by_name(meta.name)
+        except Exception as exc:  # noqa: BLE001 - calamine raises several kinds for a broken sheet
+            raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
+        rows = iter(sheet.iter_rows())
+        try:
+            return _locate(meta.name, rows, sheet.height)
+        except FileRejected as exc:
+            if exc.code != "no_header":
+                raise
+            last_error = exc
+    raise last_error or FileRejected(NO_HEADER.format(n=HEADER_SCAN_ROWS), code="no_header")
+
+
+def _read_xls(data: bytes) -> SheetData:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except xlrd.biffh.XLRDError as exc:
+        if "encrypt" in str(exc).lower():
+            raise FileRejected(FILE_ENCRYPTED, code="encrypted") from None
+        raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
+    except Exception as exc:  # noqa: BLE001 - xlrd raises bare struct/assertion errors on junk
+        raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
+    last_error: FileRejected | None = None
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        if sheet.visibility != 0:
+            continue
+        rows = (_xls_row(sheet.row(r), book.datemode) for r in range(sheet.nrows))
+        try:
+            return _locate(sheet.name, rows, sheet.nrows)
+        except FileRejected as exc:
+            if exc.code != "no_header":
+                raise
+            last_error = exc
+    raise last_error or FileRejected(NO_HEADER.format(n=HEADER_SCAN_ROWS), code="no_header")
+
+
+def _xls_row(cells, datemode: int) -> list:
+    import xlrd
+
+    values = []
+    for cell in cells:
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            try:
+                values.append(xlrd.xldate_as_datetime(cell.value, datemode).date())
+            except (ValueError, OverflowError):
+                values.append(cell.value)
+        elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            values.append("")
+        elif cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer() and abs(cell.value) < 1e15:
+            values.append(int(cell.value))
+        else:
+            values.append(cell.value)
+    return values
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        # UTF-16 CSVs exist (Excel's "Unicode text"); anything else with NULs is binary.
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        raise FileRejected(FILE_NOT_SPREADSHEET, code="not_spreadsheet")
+    head = data[:4096]
+    if sum(b < 9 or 13 < b < 32 or b == 127 for b in head) > len(head) // 100:
+        raise FileRejected(FILE_NOT_SPREADSHEET, code="not_spreadsheet")  # control bytes: binary
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRejected(CSV_ENCODING, code="encoding")
+
+
+def _read_csv(data: bytes, filename: str) -> SheetData:
+    text = _decode(data)
+    if not text.strip():
+        raise FileRejected(FILE_EMPTY, code="empty")
+    sample = text[:8192]
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in sample)
+    if printable < len(sample) * 0.95:
+        raise FileRejected(FILE_NOT_SPREADSHEET, code="not_spreadsheet")
+    first_line = sample.splitlines()[0] if sample else ""
+    delimiter = max(",\t;", key=first_line.count) if any(d in sample for d in ",\t;") else ","
+    lines = text.count("\n") + 1
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _locate(filename or "CSV", reader, lines)
+    except csv.Error as exc:
+        raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
+    except FileRejected as exc:
+        if exc.code == "no_header" and not any(d in sample for d in ",\t;"):
+            raise FileRejected(FILE_NOT_SPREADSHEET, code="not_spreadsheet") from None
+        raise
