@@ -364,4 +364,6 @@ HouseholdAdmin.eligibility_panel = eligibility_panel
 HouseholdAdmin.readonly_fields = [*HouseholdAdmin.readonly_fields, "eligibility_panel"]
 HouseholdAdmin.fieldsets = [*HouseholdAdmin.fieldsets, ("政策资格测算", {"fields": ["eligibility_panel"]})]
 
-from households import admin_excel  # noqa: E402,F401  (Excel import/export pages)
+# Excel import/export pages; the review chain (queues, change requests, transition log) re-registers
+# HouseholdAdmin with a subclass, so it stays last.
+from households import admin_excel, admin_review  # noqa: E402,F401

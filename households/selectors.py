@@ -22,6 +22,7 @@ REGION_CODE_PATHS: dict[str, str] = {
     "households.workteammember": "team__village__code",
     "households.user": "region__code",
     # Review chain (households/workflow): events and notices carry the record's village code.
+    "households.householdreview": "village__code",
     "households.workflowevent": "region_code",
     "households.publicity": "region_code",
     "households.publicityobjection": "publicity__region_code",

@@ -1,6 +1,7 @@
 from households.workflow.models import (  # noqa: E402,I001 - workflow models live in their package
     ChangeItem,
     ChangeRequest,
+    HouseholdReview,
     Publicity,
     PublicityObjection,
     WorkflowEvent,
@@ -16,6 +17,7 @@ from .users import User
 __all__ = [
     "ChangeItem",
     "ChangeRequest",
+    "HouseholdReview",
     "Publicity",
     "PublicityObjection",
     "WorkflowEvent",

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from households.choices import Role
+from households.models.household import Household
 from households.workflow.choices import (
     ChangeState,
     ChangeTarget,
@@ -72,6 +73,15 @@ class WorkflowEvent(models.Model):
         return state_label(self.to_state)
 
 
+class HouseholdReview(Household):
+    """The review queue (待我审核) of household records: a proxy, so it gets its own admin page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "待我审核（建档立卡户）"
+        verbose_name_plural = "待我审核（建档立卡户）"
+
+
 class ChangeRequest(models.Model):
     """A proposed change to a stored (已入库) household. Live rows stay untouched until the last
     level approves; then every item is applied in one transaction."""
@@ -103,7 +113,7 @@ class ChangeRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"变更申请#{self.pk}（{self.household}）"
+        return f"变更申请#{self.pk}（{self.household.household_no}）"
 
     def active_items(self):
         return self.items.filter(superseded_at__isnull=True)

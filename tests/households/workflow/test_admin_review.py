@@ -1,0 +1,184 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from households.choices import ReviewState
+from households.models import ChangeRequest, Household, WorkflowEvent
+from households.workflow import services
+from tests.factories import UserFactory, household_with_members, user_for
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("admin:households_householdreview_changelist")
+CHANGES = reverse("admin:households_changerequest_changelist")
+EVENTS = reverse("admin:households_workflowevent_changelist")
+
+
+def pending(village, clerk, n):
+    households = []
+    for _ in range(n):
+        household = household_with_members(2, village=village, created_by=clerk)
+        services.submit(record=household, user=clerk)
+        households.append(household)
+    return households
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_bulk_approve_checks_each_record_on_its_own(client, village_a, clerk_a, township_reviewer_a):
+    first, mine, third = pending(village_a, clerk_a, 3)
+    Household.objects.filter(pk=mine.pk).update(created_by=township_reviewer_a)
+    client.force_login(township_reviewer_a)
+    response = client.post(
+        QUEUE,
+        {"action": "approve_selected", "_selected_action": [first.pk, mine.pk, third.pk], "index": "0"},
+        follow=True,
+    )
+    msgs = messages_of(response)
+    assert len(msgs) == 3
+    assert sum("审核通过，转为「待县核查」" in m for m in msgs) == 2
+    assert any(m.startswith(mine.household_no) and "职责分离" in m for m in msgs)
+    states = dict(Household.objects.values_list("pk", "review_state"))
+    assert states[mine.pk] == ReviewState.PENDING_TOWNSHIP
+    assert states[first.pk] == states[third.pk] == ReviewState.PENDING_COUNTY
+
+
+def test_return_from_the_list_without_a_reason_changes_nothing(
+    client, village_a, clerk_a, township_reviewer_a
+):
+    (household,) = pending(village_a, clerk_a, 1)
+    client.force_login(township_reviewer_a)
+    response = client.post(
+        QUEUE,
+        {"action": "return_selected", "_selected_action": [household.pk], "confirm": "1", "reason": " "},
+    )
+    assert "请填写退回或异议原因" in response.content.decode()
+    household.refresh_from_db()
+    assert household.review_state == ReviewState.PENDING_TOWNSHIP
+
+
+def test_queue_shows_only_the_users_level_and_scope(
+    client, village_a, village_b, clerk_a, clerk_b, county_admin
+):
+    mine = pending(village_a, clerk_a, 2)
+    other = pending(village_b, clerk_b, 1)
+    reviewer_a = user_for(village_a.parent)
+    client.force_login(reviewer_a)
+    page = client.get(QUEUE).content.decode()
+    assert all(h.household_no in page for h in mine)
+    assert other[0].household_no not in page
+    assert "共 2 条" in page
+    # The county sees nothing yet: nothing is 待县核查.
+    client.force_login(county_admin)
+    assert "共 0 条" in client.get(QUEUE).content.decode()
+    # Clerks have no queue.
+    client.force_login(clerk_a)
+    assert client.get(QUEUE).status_code == 403
+
+
+def _queue_queries(client, user, url):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_household_queue_query_count_does_not_grow(client, village_a, clerk_a, township_reviewer_a, n):
+    pending(village_a, clerk_a, n)
+    assert _queue_queries(client, township_reviewer_a, QUEUE) == 13
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_change_request_queue_query_count_does_not_grow(client, village_a, clerk_a, township_reviewer_a, n):
+    county = user_for(village_a.parent.parent)
+    for household in pending(village_a, clerk_a, n):
+        services.approve(record=household, user=township_reviewer_a)
+        services.approve(record=household, user=county)
+        member = household.members.first()
+        services.open_change_request(
+            household=household,
+            user=clerk_a,
+            changes={"household": {"phone": "1"}, "members": [{"id": member.pk, "health": "chronic"}]},
+        )
+    assert ChangeRequest.objects.count() == n
+    assert _queue_queries(client, township_reviewer_a, CHANGES) == 13
+
+
+def test_change_request_of_another_township_is_invisible(client, village_a, village_b, clerk_b):
+    reviewer_a = user_for(village_a.parent)
+    reviewer_b, county = user_for(village_b.parent), user_for(village_b.parent.parent)
+    (household,) = pending(village_b, clerk_b, 1)
+    services.approve(record=household, user=reviewer_b)
+    services.approve(record=household, user=county)
+    change = services.open_change_request(
+        household=household, user=clerk_b, changes={"household": {"phone": "2"}}
+    )
+    client.force_login(reviewer_a)
+    assert f"变更申请#{change.pk}" not in client.get(CHANGES + "?scope=all").content.decode()
+    detail = client.get(reverse("admin:households_changerequest_change", args=[change.pk]))
+    assert detail.status_code == 302  # Django admin: missing object → redirect with a message
+    assert f"变更申请#{change.pk}" not in client.get(EVENTS).content.decode()
+
+
+def test_nobody_can_alter_or_delete_a_logged_transition_through_the_admin(client, village_a, clerk_a):
+    (household,) = pending(village_a, clerk_a, 1)
+    event = WorkflowEvent.objects.get(record_id=household.pk)
+    superuser = UserFactory(is_superuser=True, role="system_admin", region=None)
+    county = user_for(village_a.parent.parent)
+    for user in (superuser, county):
+        client.force_login(user)
+        change_url = reverse("admin:households_workflowevent_change", args=[event.pk])
+        assert client.get(change_url).status_code == 200  # view only
+        assert client.post(change_url, {"reason": "改写", "action": "approve"}).status_code == 403
+        assert (
+            client.post(reverse("admin:households_workflowevent_delete", args=[event.pk])).status_code == 403
+        )
+        assert client.get(reverse("admin:households_workflowevent_add")).status_code == 403
+        response = client.post(
+            EVENTS, {"action": "delete_selected", "_selected_action": [event.pk], "index": "0"}
+        )
+        assert response.status_code in (200, 302)
+    event.refresh_from_db()
+    assert (event.reason, event.action) == ("", "submit")
+    assert WorkflowEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_nobody_can_alter_or_delete_field_history_through_the_admin(client, village_a, clerk_a):
+    (household,) = pending(village_a, clerk_a, 1)
+    superuser = UserFactory(is_superuser=True, role="system_admin", region=None)
+    client.force_login(superuser)
+    # The history tables have no admin page at all (pghistory's admin app is not installed) …
+    for model in ("householdevent", "memberevent", "incomeyearevent", "changeitem"):
+        with pytest.raises(NoReverseMatch):
+            reverse(f"admin:households_{model}_changelist")
+        assert client.get(f"/admin/households/{model}/").status_code == 404
+    # … the household page shows them read-only, and a change request cannot be edited or deleted.
+    page = client.get(reverse("admin:households_household_change", args=[household.pk])).content.decode()
+    assert "字段变更历史" in page
+    assert "新增" in page
+
+
+def test_household_page_history_names_who_changed_what(client, village_a, clerk_a, township_reviewer_a):
+    (household,) = pending(village_a, clerk_a, 1)
+    client.force_login(township_reviewer_a)
+    url = reverse("admin:households_household_change", args=[household.pk])
+    from .admin_forms import admin_form_data
+
+    data = admin_form_data(client.get(url))
+    data["phone"] = "13512345678"
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain
+    # A township correction is recorded as such, and the corrector may not approve it.
+    event = WorkflowEvent.objects.filter(record_id=household.pk).latest("id")
+    assert event.action == "correct"
+    assert "联系电话" in event.reason
+    page = client.get(url).content.decode()
+    assert "审核修正" in page
+    name = township_reviewer_a.get_full_name() or township_reviewer_a.username
+    assert f"{name}</td><td>户信息</td><td>修改</td>" in page.replace("\n", "")
+    assert "联系电话：— → 13512345678" in page
