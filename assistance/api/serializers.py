@@ -74,6 +74,12 @@ class CaseReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, help_text="理由（必填）")
 
 
+class CaseObjectionSerializer(OnDateSerializer):
+    reason = serializers.CharField(
+        max_length=300, help_text="异议内容（必填）；on 为收到异议的日期，须在公示期内"
+    )
+
+
 class RefuseSerializer(OnDateSerializer):
     reason = serializers.CharField(max_length=300, help_text="不予确认理由")
 

@@ -28,6 +28,7 @@ from households.api.views import UpdateNoDeleteViewSet, crud_docs
 from households.choices import Role
 from households.models import Region
 from households.selectors import scoped
+from households.workflow import policy
 
 CLERK, TOWNSHIP, COUNTY = Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN
 
@@ -59,8 +60,9 @@ class DibaoCaseViewSet(ReadOnly, mixins.CreateModelMixin):
         "create": roles({CLERK, TOWNSHIP, COUNTY}),
         "start_investigation": roles({TOWNSHIP, COUNTY}),
         "home_visit": roles({TOWNSHIP, COUNTY}),
-        "start_publicity": roles({TOWNSHIP, COUNTY}),
-        "objection": roles({CLERK, TOWNSHIP}),
+        "start_publicity": roles(policy.PUBLICITY_MANAGERS),
+        "close_publicity": roles(policy.PUBLICITY_MANAGERS),
+        "objection": roles(policy.OBJECTION_RECORDERS),
         "confirm": roles({COUNTY}),
         "refuse": roles({COUNTY}),
         "refusal_notice_sent": roles({TOWNSHIP, COUNTY}),
@@ -98,15 +100,33 @@ class DibaoCaseViewSet(ReadOnly, mixins.CreateModelMixin):
     @action(detail=True, methods=["post"], url_path="publicity")
     def start_publicity(self, request, pk=None):
         data = _input(s.CasePublicitySerializer, request).validated_data
-        return self._done(cases.start_publicity(case=self.get_object(), user=request.user, **data))
+        case = self.get_object()
+        cases.start_publicity(case=case, user=request.user, **data)
+        return self._done(case)
 
     @extend_schema(
-        summary="登记公示异议", description="案件退回调查，须重新公示。", request=s.CaseReasonSerializer
+        summary="登记公示异议", description="案件退回调查，须重新公示。", request=s.CaseObjectionSerializer
     )
     @action(detail=True, methods=["post"])
     def objection(self, request, pk=None):
-        data = _input(s.CaseReasonSerializer, request).validated_data
-        return self._done(cases.record_objection(case=self.get_object(), user=request.user, **data))
+        data = _input(s.CaseObjectionSerializer, request)
+        case = cases.record_objection(
+            case=self.get_object(),
+            user=request.user,
+            reason=data.validated_data["reason"],
+            received_on=data.on_date(),
+        )
+        return self._done(case)
+
+    @extend_schema(
+        summary="公示期满无异议",
+        description="乡镇在公示期满后确认无异议，案件进入县级审核确认。",
+        request=s.OnDateSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="close-publicity")
+    def close_publicity(self, request, pk=None):
+        on = _input(s.OnDateSerializer, request).on_date()
+        return self._done(cases.close_publicity(case=self.get_object(), user=request.user, on=on))
 
     @extend_schema(
         summary="县级审核确认",

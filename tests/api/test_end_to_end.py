@@ -105,6 +105,7 @@ def test_household_from_entry_to_verified_and_into_a_dibao_roll(
             format="json",
         )
     )
+    ok(township.post(f"/api/v1/dibao-cases/{cid}/close-publicity/", {}, format="json"))
     # The township may not confirm (县审核确认): 403.
     assert township.post(f"/api/v1/dibao-cases/{cid}/confirm/", {}, format="json").status_code == 403
     case = ok(county.post(f"/api/v1/dibao-cases/{cid}/confirm/", {}, format="json"))
