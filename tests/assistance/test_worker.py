@@ -111,6 +111,7 @@ def _start_worker(env_extra: dict) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",  # a real worker: tasks it sends go to the broker
         **env_extra,
     }
     cmd = [
