@@ -14,3 +14,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": "100000/min"}
 LOGGING["root"]["level"] = "WARNING"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Unit tests run tasks in-process even when CI exports REDIS_URL; the worker tests (marked
+# `worker`) switch this off on the Celery app and prove the tasks on a real worker and broker.
+CELERY_TASK_ALWAYS_EAGER = True
