@@ -155,6 +155,28 @@ class ParameterAdmin(StaffOnlyMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.parameters_visible_to(request.user)
 
+    def get_urls(self):
+        from django.urls import path
+
+        from programs import views_admin
+
+        wrap = self.admin_site.admin_view
+        return [
+            path("whatif/", wrap(lambda r: views_admin.whatif_view(self, r)), name="programs_whatif"),
+            path("villages/", wrap(lambda r: views_admin.villages_view(self, r)), name="programs_villages"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        from households.choices import Role
+        from households.permissions import role_of
+
+        extra_context = {
+            **(extra_context or {}),
+            "can_run_whatif": role_of(request.user) == Role.COUNTY_ADMIN,
+        }
+        return super().changelist_view(request, extra_context)
+
     def has_add_permission(self, request) -> bool:
         return services.can_edit_parameters(request.user)
 
@@ -192,7 +214,15 @@ class ParameterAdmin(StaffOnlyMixin, admin.ModelAdmin):
 
 @admin.register(EligibilityResult)
 class EligibilityResultAdmin(StaffOnlyMixin, admin.ModelAdmin):
-    list_display = ["household", "program", "eligible", "monthly_amount", "annual_amount", "persons", "as_of"]
+    list_display = [
+        "household_no",
+        "program",
+        "eligible",
+        "monthly_amount",
+        "annual_amount",
+        "persons",
+        "as_of",
+    ]
     list_filter = ["program", "eligible"]
     list_select_related = ["household", "program"]
     search_fields = ["household__household_no"]
@@ -201,6 +231,10 @@ class EligibilityResultAdmin(StaffOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return household_selectors.scoped(super().get_queryset(request), request.user)
+
+    @admin.display(description="户编号", ordering="household__household_no")
+    def household_no(self, obj: EligibilityResult) -> str:
+        return obj.household.household_no
 
     def has_add_permission(self, request) -> bool:
         return False

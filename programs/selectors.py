@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from programs.models import Parameter
-from programs.rules.facts import ZERO, Decision, HouseholdFacts, MemberFacts
+from programs.rules.facts import MEMBER_FIELD_NAMES, Decision, HouseholdFacts, MemberFacts
 from programs.rules.income import IncomeComponents
 from programs.rules.params import ParameterMissing, ParameterSet, ParamVersion, region_prefixes, resolve
 
@@ -73,24 +73,27 @@ def parameters_visible_to(user) -> QuerySet:
 
 # ---------------------------------------------------------------- household facts
 
-MEMBER_FIELDS = (
-    "household_id",
-    "id",
-    "birth_date",
-    "name",
-    "relation",
-    "health",
-    "disability_type",
-    "disability_grade",
-    "labor",
-    "work_status",
-    "work_months",
-    "school_status",
-    "school_exception_approved",
-    "in_medical_ins",
-    "in_pension",
-)
+MEMBER_FIELDS = ("household_id", *MEMBER_FIELD_NAMES)  # MemberFacts' own field order
 INCOME_FIELDS = ("household_id", "period_end", *[f.name for f in fields(IncomeComponents)])
+
+
+def _approved(households: QuerySet, approved_only: bool) -> QuerySet:
+    from households.choices import ReviewState
+
+    qs = households.filter(archived_at__isnull=True)
+    return qs.filter(review_state=ReviewState.VERIFIED) if approved_only else qs
+
+
+def _latest_incomes(ids: QuerySet) -> dict[int, list[tuple]]:
+    """The latest two income years per household (latest first), one query."""
+    from households.models import IncomeYear
+
+    incomes: dict[int, list[tuple]] = defaultdict(list)
+    income_qs = IncomeYear.objects.filter(household__in=ids).order_by("household_id", "-period_end")
+    for row in income_qs.values_list(*INCOME_FIELDS):
+        if len(incomes[row[0]]) < 2:
+            incomes[row[0]].append(row)
+    return incomes
 
 
 def household_facts(households: QuerySet, *, approved_only: bool = True) -> list[HouseholdFacts]:
@@ -98,12 +101,10 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
     whatever their number. Approved data only by default: households that passed the review chain
     (已入库), not archived; members with status 正常; the latest income year (and the one before it,
     for the monitoring rule)."""
-    from households.choices import MemberStatus, ReviewState
-    from households.models import IncomeYear, Member
+    from households.choices import MemberStatus
+    from households.models import Member
 
-    qs = households.filter(archived_at__isnull=True)
-    if approved_only:
-        qs = qs.filter(review_state=ReviewState.VERIFIED)
+    qs = _approved(households, approved_only)
     rows = list(
         qs.order_by("pk").values_list(
             "id",
@@ -121,25 +122,19 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
         "household_id", "id"
     )
     for row in member_qs.values_list(*MEMBER_FIELDS):
-        members[row[0]].append(MemberFacts(*row[1:]))  # MEMBER_FIELDS follow MemberFacts' field order
-    incomes: dict[int, list[tuple]] = defaultdict(list)
-    income_qs = IncomeYear.objects.filter(household__in=ids).order_by("household_id", "-period_end")
-    for row in income_qs.values_list(*INCOME_FIELDS):
-        if len(incomes[row[0]]) < 2:
-            incomes[row[0]].append(row)
+        members[row[0]].append(MemberFacts.from_row(row[1:]))
+    incomes = _latest_incomes(ids)
     facts = []
     for hid, village, attribute, status, danger, water, relocated in rows:
         years = incomes.get(hid, [])
-        latest = _components(years[0]) if years else None
-        previous = _components(years[1]) if len(years) > 1 else None
         facts.append(
             HouseholdFacts(
                 id=hid,
                 village_code=village,
                 members=tuple(members.get(hid, ())),
-                income=latest,
+                income=_components(years[0]) if years else None,
                 income_period_end=years[0][1] if years else None,
-                previous_income=previous,
+                previous_income=_components(years[1]) if len(years) > 1 else None,
                 attribute=attribute,
                 poverty_status=status,
                 danger_level=danger,
@@ -150,8 +145,34 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
     return facts
 
 
+def household_income_rows(
+    households: QuerySet, *, approved_only: bool = True
+) -> list[tuple[int, str, int, IncomeComponents | None]]:
+    """(id, village code, active persons, latest income) per household in three light queries: what a
+    pre-test on income needs before loading members (the what-if loader)."""
+    from django.db.models import Count
+
+    from households.choices import MemberStatus
+    from households.models import Member
+
+    qs = _approved(households, approved_only)
+    ids = qs.values("pk")
+    counts = dict(
+        Member.objects.filter(household__in=ids, member_status=MemberStatus.NORMAL)
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .values_list("household_id", "n")
+    )
+    incomes = _latest_incomes(ids)
+    return [
+        (hid, village, counts.get(hid, 0), _components(incomes[hid][0]) if hid in incomes else None)
+        for hid, village in qs.order_by("pk").values_list("id", "village_id")
+    ]
+
+
 def _components(row: tuple) -> IncomeComponents:
-    return IncomeComponents(*(value if value is not None else ZERO for value in row[2:]))
+    return IncomeComponents.from_row(row[2:])
 
 
 def all_parameter_versions() -> list[ParamVersion]:

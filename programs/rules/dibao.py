@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from programs.rules.facts import ZERO, Decision, HouseholdFacts, MemberFacts
@@ -51,53 +52,60 @@ def dibao_policy(params: ParameterSet) -> DibaoIncomePolicy:
     )
 
 
+def below_standard(annual: Decimal, persons: int, std_year: Decimal) -> bool:
+    """R7 income test on household totals (no division before the single rounding)."""
+    return annual < std_year * persons
+
+
 def _pct(rate: Decimal) -> str:
     return f"{(Decimal(rate) * 100).normalize():f}"
 
 
-def classified_categories(member: MemberFacts, as_of: dt.date, params: ParameterSet) -> list[str]:
-    """R9 categories a member qualifies for (S001 重点救助对象)."""
-    age = member.age(as_of)
-    found = []
-    if age >= params["classified.elderly_age"]:
-        found.append("elderly")
-    if age < params["classified.minor_age"]:
-        found.append("minor")
-    if member.severely_disabled:
-        found.append("disabled")
-    if member.health == "serious":
-        found.append("serious_illness")
-    return found
+@dataclass(frozen=True)
+class DibaoFigures:
+    """The numbers of R7–R9 for one household, unrounded (yuan/year); no sentences. The what-if
+    simulation uses these directly; decide_dibao explains them."""
+
+    persons: int
+    annual: Decimal  # 低保口径 household income
+    std_year: Decimal
+    eligible: bool
+    assets_over: bool = False
+    base_annual: Decimal = ZERO  # 补差 (or band payment)
+    band: tuple[Decimal, Decimal, str] | None = None
+    classified: tuple[tuple[MemberFacts, str, Decimal], ...] = ()  # (member, category, rate)
+    classified_annual: Decimal = ZERO
+
+    @property
+    def monthly(self) -> Decimal:
+        return to_yuan((self.base_annual + self.classified_annual) / TWELVE) if self.eligible else ZERO
 
 
-def classified_annual(
-    members: tuple[MemberFacts, ...], as_of: dt.date, params: ParameterSet, std_year: Decimal
-) -> tuple[Decimal, list[str], set[str]]:
-    """Σ rate × standard for qualifying members, yuan/year, unrounded; with reasons and keys used."""
-    total, reasons, used = ZERO, [], {"classified.elderly_age", "classified.minor_age", "classified.stack"}
+def classified_items(
+    members: tuple[MemberFacts, ...], as_of: dt.date, params: ParameterSet
+) -> list[tuple[MemberFacts, str, Decimal]]:
+    """R9: (member, category, rate) paid; without stacking only the highest rate per member."""
     stack = params["classified.stack"]
+    elderly, minor = params["classified.elderly_age"], params["classified.minor_age"]
+    items = []
     for member in members:
-        cats = classified_categories(member, as_of, params)
+        age = member.age(as_of)
+        cats = [
+            cat
+            for cat, applies in (
+                ("elderly", age >= elderly),
+                ("minor", age < minor),
+                ("disabled", member.severely_disabled),
+                ("serious_illness", member.health == "serious"),
+            )
+            if applies
+        ]
         if not cats:
             continue
-        rated = [(params[CLASSIFIED[c][0]], c) for c in cats]
-        used.update(CLASSIFIED[c][0] for c in cats)
-        chosen = rated if stack else [max(rated, key=lambda pair: pair[0])]
-        for rate, cat in chosen:
-            if rate <= 0:
-                continue
-            annual = rate * std_year
-            total += annual
-            reasons.append(
-                CLASSIFIED_ITEM.format(
-                    name=member.label,
-                    category=CLASSIFIED[cat][1],
-                    std=to_yuan(std_year / TWELVE),
-                    rate=_pct(rate),
-                    amount=to_yuan(annual / TWELVE),
-                )
-            )
-    return total, reasons, used
+        rated = [(member, c, params[CLASSIFIED[c][0]]) for c in cats]
+        chosen = rated if stack else [max(rated, key=lambda item: item[2])]
+        items.extend(item for item in chosen if item[2] > 0)
+    return items
 
 
 def _band(annual: Decimal, persons: int, std_year: Decimal, bands) -> tuple[Decimal, Decimal, str] | None:
@@ -107,42 +115,61 @@ def _band(annual: Decimal, persons: int, std_year: Decimal, bands) -> tuple[Deci
     return None
 
 
-def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
-    """R7 + R8 + R9 for the whole household (整户保)."""
-    used = {"dibao.rural_standard_year", *POLICY_KEYS}
+def dibao_figures(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> DibaoFigures | None:
+    """R7 + R8 + R9 for the whole household (整户保); None when there is nothing to test."""
     persons = facts.persons
-    if persons == 0:
+    if persons == 0 or facts.income is None:
+        return None
+    std_year = params["dibao.rural_standard_year"]
+    annual = dibao_basis_annual(facts.income, dibao_policy(params))
+    assets_over = (
+        facts.financial_assets is not None
+        and facts.financial_assets > params["dibao.asset_multiple"] * std_year * persons
+    )
+    eligible = below_standard(annual, persons, std_year) and not assets_over
+    if not eligible:
+        return DibaoFigures(persons, annual, std_year, False, assets_over)
+    band = None
+    if params["dibao.payment_mode"] == "bands":
+        band = _band(annual, persons, std_year, params["dibao.bands"]) or (Decimal(1), ZERO, "—")
+        base_annual = band[1] * std_year * persons
+    else:
+        base_annual = std_year * persons - annual
+    items = tuple(classified_items(facts.members, as_of, params))
+    extra = sum((rate * std_year for _, _, rate in items), ZERO)
+    return DibaoFigures(persons, annual, std_year, True, False, base_annual, band, items, extra)
+
+
+def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
+    """R7 + R8 + R9 with the sentences that explain them and the parameter versions used."""
+    if facts.persons == 0:
         return Decision(PROGRAM, False, reasons=(NO_MEMBERS,))
     if facts.income is None:
         return Decision(PROGRAM, False, reasons=(NO_INCOME,))
-    std_year = params["dibao.rural_standard_year"]
-    annual = dibao_basis_annual(facts.income, dibao_policy(params))
-    percap_year = annual / persons
-    std_m, percap_m = to_yuan(std_year / TWELVE), to_yuan(percap_year / TWELVE)
+    f = dibao_figures(facts, as_of, params)
+    used = {"dibao.rural_standard_year", *POLICY_KEYS}
+    persons, std_year = f.persons, f.std_year
+    std_m, percap_m = to_yuan(std_year / TWELVE), to_yuan(f.annual / persons / TWELVE)
     reasons: list[str] = []
-    tags: list[str] = []
-    # Compared and topped up on household totals: no division before the single rounding.
-    eligible = annual < std_year * persons
     if facts.financial_assets is not None:
         used.add("dibao.asset_multiple")
+    if f.assets_over:
         multiple = params["dibao.asset_multiple"]
-        limit = multiple * std_year
-        if facts.financial_assets > limit * persons:
-            eligible = False
-            reasons.append(
-                ASSETS_OVER.format(
-                    assets=to_yuan(facts.financial_assets / persons),
-                    std_year=to_yuan(std_year),
-                    multiple=multiple,
-                    limit=to_yuan(limit),
-                )
+        reasons.append(
+            ASSETS_OVER.format(
+                assets=to_yuan(facts.financial_assets / persons),
+                std_year=to_yuan(std_year),
+                multiple=multiple,
+                limit=to_yuan(multiple * std_year),
             )
-    if not eligible:
-        if annual >= std_year * persons:
+        )
+    if not f.eligible:
+        tags = []
+        if not below_standard(f.annual, persons, std_year):
             reasons.insert(0, NOT_BELOW.format(percap=percap_m, std=std_m))
         used.add("dibao.edge_ratio")
         edge_ratio = params["dibao.edge_ratio"]
-        if annual < edge_ratio * std_year * persons:
+        if f.annual < edge_ratio * std_year * persons:
             tags.append("edge")
             reasons.append(EDGE.format(ratio=edge_ratio, edge=to_yuan(edge_ratio * std_year / TWELVE)))
         return Decision(
@@ -153,41 +180,46 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
             amounts={"percap_month": percap_m, "standard_month": std_m},
             tags=tuple(tags),
         )
-
     reasons.append(BELOW.format(percap=percap_m, std=std_m))
-    used.add("dibao.payment_mode")
-    if params["dibao.payment_mode"] == "bands":
+    used |= {"dibao.payment_mode", "classified.elderly_age", "classified.minor_age", "classified.stack"}
+    if f.band is not None:
         used.add("dibao.bands")
-        upper, pay, label = _band(annual, persons, std_year, params["dibao.bands"]) or (Decimal(1), ZERO, "—")
-        base_annual = pay * std_year * persons
+        upper, pay, label = f.band
         reasons.append(
             BAND.format(
                 upper=_pct(upper),
                 label=label,
                 per=to_yuan(pay * std_year / TWELVE),
                 persons=persons,
-                amount=to_yuan(base_annual / TWELVE),
+                amount=to_yuan(f.base_annual / TWELVE),
             )
         )
     else:
-        base_annual = std_year * persons - annual
         reasons.append(
-            TOPUP.format(std=std_m, percap=percap_m, persons=persons, amount=to_yuan(base_annual / TWELVE))
+            TOPUP.format(std=std_m, percap=percap_m, persons=persons, amount=to_yuan(f.base_annual / TWELVE))
         )
-    extra_annual, extra_reasons, extra_keys = classified_annual(facts.members, as_of, params, std_year)
-    used |= extra_keys
-    reasons.extend(extra_reasons)
+    for member, category, rate in f.classified:
+        used.add(CLASSIFIED[category][0])
+        reasons.append(
+            CLASSIFIED_ITEM.format(
+                name=member.label,
+                category=CLASSIFIED[category][1],
+                std=std_m,
+                rate=_pct(rate),
+                amount=to_yuan(rate * std_year / TWELVE),
+            )
+        )
     return Decision(
         PROGRAM,
         True,
-        monthly_amount=to_yuan((base_annual + extra_annual) / TWELVE),
+        monthly_amount=f.monthly,
         persons=persons,
         reasons=tuple(reasons),
         parameter_ids=tuple(params.ids_for(used)),
         amounts={
             "percap_month": percap_m,
             "standard_month": std_m,
-            "topup_month": to_yuan(base_annual / TWELVE),
-            "classified_month": to_yuan(extra_annual / TWELVE),
+            "topup_month": to_yuan(f.base_annual / TWELVE),
+            "classified_month": to_yuan(f.classified_annual / TWELVE),
         },
     )

@@ -34,6 +34,7 @@ def decide_disability_living(
         return Decision(LIVING, False, reasons=(NOT_DIBAO,))
     rate, std_year = params["subsidy.living_rate"], params["dibao.rural_standard_year"]
     annual_each = rate * std_year
+    monthly = living_subsidy_month(facts, params)
     reasons = tuple(
         LIVING_ITEM.format(
             name=m.label,
@@ -47,11 +48,19 @@ def decide_disability_living(
     return Decision(
         LIVING,
         True,
-        monthly_amount=to_yuan(annual_each * len(holders) / TWELVE),
+        monthly_amount=monthly,
         persons=len(holders),
         reasons=reasons,
         parameter_ids=tuple(params.ids_for(used)),
     )
+
+
+def living_subsidy_month(facts: HouseholdFacts, params: ParameterSet) -> Decimal:
+    """R10 生活补贴 of a 低保 household: rate × standard per card holder, yuan/month, rounded once."""
+    holders = sum(1 for m in facts.members if m.has_disability_card)
+    if not holders:
+        return ZERO
+    return to_yuan(params["subsidy.living_rate"] * params["dibao.rural_standard_year"] * holders / TWELVE)
 
 
 def care_amount(grade: int | None, params: ParameterSet) -> Decimal:

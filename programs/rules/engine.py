@@ -16,7 +16,7 @@ from programs.rules.exit import decide_exit
 from programs.rules.facts import Decision, HouseholdFacts
 from programs.rules.medical import decide_medical
 from programs.rules.monitoring import decide_monitoring
-from programs.rules.params import ParameterSet, ParamVersion, resolve
+from programs.rules.params import ParameterSet, ParamVersion, region_prefixes, resolve
 from programs.rules.pension import decide_pension
 from programs.rules.relocation import decide_relocation
 from programs.rules.tekun import decide_tekun
@@ -67,20 +67,28 @@ def evaluate(
 
 
 class ParameterResolver:
-    """Resolves (and caches) the ParameterSet of each village from one list of versions."""
+    """Resolves (and caches) the ParameterSet of each village from one list of versions. Villages
+    whose codes meet the same scoped prefixes share one resolution (a county with only county-level
+    overrides resolves once, not once per village)."""
 
     def __init__(self, versions: Iterable[ParamVersion], as_of: dt.date):
         self.versions = [
             v for v in versions if v.valid_from <= as_of and (v.valid_to is None or as_of <= v.valid_to)
         ]
         self.as_of = as_of
-        self._cache: dict[str, ParameterSet] = {}
+        self._prefixes = {v.region_prefix for v in self.versions}
+        self._cache: dict[tuple[str, ...], ParameterSet] = {}
+        self._by_code: dict[str, ParameterSet] = {}
 
     def __call__(self, region_code: str) -> ParameterSet:
-        params = self._cache.get(region_code)
+        params = self._by_code.get(region_code)
         if params is None:
-            params = resolve(self.versions, region_code=region_code, as_of=self.as_of)
-            self._cache[region_code] = params
+            key = tuple(p for p in region_prefixes(region_code) if p in self._prefixes)
+            params = self._cache.get(key)
+            if params is None:
+                params = resolve(self.versions, region_code=region_code, as_of=self.as_of)
+                self._cache[key] = params
+            self._by_code[region_code] = params
         return params
 
 

@@ -37,6 +37,15 @@ class IncomeComponents:
     def from_obj(cls, obj) -> IncomeComponents:
         return cls(**{f.name: Decimal(getattr(obj, f.name) or 0) for f in fields(cls)})
 
+    @classmethod
+    def from_row(cls, values) -> IncomeComponents:
+        """Fast path for bulk loads: values in field order (None read as 0), no frozen __init__."""
+        obj = object.__new__(cls)
+        if None in values:
+            values = [ZERO if v is None else v for v in values]
+        obj.__dict__.update(zip(_FIELD_NAMES, values, strict=True))
+        return obj
+
     @property
     def property_income(self) -> Decimal:
         return self.property_dividend + self.property_other
@@ -52,6 +61,9 @@ class IncomeComponents:
             + self.transfer_disability
             + self.transfer_other
         )
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(IncomeComponents))
 
 
 @dataclass(frozen=True)

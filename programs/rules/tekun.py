@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from programs.rules.dibao import POLICY_KEYS, dibao_policy
 from programs.rules.facts import NO_LABOR, Decision, HouseholdFacts
 from programs.rules.income import dibao_basis_annual
 from programs.rules.money import to_yuan
@@ -37,7 +38,7 @@ def basic_standard_month(params: ParameterSet) -> tuple[Decimal, str, set[str]]:
 
 def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
     basic, sentence, used = basic_standard_month(params)
-    used |= {"tekun.minor_age", "dibao.rural_standard_year"}
+    used |= {"tekun.minor_age", "dibao.rural_standard_year", *POLICY_KEYS}
     ids = tuple(params.ids_for(used))
     amounts = {"basic_standard_month": basic}
     if not facts.members:
@@ -48,7 +49,9 @@ def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
         reasons = tuple(ABLE_MEMBER.format(name=m.label) for m in able) + (sentence,)
         return Decision(PROGRAM, False, reasons=reasons, parameter_ids=ids, amounts=amounts)
     std_year = params["dibao.rural_standard_year"]
-    annual = dibao_basis_annual(facts.income) if facts.income is not None else Decimal(0)
+    annual = (
+        dibao_basis_annual(facts.income, dibao_policy(params)) if facts.income is not None else Decimal(0)
+    )
     percap_year = annual / facts.persons
     if percap_year >= std_year:
         reason = INCOME_SOURCE.format(percap=to_yuan(percap_year / TWELVE), std=to_yuan(std_year / TWELVE))

@@ -174,3 +174,36 @@ def test_stored_results_admin_is_scoped(client, village_a, village_b):
     body = client.get("/admin/programs/eligibilityresult/?program__code__exact=dibao").content.decode()
     assert mine.household_no in body
     assert other.household_no not in body
+
+
+def _changelist_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_result_and_parameter_lists_do_not_grow_with_rows(client, village_a, county_admin):
+    client.force_login(county_admin)
+    counts = []
+    for n in (3, 30):
+        while EligibilityResult.objects.filter(program="dibao").count() < n:
+            services.evaluate_household(household=verified_household(village=village_a), as_of=AS_OF)
+        while Parameter.objects.filter(region_prefix="211223").count() < n:
+            k = Parameter.objects.filter(region_prefix="211223").count()
+            services.set_parameter(
+                key="pension.age",
+                value="60",
+                region_prefix="211223",
+                valid_from=dt.date(2000 + k, 1, 1),
+                source="县文件",
+            )
+        counts.append(
+            (
+                _changelist_queries(client, "/admin/programs/eligibilityresult/?program__code__exact=dibao"),
+                _changelist_queries(client, "/admin/programs/parameter/?region_prefix=211223"),
+            )
+        )
+    assert counts[0] == counts[1]

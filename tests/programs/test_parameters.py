@@ -239,3 +239,12 @@ def test_county_admin_cannot_edit_inherited_version(client, county_admin):
     assert response.status_code == 403
     nationwide.refresh_from_db()
     assert nationwide.source != "改"
+
+
+def test_add_form_and_changelist_render_for_county_admin(client, county_admin):
+    client.force_login(county_admin)
+    body = client.get("/admin/programs/parameter/add/").content.decode()
+    assert "dibao.rural_standard_year（农村低保标准）" in body
+    assert 'value="211223"' in body  # the county prefix is proposed
+    changelist = client.get("/admin/programs/parameter/").content.decode()
+    assert "低保政策情景模拟" in changelist
