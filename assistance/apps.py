@@ -26,3 +26,6 @@ class AssistanceConfig(AppConfig):
             (m.MeasureGap, "village__code"),
         ]:
             register_scope(model, path)
+        from assistance import integration
+
+        integration.register_workflow()

@@ -35,7 +35,10 @@ BENEFIT_KEYS = [
 
 
 def benefit_policy(*, region_code: str, as_of: dt.date) -> BenefitPolicy:
-    p = integration.params(region_code=region_code, as_of=as_of, keys=BENEFIT_KEYS)
+    return policy_from(integration.params(region_code=region_code, as_of=as_of, keys=BENEFIT_KEYS))
+
+
+def policy_from(p: integration.Params) -> BenefitPolicy:
     return BenefitPolicy(
         standard_year=p.dec("dibao.rural_standard_year"),
         rates={c: p.dec(f"classified.rate.{c}") for c in ("elderly", "minor", "disabled", "serious_illness")},
@@ -49,14 +52,16 @@ def benefit_policy(*, region_code: str, as_of: dt.date) -> BenefitPolicy:
 
 
 class PolicyCache:
-    """One BenefitPolicy per (village, month) during a run: parameters may differ by region prefix."""
+    """One BenefitPolicy per village for a day; the parameter versions of the whole region are read
+    once (one query), since parameters may differ down to a village prefix."""
 
-    def __init__(self, as_of: dt.date) -> None:
+    def __init__(self, as_of: dt.date, *, region_prefix: str = "") -> None:
         self.as_of = as_of
+        self._params = integration.RegionParams(region_prefix=region_prefix, keys=BENEFIT_KEYS)
         self._get = lru_cache(maxsize=None)(self._load)
 
     def _load(self, village_code: str) -> BenefitPolicy:
-        return benefit_policy(region_code=village_code, as_of=self.as_of)
+        return policy_from(self._params(region_code=village_code, as_of=self.as_of))
 
     def __call__(self, village_code: str) -> BenefitPolicy:
         return self._get(village_code)
@@ -104,7 +109,7 @@ inc AS (
 mem AS (
     SELECT m.household_id,
         array_agg(
-            (date_part('year', age(%(as_of)s::date, m.birth_date))::int * 10000
+            (((%(as_of_num)s - to_char(m.birth_date, 'YYYYMMDD')::int) / 10000) * 10000
              + COALESCE(m.disability_grade, 0) * 1000
              + (CASE WHEN m.disability_type <> '' THEN 100 ELSE 0 END)
              + (CASE WHEN m.health = 'serious' THEN 10 ELSE 0 END)
@@ -135,21 +140,17 @@ def _members(codes, ids) -> list[MemberFacts]:
     if not codes:
         return []
     out = []
+    append = out.append
     for code, member_id in zip(codes, ids, strict=True):
         age, rest = divmod(code, 10000)
-        grade, rest = divmod(rest, 1000)
-        card, rest = divmod(rest, 100)
-        ill, covered = divmod(rest, 10)
-        out.append(
-            MemberFacts(
-                member_id=member_id,
-                age=age,
-                disability_grade=grade,
-                has_disability_card=bool(card),
-                seriously_ill=bool(ill),
-                covered=bool(covered),
+        if rest == 1:  # the common member: no disability, not ill, covered
+            append(MemberFacts(member_id, age))
+        else:
+            append(
+                MemberFacts(
+                    member_id, age, rest // 1000, rest % 1000 >= 100, rest % 100 >= 10, rest % 10 == 1
+                )
             )
-        )
     return out
 
 
@@ -164,7 +165,12 @@ def load_facts(
 ) -> list[HouseholdFacts]:
     """Facts for households with lo <= id <= hi under a region prefix, or for explicit ids.
     case_id adds one case that is not paying yet (a case being confirmed)."""
-    args: dict = {"as_of": as_of, "prefix": prefix + "%", "case_id": case_id}
+    args: dict = {
+        "as_of": as_of,
+        "as_of_num": int(as_of.strftime("%Y%m%d")),
+        "prefix": prefix + "%",
+        "case_id": case_id,
+    }
     if ids is not None:
         where = "h.id = ANY(%(ids)s)"
         args["ids"] = list(ids)

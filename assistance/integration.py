@@ -96,16 +96,102 @@ def params(*, region_code: str, as_of: dt.date, keys: Iterable[str]) -> Params:
     return Params(values=values, ids=found.ids_for(keys))
 
 
+class RegionParams:
+    """All parameter versions under one region, read in one query, resolved per village in memory:
+    a county-wide job asks for thousands of villages without a query each."""
+
+    def __init__(self, *, region_prefix: str, keys: Iterable[str]) -> None:
+        self.keys = list(keys)
+        sel = _programs_selectors()
+        self._versions = (
+            None if sel is None else sel.parameter_versions_under(region_prefix=region_prefix, keys=self.keys)
+        )
+        self._cache: dict[tuple[str, dt.date], Params] = {}
+
+    def __call__(self, *, region_code: str, as_of: dt.date) -> Params:
+        key = (region_code, as_of)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._resolve(region_code, as_of)
+        return found
+
+    def _resolve(self, region_code: str, as_of: dt.date) -> Params:
+        if self._versions is None:
+            return Params(values={k: _FALLBACK[k] for k in self.keys if k in _FALLBACK})
+        from programs.rules.params import resolve  # noqa: PLC0415
+
+        found = resolve(self._versions, region_code=region_code, as_of=as_of, keys=self.keys)
+        values = {k: found[k] for k in self.keys if k in found}
+        for k in self.keys:
+            if k not in values and k in _FALLBACK:
+                values[k] = _FALLBACK[k]
+        return Params(values=values, ids=found.ids_for(self.keys))
+
+
 def param(key: str, *, region_code: str, as_of: dt.date) -> Any:
     return params(region_code=region_code, as_of=as_of, keys=[key])[key]
 
 
-def record_transition(*, record, user, from_state: str, to_state: str, reason: str = "") -> None:
-    """Append the case's transition to the review chain's event log, once that app is merged."""
-    try:
-        from households.workflow import services as wf  # noqa: PLC0415
-    except ImportError:
+WORKFLOW_KIND = "dibao_case"
+PUBLICITY_KIND = "dibao"
+
+
+def register_workflow() -> None:
+    """Tell the review chain how to reach a 低保 case (state, region, household, author) and what a
+    低保 公示 does to it (hooks in assistance.services.cases)."""
+    from households.workflow import config  # noqa: PLC0415
+
+    config.register_record_kind(
+        config.RecordKind(
+            slug=WORKFLOW_KIND,
+            model="assistance.DibaoCase",
+            label="低保案件",
+            state_field="status",
+            village_code_attr="household.village_id",
+            household_attr="household_id",
+            entered_by_attr="applied_by_id",
+        )
+    )
+    hooks = "assistance.services.cases."
+    config.register_publicity_subject(
+        config.PublicitySubjectConfig(
+            kind=PUBLICITY_KIND,
+            model="assistance.DibaoCase",
+            on_start=hooks + "on_publicity_started",
+            on_objection=hooks + "on_publicity_objected",
+            on_passed=hooks + "on_publicity_passed",
+        )
+    )
+
+
+# Case transitions → the review chain's actions (its append-only WorkflowEvent log).
+_ACTIONS = {
+    "applied": "submit",
+    "investigating": "approve",
+    "in_publicity": "start_publicity",
+    "confirming": "close_publicity",
+    "active": "approve",
+    "phasing_out": "correct",
+    "stopped": "end_policy",
+    "refused": "return",
+}
+
+
+def record_transition(
+    *, record, user, from_state: str, to_state: str, reason: str = "", action: str = ""
+) -> None:
+    """Append a case transition to WorkflowEvent. Jobs acting for the system (user None) are
+    recorded in the change ledger instead: the event log needs an actor."""
+    if user is None:
         return
-    log = getattr(wf, "log_event", None) or getattr(wf, "record_event", None)
-    if log is not None:
-        log(record=record, user=user, from_state=from_state, to_state=to_state, reason=reason)
+    from households.workflow import config, services  # noqa: PLC0415
+
+    services._log(
+        kind=config.record_kind(WORKFLOW_KIND),
+        record=record,
+        action=action or _ACTIONS.get(to_state, "correct"),
+        from_state=from_state,
+        to_state=to_state,
+        user=user,
+        reason=reason,
+    )

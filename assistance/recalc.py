@@ -19,11 +19,13 @@ from functools import lru_cache
 from django.apps import apps
 from django.db import connection, transaction
 
+from assistance import integration
 from assistance.choices import CaseStatus, PhaseOutStatus, RunStatus
+from assistance.copy import copy_rows
 from assistance.facts import PolicyCache, load_facts
 from assistance.models import PhaseOut, RecalculationChunk, RecalculationRun
 from assistance.rules import dibao_benefit, first_of_month, next_month
-from assistance.services.phase_out import end_phase_out, phase_out_params, return_to_normal
+from assistance.services.phase_out import PHASE_OUT_KEYS, end_phase_out, return_to_normal
 from households.models import Region
 
 log = logging.getLogger(__name__)
@@ -83,8 +85,9 @@ def run_chunk(*, chunk_id: int) -> ChunkOutcome | None:
 def _recalculate(*, run: RecalculationRun, lo: int, hi: int) -> ChunkOutcome:
     as_of = run.as_of
     facts = load_facts(as_of=as_of, lo=lo, hi=hi, prefix=run.region.prefix)
-    policies = PolicyCache(as_of)
-    po_params = lru_cache(maxsize=None)(lambda code: phase_out_params(code, as_of))
+    policies = PolicyCache(as_of, region_prefix=run.region.prefix)
+    po_region = integration.RegionParams(region_prefix=run.region.prefix, keys=PHASE_OUT_KEYS)
+    po_params = lru_cache(maxsize=None)(lambda code: po_region(region_code=code, as_of=as_of))
     out = ChunkOutcome(households=len(facts))
     results, case_rows, proposals = [], [], []
     reviews: list[tuple] = []
@@ -152,9 +155,7 @@ def _write_results(rows: list[tuple], as_of: dt.date) -> int:
             "CREATE TEMP TABLE tmp_results (household_id bigint, eligible boolean,"
             " monthly_amount numeric(12,2), persons int, reasons jsonb, pids bigint[]) ON COMMIT DROP"
         )
-        with cur.copy("COPY tmp_results FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(cur, "tmp_results", None, rows)
         cur.execute(
             f"""
             INSERT INTO {table} (household_id, program_id, eligible, monthly_amount, annual_amount, persons,
@@ -191,9 +192,7 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS tmp_cases")
         cur.execute(f"CREATE TEMP TABLE tmp_cases ({CASE_COLUMNS}) ON COMMIT DROP")
-        with cur.copy("COPY tmp_cases FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(cur, "tmp_cases", None, rows)
         cur.execute(
             """
             WITH upd AS (

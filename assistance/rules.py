@@ -18,7 +18,7 @@ ZERO = Decimal("0")
 TWELVE = Decimal("12")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MemberFacts:
     """What the benefit rules need to know about one member living in the household."""
 
@@ -62,6 +62,9 @@ class Benefit:
     care_subsidy: Decimal
     items: list[dict] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    subsidy_items: list[tuple[int, str, int, Decimal]] = field(
+        default_factory=list
+    )  # member, kind, grade, amount
 
     @property
     def subsidies(self) -> Decimal:
@@ -126,6 +129,8 @@ def dibao_benefit(
     living_count = 0
     care_raw = ZERO
     items: list[dict] = []
+    subsidy_items: list[tuple[int, str, int, Decimal]] = []
+    living_each = to_yuan(policy.living_rate * policy.standard_year / TWELVE)
     if paying:
         for m in covered:
             cats = categories_of(m, policy)
@@ -145,7 +150,11 @@ def dibao_benefit(
                     )
             if m.has_disability_card:
                 living_count += 1
-            care_raw += policy.care_by_grade.get(m.disability_grade, ZERO) if m.disability_grade else ZERO
+                subsidy_items.append((m.member_id, "living", m.disability_grade, living_each))
+            care = policy.care_by_grade.get(m.disability_grade, ZERO) if m.disability_grade else ZERO
+            if care > 0:
+                care_raw += care
+                subsidy_items.append((m.member_id, "care", m.disability_grade, to_yuan(care)))
     return Benefit(
         eligible=eligible,
         household_size=size,
@@ -159,6 +168,7 @@ def dibao_benefit(
         care_subsidy=to_yuan(care_raw),
         items=items,
         reasons=reasons,
+        subsidy_items=subsidy_items,
     )
 
 

@@ -36,8 +36,10 @@ def enqueue_run(run: RecalculationRun) -> None:
     transaction.on_commit(lambda: [recalc_chunk.delay(i) for i in ids])
 
 
-def start_recalculation(*, region: Region, as_of: dt.date, user=None) -> RecalculationRun:
-    run = recalc.plan_run(region=region, as_of=as_of, user=user)
+def start_recalculation(
+    *, region: Region, as_of: dt.date, user=None, chunk_size: int = recalc.CHUNK_SIZE
+) -> RecalculationRun:
+    run = recalc.plan_run(region=region, as_of=as_of, user=user, chunk_size=chunk_size)
     enqueue_run(run)
     return run
 

@@ -160,7 +160,7 @@ def run(label: str, scenario: Scenario) -> float:
         f"(Δ {t.budget_difference}); {len(timed.result.by_township)} townships"
     )
     print(
-        f"  load (3 fact queries + parameters + names) {timed.load_seconds:.2f} s, "
+        f"  load (parameters, income bounds, facts it can touch) {timed.load_seconds:.2f} s, "
         f"compute {timed.compute_seconds:.2f} s, total {elapsed:.2f} s wall "
         f"({cpu:.2f} s CPU in this process; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"

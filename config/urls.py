@@ -14,4 +14,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("households/", include("households.urls")),
     path("api/v1/", include("households.api.urls")),
+    path("api/v1/", include("assistance.api.urls")),
+    path("api/v1/", include("programs.api.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,8 +18,8 @@ from django.urls import path, reverse
 
 from households import permissions, selectors
 from households.admin_scoping import ScopedAdminMixin
-from households.choices import RegionLevel
-from households.excel import exporting
+from households.choices import PovertyStatus, RegionLevel
+from households.excel import exporting, resurvey
 from households.excel.parsing import FileRejected
 from households.excel.services import confirm_batch, preview_upload
 from households.excel.template import build_template
@@ -42,6 +43,20 @@ class LedgerExportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ledger"].choices = exporting.ledger_choices()
+        regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+        self.fields["region"].choices = [("", "本级全部")] + [
+            (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]
+        ]
+
+
+class ResurveyDownloadForm(forms.Form):
+    region = forms.ChoiceField(label="区划", required=False)
+    statuses = forms.MultipleChoiceField(
+        label="脱贫状态", required=False, choices=PovertyStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
         regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
         self.fields["region"].choices = [("", "本级全部")] + [
             (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]
@@ -74,6 +89,21 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
             path("template/", view(self.template_view), name="households_importbatch_template"),
             path("upload/", view(self.upload_view), name="households_importbatch_upload"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="households_importbatch_confirm"),
+            path(
+                "resurvey/download/",
+                view(self.resurvey_download_view),
+                name="households_importbatch_resurvey",
+            ),
+            path(
+                "resurvey/upload/",
+                view(self.resurvey_upload_view),
+                name="households_importbatch_resurvey_upload",
+            ),
+            path(
+                "<int:pk>/resurvey-confirm/",
+                view(self.resurvey_confirm_view),
+                name="households_importbatch_resurvey_confirm",
+            ),
             *super().get_urls(),
         ]
 
@@ -126,6 +156,68 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
             messages.success(
                 request,
                 f"已导入 {counts['households']} 户、{counts['members']} 人（草稿状态，需提交审核后生效）",
+            )
+        return redirect("admin:households_importbatch_changelist")
+
+    def resurvey_download_view(self, request):
+        form = ResurveyDownloadForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - removed after sending
+            handle.close()
+            try:
+                resurvey.build_resurvey_workbook(
+                    handle.name,
+                    user=request.user,
+                    village_code=form.cleaned_data["region"],
+                    statuses=form.cleaned_data["statuses"],
+                )
+            except PermissionDenied as exc:
+                os.unlink(handle.name)
+                form.add_error(None, str(exc) or "无权下发动态调整表")
+            else:
+                return _file_response(handle.name, "年度动态调整表.xlsx")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "下发年度动态调整表",
+        }
+        return TemplateResponse(request, "admin/excel/export_form.html", context)
+
+    def resurvey_upload_view(self, request):
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "回传年度动态调整表",
+        }
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                plan, batch = resurvey.stage_resurvey(
+                    data=upload.read(), filename=upload.name, user=request.user
+                )
+            except (FileRejected, PermissionDenied) as exc:
+                form.add_error("file", getattr(exc, "messages", [str(exc)])[0])
+            else:
+                context.update(
+                    title="动态调整预览", plan=plan, batch=batch, errors=plan.errors[:PREVIEW_ERROR_LIMIT]
+                )
+                return TemplateResponse(request, "admin/excel/resurvey_preview.html", context)
+        return TemplateResponse(request, "admin/excel/import_upload.html", context)
+
+    def resurvey_confirm_view(self, request, pk: int):
+        if request.method != "POST":
+            return redirect("admin:households_importbatch_changelist")
+        batch = get_object_or_404(selectors.scoped(ImportBatch.objects.all(), request.user), pk=pk)
+        try:
+            counts = resurvey.confirm_resurvey(batch=batch, user=request.user)
+        except (ValidationError, FileRejected) as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request, f"已为 {counts['changed']} 户生成变更申请并提交审核；{counts['unchanged']} 户无变化"
             )
         return redirect("admin:households_importbatch_changelist")
 

@@ -6,14 +6,17 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 
 from programs.models import Parameter
 from programs.rules.facts import MEMBER_FIELD_NAMES, Decision, HouseholdFacts, MemberFacts
 from programs.rules.income import IncomeComponents
 from programs.rules.params import ParameterMissing, ParameterSet, ParamVersion, region_prefixes, resolve
+
+ZERO_DECIMAL = Decimal("0.00")
 
 
 def _versions(queryset: QuerySet) -> list[ParamVersion]:
@@ -143,6 +146,43 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
             )
         )
     return facts
+
+
+def household_income_bounds(
+    households: QuerySet, *, approved_only: bool = True
+) -> list[tuple[int, str, int, Any]]:
+    """(id, village code, active persons, lower bound of the 低保-basis annual income of the latest
+    income year or None) per household in three set-based queries, the sums done by the database: a
+    conservative pre-filter (programs.rules.income.dibao_basis_lower_bound) before rules run."""
+    from django.db.models import Count, F
+
+    from households.choices import MemberStatus
+    from households.models import IncomeYear, Member
+    from programs.rules.income import DIBAO_LOWER_BOUND_SIGNS
+
+    qs = _approved(households, approved_only)
+    ids = qs.values("pk")
+    bound = sum(
+        (F(name) * sign for name, sign in DIBAO_LOWER_BOUND_SIGNS.items() if sign), start=Value(ZERO_DECIMAL)
+    )
+    persons = dict(
+        Member.objects.filter(household__in=ids, member_status=MemberStatus.NORMAL)
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .values_list("household_id", "n")
+    )
+    bounds = dict(
+        IncomeYear.objects.filter(household__in=ids)
+        .order_by("household_id", "-period_end")
+        .distinct("household_id")
+        .annotate(b=bound)
+        .values_list("household_id", "b")
+    )
+    return [
+        (hid, village, persons.get(hid, 0), bounds.get(hid))
+        for hid, village in qs.order_by("pk").values_list("id", "village_id")
+    ]
 
 
 def household_income_rows(

@@ -35,14 +35,14 @@ def _load(households, versions, scenario: Scenario) -> tuple[list, list[tuple[st
     渐退: households of 低保 attribute. Standard: those StandardPreTest cannot rule out on income."""
     from households.models import Household
     from programs.rules.facts import DIBAO_ATTRIBUTES
-    from programs.selectors import household_facts, household_income_rows
+    from programs.selectors import household_facts, household_income_bounds
 
     if scenario.kind == PHASE_OUT:
         return household_facts(households.filter(attribute__in=DIBAO_ATTRIBUTES)), []
     pretest = StandardPreTest(versions, scenario)
     candidates, out_either_way = [], []
-    for hid, village, persons, income in household_income_rows(households):
-        if pretest.may_be_eligible(village, persons, income):
+    for hid, village, persons, bound in household_income_bounds(households):
+        if pretest.may_be_eligible_bound(village, persons, bound):
             candidates.append(hid)
         else:
             out_either_way.append((village[:9], persons))
@@ -50,7 +50,7 @@ def _load(households, versions, scenario: Scenario) -> tuple[list, list[tuple[st
 
 
 def run_whatif(*, user=None, county_prefix: str | None = None, scenario: Scenario) -> Timed:
-    """A fixed number of queries (parameters, three light fact queries, three full-fact queries for the
+    """A fixed number of queries (parameters, one income-bound query, three full-fact queries for the
     households the change can touch, township names); then pure Python. Nothing is written."""
     from households.choices import RegionLevel
     from households.models import Household, Region

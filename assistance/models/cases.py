@@ -53,6 +53,14 @@ class DibaoCase(models.Model):
         "分类施保明细", default=list, blank=True, help_text="[{member_id, categories, rate, amount}]"
     )
     applied_on = models.DateField("申请日期")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="受理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     start_month = models.DateField("纳入月份", null=True, blank=True, help_text="每月1日")
     stop_month = models.DateField("停保月份", null=True, blank=True, help_text="自该月起不再发放")
     status = models.CharField(

@@ -10,12 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistance import integration
-from assistance.choices import AlertKind, CaseStatus, CaseType, LedgerKind, VisitLevel
+from assistance.choices import AlertKind, CaseStatus, CaseType, LedgerKind, SimpleStatus, VisitLevel
 from assistance.facts import benefit_policy, load_facts
-from assistance.models import Alert, CaseHomeVisit, DibaoCase
+from assistance.models import Alert, CaseHomeVisit, DibaoCase, DisabilitySubsidy
 from assistance.rules import Benefit, dibao_benefit, next_month
 from assistance.services.common import ledger, require_county, require_scope, working_day_after
 from households.models import Household
+from households.workflow import services as wf
+from households.workflow.models import Publicity
 
 WRONG_STATE = "案件当前为“{state}”，不能{action}"
 PUBLICITY_NOT_OVER = "公示期至{end}结束，公示期满后方可确认"
@@ -24,6 +26,7 @@ SINGLE_NEEDS_MEMBERS = "单人保须选择保障对象"
 MEMBER_NOT_IN_HOUSEHOLD = "保障对象必须是本户在册成员"
 REASON_REQUIRED = "请填写理由"
 NOT_ELIGIBLE = "经核算不符合低保条件：{reason}"
+NO_OPEN_PUBLICITY = "该案件没有进行中的公示"
 REVIEW_MONTHS = 12  # [U] re-check yearly by default (domain.md f.12); the county may shorten it
 
 
@@ -58,6 +61,7 @@ def apply_case(
         applied_on=applied_on,
         near_relative_of_staff=near_relative_of_staff,
         is_registered_poor=household.identify_year is not None,
+        applied_by=user,
     )
     case.full_clean(exclude=["covered_members"])
     case.save()
@@ -91,36 +95,71 @@ def record_home_visit(
     return visit
 
 
-@transaction.atomic
-def start_publicity(*, case: DibaoCase, user, start: dt.date, place: str) -> DibaoCase:
-    """公示 for publicity.min_days days (7 by P9); publicity_end is its last day."""
-    require_scope(user, case.household)
+def start_publicity(*, case: DibaoCase, user, start: dt.date, place: str) -> Publicity:
+    """公示 through the review chain (township starts it; publicity.min_days long, P9)."""
     days = integration.param("publicity.min_days", region_code=case.household.village_id, as_of=start)
-    _move(case, user=user, to=CaseStatus.IN_PUBLICITY, allowed=(CaseStatus.INVESTIGATING,), action="开始公示")
-    case.publicity_start = start
-    case.publicity_end = start + dt.timedelta(days=int(days) - 1)
-    case.publicity_place = place
-    case.save(update_fields=["status", "publicity_start", "publicity_end", "publicity_place", "updated_at"])
-    return case
-
-
-@transaction.atomic
-def record_objection(*, case: DibaoCase, user, reason: str) -> DibaoCase:
-    """An objection during 公示 sends the case back to investigation; a new 公示 is needed."""
-    require_scope(user, case.household)
-    if not reason.strip():
-        raise ValidationError({"reason": REASON_REQUIRED})
-    _move(
-        case,
+    publicity = wf.start_publicity(
+        subject=case,
         user=user,
-        to=CaseStatus.INVESTIGATING,
-        reason=reason,
-        allowed=(CaseStatus.IN_PUBLICITY,),
-        action="登记异议",
+        start=start,
+        end=start + dt.timedelta(days=int(days) - 1),
+        place=place,
+        kind=integration.PUBLICITY_KIND,
     )
-    case.publicity_start = case.publicity_end = None
-    case.save(update_fields=["status", "publicity_start", "publicity_end", "updated_at"])
+    case.refresh_from_db()
+    return publicity
+
+
+def open_publicity(case: DibaoCase) -> Publicity:
+    publicity = (
+        Publicity.objects.filter(record_kind=integration.WORKFLOW_KIND, record_id=case.pk, result="open")
+        .order_by("-id")
+        .first()
+    )
+    if publicity is None:
+        raise ValidationError(NO_OPEN_PUBLICITY)
+    return publicity
+
+
+def record_objection(*, case: DibaoCase, user, reason: str, received_on: dt.date) -> DibaoCase:
+    """An objection during 公示 sends the case back to investigation; a new 公示 is needed."""
+    wf.record_objection(publicity=open_publicity(case), user=user, content=reason, received_on=received_on)
+    case.refresh_from_db()
     return case
+
+
+def close_publicity(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
+    """公示期满无异议 (township, after the last day): the case waits for county confirmation."""
+    wf.close_publicity(publicity=open_publicity(case), user=user, as_of=on)
+    case.refresh_from_db()
+    return case
+
+
+# Hooks the review chain calls inside its transaction (registered in integration.register_workflow).
+
+
+def on_publicity_started(*, record: DibaoCase, user) -> None:
+    publicity = open_publicity(record)
+    _move(
+        record, user=user, to=CaseStatus.IN_PUBLICITY, allowed=(CaseStatus.INVESTIGATING,), action="开始公示"
+    )
+    record.publicity_start, record.publicity_end = publicity.start, publicity.end
+    record.publicity_place = publicity.place
+    record.save(update_fields=["status", "publicity_start", "publicity_end", "publicity_place", "updated_at"])
+
+
+def on_publicity_objected(*, record: DibaoCase, user, reason: str) -> None:
+    _move(
+        record, user=user, to=CaseStatus.INVESTIGATING, reason=reason, allowed=(CaseStatus.IN_PUBLICITY,),
+        action="登记异议",
+    )  # fmt: skip
+    record.publicity_start = record.publicity_end = None
+    record.save(update_fields=["status", "publicity_start", "publicity_end", "updated_at"])
+
+
+def on_publicity_passed(*, record: DibaoCase, user, as_of: dt.date) -> None:
+    _move(record, user=user, to=CaseStatus.CONFIRMING, allowed=(CaseStatus.IN_PUBLICITY,), action="结束公示")
+    record.save(update_fields=["status", "updated_at"])
 
 
 def compute_benefit(case: DibaoCase, *, as_of: dt.date) -> Benefit:
@@ -155,10 +194,11 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
     """县审核确认: after 公示 ends; pay from the next month (P9); start row in the change ledger."""
     case = DibaoCase.objects.select_for_update().select_related("household").get(pk=case.pk)
     require_county(user, case.household)
-    if case.status not in (CaseStatus.IN_PUBLICITY, CaseStatus.CONFIRMING):
-        raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action="确认"))
-    if case.publicity_end is None or on <= case.publicity_end:
+    if case.status == CaseStatus.IN_PUBLICITY and case.publicity_end and on <= case.publicity_end:
         raise ValidationError(PUBLICITY_NOT_OVER.format(end=case.publicity_end))
+    if case.status != CaseStatus.CONFIRMING:
+        raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action="确认"))
+    wf.ensure_publicity_passed(record=case)
     if case.near_relative_of_staff and not case.visits.filter(level=VisitLevel.COUNTY).exists():
         raise ValidationError(COUNTY_VISIT_REQUIRED)
     benefit = compute_benefit(case, as_of=on)
@@ -166,7 +206,7 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
         raise ValidationError(NOT_ELIGIBLE.format(reason="；".join(benefit.reasons)))
     policy = benefit_policy(region_code=case.household.village_id, as_of=on)
     apply_benefit(case, benefit, parameter_ids=policy.parameter_ids)
-    _move(case, user=user, to=CaseStatus.ACTIVE, allowed=(case.status,), action="确认")
+    _move(case, user=user, to=CaseStatus.ACTIVE, allowed=(CaseStatus.CONFIRMING,), action="确认")
     case.confirmed_on = on
     case.confirmed_by = user
     case.start_month = next_month(on)
@@ -180,7 +220,31 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
         new=case.monthly_amount,
         reason="新增低保",
     )
+    _grant_disability_subsidies(case, benefit)
     return case
+
+
+def _grant_disability_subsidies(case: DibaoCase, benefit: Benefit) -> None:
+    """两项补贴 (R10) records for the case's disabled members, from its first month."""
+    active = set(
+        DisabilitySubsidy.objects.filter(
+            household_id=case.household_id, status=SimpleStatus.ACTIVE
+        ).values_list("member_id", "kind")
+    )
+    DisabilitySubsidy.objects.bulk_create(
+        [
+            DisabilitySubsidy(
+                household_id=case.household_id,
+                member_id=member_id,
+                kind=kind,
+                grade=grade,
+                monthly_amount=amount,
+                start_month=case.start_month,
+            )  # fmt: skip
+            for member_id, kind, grade, amount in benefit.subsidy_items
+            if (member_id, kind) not in active
+        ]
+    )
 
 
 @transaction.atomic
@@ -239,6 +303,10 @@ def stop_case(*, case: DibaoCase, user, month: dt.date, reason: str, phase_out=N
     case.stop_reason = reason
     case.monthly_amount = 0
     case.save()
+    # 两项补贴 follow the 低保 case here (P14: members of 低保 households).
+    DisabilitySubsidy.objects.filter(household_id=case.household_id, status=SimpleStatus.ACTIVE).update(
+        status=SimpleStatus.STOPPED, stop_month=case.stop_month
+    )
     ledger(
         case=case,
         kind=LedgerKind.STOP,

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from assistance import integration
 from assistance.choices import CaseType, LineKind, Program, RollStatus
+from assistance.copy import copy_rows
 from assistance.facts import PolicyCache, load_facts
 from assistance.models import PaymentLine, PaymentRoll
-from assistance.rules import dibao_benefit, first_of_month, phase_out_amount, tekun_basic_standard
+from assistance.rules import dibao_benefit, first_of_month, phase_out_amount
 from assistance.services.common import require_county
 from households.choices import RegionLevel
 from households.models import Region
@@ -46,9 +47,10 @@ CASES_SQL = {
         ORDER BY c.id
     """,
     Program.TEKUN: """
-        SELECT t.id, t.household_id, t.member_id, t.care_standard
+        SELECT t.id, t.household_id, h.village_id, t.self_care, m.name, m.id_no
         FROM assistance_tekuncase t
         JOIN households_household h ON h.id = t.household_id
+        JOIN households_member m ON m.id = t.member_id
         WHERE h.village_id LIKE %(prefix)s AND t.start_month <= %(month)s
           AND (t.status = 'active' OR t.stop_month > %(month)s)
         ORDER BY t.id
@@ -78,7 +80,7 @@ def _rows_dibao(roll: PaymentRoll, month: dt.date, prefix: str) -> list[tuple]:
         return []
     by_household = {c[1]: c for c in cases}
     payees = _payees(list(by_household))
-    policies = PolicyCache(month)
+    policies = PolicyCache(month, region_prefix=prefix)
     rows = []
     # The facts read per household in one query; single-person cases need their covered members.
     facts = {f.household_id: f for f in load_facts(as_of=month, ids=list(by_household))}
@@ -122,32 +124,25 @@ def _rows_dibao(roll: PaymentRoll, month: dt.date, prefix: str) -> list[tuple]:
 
 
 def _rows_tekun(roll: PaymentRoll, month: dt.date, prefix: str) -> list[tuple]:
+    """特困: basic standard and care of that month's parameters (topup column = basic, subsidy = care)."""
+    from assistance.services.tekun import TEKUN_KEYS, standards
+
     with connection.cursor() as cur:
         cur.execute(CASES_SQL[Program.TEKUN], {"prefix": prefix + "%", "month": month})
         cases = cur.fetchall()
     if not cases:
         return []
     payees = _payees(list({c[1] for c in cases}))
-    p = integration.params(
-        region_code=prefix.ljust(12, "0"),
-        as_of=month,
-        keys=["dibao.urban_standard_month", "tekun.urban_multiplier"],
-    )
-    basic = tekun_basic_standard(
-        urban_standard_month=p.dec("dibao.urban_standard_month"), multiplier=p.dec("tekun.urban_multiplier")
-    )
-    rates = json.dumps(
-        {
-            "urban_standard_month": str(p.dec("dibao.urban_standard_month")),
-            "multiplier": str(p.dec("tekun.urban_multiplier")),
-        }
-    )
+    region = integration.RegionParams(region_prefix=prefix, keys=TEKUN_KEYS)
     rows = []
-    for case_id, hid, _member_id, care in cases:
-        bank_name, bank_account, name, id_no = payees.get(hid, ("", "", "", ""))
+    for case_id, hid, village, self_care, member_name, member_id_no in cases:
+        p = region(region_code=village, as_of=month)
+        basic, care = standards(p, self_care)
+        rates = json.dumps({k: str(p[k]) for k in TEKUN_KEYS if k in p.values}, ensure_ascii=False)
+        bank_name, bank_account, _, _ = payees.get(hid, ("", "", "", ""))
         rows.append(
             (
-                roll.pk, month, Program.TEKUN, case_id, LineKind.REGULAR, hid, name or "", id_no or "",
+                roll.pk, month, Program.TEKUN, case_id, LineKind.REGULAR, hid, member_name, member_id_no,
                 bank_name, bank_account, 1, 1, Decimal("0.00"), basic, basic, Decimal("0.00"), care,
                 basic + care, False, rates, json.dumps(p.ids), "",
             )
@@ -170,9 +165,7 @@ def _copy_lines(rows: list[tuple]) -> None:
             f"CREATE TEMP TABLE tmp_lines ON COMMIT DROP AS SELECT {cols}"
             " FROM assistance_paymentline WITH NO DATA"
         )
-        with cur.copy(f"COPY tmp_lines ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(cur, "tmp_lines", LINE_COLUMNS, rows)
         sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATABLE)
         old = ", ".join(f"assistance_paymentline.{c}" for c in _UPDATABLE)
         new = ", ".join(f"EXCLUDED.{c}" for c in _UPDATABLE)

@@ -170,7 +170,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PovertyCauseEnum": "households.choices.PovertyCause"},
+    "ENUM_NAME_OVERRIDES": {
+        "PovertyCauseEnum": "households.choices.PovertyCause",
+        "MonitoringStateEnum": "households.choices.MonitoringState",
+        "RoleEnum": "households.choices.Role",
+        "ChangeStateEnum": "households.workflow.choices.ChangeState",
+        "RegionLevelEnum": "households.choices.RegionLevel",
+        "VisitLevelEnum": "assistance.choices.VisitLevel",
+        "AssistanceProgramEnum": "assistance.choices.Program",
+        "RollProgramEnum": "assistance.api.serializers.ROLL_PROGRAMS",
+        "ProgramCodeEnum": "programs.models.ProgramCode",
+    },
 }
 # The API's shared error shape and schema (households/api): JSON errors with Chinese messages and
 # field paths; every operation documents its 400/401/403/404 answers.

@@ -16,4 +16,4 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Unit tests run tasks in-process even when CI exports REDIS_URL; the worker tests (marked
 # `worker`) switch this off on the Celery app and prove the tasks on a real worker and broker.
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

@@ -188,7 +188,14 @@ HOUSEHOLD_FIELDS = [
     "house_structure",
     "danger_level",
 ]
-HOUSEHOLD_READ_ONLY = ["id", "review_state", "created_at", "updated_at"]
+HOUSEHOLD_READ_ONLY = [
+    "id",
+    "review_state",
+    "democratic_review_date",
+    "monitoring_state",
+    "created_at",
+    "updated_at",
+]
 
 
 class HouseholdListSerializer(serializers.ModelSerializer):

@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from households import permissions
 from households.api import filters, serializers
 from households.api.base import ROLE_FORBIDDEN, ScopedAPIMixin
+from households.api.chain import CHAIN_POLICIES, POVERTY_POLICIES, ChainActionsMixin, PovertyActionsMixin
 from households.api.schema import ErrorSerializer
-from households.choices import MemberStatus, PovertyStatus, Relation
+from households.choices import MemberStatus, PovertyStatus, Relation, Role
 from households.models import (
     HelperAssignment,
     HelperPerson,
@@ -29,6 +30,7 @@ from households.models import (
     WorkTeamMember,
 )
 from households.selectors import households_for, scoped
+from households.workflow import services as workflow
 
 
 def _entry_allowed(user, obj=None) -> bool:
@@ -192,7 +194,7 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     partial_update=extend_schema(summary="部分修改农户"),
 )
 @extend_schema(tags=["建档立卡户"])
-class HouseholdViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+class HouseholdViewSet(ScopedAPIMixin, ChainActionsMixin, PovertyActionsMixin, UpdateNoDeleteViewSet):
     queryset = Household.objects.all()
     filterset_class = filters.HouseholdFilter
     ordering_fields = ["id", "updated_at"]
@@ -201,6 +203,8 @@ class HouseholdViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
         "create": _entry_allowed,
         "update": _household_editable,
         "partial_update": _household_editable,
+        **CHAIN_POLICIES,
+        **POVERTY_POLICIES,
     }
 
     def base_queryset(self):
@@ -217,6 +221,12 @@ class HouseholdViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
 
     def perform_update(self, serializer):
         serializer.save()
+        if permissions.role_of(self.request.user) == Role.TOWNSHIP_REVIEWER:
+            # 镇修正 (S003 审核、修正): logged, and the corrector may not approve it afterwards.
+            changed = "、".join(sorted(serializer.validated_data)) or "无"
+            workflow.record_correction(
+                record=serializer.instance, user=self.request.user, summary=f"接口修正：{changed}"
+            )
         # Members changed inside the service: show the fresh list, not the prefetched one.
         serializer.instance = self.base_queryset().get(pk=serializer.instance.pk)
 

@@ -24,6 +24,7 @@ from households.choices import (
     HouseStructure,
     IdentifyStandard,
     Labor,
+    MemberStatus,
     PovertyAttribute,
     PovertyCause,
     PovertyStatus,
@@ -283,11 +284,25 @@ COLUMNS: tuple[Column, ...] = (
     _col("is_soldier", "现役军人", MEMBER, BOOL, example="否"),
 )
 
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+# Re-survey (年度动态调整) workbooks add the record keys and the member status; the import template
+# does not carry them and the import ignores them.
+KEY = "key"
+KEY_COLUMNS: tuple[Column, ...] = (
+    _col("household_pk", "系统户号", KEY, INT, width=10, note="系统生成，请勿修改"),
+    _col("member_pk", "系统成员号", KEY, INT, width=10, note="系统生成，请勿修改；新增成员留空"),
+    _col("income_pk", "系统收入号", KEY, INT, width=10, note="系统生成，请勿修改"),
+)
+STATUS_COLUMNS: tuple[Column, ...] = (
+    _col("member_status", "成员状态", MEMBER, CHOICE, choices=_choices(MemberStatus), example="正常"),
+    _col("status_date", "状态变动日期", MEMBER, DATE, width=12, note="成员死亡、迁出等时填写"),
+)
+RESURVEY_COLUMNS = KEY_COLUMNS + COLUMNS + STATUS_COLUMNS
+
+COLUMN_BY_KEY = {c.key: c for c in RESURVEY_COLUMNS}
 REQUIRED_KEYS = frozenset(c.key for c in COLUMNS if c.required)
 # Headers as clerks write them (with *, 必填 marks, full-width brackets, spaces) → column key.
 HEADER_LOOKUP: dict[str, str] = {}
-for _c in COLUMNS:
+for _c in RESURVEY_COLUMNS:
     for _name in (_c.header, *_c.aliases):
         HEADER_LOOKUP[fold(_name)] = _c.key
 

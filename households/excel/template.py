@@ -14,7 +14,7 @@ HELP_SHEET = "填写说明"
 TITLE = "建档立卡户信息导入模板（每行一名家庭成员；同一户的成员填写相同的村代码和户编号）"
 TEMPLATE_ROWS = 5000  # rows that carry the drop-down lists
 
-_LEVEL_COLOURS = {"household": "#DDEBF7", INCOME: "#FFF2CC", MEMBER: "#E2EFDA"}
+_LEVEL_COLOURS = {"household": "#DDEBF7", INCOME: "#FFF2CC", MEMBER: "#E2EFDA", "key": "#D9D9D9"}
 
 HELP_LINES = [
     "1. 每行填写一名家庭成员。同一户的各成员填写相同的“村代码”和“户编号”。",
@@ -28,14 +28,11 @@ HELP_LINES = [
 ]
 
 
-def build_template() -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+def write_layout(book, columns, *, title: str, rows: int = TEMPLATE_ROWS):
+    """Data sheet (title, header, text columns, notes, drop-downs fed by a code-list sheet)."""
     data = book.add_worksheet(DATA_SHEET)
     codes = book.add_worksheet(CODES_SHEET)
-    help_sheet = book.add_worksheet(HELP_SHEET)
-
-    title = book.add_format({"bold": True, "font_size": 14, "align": "left", "valign": "vcenter"})
+    title_format = book.add_format({"bold": True, "font_size": 14, "align": "left", "valign": "vcenter"})
     text = book.add_format({"num_format": "@"})
     head_formats = {
         level: book.add_format(
@@ -43,29 +40,20 @@ def build_template() -> bytes:
         )
         for level, colour in _LEVEL_COLOURS.items()
     }
-
-    data.merge_range(0, 0, 0, len(COLUMNS) - 1, TITLE, title)
+    data.merge_range(0, 0, 0, len(columns) - 1, title, title_format)
     data.set_row(0, 28)
     data.set_row(1, 32)
-    for index, column in enumerate(COLUMNS):
+    code_col = 0
+    for index, column in enumerate(columns):
         header = f"{column.header}*" if column.required else column.header
         data.write_string(1, index, header, head_formats[column.level])
         # Text format for every column, so IDs, account numbers and codes stay text.
         data.set_column(index, index, column.width, text)
-        example = column.example
-        if isinstance(example, int | float) and column.kind not in (IDNO,):
-            data.write_number(2, index, example)
-        elif example != "":
-            data.write_string(2, index, str(example))
         if column.note:
             data.write_comment(1, index, column.note)
-    data.freeze_panes(2, 0)
-
-    # Code lists on a sheet of their own (a list over 255 characters cannot sit in the rule).
-    code_col = 0
-    for index, column in enumerate(COLUMNS):
         if column.kind not in (CHOICE, BOOL, MULTI):
             continue
+        # Code lists on a sheet of their own (a list over 255 characters cannot sit in the rule).
         labels = column.labels
         codes.write_string(0, code_col, column.header, head_formats[column.level])
         for row, label in enumerate(labels, start=1):
@@ -76,7 +64,7 @@ def build_template() -> bytes:
             data.data_validation(
                 2,
                 index,
-                TEMPLATE_ROWS + 2,
+                rows + 2,
                 index,
                 {
                     "validate": "list",
@@ -87,11 +75,28 @@ def build_template() -> bytes:
                 },
             )
         code_col += 1
+    data.freeze_panes(2, 0)
+    return data, title_format
 
+
+def write_help(book, lines: list[str], title_format) -> None:
+    help_sheet = book.add_worksheet(HELP_SHEET)
     help_sheet.set_column(0, 0, 100)
-    help_sheet.write_string(0, 0, "填写说明", title)
-    for row, line in enumerate(HELP_LINES, start=1):
+    help_sheet.write_string(0, 0, "填写说明", title_format)
+    for row, line in enumerate(lines, start=1):
         help_sheet.write_string(row, 0, line)
 
+
+def build_template() -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    data, title_format = write_layout(book, COLUMNS, title=TITLE)
+    for index, column in enumerate(COLUMNS):
+        example = column.example
+        if isinstance(example, int | float) and column.kind != IDNO:
+            data.write_number(2, index, example)
+        elif example != "":
+            data.write_string(2, index, str(example))
+    write_help(book, HELP_LINES, title_format)
     book.close()
     return buffer.getvalue()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from households import selectors
@@ -30,6 +31,7 @@ from households.excel.columns import (
     IDNO,
     INCOME,
     INT,
+    KEY,
     MEMBER,
     MULTI,
     REGION,
@@ -118,6 +120,7 @@ class HouseholdDraft:
     income: dict
     members: list[dict] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)  # household columns whose cell could not be read
+    first_values: list = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -338,6 +341,33 @@ def id_from_cell(value: object, *, today: dt.date):
     return number, facts
 
 
+# Kinds whose values repeat down a sheet (codes, 是/否, amounts, dates): convert each once.
+_REPEATING = frozenset({CHOICE, MULTI, DECIMAL, INT, YEAR, BOOL, DATE})
+
+
+def _memo(convert: Callable) -> Callable:
+    """Cache a converter by raw cell value, errors included (a bad code is bad on every row)."""
+    cache: dict = {}
+
+    def cached(value):
+        key = (type(value), value)
+        try:
+            hit = cache[key]
+        except KeyError:
+            try:
+                hit = cache[key] = (True, convert(value))
+            except CellError as exc:
+                hit = cache[key] = (False, exc.message)
+        except TypeError:
+            return convert(value)
+        if hit[0]:
+            result = hit[1]
+            return list(result) if isinstance(result, list) else result
+        raise CellError(hit[1])
+
+    return cached
+
+
 _FACTORIES = {
     TEXT: _text,
     CHOICE: _choice,
@@ -380,12 +410,16 @@ def validate_sheet(sheet: SheetData, *, user, today: dt.date | None = None) -> I
         if column.kind == IDNO:
             id_idx = idx
             continue
+        if column.level == KEY or column.key in ("member_status", "status_date"):
+            continue  # re-survey columns: new households enter as 正常 members
         convert = _FACTORIES[column.kind](column)
+        if column.kind in _REPEATING:
+            convert = _memo(convert)
         target = member_cols if column.level == MEMBER else household_cols
         target.append((idx, column, convert))
     required_member = [(i, c) for i, c, _ in member_cols if c.required]
     index_of = sink.index_of
-    village_idx, no_idx = index_of["village_id"], index_of["household_no"]
+    village_idx, no_idx, name_idx = index_of["village_id"], index_of["household_no"], index_of["name"]
     width = max(sheet.columns) + 1
 
     drafts: dict[tuple[str, str], HouseholdDraft] = {}
@@ -395,11 +429,10 @@ def validate_sheet(sheet: SheetData, *, user, today: dt.date | None = None) -> I
         for row_no, cells in sheet.rows:
             if len(cells) < width:
                 cells = list(cells) + [""] * (width - len(cells))
-            if all(_blank(v) for v in cells):
-                continue
             # Notes under the table (填表人、合计、说明) carry no household, name or ID: not data.
-            if _blank(cells[no_idx]) and _blank(cells[id_idx]) and _blank(cells[index_of["name"]]):
-                skipped += 1
+            if _blank(cells[no_idx]) and _blank(cells[id_idx]) and _blank(cells[name_idx]):
+                if not all(_blank(v) for v in cells):
+                    skipped += 1
                 continue
             data_rows += 1
             draft = _household_for_row(row_no, cells, drafts, household_cols, village_idx, no_idx, sink)
@@ -455,9 +488,15 @@ def _household_for_row(row_no, cells, drafts, household_cols, village_idx, no_id
         fresh = True
     else:
         fresh = False
+    # Household columns repeated on every member row: one list comparison skips the lot.
+    values = [cells[idx] for idx, _, _ in household_cols]
+    if not fresh and values == draft.first_values:
+        return draft
+    if fresh:
+        draft.first_values = values
     for idx, column, convert in household_cols:
         value = cells[idx]
-        if _blank(value):
+        if value == "" or value is None or (isinstance(value, str) and not value.strip()):
             continue
         previous = draft.raw.get(idx)
         if previous is not None:
@@ -591,12 +630,14 @@ def _check_household_numbers(households: list[HouseholdDraft], sink: _Sink) -> N
         else:
             by_county[key] = draft
     numbers = {no for _, no in by_county}
+    counties = {county for county, _ in by_county}
     taken: set[tuple[str, str]] = set()
+    # The same expression as the unique index (county digits, 户编号), so the index answers it.
+    in_county = (
+        Household.objects.annotate(county=Substr("village_id", 1, 6)).filter(county__in=counties).order_by()
+    )
     for chunk in _chunks(sorted(numbers), 10_000):
-        for village_id, number in Household.objects.filter(household_no__in=chunk).values_list(
-            "village_id", "household_no"
-        ):
-            taken.add((village_id[:6], number))
+        taken.update(in_county.filter(household_no__in=chunk).values_list("county", "household_no"))
     for key in sorted(taken & by_county.keys()):
         draft = by_county[key]
         sink.add(draft.row, "household_no", HOUSEHOLD_NO_TAKEN.format(household_no=draft.household_no))
@@ -607,8 +648,12 @@ def _check_active_ids(seen_ids: dict[str, int], user, sink: _Sink) -> None:
 
     prefix = selectors.region_prefix_for(user) or ""
     for chunk in _chunks(list(seen_ids), 10_000):
-        rows = Member.objects.filter(id_no__in=chunk, member_status=MemberStatus.NORMAL).values_list(
-            "id_no", "household__household_no", "household__village_id", "household__village__name"
+        rows = (
+            Member.objects.filter(id_no__in=chunk, member_status=MemberStatus.NORMAL)
+            .order_by()
+            .values_list(
+                "id_no", "household__household_no", "household__village_id", "household__village__name"
+            )
         )
         for id_no, household_no, village_id, village_name in rows:
             if prefix is not None and village_id.startswith(prefix):

@@ -84,10 +84,11 @@ class ParameterResolver:
         params = self._by_code.get(region_code)
         if params is None:
             key = tuple(p for p in region_prefixes(region_code) if p in self._prefixes)
-            params = self._cache.get(key)
-            if params is None:
-                params = resolve(self.versions, region_code=region_code, as_of=self.as_of)
-                self._cache[key] = params
+            shared = self._cache.get(key)
+            if shared is None:
+                shared = resolve(self.versions, region_code=region_code, as_of=self.as_of)
+                self._cache[key] = shared
+            params = shared.for_region(region_code)
             self._by_code[region_code] = params
         return params
 

@@ -64,6 +64,17 @@ class IncomeComponents:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(IncomeComponents))
+_DEDUCTED = frozenset(
+    {
+        "business_expense",
+        "basic_pension",
+        "new_job_first_months",
+        "rigid_medical",
+        "rigid_education",
+        "rigid_disability",
+        "job_costs",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -116,3 +127,15 @@ def dibao_basis_per_capita_month(
     if persons <= 0:
         return to_yuan(ZERO)
     return to_yuan(dibao_basis_annual(income, policy) / persons / 12)
+
+
+# A lower bound of dibao_basis_annual under ANY DibaoIncomePolicy: every optional deduction taken,
+# 低保金 left out. Used as a conservative database-side pre-filter (programs.selectors
+# .household_income_bounds); a property test keeps it ≤ the rule for every policy.
+DIBAO_LOWER_BOUND_SIGNS: dict[str, int] = {
+    name: (0 if name == "transfer_dibao" else -1 if name in _DEDUCTED else 1) for name in _FIELD_NAMES
+}
+
+
+def dibao_basis_lower_bound(income: IncomeComponents) -> Decimal:
+    return sum((getattr(income, name) * sign for name, sign in DIBAO_LOWER_BOUND_SIGNS.items()), ZERO)

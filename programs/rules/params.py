@@ -131,6 +131,10 @@ class ParameterSet(Mapping):
         """The version ids behind the given keys (those present), sorted, for explanations."""
         return sorted({self._versions[k].id for k in keys if k in self._versions})
 
+    def for_region(self, region_code: str) -> ParameterSet:
+        """The same values, labelled with another region (for its error messages)."""
+        return ParameterSet(self._versions, region_code=region_code, as_of=self.as_of)
+
     def with_values(self, **overrides: Any) -> ParameterSet:
         """A copy with some values replaced (id 0 = not stored): for tests and what-if runs."""
         versions = dict(self._versions)

@@ -103,14 +103,24 @@ class StandardPreTest:
         self.after = ParameterResolver(changed, scenario.as_of)
         self._policies: dict[str, tuple] = {}
 
-    def may_be_eligible(self, village_code: str, persons: int, income: IncomeComponents | None) -> bool:
-        if income is None or not persons:
-            return False
+    def _policy(self, village_code: str) -> tuple:
         if village_code not in self._policies:
             old, new = self.before(village_code), self.after(village_code)
             self._policies[village_code] = (dibao_policy(old), max(old[STANDARD_KEY], new[STANDARD_KEY]))
-        policy, highest = self._policies[village_code]
+        return self._policies[village_code]
+
+    def may_be_eligible(self, village_code: str, persons: int, income: IncomeComponents | None) -> bool:
+        if income is None or not persons:
+            return False
+        policy, highest = self._policy(village_code)
         return below_standard(dibao_basis_annual(income, policy), persons, highest)
+
+    def may_be_eligible_bound(self, village_code: str, persons: int, lower_bound: Decimal | None) -> bool:
+        """The same test on a lower bound of the income (all deductions taken): never rules out a
+        household may_be_eligible would keep."""
+        if lower_bound is None or not persons:
+            return False
+        return below_standard(lower_bound, persons, self._policy(village_code)[1])
 
 
 def _dibao_month(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> tuple[bool, Decimal]:

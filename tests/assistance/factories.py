@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from assistance.services import cases
 from households.choices import Relation
-from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory, valid_id
+from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory, user_for, valid_id
 
 CONFIRM_DAY = dt.date(2019, 10, 15)
 
@@ -54,9 +54,10 @@ def active_case(*, household, county_user, near_relative: bool = False, confirm_
         **kwargs,
     )
     cases.start_investigation(case=case, user=county_user)
-    cases.start_publicity(
-        case=case, user=county_user, start=confirm_on - dt.timedelta(days=10), place="村务公开栏"
-    )
+    township = user_for(household.village.parent)
+    start = confirm_on - dt.timedelta(days=10)
+    cases.start_publicity(case=case, user=township, start=start, place="村务公开栏")
+    cases.close_publicity(case=case, user=township, on=start + dt.timedelta(days=7))
     return cases.confirm_case(case=case, user=county_user, on=confirm_on)
 
 

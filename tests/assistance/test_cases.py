@@ -7,15 +7,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from assistance.choices import AlertKind, CaseStatus, LedgerKind, VisitLevel
 from assistance.models import Alert, ChangeLedgerEntry, HolidayCalendar
 from assistance.services import cases
+from households.workflow.errors import TransitionError
+from households.workflow.models import Publicity, WorkflowEvent
 from tests.assistance.factories import active_case, dibao_household
+from tests.factories import user_for
 
 pytestmark = pytest.mark.django_db
 
 
-def _case_in_publicity(household, user, start=dt.date(2019, 10, 1), **kwargs):
+def _case_in_publicity(household, user, start=dt.date(2019, 10, 1), *, close=True, **kwargs):
+    """A case whose 7-day 公示 ran from `start` (closed without objection unless close=False)."""
     case = cases.apply_case(household=household, user=user, applied_on=dt.date(2019, 9, 1), **kwargs)
     cases.start_investigation(case=case, user=user)
-    return cases.start_publicity(case=case, user=user, start=start, place="村务公开栏")
+    township = user_for(household.village.parent)
+    cases.start_publicity(case=case, user=township, start=start, place="村务公开栏")
+    if close:
+        cases.close_publicity(case=case, user=township, on=start + dt.timedelta(days=7))
+    case.refresh_from_db()
+    return case
 
 
 def test_confirmed_case_pays_topup_from_next_month_and_logs_start(village_a, county_admin):
@@ -46,15 +55,33 @@ def test_disabled_member_gets_classified_and_both_subsidies(village_a, county_ad
 
 def test_scenario_17_confirm_before_publicity_ends_is_blocked(village_a, county_admin):
     household = dibao_household(village=village_a)
-    case = _case_in_publicity(household, county_admin, start=dt.date(2019, 10, 1))
+    case = _case_in_publicity(household, county_admin, start=dt.date(2019, 10, 1), close=False)
+    assert (case.status, case.publicity_end) == (CaseStatus.IN_PUBLICITY, dt.date(2019, 10, 7))
     with pytest.raises(ValidationError, match="公示期满后方可确认"):
         cases.confirm_case(case=case, user=county_admin, on=dt.date(2019, 10, 7))
-    cases.record_objection(case=case, user=county_admin, reason="群众反映有经营收入")
+    township = user_for(village_a.parent)
+    with pytest.raises(TransitionError):  # the 公示 cannot be closed before its last day is over
+        cases.close_publicity(case=case, user=township, on=dt.date(2019, 10, 7))
+    cases.record_objection(
+        case=case, user=township, reason="群众反映有经营收入", received_on=dt.date(2019, 10, 3)
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.INVESTIGATING
     assert case.publicity_start is None
     with pytest.raises(ValidationError, match="不能确认"):
         cases.confirm_case(case=case, user=county_admin, on=dt.date(2019, 10, 20))
+    # A new 公示 is required; once it passes the county confirms.
+    cases.start_publicity(case=case, user=township, start=dt.date(2019, 10, 10), place="村务公开栏")
+    cases.close_publicity(case=case, user=township, on=dt.date(2019, 10, 17))
+    assert (
+        cases.confirm_case(case=case, user=county_admin, on=dt.date(2019, 10, 18)).status == CaseStatus.ACTIVE
+    )
+    results = Publicity.objects.filter(record_id=case.pk, record_kind="dibao_case").order_by("id")
+    assert list(results.values_list("result", flat=True)) == ["objected", "passed"]
+    events = WorkflowEvent.objects.filter(record_kind="dibao_case", record_id=case.pk).order_by("id")
+    assert list(events.values_list("to_state", flat=True)) == [
+        "applied", "investigating", "in_publicity", "investigating", "in_publicity", "confirming", "active",
+    ]  # fmt: skip
 
 
 def test_scenario_18_refusal_notice_due_in_three_working_days_skipping_holidays(village_a, county_admin):
@@ -96,6 +123,7 @@ def test_scenario_18_refusal_needs_reason_and_notice_closes_alert(village_a, cou
 def test_scenario_19_staff_relative_needs_county_home_visit(village_a, county_admin, township_reviewer_a):
     household = dibao_household(village=village_a)
     case = _case_in_publicity(household, county_admin, near_relative_of_staff=True)
+    assert case.status == CaseStatus.CONFIRMING
     cases.record_home_visit(
         case=case,
         user=township_reviewer_a,
@@ -107,7 +135,7 @@ def test_scenario_19_staff_relative_needs_county_home_visit(village_a, county_ad
     with pytest.raises(ValidationError, match="须有县级入户核查记录"):
         cases.confirm_case(case=case, user=county_admin, on=dt.date(2019, 10, 9))
     case.refresh_from_db()
-    assert case.status == CaseStatus.IN_PUBLICITY
+    assert case.status == CaseStatus.CONFIRMING
     with pytest.raises(PermissionDenied):  # only county staff record the county visit
         cases.record_home_visit(
             case=case,

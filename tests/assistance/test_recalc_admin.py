@@ -170,4 +170,26 @@ def test_ledger_admin_hides_other_township(client, village_a, village_b, county_
     case_b = active_case(household=dibao_household(village=village_b), county_user=county_admin)
     client.force_login(user_for(village_a.parent))
     body = client.get("/admin/assistance/changeledgerentry/").content.decode()
-    assert str(case_b.household) not in body
+    assert case_b.household.household_no not in body
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_recalculation_uses_a_fixed_number_of_queries(village_a, county_admin, n, django_assert_num_queries):
+    for i in range(n):
+        hh = dibao_household(village=village_a, income_per_person=1500)
+        if i % 3 == 0:
+            active_case(household=hh, county_user=county_admin)
+        set_income(hh, 5000 if i == 0 else 1000 + 50 * i)  # the first case gets a 渐退 proposal
+    with django_assert_num_queries(25):
+        recalc.recalculate_now(region=_county(village_a), as_of=AS_OF)
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_case_list_page_uses_a_fixed_number_of_queries(
+    client, village_a, county_admin, n, django_assert_num_queries
+):
+    for _ in range(n):
+        active_case(household=dibao_household(village=village_a), county_user=county_admin)
+    client.force_login(county_admin)
+    with django_assert_num_queries(10):
+        assert client.get("/admin/assistance/dibaocase/").status_code == 200

@@ -136,9 +136,49 @@ def test_stopped_case_leaves_the_draft_roll(village_a, county_admin):
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_roll_generation_uses_a_fixed_number_of_queries(
-    village_a, county_admin, n, django_assert_max_num_queries
+    village_a, county_admin, n, django_assert_num_queries
 ):
     _cases(village_a, county_admin, n)
     county = village_a.parent.parent
-    with django_assert_max_num_queries(24):
+    with django_assert_num_queries(18):
         rolls.generate_roll(county=county, month=MONTH)
+
+
+def test_tekun_roll_uses_urban_standard_times_multiplier(village_a, county_admin):
+    from assistance.services.tekun import start_tekun
+    from tests.factories import HouseholdFactory, MemberFactory
+
+    member = MemberFactory(household=HouseholdFactory(village=village_a, bank_account="6228002"))
+    case = start_tekun(
+        member=member,
+        user=county_admin,
+        mode="dispersed",
+        self_care="partial",
+        start_month=dt.date(2019, 7, 1),
+    )
+    assert case.basic_standard == Decimal("741.00")  # scenario 14: 570 × 1.3
+    roll = rolls.generate_roll(county=village_a.parent.parent, month=MONTH, program="tekun")
+    line = PaymentLine.objects.get(roll=roll)
+    assert (line.case_id, line.topup_amount, line.total_amount) == (
+        case.pk,
+        Decimal("741.00"),
+        Decimal("741.00"),
+    )
+    assert line.payee_name == member.name
+    assert line.bank_account == "6228002"
+
+
+def test_confirmation_records_disability_subsidies_and_stop_ends_them(village_a, county_admin):
+    from assistance.models import DisabilitySubsidy
+    from assistance.services.cases import stop_case
+
+    case = active_case(
+        household=dibao_household(
+            village=village_a, persons=2, income_per_person=3000, disability_grades=[2]
+        ),
+        county_user=county_admin,
+    )
+    rows = sorted(DisabilitySubsidy.objects.values_list("kind", "grade", "monthly_amount", "status"))
+    assert rows == [("care", 2, Decimal("40.00"), "active"), ("living", 2, Decimal("64.60"), "active")]
+    stop_case(case=case, user=county_admin, month=dt.date(2020, 1, 1), reason="家庭收入超过标准")
+    assert set(DisabilitySubsidy.objects.values_list("status", flat=True)) == {"stopped"}

@@ -84,3 +84,32 @@ def test_someone_elses_export_job_cannot_be_downloaded(
     assert client.get(reverse("admin:households_exportjob_download", args=[job.pk])).status_code == 200
     client.force_login(clerk_a)
     assert client.get(reverse("admin:households_exportjob_download", args=[job.pk])).status_code == 403
+
+
+def test_resurvey_pages_download_upload_preview_and_confirm(client, township_reviewer_a, clerk_a, village_a):
+    from households.choices import ReviewState
+    from households.workflow.models import ChangeRequest
+
+    household = household_with_members(2, village=village_a, phone="13800000000")
+    Household.objects.update(review_state=ReviewState.VERIFIED)
+    client.force_login(township_reviewer_a)
+    response = client.post(reverse("admin:households_importbatch_resurvey"), {"region": village_a.code})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book["户成员信息"]
+    phone = [c.value for c in sheet[2]].index("联系电话")
+    for row in sheet.iter_rows(min_row=3):
+        row[phone].value = "13911112222"
+    out = io.BytesIO()
+    book.save(out)
+
+    client.force_login(clerk_a)
+    preview = client.post(
+        reverse("admin:households_importbatch_resurvey_upload"),
+        {"file": SimpleUploadedFile("动态调整.xlsx", out.getvalue())},
+    )
+    body = preview.content.decode()
+    assert "13911112222" in body
+    assert "确认并提交 1 户变更申请" in body
+    batch = ImportBatch.objects.get(kind="resurvey")
+    client.post(reverse("admin:households_importbatch_resurvey_confirm", args=[batch.pk]))
+    assert ChangeRequest.objects.get().household == household

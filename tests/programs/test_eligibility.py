@@ -207,3 +207,17 @@ def test_result_and_parameter_lists_do_not_grow_with_rows(client, village_a, cou
             )
         )
     assert counts[0] == counts[1]
+
+
+def test_income_bounds_summed_in_the_database_match_the_python_bound(django_assert_num_queries, village_a):
+    from programs.rules.income import dibao_basis_lower_bound
+    from programs.selectors import household_income_bounds
+
+    households = [verified_household(village=village_a, wage=str(1000 * i)) for i in range(1, 4)]
+    households[0].incomes.update(rigid_medical=Decimal("2500.50"), transfer_dibao=Decimal("999"))
+    with django_assert_num_queries(3):
+        rows = household_income_bounds(Household.objects.all())
+    facts = {f.id: f for f in household_facts(Household.objects.all())}
+    assert [(hid, persons) for hid, _, persons, _ in rows] == [(h.pk, 3) for h in households]
+    for hid, _, _, bound in rows:
+        assert bound == dibao_basis_lower_bound(facts[hid].income)

@@ -121,3 +121,12 @@ def test_a_change_dated_d_never_changes_a_result_before_d(change_day, query_day,
     after = evaluate(facts, query_day, resolve(changed, region_code=facts.village_code, as_of=query_day))
     if query_day < change_day:
         assert before == after
+
+
+@settings(max_examples=300)
+@given(income=income_st, flags=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()))
+def test_database_pre_filter_bound_never_exceeds_the_rule(income, flags):
+    from programs.rules.income import DibaoIncomePolicy, dibao_basis_annual, dibao_basis_lower_bound
+
+    policy = DibaoIncomePolicy(*flags)
+    assert dibao_basis_lower_bound(income) <= dibao_basis_annual(income, policy)

@@ -7,13 +7,13 @@ from households.excel.ledgers.payments import (
     DibaoRollLedger,
     DisabilitySubsidyLedger,
     PhaseOutLedger,
+    TekunLedger,
 )
 from households.excel.ledgers.placeholders import (
     EducationLedger,
     HealthLedger,
     HousingLedger,
     MonitoringLedger,
-    TekunLedger,
 )
 from households.excel.ledgers.population import PopulationLedger
 from households.excel.ledgers.summary import HelpForceLedger, VillageSummaryLedger

@@ -44,6 +44,7 @@ class ExportContext:
     user: object
     region: Region | None  # None: the user's whole scope (system admin: everything)
     year: int | None = None
+    month: dt.date | None = None  # payment ledgers: the roll month (first of the month)
     now: dt.datetime = field(default_factory=timezone.now)
     full_identity: bool = False
     chunk_size: int = 0
@@ -52,6 +53,7 @@ class ExportContext:
         self.full_identity = bool(self.full_identity or self.user.has_perm(FULL_IDENTITY_PERM))
         self.chunk_size = self.chunk_size or settings.EXCEL_EXPORT_CHUNK_SIZE
         self._names: dict[str, str] | None = None
+        self.cache: dict = {}  # per-export memo (e.g. the roll month both the title and rows need)
 
     @property
     def prefix(self) -> str:
@@ -133,6 +135,9 @@ class Ledger:
     def count(self, ctx: ExportContext) -> int:
         return 0
 
+    def period_title(self, ctx: ExportContext) -> str:
+        return ctx.period_title()
+
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         return iter(())
 
@@ -189,7 +194,7 @@ def write_ledger(
     columns = ledger.columns
     last_col = len(columns) - 1
     exported = timezone.localtime(ctx.now).strftime("%Y-%m-%d %H:%M")
-    title = f"{ctx.region_title()} {ledger.title}（{ctx.period_title()}）  导出时间：{exported}"
+    title = f"{ctx.region_title()} {ledger.title}（{ledger.period_title(ctx)}）  导出时间：{exported}"
     if ledger.headers_only:
         title += HEADERS_ONLY_NOTE
     if last_col > 0:

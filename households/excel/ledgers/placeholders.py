@@ -15,16 +15,6 @@ class HeadersOnlyLedger(Ledger):
     headers_only = True
 
 
-class TekunLedger(HeadersOnlyLedger):
-    key = "tekun"
-    sheet_name = "特困供养台账"
-    title = "特困供养台账"
-    columns = (
-        Col("乡镇", 10), Col("村", 10), Col("姓名", 10), Col("身份证号", 21), Col("供养方式", 10),
-        Col("自理能力", 10), Col("基本生活费", 12, MONEY, total=True), Col("护理费", 10, MONEY, total=True),
-    )  # fmt: skip
-
-
 class EducationLedger(HeadersOnlyLedger):
     key = "education"
     sheet_name = "教育资助台账"

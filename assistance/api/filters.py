@@ -1,0 +1,80 @@
+import django_filters
+
+from assistance.choices import CaseStatus, PhaseOutStatus, Program, RollStatus
+from assistance.models import (
+    Alert,
+    AssistanceMeasure,
+    ChangeLedgerEntry,
+    DibaoCase,
+    PaymentLine,
+    PaymentRoll,
+    PhaseOut,
+)
+from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet
+
+
+class DibaoCaseFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="household__village__code")
+    household = IntFilter(label="户ID")
+    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label="案件状态（可多选）")
+
+    class Meta:
+        model = DibaoCase
+        fields = []
+
+
+class PhaseOutFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="case__household__village__code")
+    household = IntFilter(field_name="case__household_id", label="户ID")
+    status = django_filters.MultipleChoiceFilter(choices=PhaseOutStatus.choices, label="渐退状态（可多选）")
+    ending_before = django_filters.DateFilter(field_name="end", lookup_expr="lt", label="渐退结束日期早于")
+
+    class Meta:
+        model = PhaseOut
+        fields = []
+
+
+class PaymentRollFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="county__code")
+    month = django_filters.DateFilter(label="发放月份（该月1日）")
+    program = django_filters.ChoiceFilter(choices=Program.choices, label="项目")
+    status = django_filters.ChoiceFilter(choices=RollStatus.choices, label="状态")
+
+    class Meta:
+        model = PaymentRoll
+        fields = []
+
+
+class PaymentLineFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="household__village__code")
+    roll = IntFilter(label="发放表ID")
+    household = IntFilter(label="户ID")
+
+    class Meta:
+        model = PaymentLine
+        fields = []
+
+
+class HouseholdRowFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="household__village__code")
+    household = IntFilter(label="户ID")
+
+
+class LedgerFilter(HouseholdRowFilter):
+    class Meta:
+        model = ChangeLedgerEntry
+        fields = ["kind", "program"]
+
+
+class AlertFilter(HouseholdRowFilter):
+    open = django_filters.BooleanFilter(field_name="handled_at", lookup_expr="isnull", label="未处理")
+
+    class Meta:
+        model = Alert
+        fields = ["kind"]
+
+
+class MeasureFilter(HouseholdRowFilter):
+    class Meta:
+        model = AssistanceMeasure
+        fields = ["kind"]

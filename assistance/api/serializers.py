@@ -1,0 +1,149 @@
+"""Shapes of the assistance API; every write goes through assistance.services."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from assistance.choices import CaseType, PhaseOutTrigger, Program, VisitLevel
+from assistance.models import (
+    Alert,
+    AssistanceMeasure,
+    CaseHomeVisit,
+    ChangeLedgerEntry,
+    DibaoCase,
+    PaymentLine,
+    PaymentRoll,
+    PhaseOut,
+)
+from households.api.serializers import ScopedRelatedFieldsMixin
+
+DATE_IN_FUTURE = "日期不能晚于今天"
+
+
+def not_future(value):
+    if value and value > timezone.localdate():
+        raise serializers.ValidationError(DATE_IN_FUTURE)
+    return value
+
+
+class OnDateSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, validators=[not_future], help_text="办理日期，默认今天")
+
+    def on_date(self):
+        return self.validated_data.get("on") or timezone.localdate()
+
+
+class DibaoCaseSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
+
+    class Meta:
+        model = DibaoCase
+        exclude = ["covered_members"]
+
+
+class ApplyCaseSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+    """低保申请: the household (in scope), type, covered members for 单人保."""
+
+    class Meta:
+        model = DibaoCase
+        fields = ["household", "case_type", "covered_members", "applied_on", "near_relative_of_staff"]
+        extra_kwargs = {"covered_members": {"required": False}, "case_type": {"default": CaseType.WHOLE}}
+        validators = []
+
+
+class HomeVisitInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=VisitLevel.choices, help_text="核查层级")
+    visit_date = serializers.DateField(validators=[not_future], help_text="入户日期")
+    visitors = serializers.CharField(max_length=100, help_text="核查人员")
+    findings = serializers.CharField(help_text="核查情况")
+
+
+class CaseHomeVisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseHomeVisit
+        fields = ["id", "case", "level", "visit_date", "visitors", "findings", "recorded_by", "created_at"]
+
+
+class CasePublicitySerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="公示开始日期；公示期按参数 publicity.min_days 计算")
+    place = serializers.CharField(max_length=100, help_text="公示地点")
+
+
+class CaseReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="理由（必填）")
+
+
+class RefuseSerializer(OnDateSerializer):
+    reason = serializers.CharField(max_length=300, help_text="不予确认理由")
+
+
+class StopSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="停保月份（自该月起不再发放）")
+    reason = serializers.CharField(max_length=300, help_text="停保原因")
+
+
+class ProposePhaseOutSerializer(OnDateSerializer):
+    income = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, help_text="触发时年人均收入（元）"
+    )
+    trigger = serializers.ChoiceField(
+        choices=PhaseOutTrigger.choices, default=PhaseOutTrigger.OTHER, help_text="渐退原因"
+    )
+
+
+class PhaseOutSerializer(serializers.ModelSerializer):
+    household = serializers.IntegerField(source="case.household_id", read_only=True, help_text="户ID")
+
+    class Meta:
+        model = PhaseOut
+        fields = "__all__"
+
+
+class ApprovePhaseOutSerializer(OnDateSerializer):
+    months = serializers.IntegerField(
+        required=False, min_value=1, max_value=120, help_text="渐退月数，默认取参数"
+    )
+    start = serializers.DateField(required=False, help_text="渐退开始月份，默认下月")
+    trigger = serializers.ChoiceField(choices=PhaseOutTrigger.choices, required=False, help_text="渐退原因")
+
+
+class PaymentRollSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentRoll
+        fields = "__all__"
+
+
+# Programs that have a monthly roll (两项补贴 are paid with 低保/特困 or by the 残联, not rolled here).
+ROLL_PROGRAMS = [(Program.DIBAO.value, Program.DIBAO.label), (Program.TEKUN.value, Program.TEKUN.label)]
+
+
+class GenerateRollSerializer(serializers.Serializer):
+    county = serializers.RegexField(r"^\d{6}000000$", help_text="县级区划代码（12位）")
+    month = serializers.DateField(help_text="发放月份（取该月1日）")
+    program = serializers.ChoiceField(choices=ROLL_PROGRAMS, default=Program.DIBAO, help_text="项目")
+
+
+class PaymentLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentLine
+        fields = "__all__"
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChangeLedgerEntry
+        fields = "__all__"
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alert
+        fields = "__all__"
+
+
+class MeasureSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = AssistanceMeasure
+        fields = "__all__"
+        read_only_fields = ["cancelled_at", "created_at"]

@@ -1,0 +1,16 @@
+from rest_framework.routers import SimpleRouter
+
+from assistance.api import views
+
+app_name = "assistance_api"
+
+router = SimpleRouter()
+router.register("dibao-cases", views.DibaoCaseViewSet, basename="dibao-case")
+router.register("phase-outs", views.PhaseOutViewSet, basename="phase-out")
+router.register("payment-rolls", views.PaymentRollViewSet, basename="payment-roll")
+router.register("payment-lines", views.PaymentLineViewSet, basename="payment-line")
+router.register("ledger-entries", views.LedgerEntryViewSet, basename="ledger-entry")
+router.register("alerts", views.AlertViewSet, basename="alert")
+router.register("measures", views.MeasureViewSet, basename="measure")
+
+urlpatterns = router.urls

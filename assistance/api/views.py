@@ -1,0 +1,278 @@
+"""低保 cases, 渐退, payment rolls, ledgers and measures over HTTP: scoped reads, service writes."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from assistance.api import filters
+from assistance.api import serializers as s
+from assistance.models import (
+    Alert,
+    AssistanceMeasure,
+    ChangeLedgerEntry,
+    DibaoCase,
+    PaymentLine,
+    PaymentRoll,
+    PhaseOut,
+)
+from assistance.services import cases, phase_out, rolls
+from households import permissions
+from households.api.base import ScopedAPIMixin
+from households.api.chain import roles
+from households.api.views import UpdateNoDeleteViewSet, crud_docs
+from households.choices import Role
+from households.models import Region
+from households.selectors import scoped
+
+CLERK, TOWNSHIP, COUNTY = Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN
+
+
+class ReadOnly(ScopedAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    ordering_fields = ["id"]
+    ordering = ["id"]
+
+
+def _input(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="低保案件列表", description="可按区划前缀、户、状态筛选。"),
+    retrieve=extend_schema(summary="低保案件详情"),
+    create=extend_schema(
+        summary="低保申请", request=s.ApplyCaseSerializer, responses={201: s.DibaoCaseSerializer}
+    ),
+)
+@extend_schema(tags=["低保与渐退"])
+class DibaoCaseViewSet(ReadOnly, mixins.CreateModelMixin):
+    queryset = DibaoCase.objects.all()
+    serializer_class = s.DibaoCaseSerializer
+    filterset_class = filters.DibaoCaseFilter
+    policies = {
+        "create": roles({CLERK, TOWNSHIP, COUNTY}),
+        "start_investigation": roles({TOWNSHIP, COUNTY}),
+        "home_visit": roles({TOWNSHIP, COUNTY}),
+        "start_publicity": roles({TOWNSHIP, COUNTY}),
+        "objection": roles({CLERK, TOWNSHIP}),
+        "confirm": roles({COUNTY}),
+        "refuse": roles({COUNTY}),
+        "refusal_notice_sent": roles({TOWNSHIP, COUNTY}),
+        "stop": roles({COUNTY}),
+        "propose_phase_out": roles({TOWNSHIP, COUNTY}),
+    }
+
+    def create(self, request, *args, **kwargs):
+        data = s.ApplyCaseSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        case = cases.apply_case(user=request.user, **data.validated_data)
+        return Response(s.DibaoCaseSerializer(case).data, status=201)
+
+    def _done(self, case):
+        return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
+
+    @extend_schema(summary="开始经济状况调查", request=None)
+    @action(detail=True, methods=["post"], url_path="start-investigation")
+    def start_investigation(self, request, pk=None):
+        return self._done(cases.start_investigation(case=self.get_object(), user=request.user))
+
+    @extend_schema(
+        summary="登记入户核查",
+        description="县级入户核查须县级人员登记（经办人员近亲属的案件确认前必须有）。",
+        request=s.HomeVisitInputSerializer,
+        responses={201: s.CaseHomeVisitSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="home-visit")
+    def home_visit(self, request, pk=None):
+        data = _input(s.HomeVisitInputSerializer, request).validated_data
+        visit = cases.record_home_visit(case=self.get_object(), user=request.user, **data)
+        return Response(s.CaseHomeVisitSerializer(visit).data, status=201)
+
+    @extend_schema(summary="开始公示", request=s.CasePublicitySerializer)
+    @action(detail=True, methods=["post"], url_path="publicity")
+    def start_publicity(self, request, pk=None):
+        data = _input(s.CasePublicitySerializer, request).validated_data
+        return self._done(cases.start_publicity(case=self.get_object(), user=request.user, **data))
+
+    @extend_schema(
+        summary="登记公示异议", description="案件退回调查，须重新公示。", request=s.CaseReasonSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def objection(self, request, pk=None):
+        data = _input(s.CaseReasonSerializer, request).validated_data
+        return self._done(cases.record_objection(case=self.get_object(), user=request.user, **data))
+
+    @extend_schema(
+        summary="县级审核确认",
+        description="公示期满后确认，次月起发放；按参数核算保障金并记入增减变动台账。",
+        request=s.OnDateSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        on = _input(s.OnDateSerializer, request).on_date()
+        return self._done(cases.confirm_case(case=self.get_object(), user=request.user, on=on))
+
+    @extend_schema(
+        summary="不予确认", description="生成书面通知期限（按工作日计算）。", request=s.RefuseSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        data = _input(s.RefuseSerializer, request)
+        case = cases.refuse_case(
+            case=self.get_object(), user=request.user, reason=data.validated_data["reason"], on=data.on_date()
+        )
+        return self._done(case)
+
+    @extend_schema(summary="登记不予确认通知送达", request=s.OnDateSerializer)
+    @action(detail=True, methods=["post"], url_path="refusal-notice-sent")
+    def refusal_notice_sent(self, request, pk=None):
+        on = _input(s.OnDateSerializer, request).on_date()
+        return self._done(cases.record_refusal_notice_sent(case=self.get_object(), user=request.user, on=on))
+
+    @extend_schema(summary="停保", request=s.StopSerializer)
+    @action(detail=True, methods=["post"])
+    def stop(self, request, pk=None):
+        data = _input(s.StopSerializer, request).validated_data
+        return self._done(cases.stop_case(case=self.get_object(), user=request.user, **data))
+
+    @extend_schema(
+        summary="提出渐退",
+        description="收入超过保障标准的建档立卡户案件提出渐退，由县级批准。",
+        request=s.ProposePhaseOutSerializer,
+        responses={201: s.PhaseOutSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="propose-phase-out")
+    def propose_phase_out(self, request, pk=None):
+        data = _input(s.ProposePhaseOutSerializer, request)
+        proposed = phase_out.propose_phase_out(
+            case=self.get_object(),
+            on=data.on_date(),
+            income=data.validated_data["income"],
+            trigger=data.validated_data["trigger"],
+        )
+        return Response(s.PhaseOutSerializer(proposed).data, status=201)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="渐退列表", description="可按状态、区划筛选，ending_before 列出在某日前到期的渐退。"
+    ),
+    retrieve=extend_schema(summary="渐退详情（含每月金额）"),
+)
+@extend_schema(tags=["低保与渐退"])
+class PhaseOutViewSet(ReadOnly):
+    queryset = PhaseOut.objects.select_related("case")
+    serializer_class = s.PhaseOutSerializer
+    filterset_class = filters.PhaseOutFilter
+    policies = {"approve": roles({COUNTY}), "reject": roles({COUNTY})}
+
+    @extend_schema(
+        summary="批准渐退",
+        description="渐退月数不超过参数 phase_out.max_months（种子文件000：最长24个月）。",
+        request=s.ApprovePhaseOutSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = _input(s.ApprovePhaseOutSerializer, request)
+        extra = {k: v for k, v in data.validated_data.items() if k != "on"}
+        done = phase_out.approve_phase_out(
+            phase_out=self.get_object(), user=request.user, on=data.on_date(), **extra
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=done.pk)).data)
+
+    @extend_schema(summary="不予渐退", request=s.CaseReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        reason = _input(s.CaseReasonSerializer, request).validated_data["reason"]
+        done = phase_out.reject_phase_out(
+            phase_out=self.get_object(), user=request.user, reason=reason, on=timezone.localdate()
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=done.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="月发放表列表"),
+    retrieve=extend_schema(summary="月发放表详情"),
+    create=extend_schema(
+        summary="生成（重新生成）月发放表",
+        description="县级生成某月发放表草稿；同样的输入得到同样的发放表，已确认的不能重新生成。",
+        request=s.GenerateRollSerializer,
+        responses={201: s.PaymentRollSerializer},
+    ),
+)
+@extend_schema(tags=["发放表与台账"])
+class PaymentRollViewSet(ReadOnly, mixins.CreateModelMixin):
+    queryset = PaymentRoll.objects.all()
+    serializer_class = s.PaymentRollSerializer
+    filterset_class = filters.PaymentRollFilter
+    policies = {"create": roles({COUNTY}), "confirm": roles({COUNTY})}
+
+    def create(self, request, *args, **kwargs):
+        data = _input(s.GenerateRollSerializer, request).validated_data
+        county = scoped(Region.objects.all(), request.user).filter(code=data["county"]).first()
+        if county is None:
+            raise ValidationError({"county": ["该县不存在或不在您的管辖范围内"]})
+        roll = rolls.generate_roll(
+            county=county, month=data["month"], program=data["program"], user=request.user
+        )
+        return Response(s.PaymentRollSerializer(roll).data, status=201)
+
+    @extend_schema(
+        summary="确认发放表", description="确认后发放表及明细锁定（数据库触发器保护）。", request=None
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        roll = rolls.confirm_roll(roll=self.get_object(), user=request.user)
+        return Response(self.get_serializer(roll).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="发放明细列表", description="按发放表（roll）或户筛选；游标分页。"),
+    retrieve=extend_schema(summary="发放明细详情"),
+)
+@extend_schema(tags=["发放表与台账"])
+class PaymentLineViewSet(ReadOnly):
+    queryset = PaymentLine.objects.all()
+    serializer_class = s.PaymentLineSerializer
+    filterset_class = filters.PaymentLineFilter
+
+
+@extend_schema_view(
+    list=extend_schema(summary="低保增减变动台账"),
+    retrieve=extend_schema(summary="增减变动详情"),
+)
+@extend_schema(tags=["发放表与台账"])
+class LedgerEntryViewSet(ReadOnly):
+    queryset = ChangeLedgerEntry.objects.all()
+    serializer_class = s.LedgerEntrySerializer
+    filterset_class = filters.LedgerFilter
+
+
+@extend_schema_view(
+    list=extend_schema(summary="到期提醒列表", description="渐退到期、不予确认通知期限等提醒。"),
+    retrieve=extend_schema(summary="提醒详情"),
+)
+@extend_schema(tags=["低保与渐退"])
+class AlertViewSet(ReadOnly):
+    queryset = Alert.objects.all()
+    serializer_class = s.AlertSerializer
+    filterset_class = filters.AlertFilter
+
+
+@crud_docs("帮扶措施", create="新增帮扶措施")
+@extend_schema(tags=["帮扶力量"])
+class MeasureViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
+    queryset = AssistanceMeasure.objects.all()
+    serializer_class = s.MeasureSerializer
+    filterset_class = filters.MeasureFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    policies = dict.fromkeys(
+        ("create", "update", "partial_update"), lambda user, obj=None: permissions.can_manage_helpers(user)
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from programs.api import views
+
+app_name = "programs_api"
+
+router = SimpleRouter()
+router.register("programs", views.ProgramViewSet, basename="program")
+router.register("parameters", views.ParameterViewSet, basename="parameter")
+router.register("eligibility-results", views.EligibilityResultViewSet, basename="eligibility-result")
+
+urlpatterns = [path("what-if/", views.WhatIfView.as_view(), name="what-if"), *router.urls]

@@ -1,0 +1,54 @@
+"""Payment-roll ledgers from the assistance app: rows match the database, scope and masking hold."""
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from assistance.models import ChangeLedgerEntry, DisabilitySubsidy, PaymentLine, PhaseOut, TekunCase
+from assistance.services import rolls
+from households.excel.exporting import start_export
+from tests.assistance.factories import active_case, dibao_household
+from tests.excel.test_ledgers import data_rows
+
+pytestmark = pytest.mark.django_db
+MONTH = dt.date(2019, 11, 1)
+
+
+@pytest.fixture
+def paid(village_a, village_b, county_admin):
+    for village, grades in ((village_a, (1,)), (village_a, ()), (village_b, ())):
+        active_case(
+            household=dibao_household(village=village, disability_grades=grades), county_user=county_admin
+        )
+    return rolls.generate_roll(county=village_a.parent.parent, month=MONTH)
+
+
+def export(user, key="county_workbook"):
+    outcome = start_export(user=user, key=key)
+    with open(outcome.path, "rb") as handle:
+        return openpyxl.load_workbook(io.BytesIO(handle.read()))
+
+
+def test_scenario_26_payment_ledgers_match_the_database(paid, county_admin):
+    book = export(county_admin)
+    roll = data_rows(book["低保月发放表"])
+    assert len(roll) == PaymentLine.objects.filter(month=MONTH, program="dibao").count() == 3
+    assert "2019年11月" in book["低保月发放表"]["A1"].value
+    assert len(data_rows(book["低保增减变动表"])) == ChangeLedgerEntry.objects.filter(program="dibao").count()
+    assert len(data_rows(book["渐退台账"])) == PhaseOut.objects.exclude(status="rejected").count()
+    assert len(data_rows(book["特困供养台账"])) == TekunCase.objects.filter(status="active").count()
+    subsidised = DisabilitySubsidy.objects.filter(status="active").values("member").distinct().count()
+    assert len(data_rows(book["残疾人两项补贴台账"])) == subsidised
+    totals = list(book["低保月发放表"].iter_rows(min_row=3, values_only=True))[-1]
+    assert totals[0] == "合计"
+    assert totals[11] == float(sum(line.total_amount for line in PaymentLine.objects.filter(month=MONTH)))
+
+
+def test_township_roll_holds_only_its_township_and_masks_accounts(paid, township_reviewer_a, village_a):
+    rows = data_rows(export(township_reviewer_a, "dibao_roll")["低保月发放表"])
+    assert len(rows) == PaymentLine.objects.filter(household__village=village_a).count() == 2
+    assert {r[1] for r in rows} == {"西丰镇"}
+    assert all(r[13] == "*******" for r in rows)  # 7-digit test accounts: fully masked
+    assert all("********" in r[4] for r in rows)
