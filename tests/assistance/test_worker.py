@@ -131,7 +131,7 @@ def _stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
             proc.wait(timeout=10)
 
 
-def _wait(predicate, timeout=90.0, what=""):
+def _wait(predicate, timeout=240.0, what=""):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -171,7 +171,7 @@ def test_recalculation_through_killed_worker_equals_clean_run(broker, tmp_path):
     rolls.generate_roll(county=clean, month=ROLL_MONTH, program=Program.DIBAO)
 
     marker = tmp_path / "crashed"
-    worker = _start_worker({"ASSISTANCE_CRASH_ONCE_FILE": str(marker), "ASSISTANCE_CHUNK_DELAY": "0.4"})
+    worker = _start_worker({"ASSISTANCE_CRASH_ONCE_FILE": str(marker), "ASSISTANCE_CHUNK_DELAY": "1.0"})
     try:
         run = tasks.start_recalculation(region=crashed, as_of=AS_OF, chunk_size=4)
         assert run.chunks_total == 6

@@ -58,3 +58,42 @@ def test_replace_refuses_a_county_that_is_not_synthetic():
     with pytest.raises(CommandError, match="不是合成区划"):
         _run("--county", "219903", "--replace")
     assert Household.objects.filter(household_no="X1").exists()
+
+
+def _index_names():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid::regclass::text IN "
+            "('households_household', 'households_member', 'households_incomeyear')"
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def test_index_rebuild_path_gives_the_same_rows_and_keeps_every_index():
+    from households.synthetic import generate
+
+    before = _index_names()
+    generate(households=80, seed=3, county="219904", rebuild_indexes=True)
+    assert _index_names() == before
+    rows = _snapshot("219904")
+    generate(households=80, seed=3, county="219904", replace=True, rebuild_indexes=False)
+    assert _snapshot("219904") == rows
+
+
+def test_a_failing_copy_aborts_the_whole_run(monkeypatch):
+    from households import synthetic
+
+    real_family = synthetic._family
+
+    def broken_family(rng, people, household_id, size, out, tail):
+        workers = real_family(rng, people, household_id, size, out, tail)
+        out.append("not\ta\tmember\n")  # a row PostgreSQL rejects
+        return workers
+
+    monkeypatch.setattr(synthetic, "_family", broken_family)
+    with pytest.raises(Exception, match="(?i)invalid input|missing data|extra data"):
+        synthetic.generate(households=50, seed=1, county="219906")
+    assert not Household.objects.filter(village__code__startswith="219906").exists()
+    assert not Member.objects.filter(id_no__startswith="219906").exists()

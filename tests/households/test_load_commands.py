@@ -145,3 +145,10 @@ def test_demo_members_are_valid_and_households_belong_to_the_clerk_scope():
     for household in Household.objects.prefetch_related("members"):
         household.full_clean()
         assert sum(m.relation == "head" for m in household.members.all()) == 1
+
+
+def test_load_demo_refuses_production_settings(settings):
+    settings.SETTINGS_MODULE = "config.settings.production"
+    with pytest.raises(CommandError, match="生产环境不加载演示数据"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not User.objects.exists()

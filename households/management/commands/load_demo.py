@@ -1,6 +1,7 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from households.demo import load_demo, logins_table
 
@@ -11,8 +12,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2019, help="随机种子（同一种子生成相同数据）")
         parser.add_argument("--households", type=int, default=None, help="农户数（默认约300户）")
+        parser.add_argument("--force", action="store_true", help="生产配置下也加载（演示账号密码公开）")
 
-    def handle(self, *args, seed, households, **options):
+    def handle(self, *args, seed, households, force, **options):
+        if settings.SETTINGS_MODULE.endswith(".production") and not force:
+            raise CommandError("生产环境不加载演示数据：演示账号的密码是公开的。确需加载请加 --force")
         started = time.monotonic()
         logins, created = load_demo(seed=seed, households=households)
         elapsed = time.monotonic() - started
