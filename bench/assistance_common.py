@@ -88,11 +88,12 @@ def seed_cases(county: str) -> int:
             SELECT h.id, 'whole', 0, '', h.identify_year IS NOT NULL, 0, 0, 0, 0, '[]', 0, 0, 0, 0, '[]',
                    '2019-01-01', '2019-02-01', 'active', '', '', '', false, now(), now()
             FROM households_household h
-            JOIN LATERAL (SELECT {INCOME_SQL} AS annual FROM households_incomeyear i
-                          WHERE i.household_id = h.id ORDER BY i.period_end DESC LIMIT 1) inc ON true
-            JOIN LATERAL (SELECT count(*) AS n FROM households_member m
-                          WHERE m.household_id = h.id AND m.member_status = 'normal') mem ON true
-            WHERE h.village_id LIKE %(p)s AND h.id %% 2 = 0 AND mem.n > 0 AND inc.annual / mem.n < 4200
+            JOIN (SELECT DISTINCT ON (i.household_id) i.household_id, {INCOME_SQL} AS annual
+                  FROM households_incomeyear i ORDER BY i.household_id, i.period_end DESC) inc
+              ON inc.household_id = h.id
+            JOIN (SELECT household_id, count(*) AS n FROM households_member
+                  WHERE member_status = 'normal' GROUP BY household_id) mem ON mem.household_id = h.id
+            WHERE h.village_id LIKE %(p)s AND h.id %% 2 = 0 AND inc.annual / mem.n < 4200
             """,
             {"p": county + "%"},
         )
