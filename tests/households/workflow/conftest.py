@@ -30,4 +30,3 @@ def verified(draft, clerk_a, township_reviewer_a, county_admin):
     services.approve(record=draft, user=county_admin)
     assert draft.review_state == ReviewState.VERIFIED
     return draft
-
