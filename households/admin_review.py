@@ -6,6 +6,7 @@ Thin by design: every step calls households.workflow.services; nothing here chan
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -60,12 +61,16 @@ def run_each(request, queryset, step, done) -> None:
 
 
 def _label(obj) -> str:
+    if isinstance(obj, Publicity):
+        return f"{obj.household.household_no if obj.household_id else obj.record_id} {obj}"
     if isinstance(obj, ChangeRequest):
         return f"变更申请#{obj.pk}（{obj.household.household_no}）"
     return f"{obj.household_no}{' ' + obj.head_name if obj.head_name else ''}"
 
 
 def _state(obj) -> str:
+    if isinstance(obj, Publicity):
+        return obj.result
     return obj.state if isinstance(obj, ChangeRequest) else obj.review_state
 
 
@@ -85,6 +90,39 @@ def ask_reason(modeladmin, request, queryset, *, action: str, title: str, step, 
         "reason": reason,
     }
     return TemplateResponse(request, "admin/households/workflow/reason_form.html", context)
+
+
+class ExitProposalForm(forms.Form):
+    review_date = forms.DateField(label="民主评议日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PublicityForm(forms.Form):
+    start = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="公示结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label="公示地点", max_length=200)
+
+
+class ObjectionForm(forms.Form):
+    received_on = forms.DateField(label="收到日期", widget=forms.DateInput(attrs={"type": "date"}))
+    objector = forms.CharField(label="异议人（可匿名）", max_length=50, required=False)
+    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def ask_form(modeladmin, request, queryset, *, action: str, title: str, form_class, step, done):
+    """A list action that needs input (dates, place …): show the form, then run each record."""
+    form = form_class(request.POST if request.POST.get("confirm") else None)
+    if form.is_bound and form.is_valid():
+        run_each(request, queryset, lambda obj: step(obj, form.cleaned_data), done)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": [(obj.pk, _label(obj), state_label(_state(obj))) for obj in queryset],
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/households/workflow/action_form.html", context)
 
 
 class ReviewActionsMixin:
@@ -353,7 +391,13 @@ def _changed_labels(form, formsets) -> str:
 
 class WorkflowHouseholdAdmin(households_admin.HouseholdAdmin):
     change_form_template = "admin/households/household/workflow_change_form.html"
-    actions = ["submit_selected", "withdraw_selected", "city_objection_selected"]
+    actions = [
+        "submit_selected",
+        "withdraw_selected",
+        "city_objection_selected",
+        "propose_exit_selected",
+        "start_exit_publicity_selected",
+    ]
 
     # The base admin's inlines, with members and incomes editable for change requests.
     inlines = [
@@ -521,11 +565,42 @@ class WorkflowHouseholdAdmin(households_admin.HouseholdAdmin):
             done=lambda obj: f"已提出抽查异议，转为「{obj.get_review_state_display()}」",
         )
 
+    @admin.action(description="民主评议拟退出")
+    def propose_exit_selected(self, request, queryset):
+        return ask_form(
+            self,
+            request,
+            queryset,
+            action="propose_exit_selected",
+            title="民主评议拟退出",
+            form_class=ExitProposalForm,
+            step=lambda obj, data: services.propose_exit(
+                household=obj, user=request.user, review_date=data["review_date"]
+            ),
+            done=lambda obj: f"已转为「{obj.get_poverty_status_display()}」",
+        )
+
+    @admin.action(description="开始退出公示")
+    def start_exit_publicity_selected(self, request, queryset):
+        return ask_form(
+            self,
+            request,
+            queryset,
+            action="start_exit_publicity_selected",
+            title="开始退出公示",
+            form_class=PublicityForm,
+            step=lambda obj, data: services.start_publicity(
+                subject=obj, user=request.user, kind="exit", **data
+            ),
+            done=lambda obj: "已开始公示，脱贫状态转为「公示中」",
+        )
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         role = role_of(request.user)
         keep = {
-            Role.VILLAGE_CLERK: {"submit_selected", "withdraw_selected"},
+            Role.VILLAGE_CLERK: {"submit_selected", "withdraw_selected", "propose_exit_selected"},
+            Role.TOWNSHIP_REVIEWER: {"propose_exit_selected", "start_exit_publicity_selected"},
             Role.CITY_SUPERVISOR: {"city_objection_selected"},
         }.get(role, set())
         return {name: action for name, action in actions.items() if name in keep}
@@ -610,3 +685,34 @@ class PublicityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["subject_kind", "result"]
     list_select_related = ["household", "created_by"]
     inlines = [PublicityObjectionInline]
+    actions = ["close_selected", "objection_selected"]
+
+    @admin.action(description="公示期满无异议，结束公示")
+    def close_selected(self, request, queryset):
+        run_each(
+            request,
+            queryset,
+            lambda obj: services.close_publicity(publicity=obj, user=request.user),
+            lambda obj: "公示期满无异议，已结束",
+        )
+
+    @admin.action(description="登记公示异议")
+    def objection_selected(self, request, queryset):
+        return ask_form(
+            self,
+            request,
+            queryset,
+            action="objection_selected",
+            title="登记公示异议",
+            form_class=ObjectionForm,
+            step=lambda obj, data: services.record_objection(publicity=obj, user=request.user, **data),
+            done=lambda obj: "已登记异议，公示结束并退回核实，须重新公示",
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        keep = {
+            Role.VILLAGE_CLERK: {"objection_selected"},
+            Role.TOWNSHIP_REVIEWER: {"close_selected", "objection_selected"},
+        }.get(role_of(request.user), set())
+        return {name: action for name, action in actions.items() if name in keep}

@@ -22,7 +22,10 @@ from programs.models import EligibilityResult
 from tests.assistance.factories import active_case, dibao_household, set_income
 from tests.factories import region_chain, user_for
 
-REDIS_URL = os.environ.get("ASSISTANCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+# Its own Redis database: two people running this test at once on one Redis DB share a queue.
+REDIS_URL = (
+    os.environ.get("ASSISTANCE_TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
+)
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2020, 10, 20)
 ROLL_MONTH = dt.date(2020, 11, 1)

@@ -30,20 +30,3 @@ def verified(draft, clerk_a, township_reviewer_a, county_admin):
     services.approve(record=draft, user=county_admin)
     assert draft.review_state == ReviewState.VERIFIED
     return draft
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a transactional test has flushed the database, put the migrated seed data back
-    (e.g. programs' parameters), so later tests and a --reuse-db run still find it."""
-    yield
-    marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    from django.db import connection
-    from pytest_django.plugin import blocking_manager_key
-
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with item.config.stash[blocking_manager_key].unblock():
-            connection.creation.deserialize_db_from_string(contents)

@@ -11,7 +11,7 @@ from households.workflow import services
 from households.workflow.errors import TransitionError
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_reviewers_at_once_exactly_one_succeeds(
     draft, clerk_a, township_reviewer_a, township_reviewer_a2
 ):
@@ -52,7 +52,7 @@ def test_two_reviewers_at_once_exactly_one_succeeds(
     assert WorkflowEvent.objects.filter(record_id=draft.pk).exclude(action="submit").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_record_held_by_another_reviewer_gives_a_clear_message(draft, clerk_a, township_reviewer_a):
     """While one transaction holds the row, a second connection is refused at once (NOWAIT)."""
     services.submit(record=draft, user=clerk_a)

@@ -20,7 +20,7 @@ pytestmark = [
         reason="浏览器端到端测试需要 Debian chromium（/usr/bin/chromium）："
         "apt-get install chromium fonts-wqy-microhei",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
