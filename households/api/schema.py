@@ -1,4 +1,4 @@
-"""OpenAPI plumbing: every operation documents the error shape for 400/401/403/404 (Chinese)."""
+"""OpenAPI plumbing: every operation documents the error shape for 400/401/403/404/415 (Chinese)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ ERROR_DESCRIPTIONS = {
     "401": "未登录或令牌无效",
     "403": "已登录，但当前角色无权执行该操作",
     "404": "对象不存在或不在您的管辖范围内",
+    "415": "请求内容类型不受支持（请使用 application/json）",
 }
 
 
@@ -37,6 +38,8 @@ class FupinAutoSchema(AutoSchema):
         codes = ["400", "401", "403"]
         if "{" in self.path or self.method != "GET":
             codes.append("404")
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes.append("415")  # a body in a media type the endpoint does not parse
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(
