@@ -158,10 +158,13 @@ def broker():
 
 
 def _reset_pools() -> None:
-    """Connections are pooled per broker URL at first use: drop them when the URL changes."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    """Connections are pooled per broker URL at first use, in kombu's global registries as well as
+    on the app: close and forget them all, so the next send opens a fresh connection (a closed pool
+    left in the registry would be handed back for the same URL)."""
+    from kombu import pools
+
+    pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
