@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
@@ -80,6 +81,8 @@ def _database() -> dict:
     """PostgreSQL only: DATABASE_URL, or the private embedded cluster under .data/."""
     if env.str("DATABASE_URL", default=""):
         db = env.db("DATABASE_URL")
+        # A Unix-socket directory comes percent-encoded in the host part (postgres://u@%2Frun%2Fpg/db).
+        db["HOST"] = unquote(db.get("HOST") or "")
     else:
         from config.embedded_pg import ensure_started
 

@@ -9,6 +9,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -107,12 +108,19 @@ def _snapshot(county) -> dict:
     }
 
 
+def _database_url(db: dict) -> str:
+    """The test database as a URL for the worker process: TCP, or the embedded cluster's socket."""
+    host = quote(db["HOST"] or "", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}@{host}{port}/{db['NAME']}"
+
+
 def _start_worker(env_extra: dict) -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": _database_url(db),
         "REDIS_URL": REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",  # a real worker: tasks it sends go to the broker
         **env_extra,
