@@ -241,9 +241,12 @@ class VillageIndicator:
     decision: Decision
 
 
-def village_indicators(*, user, as_of: dt.date, year: int | None = None) -> list[VillageIndicator]:
-    """贫困发生率 of every village in the user's scope against its region class threshold (R5), in a
-    fixed number of queries: villages, their ancestors' classes, member counts, populations, parameters."""
+def village_indicators(
+    *, user, as_of: dt.date, year: int | None = None, codes: Iterable[str] | None = None
+) -> list[VillageIndicator]:
+    """贫困发生率 of every village in the user's scope (or of those in `codes`, e.g. one API page)
+    against its region class threshold (R5), in a fixed number of queries: villages, their
+    ancestors' classes, member counts, populations, parameters."""
     from django.db.models import Count
 
     from households.choices import MemberStatus, RegionLevel, ReviewState
@@ -255,10 +258,12 @@ def village_indicators(*, user, as_of: dt.date, year: int | None = None) -> list
     from programs.rules.facts import EXITED_STATUSES
 
     year = year or as_of.year
+    village_rows = Region.objects.filter(level=RegionLevel.VILLAGE)
+    if codes is not None:
+        codes = list(codes)
+        village_rows = village_rows.filter(code__in=codes)
     villages = list(
-        scoped(Region.objects.filter(level=RegionLevel.VILLAGE), user).values_list(
-            "code", "name", "exit_region_class"
-        )
+        scoped(village_rows, user).order_by("code").values_list("code", "name", "exit_region_class")
     )
     ancestor_codes = {c[:n].ljust(12, "0") for c, _, _ in villages for n in (2, 4, 6, 9)}
     classes = dict(
@@ -274,6 +279,8 @@ def village_indicators(*, user, as_of: dt.date, year: int | None = None) -> list
         ),
         user,
     )
+    if codes is not None:
+        members = members.filter(household__village_id__in=codes)
     counts = {
         row["household__village_id"]: row
         for row in members.values("household__village_id").annotate(
@@ -282,11 +289,10 @@ def village_indicators(*, user, as_of: dt.date, year: int | None = None) -> list
             not_exited=Count("id", filter=~Q(household__poverty_status__in=EXITED_STATUSES)),
         )
     }
-    populations = dict(
-        scoped(VillagePopulation.objects.filter(year=year), user).values_list(
-            "village_id", "agricultural_population"
-        )
-    )
+    populations_of = VillagePopulation.objects.filter(year=year)
+    if codes is not None:
+        populations_of = populations_of.filter(village_id__in=codes)
+    populations = dict(scoped(populations_of, user).values_list("village_id", "agricultural_population"))
     prefix = region_prefix_for(user) or ""
     resolver = ParameterResolver(parameter_versions_under(region_prefix=prefix), as_of)
     result = []

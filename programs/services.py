@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from programs.models import Parameter
+from programs.models import Parameter, VillagePopulation
 from programs.parameter_keys import spec_for
 from programs.rules.params import Kind
 
 OUT_OF_SCOPE = "只能设置本级及下级区划的参数（您的范围：{prefix}）"
 NOT_ALLOWED = "只有县级、市级管理员可以设置政策参数"
 SAME_START = "该区划范围已有 {start} 起生效的版本；如需更正，请在原版本上修改依据或另选生效日期"
+VILLAGE_OUT_OF_SCOPE = "该村不存在或不在您的管辖范围内"
+POPULATION_NOT_ALLOWED = "只有县级、市级管理员可以登记村农业户籍人口"
 STARTS_INSIDE_LATER = "该区划范围已有 {start} 起生效的版本，新版本的失效日期须早于该日"
 
 
@@ -85,6 +87,34 @@ def set_parameter(
     parameter.full_clean()
     parameter.save()
     return parameter
+
+
+# ---------------------------------------------------------------- village population (R5 denominator)
+
+
+@transaction.atomic
+def set_village_population(
+    *, user, village, year: int, agricultural_population: int, source: str = ""
+) -> tuple[VillagePopulation, bool]:
+    """Record (or correct) a village's 农业户籍人口 for a year: county and city staff, inside their
+    scope, as in the admin. Returns (row, created)."""
+    from households.selectors import is_in_scope
+
+    if not can_edit_parameters(user):
+        raise PermissionDenied(POPULATION_NOT_ALLOWED)
+    if not is_in_scope(user, village.code):
+        raise ValidationError({"village": VILLAGE_OUT_OF_SCOPE})
+    row, created = VillagePopulation.objects.select_for_update().get_or_create(
+        village=village,
+        year=year,
+        defaults={"agricultural_population": agricultural_population, "source": source},
+    )
+    if not created:
+        row.agricultural_population = agricultural_population
+        row.source = source
+        row.full_clean()
+        row.save(update_fields=["agricultural_population", "source"])
+    return row, created
 
 
 # ---------------------------------------------------------------- eligibility results

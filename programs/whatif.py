@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from programs.rules.whatif import PHASE_OUT, Scenario, StandardPreTest, WhatIfResult, simulate
 
@@ -28,6 +28,32 @@ def county_prefix_for(user) -> str:
     if role_of(user) != Role.COUNTY_ADMIN or user.region is None or user.region.level != RegionLevel.COUNTY:
         raise ValidationError(NOT_COUNTY)
     return user.region.prefix
+
+
+REGION_WHATIF_ROLES_ONLY = "区域情景模拟仅供县级管理员、市级督导人员使用"
+REGION_NOT_COUNTY = "情景模拟按县进行，请选择县级区划"
+
+
+def can_run_region_whatif(user) -> bool:
+    from households.choices import Role
+    from households.permissions import role_of
+
+    return role_of(user) in {Role.COUNTY_ADMIN, Role.CITY_SUPERVISOR, Role.SYSTEM_ADMIN}
+
+
+def county_prefix_of(*, user, region) -> str:
+    """The county a county admin or city supervisor simulates: a county inside their own scope
+    (the API picks it by URL; the admin page uses the county admin's own county)."""
+    from households.choices import RegionLevel
+    from households.selectors import is_in_scope
+
+    if not can_run_region_whatif(user):
+        raise PermissionDenied(REGION_WHATIF_ROLES_ONLY)
+    if region.level != RegionLevel.COUNTY:
+        raise ValidationError(REGION_NOT_COUNTY)
+    if not is_in_scope(user, region.code):
+        raise PermissionDenied(NOT_COUNTY)
+    return region.prefix
 
 
 def _load(households, versions, scenario: Scenario) -> tuple[list, list[tuple[str, int]]]:

@@ -1,14 +1,25 @@
 import django_filters
 
-from assistance.choices import CaseStatus, PhaseOutStatus, Program, RollStatus
+from assistance.choices import (
+    CaseStatus,
+    PhaseOutStatus,
+    Program,
+    RollStatus,
+    SelfCare,
+    SimpleStatus,
+    SubsidyKind,
+    TekunMode,
+)
 from assistance.models import (
     Alert,
     AssistanceMeasure,
     ChangeLedgerEntry,
     DibaoCase,
+    DisabilitySubsidy,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
+    TekunCase,
 )
 from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet
 
@@ -78,3 +89,25 @@ class MeasureFilter(HouseholdRowFilter):
     class Meta:
         model = AssistanceMeasure
         fields = ["kind"]
+
+
+class TekunCaseFilter(HouseholdRowFilter):
+    member = IntFilter(label="成员ID")
+    mode = django_filters.ChoiceFilter(choices=TekunMode.choices, label="供养方式")
+    self_care = django_filters.ChoiceFilter(choices=SelfCare.choices, label="自理能力")
+    status = django_filters.ChoiceFilter(choices=SimpleStatus.choices, label="状态")
+
+    class Meta:
+        model = TekunCase
+        fields = []
+
+
+class DisabilitySubsidyFilter(HouseholdRowFilter):
+    member = IntFilter(label="成员ID")
+    kind = django_filters.ChoiceFilter(choices=SubsidyKind.choices, label="补贴类别")
+    grade = IntFilter(label="残疾等级")
+    status = django_filters.ChoiceFilter(choices=SimpleStatus.choices, label="状态")
+
+    class Meta:
+        model = DisabilitySubsidy
+        fields = []

@@ -5,18 +5,22 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from assistance.choices import CaseType, PhaseOutTrigger, Program, VisitLevel
+from assistance.choices import CaseType, PhaseOutTrigger, Program, SelfCare, TekunMode, VisitLevel
 from assistance.models import (
     Alert,
     AssistanceMeasure,
     CaseHomeVisit,
     ChangeLedgerEntry,
     DibaoCase,
+    DisabilitySubsidy,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
+    TekunCase,
 )
 from households.api.serializers import ScopedRelatedFieldsMixin
+from households.models import Member
+from households.selectors import scoped
 
 DATE_IN_FUTURE = "日期不能晚于今天"
 
@@ -153,3 +157,44 @@ class MeasureSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
         model = AssistanceMeasure
         fields = "__all__"
         read_only_fields = ["cancelled_at", "created_at"]
+
+
+class TekunCaseSerializer(serializers.ModelSerializer):
+    mode_display = serializers.CharField(source="get_mode_display", read_only=True, help_text="供养方式名称")
+    self_care_display = serializers.CharField(
+        source="get_self_care_display", read_only=True, help_text="自理能力名称"
+    )
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
+
+    class Meta:
+        model = TekunCase
+        fields = "__all__"
+
+
+class StartTekunSerializer(serializers.Serializer):
+    """特困供养 for one member: the standards come from the parameters of the start month (R11)."""
+
+    member = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), help_text="供养对象（成员ID，须在本人管辖范围内）"
+    )
+    mode = serializers.ChoiceField(choices=TekunMode.choices, help_text="供养方式")
+    self_care = serializers.ChoiceField(choices=SelfCare.choices, help_text="自理能力（决定护理费标准）")
+    start_month = serializers.DateField(help_text="纳入月份（取该月1日）")
+    assessed_on = serializers.DateField(
+        required=False, allow_null=True, validators=[not_future], help_text="能力评估日期（可选）"
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        fields["member"].queryset = scoped(Member.objects.select_related("household"), request.user)
+        return fields
+
+
+class DisabilitySubsidySerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text="补贴类别名称")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
+
+    class Meta:
+        model = DisabilitySubsidy
+        fields = "__all__"

@@ -11,6 +11,8 @@ router.register("payment-rolls", views.PaymentRollViewSet, basename="payment-rol
 router.register("payment-lines", views.PaymentLineViewSet, basename="payment-line")
 router.register("ledger-entries", views.LedgerEntryViewSet, basename="ledger-entry")
 router.register("alerts", views.AlertViewSet, basename="alert")
+router.register("tekun-cases", views.TekunCaseViewSet, basename="tekun-case")
+router.register("disability-subsidies", views.DisabilitySubsidyViewSet, basename="disability-subsidy")
 router.register("measures", views.MeasureViewSet, basename="measure")
 
 urlpatterns = router.urls

@@ -16,11 +16,13 @@ from assistance.models import (
     AssistanceMeasure,
     ChangeLedgerEntry,
     DibaoCase,
+    DisabilitySubsidy,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
+    TekunCase,
 )
-from assistance.services import cases, phase_out, rolls
+from assistance.services import cases, phase_out, rolls, tekun
 from households import permissions
 from households.api.base import ScopedAPIMixin
 from households.api.chain import roles
@@ -296,3 +298,45 @@ class MeasureViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     policies = dict.fromkeys(
         ("create", "update", "partial_update"), lambda user, obj=None: permissions.can_manage_helpers(user)
     )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="特困供养列表", description="可按区划前缀、户、成员、供养方式、自理能力、状态筛选；游标分页。"
+    ),
+    retrieve=extend_schema(summary="特困供养详情"),
+    create=extend_schema(
+        summary="纳入特困供养",
+        description="县级为在册成员纳入特困供养：基本生活费按城市低保标准×倍数（或固定标准），"
+        "护理费按自理能力，取纳入月份有效的参数（种子规则 R11）。",
+        request=s.StartTekunSerializer,
+        responses={201: s.TekunCaseSerializer},
+    ),
+)
+@extend_schema(tags=["特困与两项补贴"])
+class TekunCaseViewSet(ReadOnly, mixins.CreateModelMixin):
+    queryset = TekunCase.objects.all()
+    serializer_class = s.TekunCaseSerializer
+    filterset_class = filters.TekunCaseFilter
+    policies = {"create": roles({COUNTY})}
+
+    def create(self, request, *args, **kwargs):
+        data = s.StartTekunSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        case = tekun.start_tekun(user=request.user, **data.validated_data)
+        return Response(s.TekunCaseSerializer(case).data, status=201)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="残疾人两项补贴列表",
+        description="低保确认时按残疾等级发放的生活补贴、护理补贴（种子规则 R10），停保时随之停发；"
+        "可按区划前缀、户、成员、类别、等级、状态筛选。",
+    ),
+    retrieve=extend_schema(summary="两项补贴详情"),
+)
+@extend_schema(tags=["特困与两项补贴"])
+class DisabilitySubsidyViewSet(ReadOnly):
+    queryset = DisabilitySubsidy.objects.all()
+    serializer_class = s.DisabilitySubsidySerializer
+    filterset_class = filters.DisabilitySubsidyFilter

@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
         "AssistanceProgramEnum": "assistance.choices.Program",
         "RollProgramEnum": "assistance.api.serializers.ROLL_PROGRAMS",
         "ProgramCodeEnum": "programs.models.ProgramCode",
+        "SimpleStatusEnum": "assistance.choices.SimpleStatus",
     },
 }
 # The API's shared error shape and schema (households/api): JSON errors with Chinese messages and

@@ -169,6 +169,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
                 "new_values": item.new_values,
             }
             for item in obj.items.all()
+            if item.superseded_at is None  # items replaced by a 村修正 (amend) are history
         ]
 
 
@@ -395,7 +396,21 @@ class ChangeRequestViewSet(ScopedAPIMixin, ChainActionsMixin, viewsets.ReadOnlyM
     filterset_fields = ["state", "household"]
     ordering_fields = ["id"]
     ordering = ["id"]
-    policies = CHAIN_POLICIES
+    policies = {**CHAIN_POLICIES, "amend": CLERK}
+
+    @extend_schema(
+        summary="村修正变更申请",
+        description="被退回村修正的变更申请：新的变更内容替换原内容（原内容留作记录），并重新提交乡镇审核。",
+        request=ChangeRequestInputSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        serializer = ChangeRequestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change = workflow.amend_change_request(
+            change_request=self.get_object(), user=request.user, **serializer.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data)
 
 
 @extend_schema_view(

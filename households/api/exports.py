@@ -14,8 +14,10 @@ from rest_framework.response import Response
 
 from households.api.base import ScopedAPIMixin
 from households.excel import exporting
-from households.models import ExportJob
+from households.models import ExportJob, Region
+from households.selectors import scoped
 
+REGION_NOT_FOUND = "该区划不存在或不在您的管辖范围内"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -58,6 +60,12 @@ class StartExportSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         self.fields["ledger"].choices = exporting.ledger_choices()
 
+    def validate_region(self, value: str) -> str:
+        # Same answer for a region outside the scope and one that does not exist: no code leaks.
+        if not scoped(Region.objects.filter(code=value), self.context["request"].user).exists():
+            raise serializers.ValidationError(REGION_NOT_FOUND)
+        return value
+
 
 class LedgerChoiceSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="台账代码")
@@ -92,7 +100,7 @@ class ExportViewSet(
         },
     )
     def create(self, request):
-        data = StartExportSerializer(data=request.data)
+        data = StartExportSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         outcome = exporting.start_export(

@@ -1,7 +1,9 @@
 import django_filters
 
 from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet
-from programs.models import EligibilityResult, Parameter, ProgramCode
+from households.choices import ExitRegionClass
+from households.models import Region
+from programs.models import EligibilityResult, Parameter, ProgramCode, VillagePopulation
 
 
 class ParameterFilter(django_filters.FilterSet):
@@ -30,4 +32,28 @@ class EligibilityResultFilter(ScopedFilterSet):
 
     class Meta:
         model = EligibilityResult
+        fields = []
+
+
+class VillagePopulationFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="village__code")
+    village = django_filters.CharFilter(field_name="village_id", label="村区划代码（精确）")
+    year = IntFilter(label="年度")
+
+    class Meta:
+        model = VillagePopulation
+        fields = []
+
+
+class VillageIndicatorFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="code")
+    region_class = django_filters.ChoiceFilter(
+        field_name="exit_region_class",
+        choices=ExitRegionClass.choices,
+        label="本村登记的退出标准地区类别",
+    )
+    poor_village = django_filters.BooleanFilter(field_name="is_poor_village", label="是否贫困村")
+
+    class Meta:
+        model = Region
         fields = []

@@ -12,12 +12,14 @@ from assistance.models import (
     AssistanceMeasure,
     ChangeLedgerEntry,
     DibaoCase,
+    DisabilitySubsidy,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
+    TekunCase,
 )
 from households.workflow.models import ChangeItem, ChangeRequest, Publicity, PublicityObjection, WorkflowEvent
-from programs.models import EligibilityResult, Parameter
+from programs.models import EligibilityResult, Parameter, VillagePopulation
 from tests.factories import (
     HelperAssignmentFactory,
     HelperPersonFactory,
@@ -283,6 +285,58 @@ def results(village, n):
         )
 
 
+def tekun_cases(village, n):
+    for _ in range(n):
+        member = household_with_members(n=1, village=village).members.get()
+        TekunCase.objects.create(
+            household=member.household,
+            member=member,
+            mode="dispersed",
+            self_care="full",
+            basic_standard=600,
+            care_standard=100,
+            start_month=DAY,
+        )
+
+
+def disability_subsidies(village, n):
+    for _ in range(n):
+        member = household_with_members(n=1, village=village).members.get()
+        DisabilitySubsidy.objects.create(
+            household=member.household,
+            member=member,
+            kind="living",
+            grade=1,
+            monthly_amount=80,
+            start_month=DAY,
+        )
+
+
+def _villages(village, n):
+    from tests.factories import RegionFactory
+
+    return [
+        RegionFactory(code=f"{village.code[:9]}{200 + i:03d}", level=5, parent=village.parent)
+        for i in range(n)
+    ]
+
+
+def village_populations(village, n):
+    for other in _villages(village, n):
+        VillagePopulation.objects.create(village=other, year=2019, agricultural_population=100)
+
+
+def village_indicators(village, n):
+    """n villages with a population and a stored household each (plus village_a itself)."""
+    from households.choices import ReviewState
+
+    for other in _villages(village, n):
+        VillagePopulation.objects.create(
+            village=other, year=timezone.localdate().year, agricultural_population=100
+        )
+        household_with_members(n=2, village=other, review_state=ReviewState.VERIFIED)
+
+
 MORE_LISTS = [
     ("/api/v1/publicities/", publicities, 2),  # + objections prefetch
     ("/api/v1/change-requests/", change_requests, 2),  # + items prefetch
@@ -298,7 +352,32 @@ MORE_LISTS = [
     ("/api/v1/parameters/?key_prefix=test.", parameters, 1),
     ("/api/v1/eligibility-results/", results, 1),
     ("/api/v1/households/?program=dibao", results, 1),
+    ("/api/v1/tekun-cases/", tekun_cases, 1),
+    ("/api/v1/tekun-cases/?status=active&mode=dispersed&region=211223", tekun_cases, 1),
+    ("/api/v1/disability-subsidies/", disability_subsidies, 1),
+    ("/api/v1/disability-subsidies/?kind=living&region=211223100", disability_subsidies, 1),
+    ("/api/v1/village-populations/", village_populations, 1),  # + village name by join
+    ("/api/v1/village-populations/?year=2019&region=211223", village_populations, 1),
 ]
+
+
+@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/village-indicators/", "/api/v1/village-indicators/?region=211223100"]
+)
+def test_village_indicator_queries_are_fixed(
+    as_user, county_admin, village_a, django_assert_num_queries, url, n
+):
+    village_indicators(village_a, n)
+    api = as_user(county_admin)
+    path, query = split(url)
+    # the page of villages; then villages, ancestors' classes, member counts, populations, parameters
+    with django_assert_num_queries(6):
+        response = api.get(path, {**query, "page_size": 100})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == n + 1
+    assert sum(row["incidence_pct"] == "2.00" for row in rows) == n
 
 
 @pytest.mark.parametrize("n", [3, 30])
