@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assistance import integration
 from assistance.choices import (
+    OPEN_PHASE_OUT_STATUSES,
     AlertKind,
     CaseStatus,
     LedgerKind,
@@ -34,6 +35,7 @@ PHASE_OUT_MONTHS_POSITIVE = "渐退月数至少为1个月"
 PHASE_OUT_NOT_REGISTERED = "非建档立卡户不适用低保渐退"
 PHASE_OUT_WRONG_STATE = "渐退当前为“{state}”，不能{action}"
 CASE_NOT_ACTIVE = "只有保障中的低保案件才能进入渐退"
+PHASE_OUT_ALREADY_OPEN = "该案件已有未办结的渐退（{state}），不能重复提出"
 PHASE_OUT_KEYS = [
     "phase_out.max_months",
     "phase_out.default_months",
@@ -55,6 +57,9 @@ def propose_phase_out(
     """Income rose above the standard: propose 渐退 (the recalculation does this in bulk)."""
     if case.status != CaseStatus.ACTIVE:
         raise ValidationError(CASE_NOT_ACTIVE)
+    open_one = PhaseOut.objects.filter(case=case, status__in=OPEN_PHASE_OUT_STATUSES).first()
+    if open_one is not None:  # else the one-open-per-case constraint fails as a server error
+        raise ValidationError(PHASE_OUT_ALREADY_OPEN.format(state=open_one.get_status_display()))
     p = phase_out_params(case.household.village_id, on)
     if not case.is_registered_poor and not p.bool("phase_out.allow_non_registered"):
         raise ValidationError(PHASE_OUT_NOT_REGISTERED)

@@ -1,15 +1,21 @@
-"""Every role × every endpoint × an object inside and outside the role's scope → exact status.
+"""Every role × every route and action of /api/v1/ × an object inside and outside the role's scope
+→ the exact status code.
 
-Outside the scope is always 404 (IDs do not leak); inside, a forbidden action is 403;
+Outside the scope a URL object is always 404 (IDs do not leak); inside, a forbidden action is 403;
 anonymous is 401. "in" objects sit in village_a (inside every role's scope); "out" objects in
-another city (outside all of them).
+another city (outside all of them). Writes that name their object in the body instead of the URL
+(creates) answer an object outside the scope with a 400 field error, the same answer as for an
+object that does not exist; roles that may not write at all get 403 first. A guard test walks the
+URL resolver and fails when a route or @action has no row here.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -23,9 +29,11 @@ from assistance.models import (
     PaymentRoll,
     PhaseOut,
 )
-from households.models import WorkTeamMember
+from households.choices import HelperUnitLevel
+from households.models import ExportJob, WorkTeamMember
 from households.workflow.models import ChangeRequest, Publicity, WorkflowEvent
-from programs.models import EligibilityResult, Parameter
+from programs.models import EligibilityResult, Parameter, VillagePopulation
+from tests.assistance.factories import disability_subsidy, tekun_case
 from tests.factories import (
     HelperAssignmentFactory,
     HelperPersonFactory,
@@ -34,6 +42,7 @@ from tests.factories import (
     VisitFactory,
     WorkTeamFactory,
     household_with_members,
+    user_for,
     valid_id,
 )
 
@@ -59,6 +68,7 @@ class World:
     team: object
     team_member: object
     region: object
+    county: object
     case: object
     phase_out: object
     roll: object
@@ -71,20 +81,38 @@ class World:
     publicity: object
     change: object
     event: object
+    tekun: object
+    subsidy: object
+    population: object
+    export: object
 
 
-def build_world(village) -> World:
-    """One of everything, in `village` (and its county), built directly: no service role checks."""
+DAY = dt.date(2019, 11, 1)
+
+
+def build_world(village, export_owner) -> World:
+    """One of everything, in `village` (and its county), built directly: no service role checks.
+    The export job belongs to `export_owner` (jobs are visible to their own creator only)."""
     household = household_with_members(n=2, village=village)
+    first, second = household.members.order_by("id")
     helper = HelperPersonFactory(county=village.parent.parent)
     team = WorkTeamFactory(village=village)
     county = village.parent.parent
     author = UserFactory(role="system_admin", region=None)
     case = DibaoCase.objects.create(household=household, applied_on=DAY, status="active", monthly_amount=100)
     roll = PaymentRoll.objects.create(county=county, month=DAY, program="dibao")
+    export = ExportJob.objects.create(
+        ledger="roster",
+        created_by=export_owner,
+        region_id=export_owner.region_id,
+        status=ExportJob.Status.DONE,
+        total_rows=1,
+        done_rows=1,
+    )
+    export.file.save("roster.xlsx", ContentFile(b"PK\x03\x04 test"), save=True)
     return World(
         household=household,
-        member=household.members.first(),
+        member=first,
         income=IncomeYearFactory(household=household),
         helper=helper,
         assignment=HelperAssignmentFactory(household=household, helper=helper),
@@ -92,6 +120,7 @@ def build_world(village) -> World:
         team=team,
         team_member=WorkTeamMember.objects.create(team=team, name="王五", unit="县财政局"),
         region=village,
+        county=county,
         case=case,
         phase_out=PhaseOut.objects.create(case=case, trigger="other", proposed_on=DAY, proposed_income=4000),
         roll=roll,
@@ -144,172 +173,451 @@ def build_world(village) -> World:
             actor=author,
             actor_role="system_admin",
         ),
+        tekun=tekun_case(member=first),
+        subsidy=disability_subsidy(member=second),
+        population=VillagePopulation.objects.create(village=village, year=2019, agricultural_population=500),
+        export=export,
     )
-
-
-DAY = dt.date(2019, 11, 1)
 
 
 def everyone(status):
     return dict.fromkeys(ROLES[1:], status)
 
 
+def only(roles, status, otherwise=403):
+    """`status` for the named roles, `otherwise` for the rest."""
+    return {role: status if role in roles else otherwise for role in ROLES[1:]}
+
+
 READ = everyone(200)
+NOT_FOUND = everyone(404)
+BAD = everyone(400)
 # Helpers, visits, work teams: village, township and county manage them; the city only reads.
 HELPERS = {"clerk": 200, "township": 200, "county": 200, "city": 403}
+HELPERS_BAD = only({"clerk", "township", "county"}, 400)
+HELPERS_NEW = only({"clerk", "township", "county"}, 201)
 # A DRAFT household (and its income): only the village clerk edits it.
 DRAFT_EDIT = {"clerk": 200, "township": 403, "county": 403, "city": 403}
 COUNTY_ONLY = {"clerk": 403, "township": 403, "county": 200, "city": 403}
 # County-level data (rolls): below the county it is out of scope (404), the city reads it.
 COUNTY_DATA = {"clerk": 404, "township": 404, "county": 200, "city": 200}
 
-# (name, method, url(world), payload, expected status per role for an in-scope object)
-DETAIL = [
-    ("household.get", "get", lambda w: f"/api/v1/households/{w.household.pk}/", None, READ),
-    (
+
+@dataclass
+class Row:
+    """One route and method. `url`/`payload` take the world; `inside`/`outside` map role → status
+    for an object of the in-scope and of the out-of-scope world; anonymous gets `anonymous`."""
+
+    name: str
+    method: str
+    url: object
+    inside: dict
+    payload: object = None
+    outside: dict | None = None  # None: 404 for every role
+    anonymous: int = 401
+
+    def want(self, role, scope):
+        if role == "anonymous":
+            return self.anonymous
+        return (self.inside if scope == "in" else (self.outside or NOT_FOUND))[role]
+
+
+def get(name, url, inside=READ, outside=None):
+    return Row(name, "get", url, inside, outside=outside)
+
+
+def post(name, url, payload, inside, outside=None):
+    return Row(name, "post", url, inside, payload=payload, outside=outside)
+
+
+def hh(action):
+    return lambda w: f"/api/v1/households/{w.household.pk}/{action}/"
+
+
+def case(action):
+    return lambda w: f"/api/v1/dibao-cases/{w.case.pk}/{action}/"
+
+
+def change(action):
+    return lambda w: f"/api/v1/change-requests/{w.change.pk}/{action}/"
+
+
+def household_payload(w):
+    return {
+        "household_no": "M0001",
+        "village": w.region.code,
+        "main_cause": "illness",
+        "members": [{"name": "赵六", "id_no": valid_id(), "relation": "head"}],
+    }
+
+
+CHANGES = {"changes": {"household": {"phone": "13911112222"}}, "note": "改电话"}
+
+ROWS = [
+    # ---------------------------------------------------------------- households and their data
+    get("household.get", lambda w: f"/api/v1/households/{w.household.pk}/"),
+    Row(
         "household.patch",
         "patch",
         lambda w: f"/api/v1/households/{w.household.pk}/",
-        {"phone": "1"},
         DRAFT_EDIT,
+        {"phone": "1"},
     ),
-    ("member.get", "get", lambda w: f"/api/v1/members/{w.member.pk}/", None, READ),
-    ("income.get", "get", lambda w: f"/api/v1/incomes/{w.income.pk}/", None, READ),
-    ("income.patch", "patch", lambda w: f"/api/v1/incomes/{w.income.pk}/", {"wage": "100.00"}, DRAFT_EDIT),
-    ("helper.get", "get", lambda w: f"/api/v1/helpers/{w.helper.pk}/", None, READ),
-    ("helper.patch", "patch", lambda w: f"/api/v1/helpers/{w.helper.pk}/", {"phone": "1"}, HELPERS),
-    ("assignment.get", "get", lambda w: f"/api/v1/helper-assignments/{w.assignment.pk}/", None, READ),
-    (
+    # PUT with only one field: the allowed role reaches validation (400: the full record is required)
+    Row(
+        "household.put",
+        "put",
+        lambda w: f"/api/v1/households/{w.household.pk}/",
+        only({"clerk"}, 400),
+        {"phone": "1"},
+    ),
+    post(
+        "household.create",
+        lambda w: "/api/v1/households/",
+        household_payload,
+        only({"clerk"}, 201),
+        outside=only({"clerk"}, 400),
+    ),
+    get("member.get", lambda w: f"/api/v1/members/{w.member.pk}/"),
+    get("income.get", lambda w: f"/api/v1/incomes/{w.income.pk}/"),
+    Row("income.patch", "patch", lambda w: f"/api/v1/incomes/{w.income.pk}/", DRAFT_EDIT, {"wage": "100.00"}),
+    Row(
+        "income.put", "put", lambda w: f"/api/v1/incomes/{w.income.pk}/", only({"clerk"}, 400), {"wage": "1"}
+    ),
+    post(
+        "income.create",
+        lambda w: "/api/v1/incomes/",
+        lambda w: {
+            "household": w.household.pk,
+            "year": 2030,
+            "period_start": "2030-01-01",
+            "period_end": "2030-12-31",
+            "wage": "100.00",
+        },
+        only({"clerk"}, 201),
+        outside=only({"clerk", "township"}, 400),
+    ),
+    get("helper.get", lambda w: f"/api/v1/helpers/{w.helper.pk}/"),
+    Row("helper.patch", "patch", lambda w: f"/api/v1/helpers/{w.helper.pk}/", HELPERS, {"phone": "1"}),
+    Row("helper.put", "put", lambda w: f"/api/v1/helpers/{w.helper.pk}/", HELPERS_BAD, {"phone": "1"}),
+    post(
+        "helper.create",
+        lambda w: "/api/v1/helpers/",
+        lambda w: {
+            "name": "张三",
+            "unit": "县财政局",
+            "unit_level": HelperUnitLevel.values[0],
+            "county": w.county.code,
+        },
+        HELPERS_NEW,
+        outside=HELPERS_BAD,
+    ),
+    get("assignment.get", lambda w: f"/api/v1/helper-assignments/{w.assignment.pk}/"),
+    Row(
         "assignment.patch",
         "patch",
         lambda w: f"/api/v1/helper-assignments/{w.assignment.pk}/",
-        {"end": "2020-12-31"},
         HELPERS,
+        {"end": "2020-12-31"},
     ),
-    ("visit.get", "get", lambda w: f"/api/v1/visits/{w.visit.pk}/", None, READ),
-    ("visit.patch", "patch", lambda w: f"/api/v1/visits/{w.visit.pk}/", {"visitor": "李四"}, HELPERS),
-    ("team.get", "get", lambda w: f"/api/v1/work-teams/{w.team.pk}/", None, READ),
-    ("team.patch", "patch", lambda w: f"/api/v1/work-teams/{w.team.pk}/", {"dispatching_unit": "x"}, HELPERS),
-    ("team_member.get", "get", lambda w: f"/api/v1/work-team-members/{w.team_member.pk}/", None, READ),
-    (
+    Row(
+        "assignment.put",
+        "put",
+        lambda w: f"/api/v1/helper-assignments/{w.assignment.pk}/",
+        HELPERS_BAD,
+        {"end": "2020-12-31"},
+    ),
+    post(
+        "assignment.create",
+        lambda w: "/api/v1/helper-assignments/",
+        lambda w: {"household": w.household.pk, "helper": w.helper.pk, "start": "2019-01-01"},
+        HELPERS_NEW,
+        outside=HELPERS_BAD,
+    ),
+    get("visit.get", lambda w: f"/api/v1/visits/{w.visit.pk}/"),
+    Row("visit.patch", "patch", lambda w: f"/api/v1/visits/{w.visit.pk}/", HELPERS, {"visitor": "李四"}),
+    Row("visit.put", "put", lambda w: f"/api/v1/visits/{w.visit.pk}/", HELPERS_BAD, {"visitor": "李四"}),
+    post(
+        "visit.create",
+        lambda w: "/api/v1/visits/",
+        lambda w: {
+            "household": w.household.pk,
+            "visit_date": "2019-10-01",
+            "visitor": "李四",
+            "content": "走访",
+        },
+        HELPERS_NEW,
+        outside=HELPERS_BAD,
+    ),
+    get("team.get", lambda w: f"/api/v1/work-teams/{w.team.pk}/"),
+    Row(
+        "team.patch",
+        "patch",
+        lambda w: f"/api/v1/work-teams/{w.team.pk}/",
+        HELPERS,
+        {"dispatching_unit": "x"},
+    ),
+    Row(
+        "team.put",
+        "put",
+        lambda w: f"/api/v1/work-teams/{w.team.pk}/",
+        HELPERS_BAD,
+        {"dispatching_unit": "x"},
+    ),
+    post(
+        "team.create",
+        lambda w: "/api/v1/work-teams/",
+        lambda w: {"village": w.region.code, "dispatching_unit": "县财政局", "start": "2019-01-01"},
+        HELPERS_NEW,
+        outside=HELPERS_BAD,
+    ),
+    get("team_member.get", lambda w: f"/api/v1/work-team-members/{w.team_member.pk}/"),
+    Row(
         "team_member.patch",
         "patch",
         lambda w: f"/api/v1/work-team-members/{w.team_member.pk}/",
-        {"post": "队员"},
         HELPERS,
+        {"post": "队员"},
     ),
-    ("region.get", "get", lambda w: f"/api/v1/regions/{w.region.code}/", None, READ),
-    ("region.children", "get", lambda w: f"/api/v1/regions/{w.region.code}/children/", None, READ),
-    ("region.statistics", "get", lambda w: f"/api/v1/regions/{w.region.code}/statistics/", None, READ),
-    # review chain on a DRAFT household: role first (403), then the service's state check (400)
-    ("household.submit", "post", lambda w: f"/api/v1/households/{w.household.pk}/submit/", {}, DRAFT_EDIT),
-    (
-        "household.approve",
-        "post",
-        lambda w: f"/api/v1/households/{w.household.pk}/approve/",
-        {},
-        {"clerk": 403, "township": 400, "county": 400, "city": 403},
+    Row(
+        "team_member.put",
+        "put",
+        lambda w: f"/api/v1/work-team-members/{w.team_member.pk}/",
+        HELPERS_BAD,
+        {"post": "队员"},
     ),
-    (
-        "household.return",
-        "post",
-        lambda w: f"/api/v1/households/{w.household.pk}/return/",
-        {"reason": "补充材料"},
-        {"clerk": 403, "township": 400, "county": 400, "city": 403},
+    post(
+        "team_member.create",
+        lambda w: "/api/v1/work-team-members/",
+        lambda w: {"team": w.team.pk, "name": "赵七", "unit": "县农业局"},
+        HELPERS_NEW,
+        outside=HELPERS_BAD,
     ),
-    (
-        "household.city_objection",
-        "post",
-        lambda w: f"/api/v1/households/{w.household.pk}/city-objection/",
-        {"reason": "抽查"},
-        {"clerk": 403, "township": 403, "county": 403, "city": 400},
-    ),
-    (
+    get("region.get", lambda w: f"/api/v1/regions/{w.region.code}/"),
+    get("region.children", lambda w: f"/api/v1/regions/{w.region.code}/children/"),
+    get("region.statistics", lambda w: f"/api/v1/regions/{w.region.code}/statistics/"),
+    # ---------------------------------------------------------------- review chain on a DRAFT household
+    # role first (403), then the service's state check (400)
+    post("household.submit", hh("submit"), {}, DRAFT_EDIT),
+    post("household.withdraw", hh("withdraw"), {}, only({"clerk"}, 400)),
+    post("household.approve", hh("approve"), {}, only({"township", "county"}, 400)),
+    post("household.return", hh("return"), {"reason": "补充材料"}, only({"township", "county"}, 400)),
+    post("household.city_objection", hh("city-objection"), {"reason": "抽查"}, only({"city"}, 400)),
+    post(
         "household.propose_exit",
-        "post",
-        lambda w: f"/api/v1/households/{w.household.pk}/propose-exit/",
+        hh("propose-exit"),
         {"review_date": "2019-01-01"},
-        {"clerk": 400, "township": 400, "county": 403, "city": 403},
+        only({"clerk", "township"}, 400),
     ),
-    (
+    post(
+        "household.cancel_exit", hh("cancel-exit"), {"reason": "收入不稳"}, only({"township", "county"}, 400)
+    ),
+    post("household.end_policy", hh("end-policy"), {}, only({"county"}, 400)),
+    post(
+        "household.return_to_poverty",
+        hh("return-to-poverty"),
+        {"reason": "因病"},
+        only({"township", "county"}, 400),
+    ),
+    post(
+        "household.monitoring",
+        hh("monitoring"),
+        {"state": "unstable", "reason": "收入波动"},
+        only({"clerk", "township", "county"}, 400),
+    ),
+    post(
         "household.publicity",
-        "post",
-        lambda w: f"/api/v1/households/{w.household.pk}/publicity/",
+        hh("publicity"),
         {"start": "2019-01-01", "end": "2019-01-02", "place": "村委会"},
-        {"clerk": 403, "township": 400, "county": 403, "city": 403},
+        only({"township"}, 400),
     ),
-    ("household.events", "get", lambda w: f"/api/v1/households/{w.household.pk}/events/", None, READ),
-    ("publicity.get", "get", lambda w: f"/api/v1/publicities/{w.publicity.pk}/", None, READ),
-    (
+    post("household.change_request", hh("change-request"), CHANGES, only({"clerk"}, 400)),
+    get("household.events", hh("events")),
+    get("publicity.get", lambda w: f"/api/v1/publicities/{w.publicity.pk}/"),
+    post(
         "publicity.close",
-        "post",
         lambda w: f"/api/v1/publicities/{w.publicity.pk}/close/",
         {},
-        {"clerk": 403, "township": 400, "county": 403, "city": 403},
+        only({"township"}, 400),
     ),
-    (
+    post(
         "publicity.objection",
-        "post",
         lambda w: f"/api/v1/publicities/{w.publicity.pk}/objection/",
         {"content": "收入不实", "received_on": str(timezone.localdate())},
         # allowed roles reach the exit hook, which refuses a household not yet stored (已入库)
-        {"clerk": 400, "township": 400, "county": 403, "city": 403},
+        only({"clerk", "township"}, 400),
     ),
-    ("change.get", "get", lambda w: f"/api/v1/change-requests/{w.change.pk}/", None, READ),
-    ("event.get", "get", lambda w: f"/api/v1/workflow-events/{w.event.pk}/", None, READ),
-    # 低保 cases, 渐退, rolls
-    ("case.get", "get", lambda w: f"/api/v1/dibao-cases/{w.case.pk}/", None, READ),
-    (
-        "case.start_investigation",
-        "post",
-        lambda w: f"/api/v1/dibao-cases/{w.case.pk}/start-investigation/",
-        {},
-        {"clerk": 403, "township": 400, "county": 400, "city": 403},
+    # a DRAFT change request: the clerk submits it, nobody approves or amends a draft
+    get("change.get", lambda w: f"/api/v1/change-requests/{w.change.pk}/"),
+    post("change.submit", change("submit"), {}, only({"clerk"}, 200)),
+    post("change.withdraw", change("withdraw"), {}, only({"clerk"}, 400)),
+    post("change.approve", change("approve"), {}, only({"township", "county"}, 400)),
+    post("change.return", change("return"), {"reason": "材料不全"}, only({"township", "county"}, 400)),
+    post("change.city_objection", change("city-objection"), {"reason": "抽查"}, only({"city"}, 400)),
+    post("change.amend", change("amend"), CHANGES, only({"clerk"}, 400)),
+    get("event.get", lambda w: f"/api/v1/workflow-events/{w.event.pk}/"),
+    # ------------------------------------------------------------ 低保 cases (an active case), 渐退, rolls
+    get("case.get", lambda w: f"/api/v1/dibao-cases/{w.case.pk}/"),
+    post(
+        "case.create",
+        lambda w: "/api/v1/dibao-cases/",
+        lambda w: {"household": w.household.pk, "applied_on": "2019-10-01"},
+        only({"clerk", "township", "county"}, 400),  # the household already has an active case
+        outside=only({"clerk", "township", "county"}, 400),
     ),
-    (
-        "case.stop",
-        "post",
-        lambda w: f"/api/v1/dibao-cases/{w.case.pk}/stop/",
-        {"month": "2019-12-01", "reason": "死亡"},
-        COUNTY_ONLY,
+    post("case.start_investigation", case("start-investigation"), {}, only({"township", "county"}, 400)),
+    post(
+        "case.home_visit",
+        case("home-visit"),
+        {"level": "county", "visit_date": "2019-10-01", "visitors": "县民政局", "findings": "属实"},
+        # a county-level visit: the township passes the role gate, the service wants county staff
+        {"clerk": 403, "township": 403, "county": 201, "city": 403},
     ),
-    ("phase_out.get", "get", lambda w: f"/api/v1/phase-outs/{w.phase_out.pk}/", None, READ),
-    (
+    post(
+        "case.publicity",
+        case("publicity"),
+        {"start": "2019-10-01", "place": "村务公开栏"},
+        only({"township"}, 400),
+    ),
+    post("case.objection", case("objection"), {"reason": "收入不实"}, only({"clerk", "township"}, 400)),
+    post("case.close_publicity", case("close-publicity"), {}, only({"township"}, 400)),
+    post("case.confirm", case("confirm"), {}, only({"county"}, 400)),
+    post("case.refuse", case("refuse"), {"reason": "收入超标"}, only({"county"}, 400)),
+    post("case.refusal_notice_sent", case("refusal-notice-sent"), {}, only({"township", "county"}, 400)),
+    post("case.stop", case("stop"), {"month": "2019-12-01", "reason": "死亡"}, COUNTY_ONLY),
+    post(
+        "case.propose_phase_out",
+        case("propose-phase-out"),
+        {"income": "5000"},
+        only({"township", "county"}, 400),
+    ),
+    get("phase_out.get", lambda w: f"/api/v1/phase-outs/{w.phase_out.pk}/"),
+    post("phase_out.approve", lambda w: f"/api/v1/phase-outs/{w.phase_out.pk}/approve/", {}, COUNTY_ONLY),
+    post(
         "phase_out.reject",
-        "post",
         lambda w: f"/api/v1/phase-outs/{w.phase_out.pk}/reject/",
         {"reason": "收入不稳定"},
         COUNTY_ONLY,
     ),
-    ("roll.get", "get", lambda w: f"/api/v1/payment-rolls/{w.roll.pk}/", None, COUNTY_DATA),
-    (
+    get("roll.get", lambda w: f"/api/v1/payment-rolls/{w.roll.pk}/", COUNTY_DATA),
+    post(
         "roll.confirm",
-        "post",
         lambda w: f"/api/v1/payment-rolls/{w.roll.pk}/confirm/",
         {},
-        {"clerk": 404, "township": 404, "county": 200, "city": 403},
+        {**COUNTY_DATA, "city": 403},
     ),
-    ("line.get", "get", lambda w: f"/api/v1/payment-lines/{w.line.pk}/", None, READ),
-    ("ledger.get", "get", lambda w: f"/api/v1/ledger-entries/{w.ledger.pk}/", None, READ),
-    ("alert.get", "get", lambda w: f"/api/v1/alerts/{w.alert.pk}/", None, READ),
-    ("measure.get", "get", lambda w: f"/api/v1/measures/{w.measure.pk}/", None, READ),
-    (
+    post(
+        "roll.create",
+        lambda w: "/api/v1/payment-rolls/",
+        lambda w: {"county": w.county.code, "month": "2019-12-01", "program": "dibao"},
+        only({"county"}, 201),
+        outside=only({"county"}, 400),
+    ),
+    get("line.get", lambda w: f"/api/v1/payment-lines/{w.line.pk}/"),
+    get("ledger.get", lambda w: f"/api/v1/ledger-entries/{w.ledger.pk}/"),
+    get("alert.get", lambda w: f"/api/v1/alerts/{w.alert.pk}/"),
+    get("measure.get", lambda w: f"/api/v1/measures/{w.measure.pk}/"),
+    Row(
         "measure.patch",
         "patch",
         lambda w: f"/api/v1/measures/{w.measure.pk}/",
-        {"content": "就业帮扶"},
         HELPERS,
+        {"content": "就业帮扶"},
     ),
-    # programs
-    ("parameter.get", "get", lambda w: f"/api/v1/parameters/{w.parameter.pk}/", None, READ),
-    ("result.get", "get", lambda w: f"/api/v1/eligibility-results/{w.result.pk}/", None, READ),
-    (
+    Row(
+        "measure.put",
+        "put",
+        lambda w: f"/api/v1/measures/{w.measure.pk}/",
+        HELPERS_BAD,
+        {"content": "就业帮扶"},
+    ),
+    post(
+        "measure.create",
+        lambda w: "/api/v1/measures/",
+        lambda w: {
+            "household": w.household.pk,
+            "kind": MeasureKind.values[0],
+            "content": "产业帮扶",
+            "date": "2019-10-01",
+            "responsible_unit": "县农业局",
+        },
+        HELPERS_NEW,
+        outside=HELPERS_BAD,
+    ),
+    # ---------------------------------------------------------------- 特困, 两项补贴
+    get("tekun.get", lambda w: f"/api/v1/tekun-cases/{w.tekun.pk}/"),
+    post(
+        "tekun.create",
+        lambda w: "/api/v1/tekun-cases/",
+        lambda w: {
+            "member": w.subsidy.member_id,
+            "mode": "dispersed",
+            "self_care": "full",
+            "start_month": "2019-07-01",
+        },
+        only({"county"}, 201),
+        outside=only({"county"}, 400),
+    ),
+    get("subsidy.get", lambda w: f"/api/v1/disability-subsidies/{w.subsidy.pk}/"),
+    # ---------------------------------------------------------------- programs, parameters, villages, what-if
+    # The catalogue is national: every signed-in user reads every programme, whatever the world.
+    get("program.get", lambda w: "/api/v1/programs/dibao/", outside=READ),
+    get("parameter.get", lambda w: f"/api/v1/parameters/{w.parameter.pk}/"),
+    post(
+        "parameter.create",
+        lambda w: "/api/v1/parameters/",
+        lambda w: {
+            "key": "publicity.min_days",
+            "region_prefix": w.county.code[:6],
+            "valid_from": "2031-01-01",
+            "value": "9",
+            "source": "测试",
+        },
+        only({"county", "city"}, 201),
+        outside=only({"county", "city"}, 400),
+    ),
+    get("result.get", lambda w: f"/api/v1/eligibility-results/{w.result.pk}/"),
+    post(
+        "result.evaluate",
+        lambda w: "/api/v1/eligibility-results/evaluate/",
+        lambda w: {"household": w.household.pk},
+        only({"clerk", "township", "county"}, 400),  # a draft household has no approved data
+        outside=only({"clerk", "township", "county"}, 404),
+    ),
+    post(
         "what_if",
-        "post",
         lambda w: "/api/v1/what-if/",
-        None,  # filled in by the test: needs the world's household id
+        lambda w: {"household": w.household.pk, "overrides": {}, "approved_only": False},
         READ,
     ),
+    post(
+        "region.what_if",
+        lambda w: f"/api/v1/regions/{w.county.code}/what-if/",
+        {"kind": "standard", "as_of": "2019-07-01", "standard_year": "4200"},
+        # the county itself lies outside a village's or township's scope
+        {"clerk": 404, "township": 404, "county": 200, "city": 200},
+    ),
+    get("population.get", lambda w: f"/api/v1/village-populations/{w.population.pk}/"),
+    post(
+        "population.create",
+        lambda w: "/api/v1/village-populations/",
+        lambda w: {"village": w.region.code, "year": 2030, "agricultural_population": 480},
+        only({"county", "city"}, 201),
+        outside=only({"county", "city"}, 400),
+    ),
+    get("indicator.get", lambda w: f"/api/v1/village-indicators/{w.region.code}/"),
+    # ---------------------------------------------------------------- exports (the job is the user's own)
+    get("export.get", lambda w: f"/api/v1/exports/{w.export.pk}/"),
+    get("export.download", lambda w: f"/api/v1/exports/{w.export.pk}/download/"),
+    post(
+        "export.create",
+        lambda w: "/api/v1/exports/",
+        lambda w: {"ledger": "roster", "region": w.region.code},
+        only({"clerk", "township", "county"}, 200),  # small: the xlsx at once; 市 exports summaries only
+        outside=BAD,
+    ),
+    # ---------------------------------------------------------------- authentication
+    Row("token", "post", lambda w: "/api/v1/auth/token/", BAD, payload={}, outside=BAD, anonymous=400),
 ]
 
 # list URL → the World attribute whose out-of-scope twin must not appear in it
@@ -334,12 +642,17 @@ LISTS = {
     "/api/v1/measures/": "measure",
     "/api/v1/parameters/": "parameter",
     "/api/v1/eligibility-results/": "result",
+    "/api/v1/tekun-cases/": "tekun",
+    "/api/v1/disability-subsidies/": "subsidy",
+    "/api/v1/village-populations/": "population",
+    "/api/v1/village-indicators/": "region",
+    "/api/v1/exports/": "export",
     "/api/v1/me/": None,
     "/api/v1/programs/": None,
     "/api/v1/exports/ledgers/": None,
 }
 # Lists whose in-scope rows only some roles see (county-level data).
-COUNTY_LISTS = {"/api/v1/payment-rolls/": "roll", "/api/v1/exports/": None}
+COUNTY_LISTS = {"/api/v1/payment-rolls/": "roll"}
 
 
 def client_for(request, role) -> APIClient:
@@ -353,28 +666,48 @@ def call(client, method, url, payload):
     """One request whose writes are rolled back, so every endpoint sees the same world."""
     with transaction.atomic():
         response = getattr(client, method)(url, payload, format="json")
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)  # read (and close) files before the rollback
         transaction.set_rollback(True)
     return response
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def owner(request, role, village):
+    """The acting user owns the in-scope export job; someone of the other city owns the other one."""
+    if role == "anonymous":
+        return user_for(village)
+    return request.getfixturevalue(ROLE_FIXTURES[role])
+
+
+@pytest.mark.usefixtures("media")
 @pytest.mark.parametrize("scope", ["in", "out"])
 @pytest.mark.parametrize("role", ROLES)
-def test_detail_matrix(request, village_a, village_other_city, role, scope):
-    world = build_world(village_a if scope == "in" else village_other_city)
+def test_every_route_matrix(request, village_a, village_other_city, role, scope):
+    if scope == "in":
+        world = build_world(village_a, owner(request, role, village_a))
+    else:
+        world = build_world(village_other_city, user_for(village_other_city))
     client = client_for(request, role)
-    got, want = {}, {}
-    for name, method, url, payload, expected in DETAIL:
-        if name == "what_if":
-            payload = {"household": world.household.pk, "overrides": {}, "approved_only": False}
-        got[name] = call(client, method, url(world), payload).status_code
-        want[name] = 401 if role == "anonymous" else (expected[role] if scope == "in" else 404)
-    assert got == want
+    got, want, bodies = {}, {}, {}
+    for row in ROWS:
+        payload = row.payload(world) if callable(row.payload) else row.payload
+        response = call(client, row.method, row.url(world), payload)
+        got[row.name], want[row.name] = response.status_code, row.want(role, scope)
+        if got[row.name] != want[row.name] and not hasattr(response, "streaming_content"):
+            bodies[row.name] = response.content.decode()[:300]
+    assert got == want, bodies
 
 
+@pytest.mark.usefixtures("media")
 @pytest.mark.parametrize("role", ROLES)
 def test_list_matrix_and_lists_show_only_own_scope(request, village_a, village_other_city, role):
-    world = build_world(village_a)
-    out = build_world(village_other_city)
+    world = build_world(village_a, owner(request, role, village_a))
+    out = build_world(village_other_city, user_for(village_other_city))
     client = client_for(request, role)
     for url, attr in {**LISTS, **COUNTY_LISTS}.items():
         response = client.get(url, {"page_size": 200})
@@ -389,25 +722,36 @@ def test_list_matrix_and_lists_show_only_own_scope(request, village_a, village_o
             assert getattr(world, attr).pk in keys, url
 
 
-def household_payload(village):
-    return {
-        "household_no": "M0001",
-        "village": village.code,
-        "main_cause": "illness",
-        "members": [{"name": "赵六", "id_no": valid_id(), "relation": "head"}],
-    }
+# ---------------------------------------------------------------- the guard: no route without a row
 
 
-CREATE = {"anonymous": 401, "clerk": 201, "township": 403, "county": 403, "city": 403}
+def api_routes() -> set[tuple[str, str]]:
+    """(url name, HTTP method) of every route under /api/v1/, @actions included."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern
+
+    methods = ("get", "post", "put", "patch", "delete")  # HEAD and OPTIONS mirror GET / describe
+    routes = set()
+    for route, pattern in walk(get_resolver().url_patterns):
+        if not route.lstrip("^").startswith("api/v1/"):
+            continue
+        actions = getattr(pattern.callback, "actions", None)  # a viewset route: {method: action}
+        if actions is None:
+            view = pattern.callback.cls
+            actions = {m: m for m in methods if hasattr(view, m)}
+        routes |= {(pattern.name, method) for method in actions if method in methods}
+    return routes
 
 
-@pytest.mark.parametrize("scope", ["in", "out"])
-@pytest.mark.parametrize("role", ROLES)
-def test_create_household_matrix(request, village_a, village_other_city, role, scope):
-    village = village_a if scope == "in" else village_other_city
-    response = client_for(request, role).post(
-        "/api/v1/households/", household_payload(village), format="json"
-    )
-    # A clerk naming a village outside the scope gets a field error, not a created record.
-    want = 400 if (scope == "out" and role == "clerk") else CREATE[role]
-    assert response.status_code == want, response.content
+def test_every_api_route_and_action_has_a_row_in_the_matrix(village_a, clerk_a, media):
+    world = build_world(village_a, clerk_a)
+    covered = {(resolve(row.url(world)).url_name, row.method) for row in ROWS}
+    covered |= {(resolve(url).url_name, "get") for url in {**LISTS, **COUNTY_LISTS}}
+    missing = api_routes() - covered
+    assert not missing, f"add these routes to the permission matrix: {sorted(missing)}"
+    assert ("tekun-case-list", "post") in api_routes()  # the walk does see router routes

@@ -161,3 +161,16 @@ def test_export_ledgers_are_listed(as_user, clerk_a):
     rows = as_user(clerk_a).get("/api/v1/exports/ledgers/").json()
     assert rows[0]["key"] == "county_workbook"
     assert len(rows) == 15
+
+
+def test_a_second_phase_out_proposal_is_refused_in_chinese_not_a_server_error(
+    as_user, county_admin, village_a
+):
+    case = active_case(household=dibao_household(village=village_a), county_user=county_admin)
+    api = as_user(county_admin)
+    url = f"/api/v1/dibao-cases/{case.pk}/propose-phase-out/"
+    first = api.post(url, {"income": "5000", "on": str(CONFIRM_DAY)}, format="json")
+    assert first.status_code == 201, first.content
+    again = api.post(url, {"income": "5200", "on": str(CONFIRM_DAY)}, format="json")
+    assert again.status_code == 400
+    assert again.json()["detail"] == "该案件已有未办结的渐退（拟渐退），不能重复提出"

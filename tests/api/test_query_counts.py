@@ -12,14 +12,13 @@ from assistance.models import (
     AssistanceMeasure,
     ChangeLedgerEntry,
     DibaoCase,
-    DisabilitySubsidy,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
-    TekunCase,
 )
 from households.workflow.models import ChangeItem, ChangeRequest, Publicity, PublicityObjection, WorkflowEvent
 from programs.models import EligibilityResult, Parameter, VillagePopulation
+from tests.assistance.factories import disability_subsidy, tekun_case
 from tests.factories import (
     HelperAssignmentFactory,
     HelperPersonFactory,
@@ -287,29 +286,12 @@ def results(village, n):
 
 def tekun_cases(village, n):
     for _ in range(n):
-        member = household_with_members(n=1, village=village).members.get()
-        TekunCase.objects.create(
-            household=member.household,
-            member=member,
-            mode="dispersed",
-            self_care="full",
-            basic_standard=600,
-            care_standard=100,
-            start_month=DAY,
-        )
+        tekun_case(member=household_with_members(n=1, village=village).members.get())
 
 
 def disability_subsidies(village, n):
     for _ in range(n):
-        member = household_with_members(n=1, village=village).members.get()
-        DisabilitySubsidy.objects.create(
-            household=member.household,
-            member=member,
-            kind="living",
-            grade=1,
-            monthly_amount=80,
-            start_month=DAY,
-        )
+        disability_subsidy(member=household_with_members(n=1, village=village).members.get())
 
 
 def _villages(village, n):

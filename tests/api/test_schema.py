@@ -17,6 +17,14 @@ def test_schema_generates_without_warnings(tmp_path):
     text = (tmp_path / "schema.yaml").read_text()
     assert "农户列表" in text
     assert "对象不存在或不在您的管辖范围内" in text
+    for summary in (
+        "特困供养列表",
+        "残疾人两项补贴列表",
+        "贫困村退出指标",
+        "县级政策情景模拟",
+        "村修正变更申请",
+    ):
+        assert summary in text, summary
 
 
 def test_schema_and_docs_are_served(client):

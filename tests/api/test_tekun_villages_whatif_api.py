@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.models import DisabilitySubsidy, TekunCase
+from assistance.models import TekunCase
 from households.choices import ReviewState
 from households.workflow import services as workflow
 from households.workflow.choices import ChangeState
 from programs.models import EligibilityResult, Parameter, VillagePopulation
+from tests.assistance.factories import disability_subsidy
 from tests.factories import IncomeYearFactory, household_with_members, region_chain, user_for
 
 pytestmark = pytest.mark.django_db
@@ -60,14 +61,7 @@ def test_disability_subsidies_are_listed_in_scope_and_filtered(
 ):
     def subsidy(village, kind):
         member = household_with_members(n=1, village=village).members.get()
-        return DisabilitySubsidy.objects.create(
-            household=member.household,
-            member=member,
-            kind=kind,
-            grade=1,
-            monthly_amount=80,
-            start_month=dt.date(2019, 11, 1),
-        )
+        return disability_subsidy(member=member, kind=kind)
 
     living, care = subsidy(village_a, "living"), subsidy(village_a, "care")
     subsidy(village_other_city, "living")

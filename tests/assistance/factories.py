@@ -70,3 +70,25 @@ def set_income(household, income_per_person, *, period_end=dt.date(2020, 9, 30))
         period_end=period_end,
         wage=Decimal(income_per_person) * persons,
     )
+
+
+def tekun_case(*, member, **kwargs):
+    """An active 特困 case stored directly (standards given, not computed): for API and list tests."""
+    from assistance.models import TekunCase
+
+    values = {
+        "mode": "dispersed",
+        "self_care": "full",
+        "basic_standard": 600,
+        "care_standard": 100,
+        "start_month": dt.date(2019, 11, 1),
+    }
+    return TekunCase.objects.create(household=member.household, member=member, **{**values, **kwargs})
+
+
+def disability_subsidy(*, member, **kwargs):
+    """An active 两项补贴 row stored directly: for API and list tests."""
+    from assistance.models import DisabilitySubsidy
+
+    values = {"kind": "living", "grade": 1, "monthly_amount": 80, "start_month": dt.date(2019, 11, 1)}
+    return DisabilitySubsidy.objects.create(household=member.household, member=member, **{**values, **kwargs})
