@@ -118,7 +118,7 @@ class VillagePopulationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "village_name"]
         extra_kwargs = {
             "village": {"help_text": "村（12位区划代码，须在本人管辖范围内）"},
-            "year": {"help_text": "年度"},
+            "year": {"help_text": "年度", "min_value": 2000, "max_value": 2100},
             "agricultural_population": {"help_text": "农业户籍人口（贫困发生率的分母）"},
             "source": {"help_text": "数据来源，如 公安户籍统计"},
         }

@@ -94,6 +94,8 @@ def test_county_records_and_corrects_a_village_population(
     )
     assert foreign.status_code == 400
     assert foreign.json()["errors"][0]["field"] == "village"
+    year_zero = api.post("/api/v1/village-populations/", {**payload, "year": 0}, format="json")
+    assert (year_zero.status_code, year_zero.json()["errors"][0]["field"]) == (400, "year")
     assert as_user(clerk_a).post("/api/v1/village-populations/", payload, format="json").status_code == 403
     rows = as_user(clerk_a).get("/api/v1/village-populations/", {"year": 2019}).json()["results"]
     assert [(row["village"], row["village_name"]) for row in rows] == [(village_a.code, "甲村")]
