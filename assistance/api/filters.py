@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 
 from assistance.choices import (
     CaseStatus,
@@ -22,6 +23,7 @@ from assistance.models import (
     TekunCase,
 )
 from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet
+from households.models import Household
 
 
 class DibaoCaseFilter(ScopedFilterSet):
@@ -111,3 +113,20 @@ class DisabilitySubsidyFilter(HouseholdRowFilter):
     class Meta:
         model = DisabilitySubsidy
         fields = []
+
+
+class MeasureGapFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="village__code")
+    missing = django_filters.BooleanFilter(
+        method="filter_missing", label="true：只列出未达成任一目标的户；false：只列出两项目标均已达成的户"
+    )
+
+    class Meta:
+        model = Household
+        fields = []
+
+    def filter_missing(self, queryset, name, value):
+        gap = Q(has_industry=False) | Q(has_able_member=True, has_stable_job=False)
+        if value is None:
+            return queryset
+        return queryset.filter(gap) if value else queryset.exclude(gap)

@@ -198,3 +198,20 @@ class DisabilitySubsidySerializer(serializers.ModelSerializer):
     class Meta:
         model = DisabilitySubsidy
         fields = "__all__"
+
+
+class MeasureGapSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="户ID")
+    household_no = serializers.CharField(help_text="户编号")
+    village = serializers.CharField(source="village_id", help_text="村区划代码")
+    village_name = serializers.CharField(source="village.name", help_text="村名")
+    has_industry = serializers.BooleanField(help_text="有产业帮扶项目（未取消）")
+    has_able_member = serializers.BooleanField(help_text="有劳动年龄内、有劳动能力的在册成员")
+    has_stable_job = serializers.BooleanField(
+        help_text="有成员稳定就业（务工月数达参数要求，或登记了稳定就业措施）"
+    )
+    industry_ok = serializers.BooleanField(source="has_industry", help_text="产业帮扶目标已达成")
+    employment_ok = serializers.SerializerMethodField(help_text="稳定就业目标已达成（无劳动力的户不要求）")
+
+    def get_employment_ok(self, obj) -> bool:
+        return obj.has_stable_job or not obj.has_able_member

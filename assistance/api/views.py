@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from assistance import selectors
 from assistance.api import filters
 from assistance.api import serializers as s
 from assistance.models import (
@@ -340,3 +341,22 @@ class DisabilitySubsidyViewSet(ReadOnly):
     queryset = DisabilitySubsidy.objects.all()
     serializer_class = s.DisabilitySubsidySerializer
     filterset_class = filters.DisabilitySubsidyFilter
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="帮扶缺口",
+        description="按种子文件003的两项目标逐户列出：每户至少一个产业帮扶项目；有劳动力的户至少一人稳定就业。"
+        "missing=true 只列出有缺口的户；可按区划前缀筛选，游标分页。",
+    ),
+    retrieve=extend_schema(summary="一户的帮扶缺口"),
+)
+@extend_schema(tags=["帮扶力量"])
+class MeasureGapViewSet(ReadOnly):
+    serializer_class = s.MeasureGapSerializer
+    filterset_class = filters.MeasureGapFilter
+
+    def get_queryset(self):
+        # measure_gaps starts from households_for(user): already scoped, as in the admin list.
+        gaps = selectors.measure_gaps(user=self.request.user, as_of=timezone.localdate())
+        return gaps.select_related("village").only("id", "household_no", "village__code", "village__name")

@@ -544,6 +544,7 @@ ROWS = [
         HELPERS_NEW,
         outside=HELPERS_BAD,
     ),
+    get("measure_gap.get", lambda w: f"/api/v1/measure-gaps/{w.household.pk}/"),
     # ---------------------------------------------------------------- 特困, 两项补贴
     get("tekun.get", lambda w: f"/api/v1/tekun-cases/{w.tekun.pk}/"),
     post(
@@ -640,6 +641,7 @@ LISTS = {
     "/api/v1/ledger-entries/": "ledger",
     "/api/v1/alerts/": "alert",
     "/api/v1/measures/": "measure",
+    "/api/v1/measure-gaps/": "household",
     "/api/v1/parameters/": "parameter",
     "/api/v1/eligibility-results/": "result",
     "/api/v1/tekun-cases/": "tekun",

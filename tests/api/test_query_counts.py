@@ -338,6 +338,9 @@ MORE_LISTS = [
     ("/api/v1/tekun-cases/?status=active&mode=dispersed&region=211223", tekun_cases, 1),
     ("/api/v1/disability-subsidies/", disability_subsidies, 1),
     ("/api/v1/disability-subsidies/?kind=living&region=211223100", disability_subsidies, 1),
+    # + the two parameters of the goals (pension age, stable-employment months)
+    ("/api/v1/measure-gaps/", measures, 3),
+    ("/api/v1/measure-gaps/?missing=true&region=211223", households, 3),
     ("/api/v1/village-populations/", village_populations, 1),  # + village name by join
     ("/api/v1/village-populations/?year=2019&region=211223", village_populations, 1),
 ]

@@ -233,3 +233,39 @@ def test_user_outside_scope_cannot_see_or_amend(as_user, village_other_city, vil
         format="json",
     )
     assert response.status_code == 404
+
+
+# ---------------------------------------------------------------- 帮扶缺口 (seed 003 goals)
+
+
+def _measure(household, kind, **kwargs):
+    from assistance.models import AssistanceMeasure
+
+    return AssistanceMeasure.objects.create(
+        household=household,
+        kind=kind,
+        content="帮扶",
+        date=dt.date(2019, 10, 1),
+        responsible_unit="县农业局",
+        **kwargs,
+    )
+
+
+def test_measure_gaps_list_households_missing_a_goal(
+    as_user, township_reviewer_a, village_a, village_other_city
+):
+    covered = household_with_members(n=2, village=village_a)
+    _measure(covered, "industry")
+    _measure(covered, "employment", is_stable_employment=True)
+    bare = household_with_members(n=2, village=village_a)
+    household_with_members(n=2, village=village_other_city)
+    api = as_user(township_reviewer_a)
+    rows = {row["id"]: row for row in api.get("/api/v1/measure-gaps/").json()["results"]}
+    assert set(rows) == {covered.pk, bare.pk}
+    assert (rows[covered.pk]["industry_ok"], rows[covered.pk]["employment_ok"]) == (True, True)
+    assert rows[bare.pk]["industry_ok"] is False
+    missing = api.get("/api/v1/measure-gaps/", {"missing": "true"}).json()["results"]
+    assert [row["id"] for row in missing] == [bare.pk]
+    complete = api.get("/api/v1/measure-gaps/", {"missing": "false"}).json()["results"]
+    assert [row["id"] for row in complete] == [covered.pk]
+    assert api.get(f"/api/v1/measure-gaps/{covered.pk}/").json()["village_name"] == "甲村"
