@@ -1,11 +1,15 @@
 """Write a validated import plan in bulk: ids taken from the sequences up front, then one COPY per
-table. COPY fires the pghistory row triggers like INSERT does, so the audit trail is complete."""
+table. The pghistory row triggers are switched off for the COPY (their per-row context upsert cost
+~0.4 ms a row, 13 of the 20 seconds of a 30,000-member file) and the same 'insert' events are written
+afterwards with one INSERT … SELECT per table, under the same pghistory context: the audit trail is
+the one the triggers would have written."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
+import pgtrigger
 from django.db import connection, models
 from django.utils import timezone
 
@@ -69,9 +73,47 @@ def copy_rows(
     return count
 
 
+HISTORY_MODELS = (Household, Member, IncomeYear)
+
+
+def _insert_trigger_uris(models_: tuple) -> list[str]:
+    return [f"{m._meta.app_label}.{m.__name__}:insert_insert" for m in models_]
+
+
+def record_insert_events(model: type[models.Model], where: str, values: list[int]) -> int:
+    """The pghistory 'insert' event of every row `where` = ANY(values), as its trigger writes it
+    (tracked columns, the current pghistory context, NOW()), in one statement."""
+    event = model.pgh_event_model
+    columns = [f.column for f in event._meta.concrete_fields if not f.name.startswith("pgh_")]
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in columns)
+    source = ", ".join("t." + q(c) for c in columns)
+    pk = q(model._meta.pk.column)
+    sql = (
+        "WITH ctx AS MATERIALIZED (SELECT _pgh_attach_context() AS id) "
+        f"INSERT INTO {q(event._meta.db_table)} "
+        f"({cols}, pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id) "
+        f"SELECT {source}, ctx.id, NOW(), 'insert', t.{pk} "
+        f"FROM {q(model._meta.db_table)} t CROSS JOIN ctx WHERE t.{q(where)} = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values])
+        return cursor.rowcount
+
+
 def load_plan(*, plan: ImportPlan, user) -> dict[str, int]:
-    """Write households (草稿, created_by = importer), members and income years. The caller holds
-    the transaction: all rows or none."""
+    """Write households (草稿, created_by = importer), members and income years, and their history
+    events. The caller holds the transaction: all rows or none."""
+    with pgtrigger.ignore(*_insert_trigger_uris(HISTORY_MODELS)):
+        # reserve_ids is the first statement inside: it carries the ignore setting for the COPYs.
+        counts, ids = _copy_plan(plan=plan, user=user)
+    record_insert_events(Household, "id", ids)
+    record_insert_events(Member, "household_id", ids)
+    record_insert_events(IncomeYear, "household_id", ids)
+    return counts
+
+
+def _copy_plan(*, plan: ImportPlan, user) -> tuple[dict[str, int], list[int]]:
     now = timezone.now()
     households = plan.households
     ids = reserve_ids(Household, len(households))
@@ -99,4 +141,5 @@ def load_plan(*, plan: ImportPlan, user) -> dict[str, int]:
     copy_rows(Household, household_rows, now=now, with_pk=True)
     copy_rows(Member, member_rows, now=now)
     copy_rows(IncomeYear, income_rows, now=now)
-    return {"households": len(household_rows), "members": len(member_rows), "incomes": len(income_rows)}
+    counts = {"households": len(household_rows), "members": len(member_rows), "incomes": len(income_rows)}
+    return counts, ids

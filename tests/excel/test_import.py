@@ -265,3 +265,22 @@ def test_validation_queries_do_not_grow_with_rows(clerk_a, n, django_assert_num_
     with django_assert_num_queries(3):
         plan = plan_upload(data=data, filename="x.xlsx", user=clerk_a)
     assert plan.ok
+
+
+def test_import_writes_one_insert_event_per_row_under_the_batch_context(clerk_a):
+    """COPY runs with the row triggers off; the same pghistory events are written in bulk after it."""
+    MemberEvent, HouseholdEvent = Member.pgh_event_model, Household.pgh_event_model
+    IncomeYearEvent = IncomeYear.pgh_event_model
+    rows = family("P001", ids(3)) + family("P002", ids(2, start=10))
+    preview = preview_upload(data=workbook_bytes(rows), filename="x.xlsx", user=clerk_a)
+    confirm_batch(batch=preview.batch, user=clerk_a)
+    member_ids = set(Member.objects.values_list("id", flat=True))
+    events = MemberEvent.objects.filter(pgh_label="insert")
+    assert sorted(events.values_list("pgh_obj_id", flat=True)) == sorted(member_ids)  # once each
+    head = Member.objects.get(household__household_no="P001", relation="head")
+    event = events.get(pgh_obj_id=head.pk)
+    assert (event.name, event.id_no, event.household_id) == (head.name, head.id_no, head.household_id)
+    assert event.pgh_context.metadata["source"] == "excel_import"
+    assert event.pgh_context.metadata["import_batch"] == preview.batch.pk
+    assert HouseholdEvent.objects.filter(pgh_label="insert").count() == 2
+    assert IncomeYearEvent.objects.filter(pgh_label="insert").count() == 2
