@@ -114,32 +114,38 @@ def load_plan(*, plan: ImportPlan, user) -> dict[str, int]:
 
 
 def _copy_plan(*, plan: ImportPlan, user) -> tuple[dict[str, int], list[int]]:
+    """Rows are built as COPY consumes them (generators), never as whole lists of dicts."""
     now = timezone.now()
     households = plan.households
     ids = reserve_ids(Household, len(households))
-    member_rows: list[dict] = []
-    income_rows: list[dict] = []
-    household_rows: list[dict] = []
-    for household_id, draft in zip(ids, households, strict=True):
-        row = dict(draft.fields)
-        row.update(
-            id=household_id,
-            household_no=draft.household_no,
-            review_state=ReviewState.DRAFT,
-            created_by_id=user.pk,
-        )
-        household_rows.append(row)
-        for member in draft.members:
-            values = {k: v for k, v in member.items() if k != "_row"}
-            values["household_id"] = household_id
-            values["member_status"] = MemberStatus.NORMAL
-            member_rows.append(values)
-        if draft.income:
-            income = dict(draft.income)
-            income["household_id"] = household_id
-            income_rows.append(income)
-    copy_rows(Household, household_rows, now=now, with_pk=True)
-    copy_rows(Member, member_rows, now=now)
-    copy_rows(IncomeYear, income_rows, now=now)
-    counts = {"households": len(household_rows), "members": len(member_rows), "incomes": len(income_rows)}
+    pairs = list(zip(ids, households, strict=True))
+
+    def household_rows():
+        for household_id, draft in pairs:
+            row = dict(draft.fields)
+            row.update(
+                id=household_id,
+                household_no=draft.household_no,
+                review_state=ReviewState.DRAFT,
+                created_by_id=user.pk,
+            )
+            yield row
+
+    def member_rows():
+        for household_id, draft in pairs:
+            for values in plan.member_dicts(draft):
+                values["household_id"] = household_id
+                values["member_status"] = MemberStatus.NORMAL
+                yield values
+
+    def income_rows():
+        for household_id, draft in pairs:
+            if draft.income:
+                yield {**draft.income, "household_id": household_id}
+
+    counts = {
+        "households": copy_rows(Household, household_rows(), now=now, with_pk=True),
+        "members": copy_rows(Member, member_rows(), now=now),
+        "incomes": copy_rows(IncomeYear, income_rows(), now=now),
+    }
     return counts, ids
