@@ -7,12 +7,16 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
+from assistance.models import AssistanceMeasure
 from households.choices import MemberStatus
 from households.excel.exporting import export_context, start_export, write_workbook
 from households.excel.ledgers import COUNTY_WORKBOOK, COUNTY_WORKBOOK_KEY
 from households.models import ExportJob, HelperAssignment, Household, IncomeYear, Member, WorkTeamMember
 from households.models.support import WorkTeam
+from programs.models import EligibilityResult
+from programs.services import evaluate_household
 from tests.factories import (
     HelperAssignmentFactory,
     IncomeYearFactory,
@@ -160,6 +164,21 @@ def registry(village_a, village_b):
     HelperAssignmentFactory(household=b[0], helper__county=village_a.parent.parent)
     team = WorkTeam.objects.create(village=village_a, dispatching_unit="县财政局", start=dt.date(2018, 1, 1))
     WorkTeamMember.objects.create(team=team, name="王书记", unit="县财政局", is_first_secretary=True)
+    # Programs: two students (a[0]), a chronic patient and a mental disability (a[1]), and b[0]
+    # flagged for 防返贫监测 with a measure; then the real rules store their decisions.
+    MemberFactory(household=a[0], relation="son", name="学生甲", school_status="grade_8")
+    MemberFactory(
+        household=a[0], relation="daughter", name="学生乙", school_status="vocational_1", sex="female"
+    )
+    MemberFactory(household=a[1], relation="son", name="病人甲", health="chronic")
+    MemberFactory(household=a[1], relation="son", name="病人乙", disability_type="mental", disability_grade=2)
+    Household.objects.filter(pk__in=[b[0].pk, a[2].pk]).update(monitoring_state="at_risk")
+    Household.objects.filter(pk=a[2].pk).update(monitoring_state="risk_eliminated")
+    AssistanceMeasure.objects.create(
+        household=b[0], kind="employment", content="公益岗位", date=dt.date(2019, 5, 1), responsible_unit="镇"
+    )
+    for h in a + b:
+        evaluate_household(household=h, as_of=dt.date(2021, 6, 30), approved_only=False)
     return {"a": a, "b": b}
 
 
@@ -182,7 +201,7 @@ def test_scenario_26_county_workbook_has_14_sheets_headers_and_row_counts(regist
         assert book[name].freeze_panes == "A3"
     active_members = Member.objects.filter(member_status=MemberStatus.NORMAL)
     assert len(data_rows(book["建档立卡户花名册"])) == Household.objects.count() == 5
-    assert len(data_rows(book["人口明细"])) == active_members.count() == 14
+    assert len(data_rows(book["人口明细"])) == active_members.count() == 18
     assert len(data_rows(book["收入测算表"])) == IncomeYear.objects.count() == 5
     assert (
         len(data_rows(book["危房改造台账"]))
@@ -192,15 +211,43 @@ def test_scenario_26_county_workbook_has_14_sheets_headers_and_row_counts(regist
     assert len(data_rows(book["村级汇总"])) == 2
     helpers = HelperAssignment.objects.values("helper").distinct().count()
     assert len(data_rows(book["帮扶力量台账"])) == helpers + WorkTeamMember.objects.count() == 3
+    # Program ledgers: rows and totals match the stored decisions.
+    results = EligibilityResult.objects.filter(eligible=True)
+    education = data_rows(book["教育资助台账"])
+    students = active_members.exclude(school_status__in=["not_in_school", "preschool"]).filter(
+        household__in=results.filter(program="education").values("household")
+    )
+    assert len(education) == students.count() == 2
+    assert {row[3] for row in education} == {"学生甲", "学生乙"}
+    assert all(row[8] > 0 and "元/年" in row[7] for row in education)
+    education_total = sum(r.annual_amount for r in results.filter(program="education"))
+    assert list(book["教育资助台账"].iter_rows(values_only=True))[-1][8] == education_total
+    health = data_rows(book["健康扶贫台账"])
+    patients = active_members.filter(
+        Q(health__in=["chronic", "serious"]) | Q(disability_type="mental"),
+        household__in=results.filter(program="medical").values("household"),
+    )
+    assert len(health) == patients.count() == 2
+    assert {row[3]: row[5] for row in health} == {"病人甲": "长期慢性病", "病人乙": "精神残疾"}
+    medical_total = sum(r.annual_amount for r in results.filter(program="medical"))
+    assert medical_total > 0
+    assert list(book["健康扶贫台账"].iter_rows(values_only=True))[-1][13] == medical_total
+    monitoring = data_rows(book["防返贫监测台账"])
+    assert len(monitoring) == Household.objects.exclude(monitoring_state="none").count() == 2
+    by_no = {row[2]: row for row in monitoring}
+    assert by_no[registry["b"][0].household_no][8] == "公益岗位"
+    assert by_no[registry["b"][0].household_no][9] == "否"
+    assert by_no[registry["a"][2].household_no][9] == "是"
+    assert by_no[registry["b"][0].household_no][4] == "边缘易致贫户"  # from the monitoring decision
+    assert "低于防返贫监测线" in by_no[registry["b"][0].household_no][5]
     for name in ("教育资助台账", "健康扶贫台账", "防返贫监测台账"):
-        assert data_rows(book[name]) == []
-        assert "仅输出表头" in book[name]["A1"].value
+        assert "仅输出表头" not in book[name]["A1"].value
     # Totals where sums make sense.
     summary = list(book["村级汇总"].iter_rows(min_row=3, values_only=True))
     total = summary[-1]
     assert total[0] == "合计"
     assert total[4] == 5
-    assert total[5] == 14
+    assert total[5] == 18
 
 
 def test_township_export_holds_only_that_township(registry, township_reviewer_a, village_a):
@@ -252,10 +299,10 @@ def test_large_export_runs_as_a_job_with_progress_and_a_file(
     assert outcome.job is not None
     job = ExportJob.objects.get(pk=outcome.job.pk)
     assert job.status == ExportJob.Status.DONE
-    assert job.done_rows == job.total_rows == 14
+    assert job.done_rows == job.total_rows == 18
     assert job.progress_percent == 100
     with job.file.open("rb") as handle:
-        assert len(data_rows(read(handle.read())["人口明细"])) == 14
+        assert len(data_rows(read(handle.read())["人口明细"])) == 18
 
 
 def test_city_supervisor_gets_summaries_only(registry, city_supervisor):
@@ -265,9 +312,9 @@ def test_city_supervisor_gets_summaries_only(registry, city_supervisor):
     assert len(data_rows(book["村级汇总"])) == 2
 
 
-# 21 queries for 14 sheets whatever the row count: region names once, one streamed query per ledger
+# 24 queries for 14 sheets whatever the row count: region names once, one streamed query per ledger
 # (server-side cursors), the roll month, the poverty line, and one exit threshold per township.
-WORKBOOK_QUERIES = 21
+WORKBOOK_QUERIES = 24
 
 
 @pytest.mark.parametrize("n", [3, 30])

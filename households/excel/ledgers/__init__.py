@@ -2,6 +2,7 @@
 
 from households.excel.ledgers.base import ExportContext, Ledger, write_ledger
 from households.excel.ledgers.households import IncomeLedger, RosterLedger
+from households.excel.ledgers.housing import HousingLedger
 from households.excel.ledgers.payments import (
     DibaoChangeLedger,
     DibaoRollLedger,
@@ -9,13 +10,8 @@ from households.excel.ledgers.payments import (
     PhaseOutLedger,
     TekunLedger,
 )
-from households.excel.ledgers.placeholders import (
-    EducationLedger,
-    HealthLedger,
-    HousingLedger,
-    MonitoringLedger,
-)
 from households.excel.ledgers.population import PopulationLedger
+from households.excel.ledgers.programs import EducationLedger, HealthLedger, MonitoringLedger
 from households.excel.ledgers.summary import HelpForceLedger, VillageSummaryLedger
 
 # The 14 sheets of the county workbook, in the order of domain.md (d).

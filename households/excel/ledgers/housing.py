@@ -1,5 +1,5 @@
-"""Ledgers of domain.md (d) whose source data the registry does not hold yet: the county workbook
-still carries their sheet with the agreed headers (scenario 26), marked as headers only."""
+"""危房改造台账 (domain.md (d) 11) from the registry's 危房等级; its works dates and grants have no
+source model yet and stay empty."""
 
 from __future__ import annotations
 
@@ -9,45 +9,6 @@ from households.choices import DangerLevel
 from households.excel.ledgers.base import DATE, INT, MONEY, Col, ExportContext, Ledger
 from households.excel.ledgers.households import head_of, persons_of
 from households.models import Household
-
-
-class HeadersOnlyLedger(Ledger):
-    headers_only = True
-
-
-class EducationLedger(HeadersOnlyLedger):
-    key = "education"
-    sheet_name = "教育资助台账"
-    title = "教育资助台账"
-    columns = (
-        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("学生", 10), Col("身份证号", 21),
-        Col("学段/年级", 12), Col("学校", 20), Col("资助项目", 16), Col("金额", 10, MONEY, total=True),
-    )  # fmt: skip
-
-
-class HealthLedger(HeadersOnlyLedger):
-    key = "health"
-    sheet_name = "健康扶贫台账"
-    title = "健康扶贫台账"
-    columns = (
-        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("姓名", 10), Col("身份证号", 21),
-        Col("慢病/大病", 10), Col("家庭医生签约", 10), Col("住院费用", 11, MONEY, total=True),
-        Col("基本医保报销", 11, MONEY, total=True), Col("大病保险报销", 11, MONEY, total=True),
-        Col("医疗救助", 11, MONEY, total=True), Col("其他报销", 11, MONEY, total=True),
-        Col("自付", 11, MONEY, total=True), Col("扶助", 11, MONEY, total=True),
-    )  # fmt: skip
-
-
-class MonitoringLedger(HeadersOnlyLedger):
-    key = "monitoring"
-    sheet_name = "防返贫监测台账"
-    title = "防返贫监测台账"
-    columns = (
-        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("户主", 10), Col("类别", 14),
-        Col("风险", 20), Col("识别途径", 14), Col("识别时间", 11, DATE), Col("帮扶措施", 24),
-        Col("风险消除", 8), Col("消除时间", 11, DATE),
-    )  # fmt: skip
-
 
 RENOVATION = {DangerLevel.C: "修缮加固", DangerLevel.D: "拆除重建"}
 

@@ -1,0 +1,208 @@
+"""Ledgers from the stored policy decisions (programs.EligibilityResult) and the registry:
+教育资助台账, 健康扶贫台账 and 防返贫监测台账 (domain.md (d) 9, 10, 12).
+
+The decisions are stored per household (amount, reasons); the education and health ledgers list one
+row per student / patient, so each member's items and amounts are the lines of the household's
+reasons that name that member (the rules write "{name}（…）…"), and the amounts are those lines'
+figures: the per-member amounts add up to the stored household amount. Columns the registry has no
+source for yet (学校, 家庭医生签约, hospital bills, 识别途径 of a manual flag, 消除时间) stay empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import Exists, JSONField, OuterRef, Q, Subquery, Value
+
+from households.choices import Health, MemberStatus, MonitoringState, SchoolStatus
+from households.excel.ledgers.base import DATE, MONEY, Col, ExportContext, Ledger, label_map
+from households.excel.ledgers.households import base_households, head_of
+from households.models import Member
+from programs.models import EligibilityResult, ProgramCode
+from programs.rules import education as education_rule
+from programs.rules import medical as medical_rule
+from programs.rules import monitoring as monitoring_rule
+
+NOT_STUDENTS = (SchoolStatus.NOT_IN_SCHOOL, SchoolStatus.PRESCHOOL)
+ILL = (Health.CHRONIC, Health.SERIOUS)
+_AMOUNT = re.compile(r"([\d,]+\.\d{2}) 元")
+_SCHOOL = label_map(SchoolStatus)
+_HEALTH = label_map(Health)
+
+
+def _result(program: str, field: str, *, household: str = "household", output_field=None) -> Subquery:
+    qs = EligibilityResult.objects.filter(household=OuterRef(household), program_id=program)
+    return Subquery(qs.values(field)[:1], output_field=output_field)
+
+
+def _eligible(program: str, *, household: str = "household") -> Exists:
+    return Exists(
+        EligibilityResult.objects.filter(household=OuterRef(household), program_id=program, eligible=True)
+    )
+
+
+def member_lines(reasons: list[str] | None, name: str) -> list[str]:
+    """The reason lines about one member (the rules start them with the member's name)."""
+    prefixes = (f"{name}（", f"{name} ")
+    return [line for line in reasons or () if line.startswith(prefixes)]
+
+
+def line_amount(line: str) -> Decimal:
+    found = _AMOUNT.search(line)
+    return Decimal(found.group(1).replace(",", "")) if found else Decimal(0)
+
+
+def _members(ctx: ExportContext, program: str):
+    return ctx.scoped(
+        Member.objects.filter(member_status=MemberStatus.NORMAL, household__archived_at__isnull=True)
+    ).filter(_eligible(program))
+
+
+def _member_rows(queryset, program: str, *fields: str):
+    """(village, 户编号, name, id_no, the household's decision reasons, *fields), in ledger order."""
+    return (
+        queryset.annotate(reasons=_result(program, "reasons", output_field=JSONField()))
+        .order_by("household__village_id", "household__household_no", "id")
+        .values_list("household__village_id", "household__household_no", "name", "id_no", "reasons", *fields)
+    )
+
+
+class EducationLedger(Ledger):
+    """One row per student of a household whose education decision is eligible (S002 items)."""
+
+    key = "education"
+    sheet_name = "教育资助台账"
+    title = "教育资助台账"
+    columns = (
+        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("学生", 10), Col("身份证号", 21),
+        Col("学段/年级", 12), Col("学校", 20), Col("资助项目", 40), Col("金额", 10, MONEY, total=True),
+    )  # fmt: skip
+
+    def queryset(self, ctx: ExportContext):
+        return _members(ctx, ProgramCode.EDUCATION).exclude(school_status__in=NOT_STUDENTS)
+
+    def count(self, ctx: ExportContext) -> int:
+        return self.queryset(ctx).count()
+
+    def rows(self, ctx: ExportContext) -> Iterator[tuple]:
+        qs = _member_rows(self.queryset(ctx), ProgramCode.EDUCATION, "school_status")
+        loan = education_rule.LOAN.split("{name}", 1)[1].split("{", 1)[0]  # " 可申请生源地…"
+        for village, number, name, id_no, reasons, school in qs.iterator(chunk_size=ctx.chunk_size):
+            lines = member_lines(reasons, name)
+            aid = [line for line in lines if not line.startswith(name + loan)]
+            yield (
+                ctx.township_name(village),
+                ctx.village_name(village),
+                number,
+                name,
+                ctx.id_no(id_no),
+                _SCHOOL.get(school, school),
+                "",
+                "；".join(line.split("：", 1)[-1] for line in aid) or "；".join(lines),
+                sum((line_amount(line) for line in aid), Decimal(0)),
+            )
+
+
+class HealthLedger(Ledger):
+    """One row per member with a chronic or serious illness or a mental disability, in a household
+    whose 慢病/大病医疗扶助 decision is eligible; 扶助 = that member's amount in the decision."""
+
+    key = "health"
+    sheet_name = "健康扶贫台账"
+    title = "健康扶贫台账"
+    columns = (
+        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("姓名", 10), Col("身份证号", 21),
+        Col("慢病/大病", 10), Col("家庭医生签约", 10), Col("住院费用", 11, MONEY, total=True),
+        Col("基本医保报销", 11, MONEY, total=True), Col("大病保险报销", 11, MONEY, total=True),
+        Col("医疗救助", 11, MONEY, total=True), Col("其他报销", 11, MONEY, total=True),
+        Col("自付", 11, MONEY, total=True), Col("扶助", 11, MONEY, total=True),
+    )  # fmt: skip
+
+    def queryset(self, ctx: ExportContext):
+        return _members(ctx, ProgramCode.MEDICAL).filter(Q(health__in=ILL) | Q(disability_type="mental"))
+
+    def count(self, ctx: ExportContext) -> int:
+        return self.queryset(ctx).count()
+
+    def rows(self, ctx: ExportContext) -> Iterator[tuple]:
+        qs = _member_rows(self.queryset(ctx), ProgramCode.MEDICAL, "health", "disability_type")
+        mental = "精神残疾"
+        for village, number, name, id_no, reasons, health, disability in qs.iterator(
+            chunk_size=ctx.chunk_size
+        ):
+            kinds = [_HEALTH[health]] if health in medical_rule.HEALTH_NAMES else []
+            if disability == "mental":
+                kinds.append(mental)
+            lines = member_lines(reasons, name)
+            yield (
+                ctx.township_name(village), ctx.village_name(village), number, name, ctx.id_no(id_no),
+                "、".join(kinds), "", None, None, None, None, None, None,
+                sum((line_amount(line) for line in lines), Decimal(0)),
+            )  # fmt: skip
+
+
+class MonitoringLedger(Ledger):
+    """Households flagged for 防返贫监测 (monitoring_state), with the monitoring decision's category
+    and risk, and the household's assistance measures (not cancelled)."""
+
+    key = "monitoring"
+    sheet_name = "防返贫监测台账"
+    title = "防返贫监测台账"
+    columns = (
+        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("户主", 10), Col("类别", 14),
+        Col("风险", 40), Col("识别途径", 14), Col("识别时间", 11, DATE), Col("帮扶措施", 40),
+        Col("风险消除", 8), Col("消除时间", 11, DATE),
+    )  # fmt: skip
+
+    def queryset(self, ctx: ExportContext):
+        return base_households(ctx).exclude(monitoring_state=MonitoringState.NONE)
+
+    def count(self, ctx: ExportContext) -> int:
+        return self.queryset(ctx).count()
+
+    def rows(self, ctx: ExportContext) -> Iterator[tuple]:
+        from assistance.models import AssistanceMeasure
+
+        measures = (
+            AssistanceMeasure.objects.filter(household=OuterRef("pk"), cancelled_at__isnull=True)
+            .order_by()
+            .values("household")
+            .annotate(text=StringAgg("content", delimiter=Value("；"), order_by=("date", "id")))
+            .values("text")[:1]
+        )
+        qs = (
+            self.queryset(ctx)
+            .annotate(
+                head_name=head_of("name"),
+                flagged=_result(ProgramCode.MONITORING, "eligible", household="pk"),
+                flagged_on=_result(ProgramCode.MONITORING, "as_of", household="pk"),
+                reasons=_result(ProgramCode.MONITORING, "reasons", household="pk", output_field=JSONField()),
+                measure_text=Subquery(measures),
+            )
+            .order_by("village_id", "household_no")
+            .values_list(
+                "village_id",
+                "household_no",
+                "head_name",
+                "monitoring_state",
+                "flagged",
+                "flagged_on",
+                "reasons",
+                "measure_text",
+            )
+        )
+        categories = monitoring_rule.CATEGORY_NAMES.values()
+        for village, number, head, state, flagged, flagged_on, reasons, measure_text in qs.iterator(
+            chunk_size=ctx.chunk_size
+        ):
+            reasons = reasons or []
+            found = [c for c in categories if any(c in line for line in reasons)] if flagged else []
+            risk = "；".join(reasons) if flagged else ""
+            yield (
+                ctx.township_name(village), ctx.village_name(village), number, head, "、".join(found), risk,
+                "系统测算预警" if flagged else "", flagged_on if flagged else None, measure_text or "",
+                "是" if state == MonitoringState.RISK_ELIMINATED else "否", None,
+            )  # fmt: skip
