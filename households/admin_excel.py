@@ -15,11 +15,13 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from households import permissions, selectors
 from households.admin_scoping import ScopedAdminMixin
 from households.choices import PovertyStatus, RegionLevel
 from households.excel import exporting, resurvey
+from households.excel.error_report import write_error_report
 from households.excel.parsing import FileRejected
 from households.excel.services import confirm_batch, preview_upload
 from households.excel.template import build_template
@@ -79,7 +81,15 @@ class ExcelAdminMixin(ScopedAdminMixin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
-    list_display = ["original_name", "status", "household_count", "member_count", "created_by", "created_at"]
+    list_display = [
+        "original_name",
+        "status",
+        "household_count",
+        "member_count",
+        "created_by",
+        "created_at",
+        "error_report_link",
+    ]
     list_filter = ["status"]
     change_list_template = "admin/excel/import_changelist.html"
 
@@ -89,6 +99,11 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
             path("template/", view(self.template_view), name="households_importbatch_template"),
             path("upload/", view(self.upload_view), name="households_importbatch_upload"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="households_importbatch_confirm"),
+            path(
+                "<int:pk>/error-report/",
+                view(self.error_report_view),
+                name="households_importbatch_error_report",
+            ),
             path(
                 "resurvey/download/",
                 view(self.resurvey_download_view),
@@ -158,6 +173,28 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
                 f"已导入 {counts['households']} 户、{counts['members']} 人（草稿状态，需提交审核后生效）",
             )
         return redirect("admin:households_importbatch_changelist")
+
+    def error_report_view(self, request, pk: int):
+        batch = get_object_or_404(selectors.scoped(ImportBatch.objects.all(), request.user), pk=pk)
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - removed after sending
+        handle.close()
+        try:
+            write_error_report(handle.name, batch=batch, user=request.user)
+        except (PermissionDenied, ValidationError, FileRejected) as exc:
+            os.unlink(handle.name)
+            if isinstance(exc, PermissionDenied):
+                raise
+            messages.error(request, "；".join(exc.messages))
+            return redirect("admin:households_importbatch_changelist")
+        stem = os.path.splitext(batch.original_name)[0] or "导入文件"
+        return _file_response(handle.name, f"{stem}-错误报告.xlsx")
+
+    @admin.display(description="错误报告")
+    def error_report_link(self, obj):
+        if obj.status != ImportBatch.Status.REJECTED:
+            return ""
+        url = reverse("admin:households_importbatch_error_report", args=[obj.pk])
+        return format_html('<a href="{}">下载错误报告</a>', url)
 
     def resurvey_download_view(self, request):
         form = ResurveyDownloadForm(request.POST or None, user=request.user)

@@ -15,7 +15,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -59,6 +59,7 @@ class SheetData:
     headers: dict[int, str]  # cell index → header text as written
     rows: Iterator[tuple[int, list]]
     total_rows: int
+    header_cells: list = field(default_factory=list)  # the header row as written (error report)
 
 
 def read_upload(data: bytes, filename: str = "") -> SheetData:
@@ -190,6 +191,7 @@ def _locate(sheet_name: str, rows: Iterator[list], total_rows: int) -> SheetData
             headers=headers,
             rows=_limited(_numbered(rows, start=row_no + 1), limit),
             total_rows=total_rows,
+            header_cells=list(cells),
         )
     raise FileRejected(NO_HEADER.format(n=HEADER_SCAN_ROWS), code="no_header")
 

@@ -44,10 +44,9 @@ def plan_upload(*, data: bytes, filename: str, user) -> ImportPlan:
 
 
 def preview_upload(*, data: bytes, filename: str, user) -> Preview:
-    """A clean file becomes a pending batch; a file with problems is only reported."""
+    """A clean file becomes a pending batch; a file with problems becomes a 校验未通过 batch, kept
+    only for its error report (error_report.write_error_report re-reads it)."""
     plan = plan_upload(data=data, filename=filename, user=user)
-    if not plan.ok:
-        return Preview(plan=plan, batch=None)
     batch = ImportBatch(
         original_name=filename[:200],
         created_by=user,
@@ -55,6 +54,8 @@ def preview_upload(*, data: bytes, filename: str, user) -> Preview:
         row_count=plan.data_rows,
         household_count=len(plan.households),
         member_count=plan.member_count,
+        status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.REJECTED,
+        summary={} if plan.ok else {"errors": len(plan.errors)},
     )
     batch.file.save(f"import-{user.pk}-{timezone.now():%Y%m%d%H%M%S}.bin", ContentFile(data), save=False)
     batch.save()

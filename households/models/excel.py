@@ -5,14 +5,15 @@ from django.db import models
 
 
 class ImportBatch(models.Model):
-    """An uploaded village workbook that passed validation and waits for (or received) confirmation.
-
-    Files with errors never become a batch: the preview lists the problems and nothing is stored."""
+    """An uploaded village workbook: one that passed validation waits for (or received) confirmation;
+    one with problems is kept as 校验未通过 only so its error report can be downloaded — it can never
+    be confirmed. Files that cannot be read at all are not stored."""
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "待确认"
         IMPORTED = "imported", "已导入"
         FAILED = "failed", "导入失败"
+        REJECTED = "rejected", "校验未通过"
 
     class Kind(models.TextChoices):
         HOUSEHOLDS = "households", "建档立卡户导入"

@@ -33,11 +33,13 @@ def test_clerk_downloads_template_uploads_previews_and_confirms(client, clerk_a)
     assert bad.status_code == 200
     assert "重复出现" in bad.content.decode()
     assert "有 2 名户主" in bad.content.decode()
-    assert not ImportBatch.objects.exists()
+    rejected = ImportBatch.objects.get()
+    assert rejected.status == ImportBatch.Status.REJECTED
+    assert reverse("admin:households_importbatch_error_report", args=[rejected.pk]) in bad.content.decode()
 
     good = upload(client, [member_row(V, "P001", "甲", a), member_row(V, "P001", "乙", b, "配偶")])
     assert "确认导入" in good.content.decode()
-    batch = ImportBatch.objects.get()
+    batch = ImportBatch.objects.get(status=ImportBatch.Status.PREVIEWED)
     assert Household.objects.count() == 0
     response = client.post(reverse("admin:households_importbatch_confirm", args=[batch.pk]))
     assert response.status_code == 302

@@ -131,8 +131,13 @@ def test_preview_lists_every_problem_by_row_and_column(clerk_a, village_b):
     assert all(e.letter for e in plan.errors)
     assert counts() == (0, 0, 0)
     preview = preview_upload(data=workbook_bytes(rows), filename="x.xlsx", user=clerk_a)
-    assert preview.batch is None
-    assert ImportBatch.objects.count() == 0
+    # Kept only for its error report: 校验未通过, never confirmable, nothing imported.
+    assert ImportBatch.objects.get() == preview.batch
+    assert preview.batch.status == ImportBatch.Status.REJECTED
+    assert preview.batch.summary == {"errors": len(plan.errors)}
+    with pytest.raises(ValidationError):
+        confirm_batch(batch=preview.batch, user=clerk_a)
+    assert counts() == (0, 0, 0)
 
 
 def test_id_already_active_elsewhere_is_reported(clerk_a, village_b):
