@@ -19,13 +19,13 @@ from django.utils.html import format_html
 
 from households import permissions, selectors
 from households.admin_scoping import ScopedAdminMixin
-from households.choices import PovertyStatus, RegionLevel
+from households.choices import PovertyAttribute, PovertyStatus, RegionLevel
 from households.excel import exporting, resurvey
 from households.excel.error_report import write_error_report
 from households.excel.parsing import FileRejected
 from households.excel.services import confirm_batch, preview_upload
 from households.excel.template import build_template
-from households.models import ExportJob, ImportBatch
+from households.models import ExportJob, ImportBatch, ResurveyFilter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ERROR_LIMIT = 5000
@@ -51,18 +51,59 @@ class LedgerExportForm(forms.Form):
         ]
 
 
+def _checkboxes(label: str, choices) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _region_choices(user) -> list[tuple[str, str]]:
+    regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+    return [("", "本级全部")] + [
+        (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]
+    ]
+
+
 class ResurveyDownloadForm(forms.Form):
+    saved_filter = forms.ModelChoiceField(
+        label="已保存的筛选条件",
+        required=False,
+        queryset=ResurveyFilter.objects.none(),
+        help_text="选择后按该条件下发，忽略下面的区划、状态和属性",
+    )
     region = forms.ChoiceField(label="区划", required=False)
-    statuses = forms.MultipleChoiceField(
-        label="脱贫状态", required=False, choices=PovertyStatus.choices, widget=forms.CheckboxSelectMultiple
+    statuses = _checkboxes("脱贫状态", PovertyStatus.choices)
+    attributes = _checkboxes("贫困户属性", PovertyAttribute.choices)
+    save_as = forms.CharField(
+        label="保存为筛选条件", required=False, max_length=60, help_text="填写名称即把本次选择保存下来"
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
-        self.fields["region"].choices = [("", "本级全部")] + [
-            (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]
-        ]
+        self.fields["saved_filter"].queryset = resurvey.saved_filters_for(user)
+        self.fields["region"].choices = _region_choices(user)
+
+
+class ResurveyFilterForm(forms.ModelForm):
+    # Not named after the model fields: the service, not the ModelForm, sets those (scope check).
+    region_code = forms.ChoiceField(label="区划", required=False, help_text="留空为本级全部")
+    status_list = _checkboxes("脱贫状态", PovertyStatus.choices)
+    attribute_list = _checkboxes("贫困户属性", PovertyAttribute.choices)
+
+    class Meta:
+        model = ResurveyFilter
+        fields = ["name"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["region_code"].choices = _region_choices(user)
+        if self.instance.pk:
+            self.initial.update(
+                region_code=self.instance.region_id or "",
+                status_list=self.instance.statuses,
+                attribute_list=self.instance.attributes,
+            )
 
 
 class ExcelAdminMixin(ScopedAdminMixin):
@@ -201,16 +242,27 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - removed after sending
             handle.close()
+            data = form.cleaned_data
             try:
+                if data["save_as"] and not data["saved_filter"]:
+                    resurvey.save_filter(
+                        user=request.user,
+                        name=data["save_as"],
+                        region_code=data["region"],
+                        statuses=data["statuses"],
+                        attributes=data["attributes"],
+                    )
                 resurvey.build_resurvey_workbook(
                     handle.name,
                     user=request.user,
-                    village_code=form.cleaned_data["region"],
-                    statuses=form.cleaned_data["statuses"],
+                    village_code=data["region"],
+                    statuses=data["statuses"],
+                    attributes=data["attributes"],
+                    saved_filter=data["saved_filter"],
                 )
-            except PermissionDenied as exc:
+            except (PermissionDenied, ValidationError) as exc:
                 os.unlink(handle.name)
-                form.add_error(None, str(exc) or "无权下发动态调整表")
+                form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])) or "无权下发动态调整表")
             else:
                 return _file_response(handle.name, "年度动态调整表.xlsx")
         context = {
@@ -332,6 +384,57 @@ class ExportJobAdmin(ExcelAdminMixin, admin.ModelAdmin):
             return redirect("admin:households_exportjob_status", pk=pk)
         filename = job.params.get("filename") or os.path.basename(job.file.name)
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@admin.register(ResurveyFilter)
+class ResurveyFilterAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Named selections for the re-survey workbook: own and in-scope users' filters are listed;
+    only the owner changes or deletes one. Saving goes through resurvey.save_filter (scope check)."""
+
+    list_display = ["name", "region", "statuses", "attributes", "owner", "created_at"]
+    form = ResurveyFilterForm
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and resurvey.may_resurvey(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request) and (obj is None or obj.owner_id == request.user.pk)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class BoundForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+            def _post_clean(self):
+                super()._post_clean()
+                data = self.cleaned_data
+                try:
+                    self.saved = resurvey.save_filter(
+                        user=request.user,
+                        name=data.get("name", ""),
+                        region_code=data.get("region_code", ""),
+                        statuses=data.get("status_list", []),
+                        attributes=data.get("attribute_list", []),
+                        instance=self.instance,
+                        commit=False,
+                    )
+                except PermissionDenied as exc:
+                    self.add_error("region_code", str(exc))
+                except ValidationError as exc:
+                    self.add_error(None, exc)
+
+        return BoundForm
 
 
 class _DeletingFile:

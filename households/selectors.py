@@ -31,6 +31,7 @@ REGION_CODE_PATHS: dict[str, str] = {
     # Excel batches and jobs: the region of the user who made them.
     "households.importbatch": "region__code",
     "households.exportjob": "region__code",
+    "households.resurveyfilter": "owner_region__code",
 }
 
 

@@ -25,7 +25,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from households import selectors
-from households.choices import ETHNICITY_CHOICES, MemberStatus, ReviewState
+from households.choices import ETHNICITY_CHOICES, MemberStatus, RegionLevel, ReviewState
 from households.excel.columns import (
     BOOL,
     CHOICE,
@@ -51,7 +51,7 @@ from households.excel.validation import (
     _Sink,
     id_from_cell,
 )
-from households.models import Household, ImportBatch, IncomeYear, Member
+from households.models import Household, ImportBatch, IncomeYear, Member, Region, ResurveyFilter
 from households.permissions import role_of
 
 TITLE = "年度动态调整表（请核对并修改后回传；灰色列为系统编号，请勿修改）"
@@ -72,6 +72,11 @@ NOT_VERIFIED = "户编号 {household_no} 当前为“{state}”，尚未入库�
 CHANGE_OPEN = "户编号 {household_no} 已有未完成的变更申请，请待其审核完毕后再回传"
 RESURVEY_NOT_ALLOWED = "只有村级录入员可以回传动态调整表（变更申请由村提出）"
 EXPORT_NOT_ALLOWED = "只有县、乡镇可以下发动态调整表"
+FILTER_NOT_VISIBLE = "该筛选条件不在您的可见范围内"
+FILTER_NOT_YOURS = "只能修改自己保存的筛选条件"
+FILTER_REGION_OUT_OF_SCOPE = "区划 {code} 不在您的管辖范围内"
+FILTER_LEVEL = "筛选条件的区划应为乡镇或村"
+RESURVEY_ROLES = ("county_admin", "township_reviewer", "system_admin")
 NO_CHANGES = "文件中没有任何变化，未生成变更申请"
 
 _HOUSEHOLD_LOCKED = ("village_id", "household_no")
@@ -86,18 +91,79 @@ def _labels(column: Column) -> dict:
 # --- 1. the download ---------------------------------------------------------------------------
 
 
-def resurvey_households(*, user, village_code: str = "", statuses: list[str] | None = None):
+def resurvey_households(
+    *, user, village_code: str = "", statuses: list[str] | None = None, attributes: list[str] | None = None
+):
     """The households a county/township picked, inside its scope."""
     qs = selectors.households_for(user)
     if village_code:
         if not selectors.is_in_scope(user, village_code):
             raise PermissionDenied(EXPORT_NOT_ALLOWED)
-        from households.models import Region
-
         qs = qs.filter(village__code__startswith=Region.objects.get(code=village_code).prefix)
     if statuses:
         qs = qs.filter(poverty_status__in=statuses)
+    if attributes:
+        qs = qs.filter(attribute__in=attributes)
     return qs
+
+
+# --- saved filters -----------------------------------------------------------------------------
+
+
+def may_resurvey(user) -> bool:
+    return role_of(user) in RESURVEY_ROLES
+
+
+def saved_filters_for(user):
+    """The user's own filters and those of users inside the user's scope."""
+    return selectors.scoped(ResurveyFilter.objects.select_related("region"), user)
+
+
+def save_filter(
+    *,
+    user,
+    name: str,
+    region_code: str = "",
+    statuses=(),
+    attributes=(),
+    instance: ResurveyFilter | None = None,
+    commit: bool = True,
+) -> ResurveyFilter:
+    """Save a named selection (new, or the user's own `instance`); its region must lie in the
+    user's scope and be a township or village."""
+    if not may_resurvey(user):
+        raise PermissionDenied(EXPORT_NOT_ALLOWED)
+    region = None
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None or not selectors.is_in_scope(user, region_code):
+            raise PermissionDenied(FILTER_REGION_OUT_OF_SCOPE.format(code=region_code))
+        if region.level not in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
+            raise ValidationError(FILTER_LEVEL)
+    saved = instance if instance is not None else ResurveyFilter()
+    if saved.owner_id is None:
+        saved.owner, saved.owner_region_id = user, user.region_id
+    elif saved.owner_id != user.pk:
+        raise PermissionDenied(FILTER_NOT_YOURS)
+    saved.name = name.strip()
+    saved.region = region
+    saved.statuses, saved.attributes = list(statuses), list(attributes)
+    saved.full_clean()
+    if commit:
+        saved.save()
+    return saved
+
+
+def filter_selection(saved: ResurveyFilter, *, user) -> dict:
+    """The selection of a filter the user may see; resurvey_households() then intersects it with
+    the user's scope (a region outside it is refused), so a filter never widens a download."""
+    if not saved_filters_for(user).filter(pk=saved.pk).exists():
+        raise PermissionDenied(FILTER_NOT_VISIBLE)
+    return {
+        "village_code": saved.region_id or "",
+        "statuses": list(saved.statuses),
+        "attributes": list(saved.attributes),
+    }
 
 
 def _cell_value(column: Column, value):
@@ -144,12 +210,28 @@ def _rows(households) -> Iterator[dict]:
 
 
 def build_resurvey_workbook(
-    target, *, user, village_code: str = "", statuses: list[str] | None = None
+    target,
+    *,
+    user,
+    village_code: str = "",
+    statuses: list[str] | None = None,
+    attributes: list[str] | None = None,
+    saved_filter: ResurveyFilter | None = None,
 ) -> int:
-    """Write the fillable workbook; returns the number of member rows."""
-    if role_of(user) not in ("county_admin", "township_reviewer", "system_admin"):
+    """Write the fillable workbook; returns the number of member rows. A saved filter replaces
+    the region/status/attribute arguments."""
+    if not may_resurvey(user):
         raise PermissionDenied(EXPORT_NOT_ALLOWED)
-    households = resurvey_households(user=user, village_code=village_code, statuses=statuses)
+    if saved_filter is not None:
+        selection = filter_selection(saved_filter, user=user)
+        village_code, statuses, attributes = (
+            selection["village_code"],
+            selection["statuses"],
+            selection["attributes"],
+        )
+    households = resurvey_households(
+        user=user, village_code=village_code, statuses=statuses, attributes=attributes
+    )
     book = xlsxwriter.Workbook(target, {"constant_memory": True})
     data, title_format = write_layout(book, RESURVEY_COLUMNS, title=TITLE, rows=0)
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})

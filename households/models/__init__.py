@@ -7,7 +7,7 @@ from households.workflow.models import (  # noqa: E402,I001 - workflow models li
     WorkflowEvent,
 )
 
-from .excel import ExportJob, ImportBatch
+from .excel import ExportJob, ImportBatch, ResurveyFilter
 from .household import Household, IncomeYear
 from .member import Member
 from .regions import Region
@@ -23,6 +23,7 @@ __all__ = [
     "WorkflowEvent",
     "ExportJob",
     "ImportBatch",
+    "ResurveyFilter",
     "HelperAssignment",
     "HelperPerson",
     "Household",

@@ -1,7 +1,10 @@
 """Excel import batches and export jobs (households.excel)."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+
+from households.choices import PovertyAttribute, PovertyStatus
 
 
 class ImportBatch(models.Model):
@@ -98,3 +101,59 @@ class ExportJob(models.Model):
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(self.done_rows * 100 / self.total_rows))
+
+
+class ResurveyFilter(models.Model):
+    """A named selection of households for the annual re-survey workbook (年度动态调整).
+
+    Seen by its owner and by users whose scope contains the owner's region (a county sees its
+    townships' filters); applying one is always intersected with the applying user's scope, so a
+    saved filter never widens what a user can download."""
+
+    name = models.CharField("名称", max_length=60)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
+    owner_region = models.ForeignKey(
+        "households.Region",
+        verbose_name="创建人区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "households.Region",
+        verbose_name="区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="乡镇或村；留空为创建人管辖范围内的全部",
+    )
+    statuses = ArrayField(
+        models.CharField(max_length=24, choices=PovertyStatus.choices),
+        verbose_name="脱贫状态",
+        default=list,
+        blank=True,
+        help_text="不选为全部",
+    )
+    attributes = ArrayField(
+        models.CharField(max_length=20, choices=PovertyAttribute.choices),
+        verbose_name="贫困户属性",
+        default=list,
+        blank=True,
+        help_text="不选为全部",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "动态调整筛选条件"
+        verbose_name_plural = "动态调整筛选条件"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="resurvey_filter_name_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
