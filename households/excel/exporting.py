@@ -91,7 +91,16 @@ def export_filename(*, key: str, ctx: ExportContext) -> str:
 
 def write_workbook(target, *, key: str, ctx: ExportContext, progress=None) -> dict[str, int]:
     """Write the ledgers of `key` into `target` (a path or file object). Returns rows per sheet."""
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False})
+    # Text is always text: no formula, URL or number is made of a string (write_row would).
+    book = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     counts: dict[str, int] = {}
     done_before = 0
     try:
