@@ -92,7 +92,7 @@ _INT_RANGES = {"work_months": (0, 12)}
 INCOME_KEYS = frozenset(c.key for c in COLUMN_BY_KEY.values() if c.level == INCOME)
 
 
-MISSING = object()  # a member value the file does not give (the model default applies)
+MISSING = object()  # a value the file does not give (the model default applies)
 
 
 class CellError(Exception):
@@ -113,17 +113,23 @@ class RowError:
         return {"row": self.row, "column": self.column, "letter": self.letter, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class HouseholdDraft:
     row: int
     village_id: str
     household_no: str
-    fields: dict
+    values: list  # converted household values in keys order; MISSING where the file gives none
+    keys: tuple  # the file's household column keys (one tuple shared by all drafts)
     raw: dict  # cell index → (first row, raw value) of household/income cells
     income: dict
     members: list[tuple] = field(default_factory=list)  # values in ImportPlan.member_keys order
-    bad: set[str] = field(default_factory=set)  # household columns whose cell could not be read
+    bad: frozenset[str] | set[str] = frozenset()  # household columns whose cell could not be read
     first_values: list = field(default_factory=list, repr=False)
+
+    @property
+    def fields(self) -> dict:
+        """Household field → converted value (only what the file gives)."""
+        return {k: v for k, v in zip(self.keys, self.values, strict=True) if v is not MISSING}
 
 
 @dataclass
@@ -399,6 +405,9 @@ class _Sink:
         self.errors: list[RowError] = []
         self.headers = sheet.headers
         self.index_of = {key: idx for idx, key in sheet.columns.items()}
+        self.shared: dict[str, str] = {}  # one object per distinct household cell text
+        self.household_keys: tuple[str, ...] = ()
+        self.slot: dict[str, int] = {}
 
     def add(self, row: int, key: str, message: str, value: object = "") -> None:
         idx = self.index_of.get(key)
@@ -428,6 +437,8 @@ def validate_sheet(sheet: SheetData, *, user, today: dt.date | None = None) -> I
         target = member_cols if column.level == MEMBER else household_cols
         target.append((idx, column, convert))
     required_member = [(i, c) for i, c, _ in member_cols if c.required]
+    sink.household_keys = tuple(c.key for _, c, _ in household_cols if c.level != INCOME)
+    sink.slot = {key: i for i, key in enumerate(sink.household_keys)}
     index_of = sink.index_of
     village_idx, no_idx, name_idx = index_of["village_id"], index_of["household_no"], index_of["name"]
     width = max(sheet.columns) + 1
@@ -499,7 +510,9 @@ def _household_for_row(row_no, cells, drafts, household_cols, village_idx, no_id
     key = (village, number)
     draft = drafts.get(key)
     if draft is None:
-        draft = drafts[key] = HouseholdDraft(row_no, "", number, {}, {}, {})
+        draft = drafts[key] = HouseholdDraft(
+            row_no, "", number, [MISSING] * len(sink.household_keys), sink.household_keys, {}, {}
+        )
         fresh = True
     else:
         fresh = False
@@ -508,7 +521,10 @@ def _household_for_row(row_no, cells, drafts, household_cols, village_idx, no_id
     if not fresh and values == draft.first_values:
         return draft
     if fresh:
-        draft.first_values = values
+        # Kept until the file ends: equal strings share one object (a repeated code or 是/否 is
+        # stored once, not once per household: ~60 MB at 100,000 rows).
+        shared = sink.shared
+        draft.first_values = [shared.setdefault(v, v) if v.__class__ is str else v for v in values]
     first_values = draft.first_values
     for k, (idx, column, convert) in enumerate(household_cols):
         value = values[k]
@@ -540,12 +556,16 @@ def _household_for_row(row_no, cells, drafts, household_cols, village_idx, no_id
             converted = convert(value)
         except CellError as exc:
             sink.add(row_no, column.key, exc.message, value)
-            draft.bad.add(column.key)
+            draft.bad = {*draft.bad, column.key}
             continue
-        (draft.income if column.level == INCOME else draft.fields)[column.key] = converted
+        if column.level == INCOME:
+            draft.income[column.key] = converted
+        else:
+            draft.values[sink.slot[column.key]] = converted
     if fresh and not village:
         sink.add(row_no, "village_id", REQUIRED)
-    draft.village_id = draft.fields.get("village_id", "")
+    village_id = draft.values[sink.slot["village_id"]]
+    draft.village_id = "" if village_id is MISSING else village_id
     return draft
 
 
@@ -589,13 +609,14 @@ def _check_household(draft: HouseholdDraft, sink: _Sink, relation_at: int | None
             sink.add(
                 row, "relation", MANY_HEADS.format(household_no=draft.household_no, n=len(heads), rows=rows)
             )
-    main = draft.fields.get("main_cause")
+    fields = draft.fields
+    main = fields.get("main_cause")
     if main is None:
         if "main_cause" not in draft.bad:
             sink.add(draft.row, "main_cause", REQUIRED)
     else:
         try:
-            check_causes([main], draft.fields.get("other_causes", []))
+            check_causes([main], fields.get("other_causes", []))
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 for message in messages:
