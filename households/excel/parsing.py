@@ -248,7 +248,7 @@ def _read_calamine(data: bytes) -> SheetData:
 # Rows keep their r= numbers and cells their A1 references, so numbering and columns are those of
 # the whole sheet. Memory stays that of one piece whatever the row count.
 
-PIECE_ROWS = 2000
+PIECE_ROWS = 1000
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
 _SHEET_DATA = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
