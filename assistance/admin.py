@@ -5,12 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from assistance import models as m
 from assistance import selectors, tasks
-from assistance.choices import RollStatus
+from assistance.choices import PhaseOutSchedule, PhaseOutStatus, PhaseOutTrigger, RollStatus
 from assistance.services import cases, phase_out, rolls
 from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
 from households.choices import RegionLevel, Role
@@ -105,6 +108,16 @@ class DibaoCaseAdmin(BaseAdmin):
         )
 
 
+class PhaseOutApproveForm(forms.Form):
+    """县级批准渐退: the county picks the length; the service checks it against phase_out.max_months."""
+
+    months = forms.IntegerField(label="渐退月数", min_value=1)
+    start = forms.DateField(label="渐退开始月份", required=False, help_text="默认自批准日的下月起")
+    trigger = forms.ChoiceField(
+        label="渐退原因", choices=[("", "（不变）"), *PhaseOutTrigger.choices], required=False
+    )
+
+
 @admin.register(m.PhaseOut)
 class PhaseOutAdmin(BaseAdmin):
     list_display = [
@@ -117,22 +130,55 @@ class PhaseOutAdmin(BaseAdmin):
         "months",
         "end",
         "alerted_on",
+        "approve_link",
     ]
     list_filter = ["status", "trigger", "schedule_kind", CaseTownship]
     list_select_related = ["case"]
     readonly_fields = [f.name for f in m.PhaseOut._meta.fields]
-    actions = ["act_approve"]
 
-    @admin.action(description="批准渐退（默认月数，自下月起）")
-    def act_approve(self, request, queryset):
-        today = timezone.localdate()
-        _run_service(
-            self,
-            request,
-            queryset,
-            lambda p: phase_out.approve_phase_out(phase_out=p, user=request.user, on=today),
-            "已批准",
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.approve_view)
+        return [path("<int:pk>/approve/", view, name="assistance_phaseout_approve"), *super().get_urls()]
+
+    @admin.display(description="操作")
+    def approve_link(self, obj) -> str:
+        if obj.status != PhaseOutStatus.PROPOSED:
+            return "—"
+        return format_html(
+            '<a href="{}">批准渐退</a>', reverse("admin:assistance_phaseout_approve", args=[obj.pk])
         )
+
+    def approve_view(self, request, pk: int):
+        if not _is_county(request):
+            raise PermissionDenied
+        po = get_object_or_404(self.get_queryset(request).select_related("case__household"), pk=pk)
+        today = timezone.localdate()
+        params = phase_out.phase_out_params(po.case.household.village_id, today)
+        form = PhaseOutApproveForm(
+            request.POST or None, initial={"months": params.int("phase_out.default_months")}
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                phase_out.approve_phase_out(
+                    phase_out=po, user=request.user, on=today, months=data["months"],
+                    start=data["start"], trigger=data["trigger"] or None,
+                )  # fmt: skip
+            except ValidationError as exc:
+                form.add_error(None, exc)  # {"months": …} lands at the months field
+            else:
+                self.message_user(request, f"{po}：已批准渐退{data['months']}个月", messages.SUCCESS)
+                return redirect("admin:assistance_phaseout_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "phase_out": po,
+            "max_months": params.int("phase_out.max_months"),
+            "schedule_label": PhaseOutSchedule(str(params["phase_out.schedule"])).label,
+            "title": f"批准渐退：{po.case}",
+        }
+        return TemplateResponse(request, "admin/assistance/phase_out_approve.html", context)
 
 
 @admin.register(m.TekunCase)

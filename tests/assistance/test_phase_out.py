@@ -152,3 +152,59 @@ def test_schedule_shapes(kind, expected):
 
 def test_end_is_start_plus_months_minus_one_day():
     assert phase_out_end(dt.date(2020, 11, 1), 24) == dt.date(2022, 10, 31)
+
+
+def test_max_months_is_the_parameter_of_the_region_and_start_month(village_a, county_admin):
+    from programs.services import set_parameter
+
+    case, _ = _proposed(village_a, county_admin)
+    po = PhaseOut.objects.get(case=case)
+    # This county shortens 渐退 to 12 months from December 2020; other counties keep 24 (S000).
+    set_parameter(
+        key="phase_out.max_months", value="12", valid_from=dt.date(2020, 12, 1),
+        region_prefix=village_a.code[:6], source="县民政局文件",
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        po_services.approve_phase_out(
+            phase_out=po, user=county_admin, months=13, start=dt.date(2020, 12, 1), on=AS_OF
+        )
+    assert err.value.message_dict == {"months": ["渐退期不得超过12个月（当前填写13个月）"]}
+    po = po_services.approve_phase_out(
+        phase_out=po, user=county_admin, months=13, start=dt.date(2020, 11, 1), on=AS_OF
+    )
+    assert (po.months, po.end) == (13, dt.date(2021, 11, 30))
+
+
+def test_county_picks_months_in_admin_form_with_error_at_the_field(client, village_a, county_admin):
+    case, _ = _proposed(village_a, county_admin)
+    po = PhaseOut.objects.get(case=case)
+    url = f"/admin/assistance/phaseout/{po.pk}/approve/"
+    client.force_login(county_admin)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "渐退期最长 24 个月" in page.content.decode()
+    assert page.context["form"].initial["months"] == 6  # phase_out.default_months (P21)
+
+    too_long = client.post(url, {"months": 25})
+    assert too_long.status_code == 200
+    assert too_long.context["form"].errors["months"] == ["渐退期不得超过24个月（当前填写25个月）"]
+    po.refresh_from_db()
+    assert po.status == PhaseOutStatus.PROPOSED
+
+    done = client.post(url, {"months": 18, "trigger": "development"})
+    assert done.status_code == 302
+    po.refresh_from_db()
+    assert (po.status, po.months, po.trigger, po.schedule_kind) == (
+        PhaseOutStatus.ACTIVE, 18, "development", "flat",
+    )  # fmt: skip
+    assert len(po.schedule) == 18
+
+
+def test_only_county_opens_the_phase_out_approval_form(client, village_a, county_admin, township_reviewer_a):
+    case, _ = _proposed(village_a, county_admin)
+    po = PhaseOut.objects.get(case=case)
+    client.force_login(township_reviewer_a)
+    response = client.post(f"/admin/assistance/phaseout/{po.pk}/approve/", {"months": 6})
+    assert response.status_code == 403
+    po.refresh_from_db()
+    assert po.status == PhaseOutStatus.PROPOSED
