@@ -1,24 +1,100 @@
-"""Monthly payment roll of a county with ~200,000 低保 cases (the 1M-household synthetic county).
+"""Monthly payment roll of a county with 200,000 低保 cases.
 
-    DATABASE_URL=… python bench/roll.py [--county 219901]
+    DATABASE_URL=… python bench/roll.py --cases 200000 [--county 219902] [--households 400000]
 
-Run bench/recalc.py first (it seeds the cases). Prints the first generation, a regeneration (same
-roll: nothing rewritten) and the line count."""
+Seeds `--cases` paying cases by SQL on the county's first households, with the figures a
+recalculation stores (size, income, standard 323, top-up), every 20th case in a 12-month linear
+渐退 and every 10th household's head with 两项补贴 records (生活 + 护理). Then prints the first
+generation, a regeneration (same roll: nothing rewritten) and the line count. --skip-seed reuses
+the cases already there."""
 
 from __future__ import annotations
 
 import argparse
 
-from assistance_common import ROLL_MONTH, county_region, timed
-from django.db import connection
+from assistance_common import INCOME_SQL, ROLL_MONTH, county_region, ensure_county, timed
+from django.db import connection, transaction
 
 from assistance.choices import Program
 from assistance.services.rolls import generate_roll
 
+IN_COUNTY = "(SELECT id FROM households_household WHERE village_id LIKE %(p)s)"
+CLEAR = f"""
+    DELETE FROM assistance_paymentline WHERE household_id IN {IN_COUNTY};
+    DELETE FROM assistance_paymentroll WHERE county_id LIKE %(p)s;
+    DELETE FROM assistance_changeledgerentry WHERE household_id IN {IN_COUNTY};
+    DELETE FROM assistance_alert WHERE household_id IN {IN_COUNTY};
+    DELETE FROM assistance_disabilitysubsidy WHERE household_id IN {IN_COUNTY};
+    DELETE FROM assistance_phaseout WHERE case_id IN
+        (SELECT id FROM assistance_dibaocase WHERE household_id IN {IN_COUNTY});
+    DELETE FROM assistance_dibaocase_covered_members WHERE dibaocase_id IN
+        (SELECT id FROM assistance_dibaocase WHERE household_id IN {IN_COUNTY});
+    DELETE FROM assistance_dibaocase WHERE household_id IN {IN_COUNTY};
+"""
+SEED_CASES = f"""
+    INSERT INTO assistance_dibaocase (household_id, case_type, covered_persons, grade, is_registered_poor,
+        household_size, monthly_percap_income, annual_percap_income, standard_month, standard_parameter_ids,
+        topup_amount, classified_amount, subsidy_amount, monthly_amount, classified_items, applied_on,
+        start_month, status, publicity_place, refusal_reason, stop_reason, near_relative_of_staff,
+        computed_at, created_at, updated_at)
+    SELECT h.id, 'whole', mem.n, '', true, mem.n, round(inc.annual / mem.n / 12, 2),
+           round(inc.annual / mem.n, 2), 323.00, '[1, 2]',
+           round(greatest(3876 - inc.annual / mem.n, 0) * mem.n / 12, 2), 0, 0,
+           round(greatest(3876 - inc.annual / mem.n, 0) * mem.n / 12, 2), '[]', '2019-01-01',
+           '2019-02-01', 'active', '', '', '', false, now(), now(), now()
+    FROM (SELECT id FROM households_household WHERE village_id LIKE %(p)s ORDER BY id LIMIT %(n)s) h
+    JOIN (SELECT DISTINCT ON (i.household_id) i.household_id, {INCOME_SQL} AS annual
+          FROM households_incomeyear i ORDER BY i.household_id, i.period_end DESC) inc
+      ON inc.household_id = h.id
+    JOIN (SELECT household_id, count(*) AS n FROM households_member
+          WHERE member_status = 'normal' GROUP BY household_id) mem ON mem.household_id = h.id
+"""
+SEED_PHASE_OUTS = """
+    WITH po AS (
+        UPDATE assistance_dibaocase c SET status = 'phasing_out'
+        FROM households_household h
+        WHERE h.id = c.household_id AND h.village_id LIKE %(p)s AND c.id %% 20 = 0
+        RETURNING c.id, c.topup_amount
+    )
+    INSERT INTO assistance_phaseout (case_id, trigger, status, proposed_on, proposed_income, start,
+        months, "end", schedule_kind, base_amount, schedule, parameter_ids, approved_on, early_end_reason)
+    SELECT id, 'development', 'active', '2020-06-10', 4200, '2020-07-01', 12, '2021-06-30', 'linear',
+           topup_amount, (SELECT jsonb_agg(round(topup_amount * (12 - g) / 12, 2)::text ORDER BY g)
+                          FROM generate_series(0, 11) g), '[]', '2020-06-20', ''
+    FROM po
+"""
+SEED_SUBSIDIES = """
+    INSERT INTO assistance_disabilitysubsidy (household_id, member_id, kind, grade, monthly_amount,
+        start_month, status)
+    SELECT c.household_id, m.id, k.kind, 1, k.amount, '2019-02-01', 'active'
+    FROM assistance_dibaocase c
+    JOIN households_household h ON h.id = c.household_id
+    JOIN households_member m ON m.household_id = c.household_id AND m.relation = 'head'
+        AND m.member_status = 'normal'
+    CROSS JOIN (VALUES ('living', 64.60), ('care', 50.00)) k (kind, amount)
+    WHERE h.village_id LIKE %(p)s AND c.id %% 10 = 3
+"""
+
 parser = argparse.ArgumentParser()
-parser.add_argument("--county", default="219901")
+parser.add_argument("--county", default="219902")
+parser.add_argument("--households", type=int, default=400_000)
+parser.add_argument("--cases", type=int, default=200_000)
+parser.add_argument("--skip-seed", action="store_true")
 args = parser.parse_args()
+ensure_county(args.county, args.households)
 county = county_region(args.county)
+p = {"p": args.county + "%", "n": args.cases}
+if not args.skip_seed:
+    with timed("seed cases, 渐退 and 两项补贴"), transaction.atomic(), connection.cursor() as cur:
+        # Seeding only: skip the row-history triggers (pghistory), whose per-row cost grows with
+        # the rows already written in the transaction (40,000 rows: 45 s, 5,000: 1 s).
+        cur.execute("SET LOCAL session_replication_role = replica")
+        cur.execute(CLEAR, p)
+        cur.execute(SEED_CASES, p)
+        cur.execute(SEED_PHASE_OUTS, p)
+        cur.execute(SEED_SUBSIDIES, p)
+        cur.execute("ANALYZE assistance_dibaocase; ANALYZE assistance_phaseout")
+        cur.execute("ANALYZE assistance_disabilitysubsidy; ANALYZE assistance_paymentline")
 with connection.cursor() as cur:
     cur.execute(
         "DELETE FROM assistance_paymentline WHERE roll_id IN "
@@ -26,14 +102,28 @@ with connection.cursor() as cur:
         [county.pk],
     )
     cur.execute(
-        "SELECT count(*) FROM assistance_dibaocase c JOIN households_household h ON h.id = c.household_id "
-        "WHERE h.village_id LIKE %s AND c.status IN ('active', 'phasing_out')",
-        [args.county + "%"],
+        "SELECT count(*), count(*) FILTER (WHERE c.status = 'phasing_out') FROM assistance_dibaocase c "
+        "JOIN households_household h ON h.id = c.household_id "
+        "WHERE h.village_id LIKE %(p)s AND c.status IN ('active', 'phasing_out')",
+        p,
     )
-    print("paying cases:", cur.fetchone()[0])
+    paying, phasing = cur.fetchone()
+    cur.execute(
+        "SELECT count(*) FROM assistance_disabilitysubsidy s JOIN households_household h "
+        "ON h.id = s.household_id WHERE h.village_id LIKE %(p)s AND s.status = 'active'",
+        p,
+    )
+    print(f"paying cases: {paying} (渐退 {phasing}), active 两项补贴 records: {cur.fetchone()[0]}")
 with timed("roll generation (first)"):
     roll = generate_roll(county=county, month=ROLL_MONTH, program=Program.DIBAO)
 print(f"  lines {roll.line_count}, total {roll.total_amount} 元")
 with timed("roll regeneration (same roll, nothing rewritten)"):
     roll = generate_roll(county=county, month=ROLL_MONTH, program=Program.DIBAO)
 print(f"  lines {roll.line_count}, total {roll.total_amount} 元")
+with connection.cursor() as cur:
+    cur.execute(
+        "SELECT count(*) FILTER (WHERE in_phase_out), count(*) FILTER (WHERE subsidy_amount > 0) "
+        "FROM assistance_paymentline WHERE roll_id = %s",
+        [roll.pk],
+    )
+    print("  lines in 渐退: {}, lines with 两项补贴: {}".format(*cur.fetchone()))

@@ -97,20 +97,23 @@ def approve_phase_out(
     if months > max_months:
         raise ValidationError({"months": PHASE_OUT_TOO_LONG.format(max=max_months, months=months)})
     kind = str(p["phase_out.schedule"])
-    schedule = phase_out_schedule(base=case.monthly_amount, months=months, kind=kind)
+    # Only the 低保金 (top-up + 分类施保) phases out; 两项补贴 keep coming from their own records
+    # (rolls.py), so they are not part of the base.
+    base = case.topup_amount + case.classified_amount
+    schedule = phase_out_schedule(base=base, months=months, kind=kind)
     phase_out.trigger = trigger or phase_out.trigger
     phase_out.status = PhaseOutStatus.ACTIVE
     phase_out.start = start
     phase_out.months = months
     phase_out.end = phase_out_end(start, months)
     phase_out.schedule_kind = kind
-    phase_out.base_amount = case.monthly_amount
+    phase_out.base_amount = base
     phase_out.schedule = [str(a) for a in schedule]
     phase_out.parameter_ids = p.ids
     phase_out.approved_by = user
     phase_out.approved_on = on
     phase_out.save()
-    old = case.monthly_amount
+    old = base
     _move(case, user=user, to=CaseStatus.PHASING_OUT, allowed=(CaseStatus.ACTIVE,), action="进入渐退")
     case.monthly_amount = schedule[0]
     case.save(update_fields=["status", "monthly_amount", "updated_at"])

@@ -5,10 +5,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from assistance.choices import LineKind, RollStatus
-from assistance.models import PaymentLine, PaymentRoll
-from assistance.services import rolls
-from tests.assistance.factories import active_case, dibao_household
+from assistance.choices import LineKind, Program, RollStatus, SimpleStatus, SubsidyKind
+from assistance.models import DisabilitySubsidy, PaymentLine, PaymentRoll, PhaseOut
+from assistance.recalc import recalculate_now
+from assistance.services import phase_out, rolls
+from households.choices import Relation
+from tests.assistance.factories import active_case, dibao_household, set_income
+from tests.factories import HouseholdFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 MONTH = dt.date(2019, 11, 1)
@@ -45,7 +48,11 @@ def test_roll_has_one_line_per_case_with_breakdown_and_bank_account(village_a, c
     assert line.bank_account == "6228001"
     assert line.household_size == 3
     assert line.standard_month == Decimal("323.00")
-    assert line.rates["standard_year"] == "3876"
+    # The figures it was computed from stay on the line.
+    assert line.rates["annual_percap_income"] == "2000.00"
+    assert line.rates["standard_month"] == "323.00"
+    assert line.rates["subsidies"] == []
+    assert line.parameter_ids == case.standard_parameter_ids != []
     assert roll.line_count == 1
     assert roll.total_amount == Decimal("469.00")
 
@@ -94,6 +101,8 @@ def test_later_household_edit_never_changes_a_past_roll(village_a, county_admin)
     household.save()
     household.incomes.update(wage=Decimal("3000"))
     assert _snapshot(roll) == before
+    # The nightly recalculation moves the case's figures; the next roll pays them.
+    recalculate_now(region=county, as_of=dt.date(2019, 11, 20))
     december = rolls.generate_roll(county=county, month=dt.date(2019, 12, 1))
     line = PaymentLine.objects.get(roll=december)
     assert line.bank_account == "999"
@@ -140,7 +149,7 @@ def test_roll_generation_uses_a_fixed_number_of_queries(
 ):
     _cases(village_a, county_admin, n)
     county = village_a.parent.parent
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         rolls.generate_roll(county=county, month=MONTH)
 
 
@@ -182,3 +191,111 @@ def test_confirmation_records_disability_subsidies_and_stop_ends_them(village_a,
     assert rows == [("care", 2, Decimal("40.00"), "active"), ("living", 2, Decimal("64.60"), "active")]
     stop_case(case=case, user=county_admin, month=dt.date(2020, 1, 1), reason="家庭收入超过标准")
     assert set(DisabilitySubsidy.objects.values_list("status", flat=True)) == {"stopped"}
+
+
+def _disabled_case(village, county_admin, grade=1):
+    """2 persons at 3000 a year each, the head disabled: 生活补贴 64.60 + 护理补贴 (R10) on record."""
+    household = dibao_household(village=village, persons=2, income_per_person=3000, disability_grades=[grade])
+    return active_case(household=household, county_user=county_admin)
+
+
+def test_member_with_active_subsidy_record_gets_it_on_the_dibao_line(village_a, county_admin):
+    case = _disabled_case(village_a, county_admin)
+    roll = rolls.generate_roll(county=village_a.parent.parent, month=MONTH)
+    line = PaymentLine.objects.get(roll=roll)
+    assert (line.topup_amount, line.classified_amount, line.subsidy_amount, line.total_amount) == (
+        Decimal("146.00"), Decimal("64.60"), Decimal("114.60"), Decimal("325.20"),
+    )  # fmt: skip
+    records = DisabilitySubsidy.objects.filter(household=case.household).order_by("id")
+    assert line.rates["subsidies"] == [
+        {
+            "id": r.pk,
+            "member_id": r.member_id,
+            "kind": r.kind,
+            "grade": r.grade,
+            "amount": str(r.monthly_amount),
+        }
+        for r in records
+    ]
+
+
+def test_subsidies_come_from_the_records_not_the_case_figures(village_a, county_admin):
+    case = _disabled_case(village_a, county_admin)
+    care = DisabilitySubsidy.objects.get(household=case.household, kind=SubsidyKind.CARE)
+    # The 残联 stopped the 护理补贴 from November; the 生活补贴 continues.
+    care.status, care.stop_month = SimpleStatus.STOPPED, MONTH
+    care.save()
+    # A second member's 护理补贴 granted from December is not paid in November.
+    other = MemberFactory(
+        household=case.household, relation=Relation.SON, disability_type="physical", disability_grade=2
+    )
+    DisabilitySubsidy.objects.create(
+        household=case.household, member=other, kind=SubsidyKind.CARE, grade=2,
+        monthly_amount=Decimal("40.00"), start_month=dt.date(2019, 12, 1),
+    )  # fmt: skip
+    county = village_a.parent.parent
+    november = PaymentLine.objects.get(roll=rolls.generate_roll(county=county, month=MONTH))
+    assert november.subsidy_amount == Decimal("64.60")
+    assert [s["kind"] for s in november.rates["subsidies"]] == ["living"]
+    december = PaymentLine.objects.get(roll=rolls.generate_roll(county=county, month=dt.date(2019, 12, 1)))
+    assert december.subsidy_amount == Decimal("104.60")
+    assert case.subsidy_amount == Decimal("114.60")  # the case's own computation is not what is paid
+
+
+def test_regenerating_with_subsidies_gives_the_same_roll(village_a, county_admin):
+    _disabled_case(village_a, county_admin)
+    _cases(village_a, county_admin, 2)
+    county = village_a.parent.parent
+    first = rolls.generate_roll(county=county, month=MONTH)
+    rows = sorted(
+        PaymentLine.objects.filter(roll=first).values_list("id", "subsidy_amount", "total_amount", "rates")
+    )
+    second = rolls.generate_roll(county=county, month=MONTH)
+    assert second.pk == first.pk
+    again = sorted(
+        PaymentLine.objects.filter(roll=second).values_list("id", "subsidy_amount", "total_amount", "rates")
+    )
+    assert again == rows
+    assert (second.line_count, second.total_amount) == (3, Decimal("1263.20"))  # 325.20 + 2 × 469
+
+
+def test_disability_roll_pays_records_of_households_without_dibao(village_a, county_admin):
+    _disabled_case(village_a, county_admin)  # paid on its 低保 line, not twice
+    household = HouseholdFactory(village=village_a, bank_account="6228009")
+    member = MemberFactory(household=household, disability_type="physical", disability_grade=1)
+    record = DisabilitySubsidy.objects.create(
+        household=household, member=member, kind=SubsidyKind.CARE, grade=1,
+        monthly_amount=Decimal("50.00"), start_month=dt.date(2019, 1, 1),
+    )  # fmt: skip
+    county = village_a.parent.parent
+    roll = rolls.generate_roll(county=county, month=MONTH, program=Program.DISABILITY)
+    line = PaymentLine.objects.get(roll=roll)
+    assert (line.case_id, line.payee_name, line.bank_account, line.subsidy_amount, line.total_amount) == (
+        record.pk, member.name, "6228009", Decimal("50.00"), Decimal("50.00"),
+    )  # fmt: skip
+    assert line.rates["grade"] == 1
+    record.status, record.stop_month = SimpleStatus.STOPPED, MONTH
+    record.save()
+    roll = rolls.generate_roll(county=county, month=MONTH, program=Program.DISABILITY)
+    assert roll.line_count == 0
+
+
+def test_phase_out_line_pays_the_schedule_step_of_the_month_plus_subsidies(village_a, county_admin):
+    from programs.models import Parameter
+
+    case = _disabled_case(village_a, county_admin)
+    set_income(case.household, 4200)
+    county = village_a.parent.parent
+    recalculate_now(region=county, as_of=dt.date(2020, 10, 20))
+    Parameter.objects.filter(key="phase_out.schedule").update(value="linear")
+    po = phase_out.approve_phase_out(
+        phase_out=PhaseOut.objects.get(case=case), user=county_admin, months=4, on=dt.date(2020, 10, 20)
+    )
+    # 低保金 146.00 + 64.60 = 210.60 phases out linearly; 两项补贴 continue.
+    assert po.schedule == ["210.60", "157.95", "105.30", "52.65"]
+    line = PaymentLine.objects.get(roll=rolls.generate_roll(county=county, month=dt.date(2020, 12, 1)))
+    assert (line.in_phase_out, line.topup_amount, line.classified_amount, line.subsidy_amount) == (
+        True, Decimal("157.95"), Decimal("0.00"), Decimal("114.60"),
+    )  # fmt: skip
+    assert line.total_amount == Decimal("272.55")
+    assert line.rates["phase_out"]["step"] == 2
