@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from households.choices import MemberStatus, ReviewState
 from households.excel.validation import ImportPlan
+from households.history import record_events, trigger_uri
 from households.models import Household, IncomeYear, Member
 
 
@@ -77,28 +78,11 @@ HISTORY_MODELS = (Household, Member, IncomeYear)
 
 
 def _insert_trigger_uris(models_: tuple) -> list[str]:
-    return [f"{m._meta.app_label}.{m.__name__}:insert_insert" for m in models_]
+    return [trigger_uri(m, "insert") for m in models_]
 
 
 def record_insert_events(model: type[models.Model], where: str, values: list[int]) -> int:
-    """The pghistory 'insert' event of every row `where` = ANY(values), as its trigger writes it
-    (tracked columns, the current pghistory context, NOW()), in one statement."""
-    event = model.pgh_event_model
-    columns = [f.column for f in event._meta.concrete_fields if not f.name.startswith("pgh_")]
-    q = connection.ops.quote_name
-    cols = ", ".join(q(c) for c in columns)
-    source = ", ".join("t." + q(c) for c in columns)
-    pk = q(model._meta.pk.column)
-    sql = (
-        "WITH ctx AS MATERIALIZED (SELECT _pgh_attach_context() AS id) "
-        f"INSERT INTO {q(event._meta.db_table)} "
-        f"({cols}, pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id) "
-        f"SELECT {source}, ctx.id, NOW(), 'insert', t.{pk} "
-        f"FROM {q(model._meta.db_table)} t CROSS JOIN ctx WHERE t.{q(where)} = ANY(%s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [values])
-        return cursor.rowcount
+    return record_events(model, label="insert", where=where, values=values)
 
 
 def load_plan(*, plan: ImportPlan, user) -> dict[str, int]:
