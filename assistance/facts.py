@@ -88,7 +88,7 @@ FACTS_SQL = """
 WITH hh AS (
     SELECT h.id, h.village_id, h.identify_year
     FROM households_household h
-    WHERE {where} AND h.archived_at IS NULL
+    WHERE {where} AND h.archived_at IS NULL {cases_only}
 ),
 cs AS (
     SELECT c.id, c.household_id, c.status, c.case_type, c.monthly_amount
@@ -133,6 +133,9 @@ LEFT JOIN assistance_phaseout p ON p.case_id = cs.id AND p.status IN ('proposed'
 ORDER BY hh.id
 """
 
+CASES_ONLY = """AND EXISTS (SELECT 1 FROM assistance_dibaocase c
+    WHERE c.household_id = h.id AND c.status IN ('active', 'phasing_out'))"""
+
 ZERO = Decimal("0")
 
 
@@ -162,9 +165,11 @@ def load_facts(
     prefix: str = "",
     ids=None,
     case_id: int | None = None,
+    cases_only: bool = False,
 ) -> list[HouseholdFacts]:
     """Facts for households with lo <= id <= hi under a region prefix, or for explicit ids.
-    case_id adds one case that is not paying yet (a case being confirmed)."""
+    case_id adds one case that is not paying yet (a case being confirmed); cases_only keeps the
+    households with a paying case (the recalculation's case step)."""
     args: dict = {
         "as_of": as_of,
         "as_of_num": int(as_of.strftime("%Y%m%d")),
@@ -178,7 +183,7 @@ def load_facts(
         where = "h.id BETWEEN %(lo)s AND %(hi)s AND h.village_id LIKE %(prefix)s"
         args.update(lo=lo, hi=hi)
     with connection.cursor() as cur:
-        cur.execute(FACTS_SQL.format(where=where), args)
+        cur.execute(FACTS_SQL.format(where=where, cases_only=CASES_ONLY if cases_only else ""), args)
         rows = cur.fetchall()
     out = []
     for hid, village, registered, annual, codes, mids, cid, cstatus, ctype, camount, pid, pstatus in rows:

@@ -1,22 +1,26 @@
 """Recalculation of a region: primary-key chunks, each one transaction written set-based.
 
-A chunk reads its households with one query (facts.load_facts), applies the pure rules, COPYs the
-results into temp tables and writes them with single INSERT … ON CONFLICT / UPDATE … FROM
-statements that skip unchanged rows (IS DISTINCT FROM). The chunk row's done_at is set in the same
-transaction, so a redelivered chunk (worker killed, acks_late) finds it done and does nothing, and a
-chunk killed half-way left nothing behind.
+A chunk has two steps. Programs: every rule of programs.rules.engine for every approved household
+(programs.selectors.household_facts, three queries), skipping a household whose inputs fingerprint
+(programs.rules.digest) equals the stored one unless the run is `full`; the decisions are COPYed
+into a temp table and written with one INSERT … ON CONFLICT that leaves identical rows untouched.
+Cases: the paying 低保 cases (facts.load_facts, one query) get their amounts (rules.dibao_benefit),
+渐退 proposals and R12 reviews, written with one UPDATE … FROM. The chunk row's done_at is set in
+the same transaction, so a redelivered chunk (worker killed, acks_late) finds it done and does
+nothing, and a chunk killed half-way left nothing behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 
-from django.apps import apps
+import pgtrigger
 from django.db import connection, transaction
 
 from assistance import integration
@@ -26,17 +30,23 @@ from assistance.facts import PolicyCache, load_facts
 from assistance.models import PhaseOut, RecalculationChunk, RecalculationRun
 from assistance.rules import dibao_benefit, first_of_month, next_month
 from assistance.services.phase_out import PHASE_OUT_KEYS, end_phase_out, return_to_normal
-from households.models import Region
+from households.history import record_events, trigger_uri
+from households.models import Household, Region
+from programs.rules.digest import inputs_digest, parameter_fingerprint, results_digest
+from programs.rules.engine import ParameterResolver, evaluate
+from programs.selectors import household_facts, parameter_versions_under
 
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 20_000  # ~2 s of work per chunk: far below the broker's 1 h visibility timeout
 
 
-def plan_run(*, region: Region, as_of: dt.date, user=None, chunk_size: int = CHUNK_SIZE) -> RecalculationRun:
+def plan_run(
+    *, region: Region, as_of: dt.date, user=None, chunk_size: int = CHUNK_SIZE, full: bool = False
+) -> RecalculationRun:
     """Create the run row and its primary-key chunks (bucketed by row_number, never OFFSET)."""
     with transaction.atomic():
-        run = RecalculationRun.objects.create(region=region, as_of=as_of, started_by=user)
+        run = RecalculationRun.objects.create(region=region, as_of=as_of, started_by=user, full=full)
         with connection.cursor() as cur:
             cur.execute(
                 """
@@ -63,6 +73,7 @@ def plan_run(*, region: Region, as_of: dt.date, user=None, chunk_size: int = CHU
 @dataclass
 class ChunkOutcome:
     households: int = 0
+    evaluated: int = 0
     results_changed: int = 0
     cases_changed: int = 0
     proposed: int = 0
@@ -77,39 +88,122 @@ def run_chunk(*, chunk_id: int) -> ChunkOutcome | None:
         if chunk.done_at is not None:
             return None
         run = chunk.run
-        outcome = _recalculate(run=run, lo=chunk.lo, hi=chunk.hi)
+        with gc_paused():
+            outcome = _recalculate(run=run, lo=chunk.lo, hi=chunk.hi)
+        outcome.households = chunk.households
         _finish_chunk(chunk, outcome)
         return outcome
 
 
+@contextmanager
+def gc_paused():
+    """A chunk allocates ~10⁵ short-lived objects that are all freed by reference counting; the
+    cyclic collector's generation-2 passes over them cost a third of the rule time (80 vs 122 µs a
+    household), so it waits until the chunk is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _recalculate(*, run: RecalculationRun, lo: int, hi: int) -> ChunkOutcome:
+    out = ChunkOutcome()
+    households = Household.objects.filter(pk__gte=lo, pk__lte=hi, village__code__startswith=run.region.prefix)
+    out.evaluated, out.results_changed = _evaluate_programs(run, households, lo, hi)
+    _recalculate_cases(run, lo, hi, out)
+    return out
+
+
+def _evaluate_programs(run: RecalculationRun, households, lo: int, hi: int) -> tuple[int, int]:
+    """Every program's decision for the chunk's approved (已入库) households whose inputs changed (all
+    of them when run.full); decisions that came out as stored are not written again. Returns
+    (households evaluated, result rows written)."""
+    from programs.models import HouseholdEvaluation
+
     as_of = run.as_of
-    facts = load_facts(as_of=as_of, lo=lo, hi=hi, prefix=run.region.prefix)
+    facts = household_facts(households)
+    stored = {
+        hid: (inputs, results)
+        for hid, inputs, results in HouseholdEvaluation.objects.filter(
+            household_id__gte=lo, household_id__lte=hi
+        ).values_list("household_id", "inputs_digest", "results_digest")
+    }
+    resolver = _resolver(run.pk, run.region.prefix, as_of)
+    fingerprints: dict[str, tuple[int, ...]] = {}
+    result_lines: list[str] = []
+    digest_rows: list[tuple] = []
+    evaluated = 0
+    for f in facts:
+        params = resolver(f.village_code)
+        pids = fingerprints.get(f.village_code)
+        if pids is None:
+            pids = fingerprints[f.village_code] = parameter_fingerprint(params)
+        digest = inputs_digest(f, as_of, pids)
+        before = stored.get(f.id)
+        if not run.full and before is not None and before[0] == digest:
+            continue
+        evaluated += 1
+        decisions = evaluate(f, as_of, params)
+        outputs = results_digest(decisions)
+        if before is not None and before == (digest, outputs):
+            continue
+        digest_rows.append((f.id, digest, outputs))
+        if before is None or before[1] != outputs:
+            result_lines.extend(_result_line(f.id, d) for d in decisions)
+    written = _write_results(result_lines, as_of)
+    _write_digests(digest_rows, as_of)
+    return evaluated, written
+
+
+_REASONS_TEXT: dict[tuple[str, ...], str] = {}
+
+
+def _result_line(household_id: int, d) -> str:
+    """One EligibilityResult row in COPY text format. The reasons' JSON is cached: most sentences
+    of ineligible programs repeat across households word for word."""
+    reasons = _REASONS_TEXT.get(d.reasons)
+    if reasons is None:
+        reasons = json.dumps(d.reasons, ensure_ascii=False).replace("\\", "\\\\")
+        if len(_REASONS_TEXT) < 50_000:
+            _REASONS_TEXT[d.reasons] = reasons
+    pids = ",".join(map(str, d.parameter_ids))
+    eligible = "t" if d.eligible else "f"
+    return (
+        f"{household_id}\t{d.program}\t{eligible}\t{d.monthly_amount}\t{d.annual_amount}\t{d.persons}"
+        f"\t{reasons}\t{{{pids}}}\n"
+    )
+
+
+@lru_cache(maxsize=4)
+def _resolver(run_id: int, prefix: str, as_of: dt.date) -> ParameterResolver:
+    """Parameter versions of the region, read once per run in each worker process: every chunk of a
+    run decides with the same versions."""
+    return ParameterResolver(parameter_versions_under(region_prefix=prefix), as_of)
+
+
+def _recalculate_cases(run: RecalculationRun, lo: int, hi: int, out: ChunkOutcome) -> None:
+    """Amounts, 渐退 proposals and R12 reviews of the chunk's paying 低保 cases."""
+    as_of = run.as_of
+    facts = load_facts(as_of=as_of, lo=lo, hi=hi, prefix=run.region.prefix, cases_only=True)
     policies = PolicyCache(as_of, region_prefix=run.region.prefix)
     po_region = integration.RegionParams(region_prefix=run.region.prefix, keys=PHASE_OUT_KEYS)
     po_params = lru_cache(maxsize=None)(lambda code: po_region(region_code=code, as_of=as_of))
-    out = ChunkOutcome(households=len(facts))
-    results, case_rows, proposals = [], [], []
+    case_rows, proposals = [], []
     reviews: list[tuple] = []
     for f in facts:
+        if f.case_id is None:
+            continue
         policy = policies(f.village_code)
-        has_case = f.case_id is not None
         b = dibao_benefit(
             annual_income=f.annual_income,
             members=f.members,
             policy=policy,
             single_person=f.case_single,
-            has_case=has_case,
+            has_case=True,
         )
-        amount = b.total if (b.eligible or has_case) else Decimal("0.00")
-        results.append(
-            (
-                f.household_id, b.eligible, amount, b.covered_persons,
-                json.dumps(b.reasons, ensure_ascii=False), list(policy.parameter_ids),
-            )
-        )  # fmt: skip
-        if not has_case:
-            continue
         case_rows.append(
             (
                 f.case_id, b.household_size, b.covered_persons, b.annual_percap_income,
@@ -133,34 +227,31 @@ def _recalculate(*, run: RecalculationRun, lo: int, hi: int) -> ChunkOutcome:
                 reviews.append(("return", f.phase_out_id, b, policy))
             elif b.annual_percap_income > upper:
                 reviews.append(("end", f.phase_out_id, b, policy))
-    out.results_changed = _write_results(results, as_of)
     out.cases_changed = _write_cases(case_rows, as_of)
     out.proposed = _write_proposals(proposals, as_of)
     _apply_reviews(reviews, as_of, out)
-    return out
 
 
-def _write_results(rows: list[tuple], as_of: dt.date) -> int:
-    """programs.EligibilityResult, one row per (household, program); unchanged rows untouched."""
-    try:
-        model = apps.get_model("programs", "EligibilityResult")
-    except LookupError:
+def _write_results(lines: list[str], as_of: dt.date) -> int:
+    """programs.EligibilityResult, one row per (household, program). A row whose decision is the same
+    is not touched: its as_of stays the day that decision was first reached (the run row records
+    when it was last confirmed)."""
+    if not lines:
         return 0
-    if not rows:
-        return 0
-    table = model._meta.db_table
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS tmp_results")
         cur.execute(
-            "CREATE TEMP TABLE tmp_results (household_id bigint, eligible boolean,"
-            " monthly_amount numeric(12,2), persons int, reasons jsonb, pids bigint[]) ON COMMIT DROP"
+            "CREATE TEMP TABLE tmp_results (household_id bigint, program_id varchar(32), eligible boolean,"
+            " monthly_amount numeric(12,2), annual_amount numeric(12,2), persons int, reasons jsonb,"
+            " pids bigint[]) ON COMMIT DROP"
         )
-        copy_rows(cur, "tmp_results", None, rows)
+        with cur.copy("COPY tmp_results FROM STDIN") as copy:
+            copy.write("".join(lines))
         cur.execute(
-            f"""
-            INSERT INTO {table} (household_id, program_id, eligible, monthly_amount, annual_amount, persons,
-                                 reasons, parameter_ids, as_of, computed_at)
-            SELECT household_id, 'dibao', eligible, monthly_amount, monthly_amount * 12, persons,
+            """
+            INSERT INTO programs_eligibilityresult AS r (household_id, program_id, eligible, monthly_amount,
+                annual_amount, persons, reasons, parameter_ids, as_of, computed_at)
+            SELECT household_id, program_id, eligible, monthly_amount, annual_amount, persons,
                    reasons, pids, %(as_of)s, now()
             FROM tmp_results
             ON CONFLICT (household_id, program_id) DO UPDATE
@@ -168,14 +259,36 @@ def _write_results(rows: list[tuple], as_of: dt.date) -> int:
                 annual_amount = EXCLUDED.annual_amount, persons = EXCLUDED.persons,
                 reasons = EXCLUDED.reasons, parameter_ids = EXCLUDED.parameter_ids,
                 as_of = EXCLUDED.as_of, computed_at = EXCLUDED.computed_at
-            WHERE ({table}.eligible, {table}.monthly_amount, {table}.persons, {table}.reasons,
-                   {table}.parameter_ids, {table}.as_of)
-                  IS DISTINCT FROM (EXCLUDED.eligible, EXCLUDED.monthly_amount, EXCLUDED.persons,
-                   EXCLUDED.reasons, EXCLUDED.parameter_ids, EXCLUDED.as_of)
+            WHERE (r.eligible, r.monthly_amount, r.annual_amount, r.persons, r.reasons, r.parameter_ids)
+                  IS DISTINCT FROM (EXCLUDED.eligible, EXCLUDED.monthly_amount, EXCLUDED.annual_amount,
+                   EXCLUDED.persons, EXCLUDED.reasons, EXCLUDED.parameter_ids)
             """,
             {"as_of": as_of},
         )
         return cur.rowcount
+
+
+def _write_digests(rows: list[tuple], as_of: dt.date) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS tmp_digests")
+        cur.execute(
+            "CREATE TEMP TABLE tmp_digests (household_id bigint, inputs bigint, results bigint)"
+            " ON COMMIT DROP"
+        )
+        copy_rows(cur, "tmp_digests", None, rows)
+        cur.execute(
+            """
+            INSERT INTO programs_householdevaluation AS e (household_id, inputs_digest, results_digest,
+                as_of, computed_at)
+            SELECT household_id, inputs, results, %(as_of)s, now() FROM tmp_digests
+            ON CONFLICT (household_id) DO UPDATE
+            SET inputs_digest = EXCLUDED.inputs_digest, results_digest = EXCLUDED.results_digest,
+                as_of = EXCLUDED.as_of, computed_at = EXCLUDED.computed_at
+            """,
+            {"as_of": as_of},
+        )
 
 
 CASE_COLUMNS = (
@@ -189,7 +302,11 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
     """Case figures; an active case whose amount changes gets its 调整 row in the change ledger."""
     if not rows:
         return 0
-    with connection.cursor() as cur:
+    from assistance.models import DibaoCase
+
+    # The history row trigger is off for this one statement (households.history explains why); the
+    # same 'update' events are written right after it.
+    with pgtrigger.ignore(trigger_uri(DibaoCase, "update")), connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS tmp_cases")
         cur.execute(f"CREATE TEMP TABLE tmp_cases ({CASE_COLUMNS}) ON COMMIT DROP")
         copy_rows(cur, "tmp_cases", None, rows)
@@ -218,17 +335,18 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
             ), led AS (
                 INSERT INTO assistance_changeledgerentry
                     (household_id, program, case_id, kind, month, old_amount, new_amount, reason, created_at)
-                SELECT household_id, 'dibao', id, 'adjust', %(month)s, old_amount, new_amount,
+                SELECT household_id, 'dibao', id, 'adjust', %s, old_amount, new_amount,
                        '复核收入变化，调整保障金额', now()
                 FROM upd WHERE old_amount IS DISTINCT FROM new_amount
                 RETURNING 1
             )
-            SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM led)
+            SELECT (SELECT array_agg(id) FROM upd), (SELECT count(*) FROM led)
             """,
-            {"month": first_of_month(as_of)},
+            [first_of_month(as_of)],
         )
         changed, _ledger_rows = cur.fetchone()
-        return changed
+    record_events(DibaoCase, label="update", where="id", values=changed or [])
+    return len(changed or [])
 
 
 def _write_proposals(rows: list[tuple], as_of: dt.date) -> int:
@@ -286,6 +404,7 @@ def _finish_chunk(chunk: RecalculationChunk, out: ChunkOutcome) -> None:
             """
             UPDATE assistance_recalculationrun SET
                 chunks_done = chunks_done + 1, households_done = households_done + %(n)s,
+                households_evaluated = households_evaluated + %(e)s,
                 results_changed = results_changed + %(r)s, cases_changed = cases_changed + %(c)s,
                 phase_outs_proposed = phase_outs_proposed + %(p)s,
                 status = CASE WHEN chunks_done + 1 >= chunks_total THEN 'done' ELSE 'running' END,
@@ -294,6 +413,7 @@ def _finish_chunk(chunk: RecalculationChunk, out: ChunkOutcome) -> None:
             """,
             {
                 "n": out.households,
+                "e": out.evaluated,
                 "r": out.results_changed,
                 "c": out.cases_changed,
                 "p": out.proposed,
@@ -307,10 +427,10 @@ def pending_chunk_ids(run: RecalculationRun) -> list[int]:
 
 
 def recalculate_now(
-    *, region: Region, as_of: dt.date, user=None, chunk_size: int = CHUNK_SIZE
+    *, region: Region, as_of: dt.date, user=None, chunk_size: int = CHUNK_SIZE, full: bool = False
 ) -> RecalculationRun:
     """In-process run (tests, the no-Redis demo, management command)."""
-    run = plan_run(region=region, as_of=as_of, user=user, chunk_size=chunk_size)
+    run = plan_run(region=region, as_of=as_of, user=user, chunk_size=chunk_size, full=full)
     for chunk_id in pending_chunk_ids(run):
         run_chunk(chunk_id=chunk_id)
     run.refresh_from_db()

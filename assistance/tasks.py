@@ -37,9 +37,9 @@ def enqueue_run(run: RecalculationRun) -> None:
 
 
 def start_recalculation(
-    *, region: Region, as_of: dt.date, user=None, chunk_size: int = recalc.CHUNK_SIZE
+    *, region: Region, as_of: dt.date, user=None, chunk_size: int = recalc.CHUNK_SIZE, full: bool = False
 ) -> RecalculationRun:
-    run = recalc.plan_run(region=region, as_of=as_of, user=user, chunk_size=chunk_size)
+    run = recalc.plan_run(region=region, as_of=as_of, user=user, chunk_size=chunk_size, full=full)
     enqueue_run(run)
     return run
 

@@ -215,6 +215,34 @@ class EligibilityResult(models.Model):
         return f"{self.household_id} {self.program_id} {'符合' if self.eligible else '不符合'}"
 
 
+class HouseholdEvaluation(models.Model):
+    """Fingerprints of what the rules read when a household's results were last computed and of the
+    decisions stored then (programs.rules.digest): the recalculation skips households whose inputs
+    are unchanged, and does not rewrite results that came out the same. A cache: deleting a row
+    only makes the next run evaluate that household again."""
+
+    household = models.OneToOneField(
+        "households.Household",
+        verbose_name="户",
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="+",
+    )
+    inputs_digest = models.BigIntegerField("输入指纹")
+    results_digest = models.BigIntegerField(
+        "结果指纹", help_text="所存各项目测算结果的指纹：结果未变则不重写"
+    )
+    as_of = models.DateField("测算日期")
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "测算输入指纹"
+        verbose_name_plural = "测算输入指纹"
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.as_of}"
+
+
 class VillagePopulation(models.Model):
     """农业户籍人口 of a village for a year: the denominator of 贫困发生率 (R5)."""
 

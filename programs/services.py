@@ -143,7 +143,10 @@ def store_decisions(*, decisions: dict, as_of: dt.date, computed_at: dt.datetime
     Safe to run twice: the same decisions give the same rows."""
     from django.utils import timezone
 
-    from programs.models import EligibilityResult
+    from programs.models import EligibilityResult, HouseholdEvaluation
+
+    # These rows may now differ from what the recalculation last wrote: it evaluates them afresh.
+    HouseholdEvaluation.objects.filter(household_id__in=list(decisions)).delete()
 
     computed_at = computed_at or timezone.now()
     rows = [

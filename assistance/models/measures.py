@@ -51,11 +51,19 @@ class RecalculationRun(models.Model):
         "households.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="+"
     )
     as_of = models.DateField("核算基准日")
+    full = models.BooleanField(
+        "全部重算",
+        default=False,
+        help_text="不比对输入指纹，所有户重新运行全部规则（规则或数据口径调整后使用）",
+    )
     status = models.CharField("状态", max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
     chunks_total = models.PositiveIntegerField("分块总数", default=0)
     chunks_done = models.PositiveIntegerField("已完成分块", default=0)
     households_total = models.PositiveIntegerField("户数", default=0)
     households_done = models.PositiveIntegerField("已核算户数", default=0)
+    households_evaluated = models.PositiveIntegerField(
+        "规则重算户数", default=0, help_text="输入有变化（或全部重算）而重新运行规则的户数"
+    )
     results_changed = models.PositiveIntegerField("结果变化数", default=0)
     cases_changed = models.PositiveIntegerField("案件金额变化数", default=0)
     phase_outs_proposed = models.PositiveIntegerField("新提出渐退数", default=0)

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from assistance.services import cases
-from households.choices import Relation
+from households.choices import Relation, ReviewState
 from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory, user_for, valid_id
 
 CONFIRM_DAY = dt.date(2019, 10, 15)
@@ -21,7 +21,9 @@ def dibao_household(
     disability_grades=(),
     **kwargs,
 ):
-    """A household whose 低保口径 income is income_per_person × persons a year (wage only)."""
+    """A household whose 低保口径 income is income_per_person × persons a year (wage only), 已入库 unless
+    review_state says otherwise (the programs rules read approved households only)."""
+    kwargs.setdefault("review_state", ReviewState.VERIFIED)
     household = HouseholdFactory(
         village=village,
         identify_year=2016 if registered else None,

@@ -94,8 +94,8 @@ def test_recalculate_is_set_based(django_assert_num_queries, village_a):
         Household.objects.all().update(archived_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
         for _ in range(count):
             verified_household(village=village_a)
-        # facts (3) + parameters (1) + savepoint/upsert (3)
-        with django_assert_num_queries(7):
+        # facts (3) + parameters (1) + savepoint/forget recalculation fingerprints/upsert (4)
+        with django_assert_num_queries(8):
             written = services.recalculate(households=Household.objects.all(), as_of=AS_OF)
         assert written == count * 11
 

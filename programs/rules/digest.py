@@ -1,0 +1,86 @@
+"""A fingerprint of everything the rules read for one household on one day.
+
+The nightly recalculation compares it with the one stored at the last evaluation and runs the rules
+only where it differs. What it covers, and why that is enough: the facts (every field of the household,
+its active members with their age on the day instead of the birth date, its latest two income years),
+the ids of the parameter versions in force for the village on that day (a new standard or rate is a
+new version), and RULES_FINGERPRINT, a hash of the rule modules' source (a code change to a rule
+re-evaluates everyone). The rules read the day only through ages and parameter validity
+(tests/programs/test_digest.py keeps this true); the one exception, a missing-parameter message that
+quotes the day it was met, is refreshed when the missing version is added."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from programs.rules.facts import MEMBER_FIELD_NAMES, Decision, HouseholdFacts, age_on
+from programs.rules.params import ParameterSet
+
+_MEMBER_FIELDS = tuple(n for n in MEMBER_FIELD_NAMES if n != "birth_date")
+_RULES_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def rules_fingerprint() -> str:
+    """Hash of the rule modules' source: programs/rules/*.py."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(_RULES_DIR.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def parameter_fingerprint(params: ParameterSet) -> tuple[int, ...]:
+    return tuple(sorted(params.ids.values()))
+
+
+def _signed64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def results_digest(decisions: list[Decision]) -> int:
+    """A signed 64-bit fingerprint of a household's decisions as stored (amounts, reasons, versions)."""
+    return _signed64(
+        repr(
+            [
+                (
+                    d.program,
+                    d.eligible,
+                    d.monthly_amount,
+                    d.annual_amount,
+                    d.persons,
+                    d.reasons,
+                    d.parameter_ids,
+                )
+                for d in decisions
+            ]
+        )
+    )
+
+
+def inputs_digest(facts: HouseholdFacts, as_of: dt.date, parameter_ids: tuple[int, ...]) -> int:
+    """A signed 64-bit fingerprint (fits a bigint column) of the rules' inputs for this household."""
+    members = tuple(
+        (age_on(m.birth_date, as_of), *[m.__dict__[n] for n in _MEMBER_FIELDS]) for m in facts.members
+    )
+    key = (
+        rules_fingerprint(),
+        parameter_ids,
+        facts.village_code,
+        facts.attribute,
+        facts.poverty_status,
+        facts.danger_level,
+        facts.has_safe_water,
+        facts.is_relocated,
+        facts.food_secure,
+        facts.clothing_secure,
+        facts.financial_assets,
+        members,
+        facts.income.__dict__ if facts.income is not None else None,
+        facts.income_period_end,
+        facts.previous_income.__dict__ if facts.previous_income is not None else None,
+    )
+    return _signed64(repr(key))
