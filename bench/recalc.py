@@ -34,16 +34,28 @@ with timed("first run", times):
     run = recalculate_now(region=region, as_of=AS_OF)
 n = run.households_done
 print(
-    f"  {region.name}: {n} households, chunks {run.chunks_done}/{run.chunks_total}, results written "
+    f"  {region.name}: {n} households ({run.households_evaluated} evaluated), chunks "
+    f"{run.chunks_done}/{run.chunks_total}, results written "
     f"{run.results_changed}, cases changed {run.cases_changed}, 渐退 proposed {run.phase_outs_proposed}"
 )
 print(f"  {n / times['first run']:.0f} households/s in one process")
 with timed("re-run (no changes)", times):
     run = recalculate_now(region=region, as_of=AS_OF)
-print(f"  results written {run.results_changed}, cases changed {run.cases_changed}")
+print(
+    f"  households evaluated {run.households_evaluated}, results written {run.results_changed}, "
+    f"cases changed {run.cases_changed}"
+)
+with timed("full re-run (every rule run again, fingerprints ignored)", times):
+    run = recalculate_now(region=region, as_of=AS_OF, full=True)
+print(
+    f"  households evaluated {run.households_evaluated}, results written {run.results_changed}, "
+    f"cases changed {run.cases_changed}"
+)
 if n < args.households:
     factor = args.households / n
     print(
         f"extrapolated to {args.households} households: first run {times['first run'] * factor:.0f} s, "
-        f"re-run {times['re-run (no changes)'] * factor:.0f} s (one process; linear in households)"
+        f"re-run {times['re-run (no changes)'] * factor:.0f} s, full re-run "
+        f"{times['full re-run (every rule run again, fingerprints ignored)'] * factor:.0f} s "
+        "(one process; linear in households)"
     )

@@ -1,10 +1,13 @@
 """The recalculation through real Celery worker processes on Redis: 1 and then 2 processes.
 
-    DATABASE_URL=… REDIS_URL=redis://127.0.0.1:6379/1 python bench/workers.py \
-        --county 219902 --households 10000 --chunk-size 1000
+    DATABASE_URL=… REDIS_URL=redis://127.0.0.1:6379/7 python bench/workers.py \
+        --county 219901 --households 1000000 --chunk-size 20000 --modes nightly,full,cold
 
 Each run starts `celery worker --concurrency=N` (prefork), queues the chunks and waits for the run
-row to say done; the time includes queueing, not worker start-up."""
+row to say done; the time includes queueing, not worker start-up. Modes:
+  nightly  the scheduled run: every household's fingerprint checked, rules run where inputs changed
+  full     every rule run again for every household (RecalculationRun.full), unchanged rows not rewritten
+  cold     stored results and fingerprints deleted first: every result row written (a first run)"""
 
 from __future__ import annotations
 
@@ -27,14 +30,17 @@ parser.add_argument("--county", default="219902")
 parser.add_argument("--households", type=int, default=10_000)
 parser.add_argument("--chunk-size", type=int, default=1000)
 parser.add_argument("--processes", default="1,2")
+parser.add_argument("--modes", default="cold", help="comma list of nightly, full, cold")
 args = parser.parse_args()
 redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
 
 ensure_county(args.county, args.households)
 app.conf.update(broker_url=redis_url, task_always_eager=False)
 county = county_region(args.county)
-for n in [int(x) for x in args.processes.split(",")]:
-    reset_results(args.county)
+runs = [(m, int(n)) for m in args.modes.split(",") for n in args.processes.split(",")]
+for mode, n in runs:
+    if mode == "cold":
+        reset_results(args.county)
     env = {**os.environ, "REDIS_URL": redis_url}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config.celery", "worker", f"--concurrency={n}",
@@ -44,14 +50,18 @@ for n in [int(x) for x in args.processes.split(",")]:
     try:
         time.sleep(8)  # worker start-up is not part of the figure
         started = time.perf_counter()
-        run = tasks.start_recalculation(region=county, as_of=AS_OF, chunk_size=args.chunk_size)
+        run = tasks.start_recalculation(
+            region=county, as_of=AS_OF, chunk_size=args.chunk_size, full=mode == "full"
+        )
         while RecalculationRun.objects.get(pk=run.pk).status != RunStatus.DONE:
             time.sleep(0.2)
         seconds = time.perf_counter() - started
         run.refresh_from_db()
         print(
-            f"{n} worker process(es): {run.households_done} households in {run.chunks_total} chunks: "
-            f"{seconds:.1f} s ({run.households_done / seconds:.0f} households/s)",
+            f"{mode}, {n} worker process(es): {run.households_done} households in {run.chunks_total} chunks, "
+            f"{run.households_evaluated} evaluated, {run.results_changed} result rows written, "
+            f"{run.cases_changed} cases changed: {seconds:.1f} s "
+            f"({run.households_done / seconds:.0f} households/s, load average {os.getloadavg()[0]:.1f})",
             flush=True,
         )
     finally:
