@@ -355,7 +355,7 @@ class MeasureGapAdmin(BaseAdmin):
 class RunForm(forms.ModelForm):
     class Meta:
         model = m.RecalculationRun
-        fields = ["region", "as_of"]
+        fields = ["region", "as_of", "full"]
 
 
 @admin.register(m.RecalculationRun)
@@ -363,8 +363,9 @@ class RecalculationRunAdmin(BaseAdmin):
     """County staff start a recalculation of their county and watch it here."""
 
     form = RunForm
-    list_display = ["id", "region", "as_of", "status", "progress", "households_done", "cases_changed",
-                    "phase_outs_proposed", "started_at", "finished_at"]  # fmt: skip
+    list_display = ["id", "region", "as_of", "full", "status", "progress", "households_done",
+                    "households_evaluated", "results_changed", "cases_changed", "phase_outs_proposed",
+                    "started_at", "finished_at"]  # fmt: skip
     list_filter = ["status"]
 
     def has_add_permission(self, request) -> bool:
@@ -374,7 +375,7 @@ class RecalculationRunAdmin(BaseAdmin):
         return [f.name for f in m.RecalculationRun._meta.fields] if obj else []
 
     def get_fields(self, request, obj=None):
-        return None if obj else ["region", "as_of"]
+        return None if obj else ["region", "as_of", "full"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
@@ -390,7 +391,7 @@ class RecalculationRunAdmin(BaseAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied
-        run = tasks.start_recalculation(region=obj.region, as_of=obj.as_of, user=request.user)
+        run = tasks.start_recalculation(region=obj.region, as_of=obj.as_of, user=request.user, full=obj.full)
         obj.pk = run.pk
         obj.__dict__.update({k: v for k, v in run.__dict__.items() if not k.startswith("_")})
 

@@ -19,6 +19,7 @@ from assistance.services.cases import apply_benefit
 from households.models import Household
 from programs.models import EligibilityResult
 from programs.rules.income import dibao_basis_annual
+from programs.services import evaluate_household
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--households", type=int, default=10_000)
@@ -27,38 +28,48 @@ args = parser.parse_args()
 
 
 def naive(prefix: str) -> int:
+    """Per household: the ORM reads, every program's rule, one update_or_create per result row, and
+    the 低保 case's figures saved — the same rows the set-based run writes."""
     n = 0
     for household in Household.objects.filter(village__code__startswith=prefix).order_by("id"):
-        members = list(household.members.filter(member_status="normal").order_by("id"))
-        income = household.incomes.order_by("-period_end").first()
-        policy = benefit_policy(region_code=household.village_id, as_of=AS_OF)
+        now = timezone.now()
+        for d in evaluate_household(household=household, as_of=AS_OF, save=False):
+            EligibilityResult.objects.update_or_create(
+                household=household,
+                program_id=d.program,
+                defaults={
+                    "eligible": d.eligible,
+                    "monthly_amount": d.monthly_amount,
+                    "annual_amount": d.annual_amount,
+                    "persons": d.persons,
+                    "reasons": list(d.reasons),
+                    "parameter_ids": list(d.parameter_ids),
+                    "as_of": AS_OF,
+                    "computed_at": now,
+                },
+            )
         case = DibaoCase.objects.filter(
             household=household, status__in=[CaseStatus.ACTIVE, CaseStatus.PHASING_OUT]
         ).first()
-        facts = [
-            MemberFacts(
-                m.id, m.age_on(AS_OF), m.disability_grade or 0, bool(m.disability_type), m.health == "serious"
-            )
-            for m in members
-        ]
-        annual = dibao_basis_annual(income.as_components()) if income else 0
-        b = dibao_benefit(annual_income=annual, members=facts, policy=policy, has_case=case is not None)
-        EligibilityResult.objects.update_or_create(
-            household=household,
-            program_id="dibao",
-            defaults={
-                "eligible": b.eligible,
-                "monthly_amount": b.total if (b.eligible or case) else 0,
-                "persons": b.covered_persons,
-                "reasons": b.reasons,
-                "parameter_ids": list(policy.parameter_ids),
-                "as_of": AS_OF,
-                "computed_at": timezone.now(),
-            },
-        )
-        if case is not None and b.eligible:
-            apply_benefit(case, b, parameter_ids=policy.parameter_ids)
-            case.save()
+        if case is not None:
+            members = list(household.members.filter(member_status="normal").order_by("id"))
+            income = household.incomes.order_by("-period_end").first()
+            policy = benefit_policy(region_code=household.village_id, as_of=AS_OF)
+            facts = [
+                MemberFacts(
+                    m.id,
+                    m.age_on(AS_OF),
+                    m.disability_grade or 0,
+                    bool(m.disability_type),
+                    m.health == "serious",
+                )
+                for m in members
+            ]
+            annual = dibao_basis_annual(income.as_components()) if income else 0
+            b = dibao_benefit(annual_income=annual, members=facts, policy=policy, has_case=True)
+            if b.eligible:
+                apply_benefit(case, b, parameter_ids=policy.parameter_ids)
+                case.save()
         n += 1
     return n
 
@@ -72,5 +83,12 @@ with timed("naive per-household ORM loop", times):
 reset_results(args.county)
 with timed("set-based chunked recalculation", times):
     run = recalculate_now(region=county_region(args.county), as_of=AS_OF)
-ratio = times["naive per-household ORM loop"] / times["set-based chunked recalculation"]
-print(f"{done} households; set-based is {ratio:.1f}× faster than the naive loop")
+print(f"  {run.households_evaluated} households evaluated, {run.results_changed} result rows written")
+with timed("set-based nightly re-run (inputs unchanged)", times):
+    nightly = recalculate_now(region=county_region(args.county), as_of=AS_OF)
+naive_s = times["naive per-household ORM loop"]
+print(
+    f"{done} households; set-based first run is {naive_s / times['set-based chunked recalculation']:.1f}× "
+    f"faster than the naive loop, the nightly re-run "
+    f"{naive_s / times['set-based nightly re-run (inputs unchanged)']:.1f}×"
+)

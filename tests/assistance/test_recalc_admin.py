@@ -148,20 +148,40 @@ def test_admin_pages_open_in_chinese(client, county_admin, url):
     assert client.get(url).status_code == 200
 
 
-def test_county_starts_recalculation_from_admin_and_sees_progress(client, village_a, county_admin):
+RUN_ADD = "/admin/assistance/recalculationrun/add/"
+
+
+def test_county_starts_recalculation_from_admin_and_sees_progress(
+    client, village_a, county_admin, django_capture_on_commit_callbacks
+):
     hh = dibao_household(village=village_a)
     active_case(household=hh, county_user=county_admin)
     client.force_login(county_admin)
-    response = client.post(
-        "/admin/assistance/recalculationrun/add/", {"region": _county(village_a).pk, "as_of": "2020-10-20"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the chunks are queued on commit
+        response = client.post(RUN_ADD, {"region": _county(village_a).pk, "as_of": "2020-10-20"})
     assert response.status_code == 302
     from assistance.models import RecalculationRun
 
     run = RecalculationRun.objects.get()
     assert run.started_by == county_admin
+    assert run.status == "done"
     assert run.chunks_total == 1
     assert "进度" in client.get("/admin/assistance/recalculationrun/").content.decode()
+    assert run.households_evaluated == 1
+
+    # 全部重算: every household's rules run again although nothing changed
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/assistance/recalculationrun/add/",
+            {"region": _county(village_a).pk, "as_of": "2020-10-20", "full": "on"},
+        )
+    assert response.status_code == 302
+    full = RecalculationRun.objects.order_by("-id").first()
+    assert full.full
+    assert full.households_evaluated == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(RUN_ADD, {"region": _county(village_a).pk, "as_of": "2020-10-20"})
+    assert RecalculationRun.objects.order_by("-id").first().households_evaluated == 0
 
 
 def test_ledger_admin_hides_other_township(client, village_a, village_b, county_admin):
