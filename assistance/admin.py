@@ -76,15 +76,31 @@ class HomeVisitInline(ScopedAdminMixin, admin.TabularInline):
 @admin.register(m.DibaoCase)
 class DibaoCaseAdmin(BaseAdmin):
     list_display = [
-        "id", "household_no", "case_type", "status", "covered_persons", "monthly_percap_income",
-        "monthly_amount", "start_month", "next_review_date", "near_relative_of_staff",
+        "id", "household_no", "case_type", "status", "review_state", "covered_persons",
+        "monthly_percap_income", "monthly_amount", "start_month", "next_review_date",
+        "near_relative_of_staff",
     ]  # fmt: skip
-    list_filter = ["status", "case_type", "near_relative_of_staff", "is_registered_poor", HouseholdTownship]
+    list_filter = [
+        "status", "review_state", "case_type", "near_relative_of_staff", "is_registered_poor",
+        HouseholdTownship,
+    ]  # fmt: skip
     search_fields = ["household__household_no", "=household__members__id_no"]
     list_select_related = ["household"]
     inlines = [HomeVisitInline]
-    actions = ["act_investigate", "act_confirm"]
+    actions = ["act_submit", "act_investigate", "act_review", "act_confirm"]
     readonly_fields = [f.name for f in m.DibaoCase._meta.fields]
+
+    @admin.action(description="村提交（退回修正后重新提交）")
+    def act_submit(self, request, queryset):
+        _run_service(
+            self, request, queryset, lambda c: cases.submit_case(case=c, user=request.user), "已提交"
+        )
+
+    @admin.action(description="镇审核通过")
+    def act_review(self, request, queryset):
+        _run_service(
+            self, request, queryset, lambda c: cases.review_case(case=c, user=request.user), "已审核通过"
+        )
 
     @admin.action(description="开始调查")
     def act_investigate(self, request, queryset):

@@ -146,7 +146,7 @@ def register_workflow() -> None:
             slug=WORKFLOW_KIND,
             model="assistance.DibaoCase",
             label="低保案件",
-            state_field="status",
+            state_field="review_state",
             village_code_attr="household.village_id",
             household_attr="household_id",
             entered_by_attr="applied_by_id",

@@ -22,6 +22,7 @@ from assistance.choices import (
     TekunMode,
     VisitLevel,
 )
+from households.choices import ReviewState
 
 _money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
@@ -65,6 +66,11 @@ class DibaoCase(models.Model):
     stop_month = models.DateField("停保月份", null=True, blank=True, help_text="自该月起不再发放")
     status = models.CharField(
         "案件状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.APPLIED, db_index=True
+    )
+    # Where the case is in the review chain (households.workflow: 镇审核 → 县审核确认, returns with
+    # a reason); `status` is the 低保 life cycle around it (调查, 公示, 保障中 …).
+    review_state = models.CharField(
+        "审核环节", max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
     )
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)

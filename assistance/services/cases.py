@@ -10,13 +10,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistance import integration
-from assistance.choices import AlertKind, CaseStatus, CaseType, LedgerKind, SimpleStatus, VisitLevel
+from assistance.choices import (
+    CLOSED_STATUSES,
+    PAYING_STATUSES,
+    AlertKind,
+    CaseStatus,
+    CaseType,
+    LedgerKind,
+    SimpleStatus,
+    VisitLevel,
+)
 from assistance.facts import benefit_policy, load_facts
 from assistance.models import Alert, CaseHomeVisit, DibaoCase, DisabilitySubsidy
 from assistance.rules import Benefit, dibao_benefit, next_month
 from assistance.services.common import ledger, require_county, require_scope, working_day_after
+from households.choices import ReviewState, Role
 from households.models import Household
+from households.permissions import role_of
 from households.workflow import services as wf
+from households.workflow.choices import WorkflowAction
+from households.workflow.config import chain_for, record_kind
 from households.workflow.models import Publicity
 
 WRONG_STATE = "案件当前为“{state}”，不能{action}"
@@ -27,16 +40,78 @@ MEMBER_NOT_IN_HOUSEHOLD = "保障对象必须是本户在册成员"
 REASON_REQUIRED = "请填写理由"
 NOT_ELIGIBLE = "经核算不符合低保条件：{reason}"
 NO_OPEN_PUBLICITY = "该案件没有进行中的公示"
+NOT_REVIEWED = "案件须经乡镇审核通过后方可公示（当前审核环节：{state}）"
+USE_CONFIRM = "该案件待县级审核确认，请使用“县级审核确认”（须公示期满并核算保障金）"
 REVIEW_MONTHS = 12  # [U] re-check yearly by default (domain.md f.12); the county may shorten it
 
 
-def _move(case: DibaoCase, *, user, to: str, reason: str = "", allowed: tuple, action: str) -> str:
+def _move(
+    case: DibaoCase,
+    *,
+    user,
+    to: str,
+    reason: str = "",
+    allowed: tuple,
+    action: str,
+    log: bool = True,
+    event: str = "",
+) -> str:
     if case.status not in allowed:
         raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action=action))
     old = case.status
     case.status = to
-    integration.record_transition(record=case, user=user, from_state=old, to_state=to, reason=reason)
+    if log:
+        integration.record_transition(
+            record=case, user=user, from_state=old, to_state=to, reason=reason, action=event
+        )
     return old
+
+
+# --------------------------------------------------------------------------------------------
+# the review chain (households.workflow.services): 申请 = 提交 → 镇审核 → [公示] → 县审核确认,
+# returns one level down with a reason. Every step is a WorkflowEvent written by that service.
+
+
+def _submit_application(case: DibaoCase, user) -> None:
+    """申请 enters the chain at the township (受理). A village clerk submits through the chain's
+    submit(); an application taken at the township or county window is logged as submitted there."""
+    if role_of(user) == Role.VILLAGE_CLERK:
+        wf.submit(record=case, user=user)
+        return
+    first = chain_for(integration.WORKFLOW_KIND)[0].pending
+    case.review_state = first
+    case.save(update_fields=["review_state", "updated_at"])
+    wf._log(
+        kind=record_kind(integration.WORKFLOW_KIND), record=case, action=WorkflowAction.SUBMIT,
+        from_state=ReviewState.DRAFT, to_state=first, user=user, reason="窗口受理申请",
+    )  # fmt: skip
+
+
+def submit_case(*, case: DibaoCase, user) -> DibaoCase:
+    """村修正后重新提交 (a case the township returned to the village)."""
+    wf.submit(record=case, user=user)
+    return case
+
+
+def review_case(*, case: DibaoCase, user, note: str = "") -> DibaoCase:
+    """镇审核通过: the case goes up to the county (after its 公示). The county's step is confirm_case,
+    which checks the 公示 and the figures; approving there directly would skip them."""
+    if case.review_state == _final_level().pending:
+        raise ValidationError(USE_CONFIRM)
+    wf.approve(record=case, user=user, note=note)
+    return case
+
+
+def return_case(*, case: DibaoCase, user, reason: str) -> DibaoCase:
+    """退回: the township sends back to the village (村修正), the county to the township (镇修正)."""
+    if case.status in (*CLOSED_STATUSES, *PAYING_STATUSES):
+        raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action="退回"))
+    wf.return_to_lower(record=case, user=user, reason=reason)
+    return case
+
+
+def _final_level():
+    return chain_for(integration.WORKFLOW_KIND)[-1]
 
 
 @transaction.atomic
@@ -67,14 +142,17 @@ def apply_case(
     case.save()
     if covered_members:
         case.covered_members.set(covered_members)
-    integration.record_transition(record=case, user=user, from_state="", to_state=case.status)
+    _submit_application(case, user)
     return case
 
 
 @transaction.atomic
 def start_investigation(*, case: DibaoCase, user) -> DibaoCase:
     require_scope(user, case.household)
-    _move(case, user=user, to=CaseStatus.INVESTIGATING, allowed=(CaseStatus.APPLIED,), action="开始调查")
+    _move(
+        case, user=user, to=CaseStatus.INVESTIGATING, allowed=(CaseStatus.APPLIED,), action="开始调查",
+        reason="受理，开始经济状况调查",
+    )  # fmt: skip
     case.save(update_fields=["status", "updated_at"])
     return case
 
@@ -139,6 +217,12 @@ def close_publicity(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
 
 
 def on_publicity_started(*, record: DibaoCase, user) -> None:
+    """镇审核 → 公示 → 县确认 (P9): a case still at the township is reviewed (approved) by the
+    township that starts its 公示; a case not yet submitted or sent back to the village cannot be."""
+    if record.status == CaseStatus.INVESTIGATING and record.review_state in _township_states():
+        wf.approve(record=record, user=user, note="镇审核通过，开始公示")
+    if record.review_state != _final_level().pending:
+        raise ValidationError(NOT_REVIEWED.format(state=record.get_review_state_display()))
     publicity = open_publicity(record)
     _move(
         record, user=user, to=CaseStatus.IN_PUBLICITY, allowed=(CaseStatus.INVESTIGATING,), action="开始公示"
@@ -148,10 +232,18 @@ def on_publicity_started(*, record: DibaoCase, user) -> None:
     record.save(update_fields=["status", "publicity_start", "publicity_end", "publicity_place", "updated_at"])
 
 
+def _township_states() -> set[str]:
+    return {
+        state
+        for level in chain_for(integration.WORKFLOW_KIND)[:-1]
+        for state in (level.pending, level.returned_here)
+    }
+
+
 def on_publicity_objected(*, record: DibaoCase, user, reason: str) -> None:
     _move(
         record, user=user, to=CaseStatus.INVESTIGATING, reason=reason, allowed=(CaseStatus.IN_PUBLICITY,),
-        action="登记异议",
+        action="登记异议", event=WorkflowAction.OBJECTION,
     )  # fmt: skip
     record.publicity_start = record.publicity_end = None
     record.save(update_fields=["status", "publicity_start", "publicity_end", "updated_at"])
@@ -204,9 +296,11 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
     benefit = compute_benefit(case, as_of=on)
     if not benefit.eligible:
         raise ValidationError(NOT_ELIGIBLE.format(reason="；".join(benefit.reasons)))
+    # 县审核确认 is the chain's last approval (role, scope, segregation of duties, WorkflowEvent).
+    wf.approve(record=case, user=user, note=f"{on:%Y-%m-%d} 县审核确认")
     policy = benefit_policy(region_code=case.household.village_id, as_of=on)
     apply_benefit(case, benefit, parameter_ids=policy.parameter_ids)
-    _move(case, user=user, to=CaseStatus.ACTIVE, allowed=(CaseStatus.CONFIRMING,), action="确认")
+    _move(case, user=user, to=CaseStatus.ACTIVE, allowed=(CaseStatus.CONFIRMING,), action="确认", log=False)
     case.confirmed_on = on
     case.confirmed_by = user
     case.start_month = next_month(on)

@@ -47,16 +47,17 @@ def dibao_household(
 
 
 def active_case(*, household, county_user, near_relative: bool = False, confirm_on=CONFIRM_DAY, **kwargs):
-    """申请 → 调查 → 公示 (7 days) → 县确认: a case paying from the month after confirm_on."""
+    """申请 (village) → 调查, 镇审核 and 公示 (township, 7 days) → 县确认: paying from the next month."""
     case = cases.apply_case(
         household=household,
-        user=county_user,
+        user=user_for(household.village),  # the village enters and submits the application
         applied_on=confirm_on - dt.timedelta(days=30),
         near_relative_of_staff=near_relative,
         **kwargs,
     )
-    cases.start_investigation(case=case, user=county_user)
     township = user_for(household.village.parent)
+    cases.start_investigation(case=case, user=township)
+    # Starting the 公示 is the township's review (镇审核通过); the county confirms after it.
     start = confirm_on - dt.timedelta(days=10)
     cases.start_publicity(case=case, user=township, start=start, place="村务公开栏")
     cases.close_publicity(case=case, user=township, on=start + dt.timedelta(days=7))

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from assistance.choices import AlertKind, CaseStatus, LedgerKind, VisitLevel
 from assistance.models import Alert, ChangeLedgerEntry, HolidayCalendar
 from assistance.services import cases
+from households.choices import ReviewState
 from households.workflow.errors import TransitionError
 from households.workflow.models import Publicity, WorkflowEvent
 from tests.assistance.factories import active_case, dibao_household
@@ -16,10 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _case_in_publicity(household, user, start=dt.date(2019, 10, 1), *, close=True, **kwargs):
-    """A case whose 7-day 公示 ran from `start` (closed without objection unless close=False)."""
-    case = cases.apply_case(household=household, user=user, applied_on=dt.date(2019, 9, 1), **kwargs)
-    cases.start_investigation(case=case, user=user)
+    """A case the village applied for, the township investigated, reviewed and put on a 7-day 公示
+    from `start` (closed without objection unless close=False); it waits for the county."""
+    clerk = user_for(household.village)
+    case = cases.apply_case(household=household, user=clerk, applied_on=dt.date(2019, 9, 1), **kwargs)
     township = user_for(household.village.parent)
+    cases.start_investigation(case=case, user=township)
     cases.start_publicity(case=case, user=township, start=start, place="村务公开栏")
     if close:
         cases.close_publicity(case=case, user=township, on=start + dt.timedelta(days=7))
@@ -79,8 +82,11 @@ def test_scenario_17_confirm_before_publicity_ends_is_blocked(village_a, county_
     results = Publicity.objects.filter(record_id=case.pk, record_kind="dibao_case").order_by("id")
     assert list(results.values_list("result", flat=True)) == ["objected", "passed"]
     events = WorkflowEvent.objects.filter(record_kind="dibao_case", record_id=case.pk).order_by("id")
-    assert list(events.values_list("to_state", flat=True)) == [
-        "applied", "investigating", "in_publicity", "investigating", "in_publicity", "confirming", "active",
+    # The review chain's steps (提交 → 镇审核 → 县审核确认) among the case's own status steps.
+    assert list(events.values_list("action", "to_state")) == [
+        ("submit", "pending_township"), ("approve", "investigating"), ("approve", "pending_county"),
+        ("start_publicity", "in_publicity"), ("objection", "investigating"),
+        ("start_publicity", "in_publicity"), ("close_publicity", "confirming"), ("approve", "verified"),
     ]  # fmt: skip
 
 
@@ -188,3 +194,118 @@ def test_household_with_income_above_standard_is_not_confirmed(village_a, county
     case = _case_in_publicity(dibao_household(village=village_a, income_per_person=5000), county_admin)
     with pytest.raises(ValidationError, match="不符合低保条件"):
         cases.confirm_case(case=case, user=county_admin, on=dt.date(2019, 10, 9))
+
+
+# --- the review chain: 村提交 → 镇审核 → 县审核确认, returns with a reason (households.workflow) ---
+
+
+def _applied(household):
+    """Applied by the village clerk and under investigation by the township: 待镇审核."""
+    case = cases.apply_case(
+        household=household, user=user_for(household.village), applied_on=dt.date(2019, 9, 1)
+    )
+    cases.start_investigation(case=case, user=user_for(household.village.parent))
+    return case
+
+
+def _events(case):
+    rows = WorkflowEvent.objects.filter(record_kind="dibao_case", record_id=case.pk).order_by("id")
+    return list(rows.values_list("action", "from_state", "to_state", "reason"))
+
+
+def test_village_application_enters_the_chain_at_the_township(village_a):
+    case = _applied(dibao_household(village=village_a))
+    assert (case.status, case.review_state) == (CaseStatus.INVESTIGATING, ReviewState.PENDING_TOWNSHIP)
+    assert _events(case)[0][:3] == ("submit", "draft", "pending_township")
+
+
+def test_township_review_then_county_confirmation_are_chain_approvals(village_a, county_admin):
+    household = dibao_household(village=village_a)
+    case = _applied(household)
+    township = user_for(village_a.parent)
+    cases.review_case(case=case, user=township, note="调查属实")
+    assert case.review_state == ReviewState.PENDING_COUNTY
+    cases.start_publicity(case=case, user=township, start=dt.date(2019, 10, 1), place="村务公开栏")
+    cases.close_publicity(case=case, user=township, on=dt.date(2019, 10, 8))
+    confirmed = cases.confirm_case(case=case, user=county_admin, on=dt.date(2019, 10, 9))
+    assert (confirmed.status, confirmed.review_state) == (CaseStatus.ACTIVE, ReviewState.VERIFIED)
+    approvals = [e for e in _events(case) if e[0] == "approve" and e[1].startswith("pending")]
+    assert approvals == [
+        ("approve", "pending_township", "pending_county", "调查属实"),
+        ("approve", "pending_county", "verified", "2019-10-09 县审核确认"),
+    ]
+    actors = WorkflowEvent.objects.filter(record_kind="dibao_case", record_id=case.pk, action="approve")
+    assert set(actors.values_list("actor_role", flat=True)) >= {"township_reviewer", "county_admin"}
+
+
+def test_township_returns_to_village_with_reason_and_village_resubmits(village_a):
+    household = dibao_household(village=village_a)
+    case = _applied(household)
+    township = user_for(village_a.parent)
+    with pytest.raises(TransitionError, match="必须填写原因"):
+        cases.return_case(case=case, user=township, reason=" ")
+    cases.return_case(case=case, user=township, reason="缺少收入证明")
+    case.refresh_from_db()
+    assert case.review_state == ReviewState.RETURNED_TO_VILLAGE
+    assert _events(case)[-1] == ("return", "pending_township", "returned_to_village", "缺少收入证明")
+    # Sent back to the village, it cannot go on 公示.
+    with pytest.raises(ValidationError, match="须经乡镇审核通过后方可公示"):
+        cases.start_publicity(case=case, user=township, start=dt.date(2019, 10, 1), place="村务公开栏")
+    assert not Publicity.objects.filter(record_kind="dibao_case", record_id=case.pk).exists()
+    cases.submit_case(case=case, user=user_for(village_a))
+    assert case.review_state == ReviewState.PENDING_TOWNSHIP
+
+
+def test_county_returns_to_township_which_reviews_again_before_confirmation(village_a, county_admin):
+    case = _case_in_publicity(dibao_household(village=village_a), county_admin)
+    assert (case.status, case.review_state) == (CaseStatus.CONFIRMING, ReviewState.PENDING_COUNTY)
+    cases.return_case(case=case, user=county_admin, reason="收入核对结果与申报不一致，请复核")
+    case.refresh_from_db()
+    assert case.review_state == ReviewState.RETURNED_TO_TOWNSHIP
+    with pytest.raises(TransitionError, match="镇审核"):
+        cases.confirm_case(case=case, user=county_admin, on=dt.date(2019, 10, 9))
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CONFIRMING  # the refused confirmation changed nothing
+    cases.review_case(case=case, user=user_for(village_a.parent), note="已复核")
+    assert (
+        cases.confirm_case(case=case, user=county_admin, on=dt.date(2019, 10, 9)).status == CaseStatus.ACTIVE
+    )
+
+
+def test_wrong_role_cannot_review_return_or_skip_confirmation(village_a, county_admin, clerk_a):
+    case = _applied(dibao_household(village=village_a))
+    with pytest.raises(TransitionError, match="不能在「镇审核」环节"):
+        cases.review_case(case=case, user=clerk_a)
+    with pytest.raises(TransitionError, match="不能在「镇审核」环节"):
+        cases.review_case(case=case, user=county_admin)
+    with pytest.raises(TransitionError, match="不能在「镇审核」环节"):
+        cases.return_case(case=case, user=county_admin, reason="越级退回")
+    cases.review_case(case=case, user=user_for(village_a.parent))
+    # At the county the approval is the confirmation, with its 公示 and amount checks.
+    with pytest.raises(ValidationError, match="请使用“县级审核确认”"):
+        cases.review_case(case=case, user=county_admin)
+    case.refresh_from_db()
+    assert case.review_state == ReviewState.PENDING_COUNTY
+
+
+def test_out_of_scope_township_cannot_review_and_applicant_cannot_approve_own(village_a, village_b):
+    case = _applied(dibao_household(village=village_a))
+    with pytest.raises(TransitionError, match="不在您的管辖范围"):
+        cases.review_case(case=case, user=user_for(village_b.parent))
+    township = user_for(village_a.parent)
+    own = cases.apply_case(
+        household=dibao_household(village=village_a), user=township, applied_on=dt.date(2019, 9, 1)
+    )
+    cases.start_investigation(case=own, user=township)
+    with pytest.raises(TransitionError, match="职责分离"):
+        cases.review_case(case=own, user=township)
+    cases.review_case(case=own, user=user_for(village_a.parent))  # a colleague may
+
+
+def test_case_history_is_append_only(village_a):
+    from django.db import DatabaseError, transaction
+
+    case = _applied(dibao_household(village=village_a))
+    event = WorkflowEvent.objects.filter(record_kind="dibao_case", record_id=case.pk).first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        WorkflowEvent.objects.filter(pk=event.pk).update(reason="改写")
