@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0002_case_applied_by'),
+        ('assistance', '0003_recalc_fingerprints'),
     ]
 
     operations = [
