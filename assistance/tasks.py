@@ -76,7 +76,7 @@ def monthly_rolls() -> int:
     month = first_of_month(today).isoformat()
     n = 0
     for code in Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", flat=True):
-        for program in (Program.DIBAO, Program.TEKUN):
+        for program in (Program.DIBAO, Program.TEKUN, Program.DISABILITY):
             draft_roll.delay(code, month, program)
             n += 1
     return n

@@ -70,7 +70,12 @@ class DibaoCase(models.Model):
     # Where the case is in the review chain (households.workflow: 镇审核 → 县审核确认, returns with
     # a reason); `status` is the 低保 life cycle around it (调查, 公示, 保障中 …).
     review_state = models.CharField(
-        "审核环节", max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+        "审核环节",
+        max_length=24,
+        choices=ReviewState.choices,
+        default=ReviewState.DRAFT,
+        db_default=ReviewState.DRAFT,  # rows written by SQL (benchmarks, bulk loads) get it too
+        db_index=True,
     )
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)

@@ -3,7 +3,7 @@
 The 低保 roll pays the figures stored on each case by its confirmation and by the recalculation
 (household size, income, standard, top-up, 分类施保 items, parameter ids), the 渐退 step read from
 the phase-out schedule by month offset, and the 两项补贴 records active in that month — all in one
-INSERT … SELECT, no per-case Python. ~10 s for 200,000 cases on 2 cores under load (bench/roll.py).
+INSERT … SELECT, no per-case Python. 7–10 s for 200,000 cases on 2 cores under load (bench/roll.py).
 """
 
 from __future__ import annotations
