@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from assistance import models as m
 from assistance import selectors, tasks
 from assistance.choices import PhaseOutSchedule, PhaseOutStatus, PhaseOutTrigger, RollStatus
-from assistance.services import cases, phase_out, rolls
+from assistance.services import cases, phase_out, rolls, subsidies, tekun
 from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
 from households.choices import RegionLevel, Role
 from households.permissions import role_of
@@ -197,27 +197,50 @@ class PhaseOutAdmin(BaseAdmin):
         return TemplateResponse(request, "admin/assistance/phase_out_approve.html", context)
 
 
+class ChainActionsMixin:
+    """村提交 / 审核通过 through the review chain (returns need a reason: the API or shell)."""
+
+    chain_services: dict  # {"submit": fn(record, user), "approve": fn(record, user)}
+
+    @admin.action(description="村提交（退回修正后重新提交）")
+    def act_submit(self, request, queryset):
+        submit = self.chain_services["submit"]
+        _run_service(self, request, queryset, lambda r: submit(r, request.user), "已提交")
+
+    @admin.action(description="审核通过（镇审核 / 县审核确认）")
+    def act_approve(self, request, queryset):
+        approve = self.chain_services["approve"]
+        _run_service(self, request, queryset, lambda r: approve(r, request.user), "已审核通过")
+
+
 @admin.register(m.TekunCase)
-class TekunCaseAdmin(BaseAdmin):
+class TekunCaseAdmin(ChainActionsMixin, BaseAdmin):
     list_display = [
-        "id",
-        "household_no",
-        "member",
-        "mode",
-        "self_care",
-        "basic_standard",
-        "care_standard",
-        "status",
-    ]
-    list_filter = ["mode", "self_care", "status", HouseholdTownship]
+        "id", "household_no", "member", "mode", "self_care", "basic_standard", "care_standard",
+        "status", "review_state",
+    ]  # fmt: skip
+    list_filter = ["mode", "self_care", "status", "review_state", HouseholdTownship]
     list_select_related = ["household", "member"]
+    actions = ["act_submit", "act_approve"]
+    chain_services = {
+        "submit": lambda r, user: tekun.submit_tekun(case=r, user=user),
+        "approve": lambda r, user: tekun.approve_tekun(case=r, user=user),
+    }
 
 
 @admin.register(m.DisabilitySubsidy)
-class DisabilitySubsidyAdmin(BaseAdmin):
-    list_display = ["id", "household_no", "member", "kind", "grade", "monthly_amount", "status"]
-    list_filter = ["kind", "grade", "status", HouseholdTownship]
-    list_select_related = ["household", "member"]
+class DisabilitySubsidyAdmin(ChainActionsMixin, BaseAdmin):
+    list_display = [
+        "id", "household_no", "member", "kind", "grade", "monthly_amount", "status", "review_state",
+        "dibao_case",
+    ]  # fmt: skip
+    list_filter = ["kind", "grade", "status", "review_state", HouseholdTownship]
+    list_select_related = ["household", "member", "dibao_case"]
+    actions = ["act_submit", "act_approve"]
+    chain_services = {
+        "submit": lambda r, user: subsidies.submit_subsidy(record=r, user=user),
+        "approve": lambda r, user: subsidies.approve_subsidy(record=r, user=user),
+    }
 
 
 @admin.register(m.ChangeLedgerEntry)

@@ -59,6 +59,7 @@ class SubsidyKind(models.TextChoices):
 
 
 class SimpleStatus(models.TextChoices):
+    PENDING = "pending", "审核中"  # in the review chain (村 → 镇 → 县); nothing is paid yet
     ACTIVE = "active", "发放中"
     STOPPED = "stopped", "已停发"
 

@@ -133,12 +133,14 @@ def param(key: str, *, region_code: str, as_of: dt.date) -> Any:
 
 
 WORKFLOW_KIND = "dibao_case"
+TEKUN_KIND = "tekun_case"
+SUBSIDY_KIND = "disability_subsidy"
 PUBLICITY_KIND = "dibao"
 
 
 def register_workflow() -> None:
-    """Tell the review chain how to reach a 低保 case (state, region, household, author) and what a
-    低保 公示 does to it (hooks in assistance.services.cases)."""
+    """Tell the review chain how to reach a 低保 case, a 特困 case and a 两项补贴 record (state, region,
+    household, author) and what a 低保 公示 does to a case (hooks in assistance.services.cases)."""
     from households.workflow import config  # noqa: PLC0415
 
     config.register_record_kind(
@@ -152,6 +154,22 @@ def register_workflow() -> None:
             entered_by_attr="applied_by_id",
         )
     )
+    services = "assistance.services."
+    for slug, model, label, hook in (
+        (TEKUN_KIND, "assistance.TekunCase", "特困供养", services + "tekun.on_confirmed"),
+        (SUBSIDY_KIND, "assistance.DisabilitySubsidy", "两项补贴", services + "subsidies.on_approved"),
+    ):
+        config.register_record_kind(
+            config.RecordKind(
+                slug=slug,
+                model=model,
+                label=label,
+                village_code_attr="household.village_id",
+                household_attr="household_id",
+                entered_by_attr="applied_by_id",
+                on_verified=hook,  # the county's approval starts payment
+            )
+        )
     hooks = "assistance.services.cases."
     config.register_publicity_subject(
         config.PublicitySubjectConfig(

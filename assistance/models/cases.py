@@ -27,6 +27,27 @@ from households.choices import ReviewState
 _money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
+def _review_state() -> models.CharField:
+    """Where a record is in the review chain (households.workflow); rows written by SQL (benchmarks,
+    bulk loads) get the draft default too."""
+    return models.CharField(
+        "审核环节",
+        max_length=24,
+        choices=ReviewState.choices,
+        default=ReviewState.DRAFT,
+        db_default=ReviewState.DRAFT,
+        db_index=True,
+    )
+
+
+def _applied_by(label: str) -> models.ForeignKey:
+    """Who entered the application: the chain's segregation of duties keeps them from approving it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+
+
 @pghistory.track()
 class DibaoCase(models.Model):
     """低保案件. Amount fields hold the figures of the last computation; rolls keep their own copies."""
@@ -54,14 +75,7 @@ class DibaoCase(models.Model):
         "分类施保明细", default=list, blank=True, help_text="[{member_id, categories, rate, amount}]"
     )
     applied_on = models.DateField("申请日期")
-    applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="受理人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    applied_by = _applied_by("受理人")
     start_month = models.DateField("纳入月份", null=True, blank=True, help_text="每月1日")
     stop_month = models.DateField("停保月份", null=True, blank=True, help_text="自该月起不再发放")
     status = models.CharField(
@@ -69,14 +83,7 @@ class DibaoCase(models.Model):
     )
     # Where the case is in the review chain (households.workflow: 镇审核 → 县审核确认, returns with
     # a reason); `status` is the 低保 life cycle around it (调查, 公示, 保障中 …).
-    review_state = models.CharField(
-        "审核环节",
-        max_length=24,
-        choices=ReviewState.choices,
-        default=ReviewState.DRAFT,
-        db_default=ReviewState.DRAFT,  # rows written by SQL (benchmarks, bulk loads) get it too
-        db_index=True,
-    )
+    review_state = _review_state()
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)
     publicity_place = models.CharField("公示地点", max_length=100, blank=True)
@@ -216,9 +223,12 @@ class TekunCase(models.Model):
     assessed_on = models.DateField("能力评估日期", null=True, blank=True)
     basic_standard = models.DecimalField("基本生活费(月)", **_money)
     care_standard = models.DecimalField("护理费(月)", **_money)
-    start_month = models.DateField("纳入月份")
+    start_month = models.DateField("纳入月份", null=True, blank=True)  # set by the county's confirmation
     stop_month = models.DateField("停止月份", null=True, blank=True)
     status = models.CharField("状态", max_length=8, choices=SimpleStatus.choices, default=SimpleStatus.ACTIVE)
+    # Review chain (households.workflow): 申请 → 镇审核 → 县审核确认; see assistance.services.tekun.
+    review_state = _review_state()
+    applied_by = _applied_by("申请录入人")
 
     class Meta:
         verbose_name = "特困供养"
@@ -252,9 +262,21 @@ class DisabilitySubsidy(models.Model):
     kind = models.CharField("补贴类别", max_length=8, choices=SubsidyKind.choices)
     grade = models.PositiveSmallIntegerField("残疾等级")
     monthly_amount = models.DecimalField("月补贴金额", **_money)
-    start_month = models.DateField("开始月份")
+    start_month = models.DateField("开始月份", null=True, blank=True)  # set when approved
     stop_month = models.DateField("停止月份", null=True, blank=True)
     status = models.CharField("状态", max_length=8, choices=SimpleStatus.choices, default=SimpleStatus.ACTIVE)
+    # A record granted with a 低保 case is approved by that case's chain (县审核确认) and follows it;
+    # a stand-alone application (护理补贴 outside 低保, P14) passes 村 → 镇 → 县 itself.
+    dibao_case = models.ForeignKey(
+        DibaoCase,
+        verbose_name="随低保案件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disability_subsidies",
+    )
+    review_state = _review_state()
+    applied_by = _applied_by("申请录入人")
 
     class Meta:
         verbose_name = "残疾人两项补贴"

@@ -23,13 +23,19 @@ from assistance.choices import (
 from assistance.facts import benefit_policy, load_facts
 from assistance.models import Alert, CaseHomeVisit, DibaoCase, DisabilitySubsidy
 from assistance.rules import Benefit, dibao_benefit, next_month
-from assistance.services.common import ledger, require_county, require_scope, working_day_after
-from households.choices import ReviewState, Role
+from assistance.services.common import (
+    ledger,
+    record_decided_elsewhere,
+    require_county,
+    require_scope,
+    submit_application,
+    working_day_after,
+)
+from households.choices import ReviewState
 from households.models import Household
-from households.permissions import role_of
 from households.workflow import services as wf
 from households.workflow.choices import WorkflowAction
-from households.workflow.config import chain_for, record_kind
+from households.workflow.config import chain_for
 from households.workflow.models import Publicity
 
 WRONG_STATE = "案件当前为“{state}”，不能{action}"
@@ -70,21 +76,6 @@ def _move(
 # --------------------------------------------------------------------------------------------
 # the review chain (households.workflow.services): 申请 = 提交 → 镇审核 → [公示] → 县审核确认,
 # returns one level down with a reason. Every step is a WorkflowEvent written by that service.
-
-
-def _submit_application(case: DibaoCase, user) -> None:
-    """申请 enters the chain at the township (受理). A village clerk submits through the chain's
-    submit(); an application taken at the township or county window is logged as submitted there."""
-    if role_of(user) == Role.VILLAGE_CLERK:
-        wf.submit(record=case, user=user)
-        return
-    first = chain_for(integration.WORKFLOW_KIND)[0].pending
-    case.review_state = first
-    case.save(update_fields=["review_state", "updated_at"])
-    wf._log(
-        kind=record_kind(integration.WORKFLOW_KIND), record=case, action=WorkflowAction.SUBMIT,
-        from_state=ReviewState.DRAFT, to_state=first, user=user, reason="窗口受理申请",
-    )  # fmt: skip
 
 
 def submit_case(*, case: DibaoCase, user) -> DibaoCase:
@@ -142,7 +133,7 @@ def apply_case(
     case.save()
     if covered_members:
         case.covered_members.set(covered_members)
-    _submit_application(case, user)
+    submit_application(case, user, kind=integration.WORKFLOW_KIND)
     return case
 
 
@@ -314,18 +305,20 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
         new=case.monthly_amount,
         reason="新增低保",
     )
-    _grant_disability_subsidies(case, benefit)
+    _grant_disability_subsidies(case, benefit, user)
     return case
 
 
-def _grant_disability_subsidies(case: DibaoCase, benefit: Benefit) -> None:
-    """两项补贴 (R10) records for the case's disabled members, from its first month."""
-    active = set(
+def _grant_disability_subsidies(case: DibaoCase, benefit: Benefit, user) -> None:
+    """两项补贴 (R10) records for the case's disabled members, from its first month. They are part of
+    the benefit the county just confirmed: approved by the case's chain (已入库, linked to the case,
+    one WorkflowEvent each naming the case), not sent through a second review."""
+    held = set(
         DisabilitySubsidy.objects.filter(
-            household_id=case.household_id, status=SimpleStatus.ACTIVE
+            household_id=case.household_id, status__in=(SimpleStatus.ACTIVE, SimpleStatus.PENDING)
         ).values_list("member_id", "kind")
     )
-    DisabilitySubsidy.objects.bulk_create(
+    granted = DisabilitySubsidy.objects.bulk_create(
         [
             DisabilitySubsidy(
                 household_id=case.household_id,
@@ -334,11 +327,17 @@ def _grant_disability_subsidies(case: DibaoCase, benefit: Benefit) -> None:
                 grade=grade,
                 monthly_amount=amount,
                 start_month=case.start_month,
+                dibao_case=case,
+                review_state=ReviewState.VERIFIED,
             )  # fmt: skip
             for member_id, kind, grade, amount in benefit.subsidy_items
-            if (member_id, kind) not in active
+            if (member_id, kind) not in held
         ]
     )
+    if user is not None:
+        record_decided_elsewhere(
+            granted, user, kind=integration.SUBSIDY_KIND, reason=f"随低保案件#{case.pk}县审核确认核定"
+        )
 
 
 @transaction.atomic
@@ -397,10 +396,11 @@ def stop_case(*, case: DibaoCase, user, month: dt.date, reason: str, phase_out=N
     case.stop_reason = reason
     case.monthly_amount = 0
     case.save()
-    # 两项补贴 follow the 低保 case here (P14: members of 低保 households).
-    DisabilitySubsidy.objects.filter(household_id=case.household_id, status=SimpleStatus.ACTIVE).update(
-        status=SimpleStatus.STOPPED, stop_month=case.stop_month
-    )
+    # 两项补贴 granted with a 低保 case follow it (P14: members of 低保 households); one applied for on
+    # its own (护理补贴 outside 低保) is not the case's to stop.
+    DisabilitySubsidy.objects.filter(
+        household_id=case.household_id, status=SimpleStatus.ACTIVE, dibao_case__isnull=False
+    ).update(status=SimpleStatus.STOPPED, stop_month=case.stop_month)
     ledger(
         case=case,
         kind=LedgerKind.STOP,

@@ -45,6 +45,8 @@ DEFAULT_CHAINS: dict[str, tuple[str, ...]] = {
     "household": ("township", "county"),  # 建档立卡采集审核, seed 003
     "household_change": ("township", "county"),  # changes to stored data pass the same chain
     "dibao_case": ("township", "county"),  # 镇审核 → 县审核确认 (P9); P24 delegation: ("township",)
+    "tekun_case": ("township", "county"),  # 特困供养: 申请 → 镇审核 → 县审核确认
+    "disability_subsidy": ("township", "county"),  # 两项补贴 applied for outside 低保 (P14)
 }
 
 

@@ -10,6 +10,7 @@ from assistance.models import TekunCase
 from households.choices import ReviewState
 from households.workflow import services as workflow
 from households.workflow.choices import ChangeState
+from households.workflow.models import WorkflowEvent
 from programs.models import EligibilityResult, Parameter, VillagePopulation
 from tests.assistance.factories import disability_subsidy
 from tests.factories import IncomeYearFactory, household_with_members, region_chain, user_for
@@ -29,6 +30,10 @@ def test_county_starts_tekun_with_standards_from_parameters(as_user, county_admi
     body = response.json()
     case = TekunCase.objects.get(pk=body["id"])
     assert (case.member_id, case.start_month, case.status) == (member.pk, dt.date(2019, 7, 1), "active")
+    # 纳入 by the county itself: recorded in the review chain as the county's decision
+    assert (body["review_state"], body["applied_by"]) == ("verified", county_admin.pk)
+    events = WorkflowEvent.objects.filter(record_kind="tekun_case", record_id=case.pk)
+    assert list(events.values_list("action", "to_state")) == [("approve", "verified")]
     assert body["basic_standard"] == str(case.basic_standard)
     assert case.basic_standard > 0
     assert body["self_care_display"] == "全护理"
