@@ -308,8 +308,9 @@ class MeasureViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     retrieve=extend_schema(summary="特困供养详情"),
     create=extend_schema(
         summary="纳入特困供养",
-        description="县级为在册成员纳入特困供养：基本生活费按城市低保标准×倍数（或固定标准），"
-        "护理费按自理能力，取纳入月份有效的参数（种子规则 R11）。",
+        description="县级为在册成员直接纳入特困供养（审核流程记为县级认定，不经村镇申报）："
+        "基本生活费按城市低保标准×倍数（或固定标准），护理费按自理能力，"
+        "取纳入月份有效的参数（种子规则 R11）。",
         request=s.StartTekunSerializer,
         responses={201: s.TekunCaseSerializer},
     ),
@@ -331,7 +332,8 @@ class TekunCaseViewSet(ReadOnly, mixins.CreateModelMixin):
 @extend_schema_view(
     list=extend_schema(
         summary="残疾人两项补贴列表",
-        description="低保确认时按残疾等级发放的生活补贴、护理补贴（种子规则 R10），停保时随之停发；"
+        description="低保确认时按残疾等级发放的生活补贴、护理补贴（种子规则 R10），随该低保案件审核确认、"
+        "停保时随之停发；非低保户单独申请的护理补贴经村申请、镇审核、县审核确认后发放（P14）。"
         "可按区划前缀、户、成员、类别、等级、状态筛选。",
     ),
     retrieve=extend_schema(summary="两项补贴详情"),

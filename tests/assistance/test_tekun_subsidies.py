@@ -223,3 +223,30 @@ def test_admin_actions_run_the_chain(client, village_a, county_admin):
     case.refresh_from_db()
     assert (case.status, case.review_state) == (SimpleStatus.ACTIVE, ReviewState.VERIFIED)
     assert client.get("/admin/assistance/disabilitysubsidy/").status_code == 200
+
+
+def test_records_in_the_chain_are_not_paid_until_the_county_approves(village_a, county_admin):
+    from assistance.models import PaymentLine
+    from assistance.services import rolls
+
+    county, month = village_a.parent.parent, next_month(timezone.localdate())
+    case, record = _tekun_applied(village_a), _care_applied(village_a)
+    township = user_for(village_a.parent)
+
+    def paid():
+        found = set()
+        for program in ("tekun", "disability"):
+            roll = rolls.generate_roll(county=county, month=month, program=program)
+            found |= {
+                (program, i) for i in PaymentLine.objects.filter(roll=roll).values_list("case_id", flat=True)
+            }
+        return found
+
+    assert paid() == set()
+    for approve, obj in (
+        (tekun.approve_tekun, {"case": case}),
+        (subsidies.approve_subsidy, {"record": record}),
+    ):
+        approve(**obj, user=township)
+        approve(**obj, user=county_admin)
+    assert paid() == {("tekun", case.pk), ("disability", record.pk)}
