@@ -82,7 +82,13 @@ class ChunkOutcome:
 def run_chunk(*, chunk_id: int) -> ChunkOutcome | None:
     """Recalculate one chunk. Returns None when it was already done (a redelivery)."""
     with transaction.atomic():
-        chunk = RecalculationChunk.objects.select_for_update().select_related("run__region").get(pk=chunk_id)
+        # of=self: a plain FOR UPDATE would lock the joined run row too, for the whole chunk, and
+        # make every chunk of a run wait for the one before it (2 workers no faster than 1).
+        chunk = (
+            RecalculationChunk.objects.select_for_update(of=("self",))
+            .select_related("run__region")
+            .get(pk=chunk_id)
+        )
         if chunk.done_at is not None:
             return None
         run = chunk.run

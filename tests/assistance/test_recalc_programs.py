@@ -134,3 +134,40 @@ def test_results_written_elsewhere_are_re_evaluated_by_the_next_run(village_a):
         )
         for d in evaluate_household(household=hh, as_of=AS_OF, save=False)
     }  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_chunk_does_not_lock_its_run_so_chunks_run_in_parallel(village_a, village_b, monkeypatch):
+    """While one chunk's transaction is open, another worker can lock the run row (to count its own
+    chunk done) and the other chunks: the chunks of a run do not wait for each other."""
+    import psycopg
+    from django.db import connection
+
+    dibao_household(village=village_a)
+    dibao_household(village=village_b)
+    run = recalc.plan_run(region=_county(village_a), as_of=AS_OF, chunk_size=1)
+    first, second = run.chunks.order_by("lo")
+    settings = connection.settings_dict
+    seen = {}
+
+    def other_worker(*, run, lo, hi):
+        with psycopg.connect(
+            host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
+            password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
+        ) as other:  # fmt: skip
+            other.execute("SET lock_timeout = '2s'")
+            for table, pk in (
+                ("assistance_recalculationrun", run.pk),
+                ("assistance_recalculationchunk", second.pk),
+            ):
+                try:
+                    other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
+                    seen[table] = "free"
+                except psycopg.errors.LockNotAvailable:
+                    seen[table] = "locked"
+                other.rollback()
+        return recalc.ChunkOutcome()
+
+    monkeypatch.setattr(recalc, "_recalculate", other_worker)
+    recalc.run_chunk(chunk_id=first.pk)
+    assert seen == {"assistance_recalculationrun": "free", "assistance_recalculationchunk": "free"}
