@@ -55,8 +55,7 @@ def ledgers_for(key: str) -> tuple[Ledger, ...]:
 
 def ledger_choices() -> list[tuple[str, str]]:
     return [(COUNTY_WORKBOOK_KEY, "县级台账（全部14张表）")] + [
-        (ledger.key, ledger.title + ("（仅表头）" if ledger.headers_only else ""))
-        for ledger in COUNTY_WORKBOOK
+        (ledger.key, ledger.title) for ledger in COUNTY_WORKBOOK
     ]
 
 

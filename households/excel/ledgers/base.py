@@ -25,7 +25,6 @@ from households.models import Region
 
 TEXT, INT, MONEY, DECIMAL, DATE, PERCENT = "text", "int", "money", "decimal", "date", "percent"
 FULL_IDENTITY_PERM = "households.view_full_identity"
-HEADERS_ONLY_NOTE = "（该台账的数据来源尚未建立，仅输出表头）"
 _DANGEROUS_FIRST = frozenset("=+-@\t\r")
 
 
@@ -124,16 +123,19 @@ def neutralise(text: str) -> str:
 
 class Ledger:
     """A ledger: a sheet name, a title, columns and a row source. Subclasses set the three and
-    implement `rows()` (tuples in column order, streamed) and `count()`."""
+    implement `rows()` (tuples in column order, streamed) and `queryset()` (the scoped rows it
+    counts), or override `count()` when a row is not one record of the queryset."""
 
     key: str = ""
     sheet_name: str = ""
     title: str = ""
     columns: tuple[Col, ...] = ()
-    headers_only: bool = False  # the source model does not exist yet
+
+    def queryset(self, ctx: ExportContext):
+        raise NotImplementedError
 
     def count(self, ctx: ExportContext) -> int:
-        return 0
+        return self.queryset(ctx).count()
 
     def period_title(self, ctx: ExportContext) -> str:
         return ctx.period_title()
@@ -195,8 +197,6 @@ def write_ledger(
     last_col = len(columns) - 1
     exported = timezone.localtime(ctx.now).strftime("%Y-%m-%d %H:%M")
     title = f"{ctx.region_title()} {ledger.title}（{ledger.period_title(ctx)}）  导出时间：{exported}"
-    if ledger.headers_only:
-        title += HEADERS_ONLY_NOTE
     if last_col > 0:
         sheet.merge_range(0, 0, 0, last_col, title, formats.title)
     else:

@@ -33,9 +33,6 @@ class HousingLedger(Ledger):
             )
         )
 
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
-
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         qs = (
             self.queryset(ctx)

@@ -103,9 +103,6 @@ class DibaoRollLedger(Ledger):
         month = self.month(ctx)
         return self._lines(ctx).filter(month=month) if month else self._lines(ctx).none()
 
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
-
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         case = DibaoCase.objects.filter(pk=OuterRef("case_id"))
         qs = (
@@ -166,9 +163,6 @@ class DibaoChangeLedger(Ledger):
             return qs.filter(month__year=ctx.year)
         return qs
 
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
-
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         kinds = label_map(LedgerKind)
         qs = (
@@ -205,9 +199,6 @@ class PhaseOutLedger(Ledger):
                 Q(end__isnull=True) | Q(end__year__gte=ctx.year)
             )
         return qs
-
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         statuses = label_map(PhaseOutStatus)
@@ -250,9 +241,6 @@ class TekunLedger(Ledger):
 
     def queryset(self, ctx: ExportContext):
         return ctx.scoped(TekunCase.objects.filter(status=SimpleStatus.ACTIVE))
-
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         modes, care = label_map(TekunMode), label_map(SelfCare)

@@ -83,9 +83,6 @@ class PopulationLedger(Ledger):
             Member.objects.filter(member_status=MemberStatus.NORMAL, household__archived_at__isnull=True)
         )
 
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
-
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         relation = label_map(Relation)
         sex = label_map(Sex)

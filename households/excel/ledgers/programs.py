@@ -84,9 +84,6 @@ class EducationLedger(Ledger):
     def queryset(self, ctx: ExportContext):
         return _members(ctx, ProgramCode.EDUCATION).exclude(school_status__in=NOT_STUDENTS)
 
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
-
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         qs = _member_rows(self.queryset(ctx), ProgramCode.EDUCATION, "school_status")
         loan = education_rule.LOAN.split("{name}", 1)[1].split("{", 1)[0]  # " 可申请生源地…"
@@ -124,9 +121,6 @@ class HealthLedger(Ledger):
     def queryset(self, ctx: ExportContext):
         return _members(ctx, ProgramCode.MEDICAL).filter(Q(health__in=ILL) | Q(disability_type="mental"))
 
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
-
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         qs = _member_rows(self.queryset(ctx), ProgramCode.MEDICAL, "health", "disability_type")
         mental = "精神残疾"
@@ -159,9 +153,6 @@ class MonitoringLedger(Ledger):
 
     def queryset(self, ctx: ExportContext):
         return base_households(ctx).exclude(monitoring_state=MonitoringState.NONE)
-
-    def count(self, ctx: ExportContext) -> int:
-        return self.queryset(ctx).count()
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         from assistance.models import AssistanceMeasure
