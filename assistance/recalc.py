@@ -137,7 +137,7 @@ def _evaluate_programs(run: RecalculationRun, households, lo: int, hi: int) -> t
         evaluated += 1
         decisions = evaluate(f, as_of, params)
         outputs = results_digest(decisions)
-        if before is not None and before == (digest, outputs):
+        if before == (digest, outputs):
             continue
         digest_rows.append((f.id, digest, outputs))
         if before is None or before[1] != outputs:
@@ -182,9 +182,7 @@ def _recalculate_cases(run: RecalculationRun, lo: int, hi: int, out: ChunkOutcom
     po_params = lru_cache(maxsize=None)(lambda code: po_region(region_code=code, as_of=as_of))
     case_rows, proposals = [], []
     reviews: list[tuple] = []
-    for f in facts:
-        if f.case_id is None:
-            continue
+    for f in facts:  # cases_only: every row has its paying case
         policy = policies(f.village_code)
         b = dibao_benefit(
             annual_income=f.annual_income,

@@ -99,11 +99,8 @@ def seed_cases(county: str) -> int:
             {"p": county + "%"},
         )
         cur.execute("ANALYZE seed_households")
-        # Deferred FK checks plus the per-row subtransaction of pghistory's trigger make a big
-        # INSERT quadratic (20,000 rows: 13.4 s deferred, 0.95 s immediate).
-        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        # pghistory's row trigger off for the bulk INSERT, its events written in one statement after
-        # (households.history explains why).
+    # pghistory's row trigger off for the bulk INSERT, its events written in one statement after
+    # (households.history explains why).
     with transaction.atomic(), pgtrigger.ignore(trigger_uri(DibaoCase, "insert")), connection.cursor() as cur:
         cur.execute(
             """
@@ -116,24 +113,14 @@ def seed_cases(county: str) -> int:
             SELECT s.id, 'whole', 0, '', s.registered, 0, 0, 0, 0, '[]', 0, 0, 0, 0, '[]',
                    '2019-01-01', '2019-02-01', 'active', '', '', '', false, now(), now()
             FROM seed_households s ORDER BY s.id
+            RETURNING id
             """
         )
-        n = cur.rowcount
-    with transaction.atomic():
-        record_events(
-            DibaoCase,
-            label="insert",
-            where="household_id",
-            values=[
-                r[0]
-                for r in DibaoCase.objects.filter(household__village__code__startswith=county).values_list(
-                    "household_id"
-                )
-            ],
-        )
+        case_ids = [row[0] for row in cur.fetchall()]
+        record_events(DibaoCase, label="insert", where="id", values=case_ids)
     with connection.cursor() as cur:
         cur.execute("ANALYZE assistance_dibaocase")
-    return n
+    return len(case_ids)
 
 
 def reset_results(county: str) -> None:

@@ -132,17 +132,16 @@ def run_floor(path: Path) -> dict:
     from households.excel.columns import COLUMNS
     from households.excel.loading import (
         HISTORY_MODELS,
-        _insert_trigger_uris,
         copy_rows,
-        record_insert_events,
         reserve_ids,
     )
+    from households.history import record_events, trigger_uri
     from households.models import Household, Member
 
     idx = {c.key: i for i, c in enumerate(COLUMNS)}
     started = time.perf_counter()
     try:
-        with transaction.atomic(), pgtrigger.ignore(*_insert_trigger_uris(HISTORY_MODELS)):
+        with transaction.atomic(), pgtrigger.ignore(*(trigger_uri(m, "insert") for m in HISTORY_MODELS)):
             # The same write path as ours (triggers off, events in bulk), so the gap is validation.
             rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[2:]
             numbers = list(dict.fromkeys(r[idx["household_no"]] for r in rows))
@@ -181,8 +180,8 @@ def run_floor(path: Path) -> dict:
                 now=now,
             )
             household_ids = list(ids.values())
-            record_insert_events(Household, "id", household_ids)
-            record_insert_events(Member, "household_id", household_ids)
+            record_events(Household, label="insert", where="id", values=household_ids)
+            record_events(Member, label="insert", where="household_id", values=household_ids)
             elapsed = time.perf_counter() - started
             raise Rollback
     except Rollback:

@@ -77,23 +77,15 @@ def copy_rows(
 HISTORY_MODELS = (Household, Member, IncomeYear)
 
 
-def _insert_trigger_uris(models_: tuple) -> list[str]:
-    return [trigger_uri(m, "insert") for m in models_]
-
-
-def record_insert_events(model: type[models.Model], where: str, values: list[int]) -> int:
-    return record_events(model, label="insert", where=where, values=values)
-
-
 def load_plan(*, plan: ImportPlan, user) -> dict[str, int]:
     """Write households (草稿, created_by = importer), members and income years, and their history
     events. The caller holds the transaction: all rows or none."""
-    with pgtrigger.ignore(*_insert_trigger_uris(HISTORY_MODELS)):
+    with pgtrigger.ignore(*(trigger_uri(m, "insert") for m in HISTORY_MODELS)):
         # reserve_ids is the first statement inside: it carries the ignore setting for the COPYs.
         counts, ids = _copy_plan(plan=plan, user=user)
-    record_insert_events(Household, "id", ids)
-    record_insert_events(Member, "household_id", ids)
-    record_insert_events(IncomeYear, "household_id", ids)
+    record_events(Household, label="insert", where="id", values=ids)
+    record_events(Member, label="insert", where="household_id", values=ids)
+    record_events(IncomeYear, label="insert", where="household_id", values=ids)
     return counts
 
 
