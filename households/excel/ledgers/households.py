@@ -222,7 +222,7 @@ class IncomeLedger(Ledger):
         Col("是否达标", 8),
     )
 
-    def _queryset(self, ctx: ExportContext):
+    def queryset(self, ctx: ExportContext):
         qs = IncomeYear.objects.filter(household__archived_at__isnull=True)
         if ctx.year:
             qs = qs.filter(period_end__year=ctx.year)
@@ -231,13 +231,10 @@ class IncomeLedger(Ledger):
             qs = qs.filter(pk=Subquery(latest.values("pk")[:1]))
         return ctx.scoped(qs)
 
-    def count(self, ctx: ExportContext) -> int:
-        return self._queryset(ctx).count()
-
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         line = poverty_line(ctx)
         qs = (
-            self._queryset(ctx)
+            self.queryset(ctx)
             .annotate(
                 head_name=head_of("name", household="household"),
                 persons=persons_of(household="household"),

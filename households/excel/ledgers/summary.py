@@ -61,11 +61,8 @@ class VillageSummaryLedger(Ledger):
         Col("达标", 6),
     )
 
-    def villages(self, ctx: ExportContext):
+    def queryset(self, ctx: ExportContext):
         return ctx.scoped(Region.objects.filter(level=RegionLevel.VILLAGE))
-
-    def count(self, ctx: ExportContext) -> int:
-        return self.villages(ctx).count()
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         active = Q(archived_at__isnull=True)
@@ -102,7 +99,7 @@ class VillageSummaryLedger(Ledger):
             .values_list("code", "exit_region_class")
         )
         thresholds: dict = {}
-        villages = self.villages(ctx).order_by("code")
+        villages = self.queryset(ctx).order_by("code")
         for village in villages.iterator(chunk_size=ctx.chunk_size):
             code = village.code
             poor = poor_people.get(code, 0)
