@@ -81,6 +81,24 @@ class HouseholdFacts:
     case_amount: Decimal | None
     phase_out_id: int | None
     phase_out_status: str | None
+    # The case's stored figures in CASE_FIGURES order: the recalculation writes only cases whose
+    # newly computed figures differ (most do not, night after night).
+    case_figures: tuple | None = None
+
+
+CASE_FIGURES = (
+    "household_size",
+    "covered_persons",
+    "annual_percap_income",
+    "monthly_percap_income",
+    "standard_month",
+    "standard_parameter_ids",
+    "topup_amount",
+    "classified_amount",
+    "subsidy_amount",
+    "monthly_amount",
+    "classified_items",
+)
 
 
 # member code = age*10000 + grade*1000 + card*100 + ill*10 + covered, packed per household.
@@ -91,7 +109,7 @@ WITH hh AS (
     WHERE {where} AND h.archived_at IS NULL {cases_only}
 ),
 cs AS (
-    SELECT c.id, c.household_id, c.status, c.case_type, c.monthly_amount
+    SELECT c.id, c.household_id, c.status, c.case_type, c.monthly_amount, {case_figures}
     FROM assistance_dibaocase c JOIN hh ON hh.id = c.household_id
     WHERE c.status IN ('active', 'phasing_out') OR c.id = %(case_id)s
 ),
@@ -124,7 +142,7 @@ mem AS (
     GROUP BY m.household_id
 )
 SELECT hh.id, hh.village_id, hh.identify_year IS NOT NULL, inc.annual, mem.codes, mem.ids,
-       cs.id, cs.status, cs.case_type, cs.monthly_amount, p.id, p.status
+       cs.id, cs.status, cs.case_type, cs.monthly_amount, p.id, p.status, {stored_figures}
 FROM hh
 LEFT JOIN inc ON inc.household_id = hh.id
 LEFT JOIN mem ON mem.household_id = hh.id
@@ -183,10 +201,17 @@ def load_facts(
         where = "h.id BETWEEN %(lo)s AND %(hi)s AND h.village_id LIKE %(prefix)s"
         args.update(lo=lo, hi=hi)
     with connection.cursor() as cur:
-        cur.execute(FACTS_SQL.format(where=where, cases_only=CASES_ONLY if cases_only else ""), args)
+        sql = FACTS_SQL.format(
+            where=where,
+            cases_only=CASES_ONLY if cases_only else "",
+            case_figures=", ".join(f"c.{name} AS stored_{name}" for name in CASE_FIGURES),
+            stored_figures=", ".join(f"cs.stored_{name}" for name in CASE_FIGURES),
+        )
+        cur.execute(sql, args)
         rows = cur.fetchall()
     out = []
-    for hid, village, registered, annual, codes, mids, cid, cstatus, ctype, camount, pid, pstatus in rows:
+    for row in rows:
+        hid, village, registered, annual, codes, mids, cid, cstatus, ctype, camount, pid, pstatus = row[:12]
         out.append(
             HouseholdFacts(
                 household_id=hid,
@@ -201,6 +226,7 @@ def load_facts(
                 case_amount=camount,
                 phase_out_id=pid,
                 phase_out_status=pstatus,
+                case_figures=row[12:] if cid is not None else None,
             )
         )
     return out

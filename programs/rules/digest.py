@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 from functools import cache
 from pathlib import Path
 
@@ -37,28 +38,43 @@ def parameter_fingerprint(params: ParameterSet) -> tuple[int, ...]:
     return tuple(sorted(params.ids.values()))
 
 
-def _signed64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+def _signed64(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def _encode(key: tuple) -> bytes:
+    """marshal format 2: a value-only encoding (no back-references, so equal values give equal bytes
+    whatever objects hold them), 3–4× faster than repr() on these keys. Callers turn Decimals and
+    dates into str first; marshal knows neither. A key holding another type (a str enum in facts built
+    by hand) falls back to repr()."""
+    try:
+        return marshal.dumps(key, 2)
+    except ValueError:
+        return repr(key).encode()
 
 
 def results_digest(decisions: list[Decision]) -> int:
     """A signed 64-bit fingerprint of a household's decisions as stored (amounts, reasons, versions)."""
     return _signed64(
-        repr(
-            [
+        _encode(
+            tuple(
                 (
                     d.program,
                     d.eligible,
-                    d.monthly_amount,
-                    d.annual_amount,
+                    str(d.monthly_amount),
+                    str(d.annual_amount),
                     d.persons,
                     d.reasons,
                     d.parameter_ids,
                 )
                 for d in decisions
-            ]
+            )
         )
     )
+
+
+def _income_key(income) -> tuple[str, ...] | None:
+    return None if income is None else tuple(map(str, income.__dict__.values()))
 
 
 def inputs_digest(facts: HouseholdFacts, as_of: dt.date, parameter_ids: tuple[int, ...]) -> int:
@@ -68,7 +84,7 @@ def inputs_digest(facts: HouseholdFacts, as_of: dt.date, parameter_ids: tuple[in
     )
     key = (
         rules_fingerprint(),
-        parameter_ids,
+        tuple(parameter_ids),
         facts.village_code,
         facts.attribute,
         facts.poverty_status,
@@ -77,10 +93,10 @@ def inputs_digest(facts: HouseholdFacts, as_of: dt.date, parameter_ids: tuple[in
         facts.is_relocated,
         facts.food_secure,
         facts.clothing_secure,
-        facts.financial_assets,
+        str(facts.financial_assets),
         members,
-        facts.income.__dict__ if facts.income is not None else None,
-        facts.income_period_end,
-        facts.previous_income.__dict__ if facts.previous_income is not None else None,
+        _income_key(facts.income),
+        str(facts.income_period_end),
+        _income_key(facts.previous_income),
     )
-    return _signed64(repr(key))
+    return _signed64(_encode(key))

@@ -5,4 +5,6 @@ CENT = Decimal("0.01")
 
 def to_yuan(value: Decimal) -> Decimal:
     """Round once, at the end, to 0.01 yuan half-up."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    if value.__class__ is not Decimal:  # an int, or a Decimal subclass
+        value = Decimal(value)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from assistance import recalc
+from assistance.models import DibaoCase
 from households.models import Member
 from programs.models import EligibilityResult, HouseholdEvaluation
 from programs.rules.engine import ALL_PROGRAMS
@@ -171,3 +172,48 @@ def test_a_running_chunk_does_not_lock_its_run_so_chunks_run_in_parallel(village
     monkeypatch.setattr(recalc, "_recalculate", other_worker)
     recalc.run_chunk(chunk_id=first.pk)
     assert seen == {"assistance_recalculationrun": "free", "assistance_recalculationchunk": "free"}
+
+
+def test_full_run_leaves_a_fingerprint_whose_decisions_did_not_change_to_the_next_nightly_run(village_a):
+    """A full run stores fingerprints only where decisions changed (fingerprinting everyone would cost
+    a sixth of it); the next nightly run evaluates a household whose inputs changed once more and
+    stores its fingerprint."""
+    hh = dibao_household(village=village_a, income_per_person=1500)
+    county = _county(village_a)
+    recalc.recalculate_now(region=county, as_of=AS_OF)
+    taken = HouseholdEvaluation.objects.get(household=hh).inputs_digest
+    # a fact the rules read but that changes no decision: a son becomes a grandson
+    member = hh.members.exclude(relation="head").order_by("id").first()
+    Member.objects.filter(pk=member.pk).update(relation="grandchild")
+
+    full = recalc.recalculate_now(region=county, as_of=AS_OF, full=True)
+    assert (full.households_evaluated, full.results_changed) == (1, 0)
+    assert HouseholdEvaluation.objects.get(household=hh).inputs_digest == taken
+
+    nightly = recalc.recalculate_now(region=county, as_of=AS_OF)
+    assert (nightly.households_evaluated, nightly.results_changed) == (1, 0)
+    assert HouseholdEvaluation.objects.get(household=hh).inputs_digest != taken
+    assert recalc.recalculate_now(region=county, as_of=AS_OF).households_evaluated == 0
+
+
+def test_cases_whose_figures_are_as_stored_are_not_written(village_a, county_admin, monkeypatch):
+    hh = dibao_household(village=village_a, income_per_person=1500)
+    case = active_case(household=hh, county_user=county_admin)
+    county = _county(village_a)
+    recalc.recalculate_now(region=county, as_of=AS_OF)
+    case.refresh_from_db()
+    topup = case.topup_amount
+    sent = []
+    write_cases = recalc._write_cases
+    monkeypatch.setattr(
+        recalc, "_write_cases", lambda rows, as_of: sent.append(len(rows)) or write_cases(rows, as_of)
+    )
+
+    recalc.recalculate_now(region=county, as_of=AS_OF, full=True)
+    assert sent == [0]  # computed, compared in Python, nothing sent
+
+    DibaoCase.objects.filter(pk=case.pk).update(topup_amount=topup + 1)  # a figure that is not right
+    run = recalc.recalculate_now(region=county, as_of=AS_OF, full=True)
+    assert (sent[-1], run.cases_changed) == (1, 1)
+    case.refresh_from_db()
+    assert case.topup_amount == topup
