@@ -131,7 +131,7 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
     for hid, village, attribute, status, danger, water, relocated in rows:
         years = incomes.get(hid, [])
         facts.append(
-            HouseholdFacts(
+            HouseholdFacts.from_values(
                 id=hid,
                 village_code=village,
                 members=tuple(members.get(hid, ())),

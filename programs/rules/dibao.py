@@ -52,6 +52,10 @@ def dibao_policy(params: ParameterSet) -> DibaoIncomePolicy:
     )
 
 
+def _standard_month(params: ParameterSet) -> Decimal:
+    return to_yuan(params["dibao.rural_standard_year"] / TWELVE)
+
+
 def below_standard(annual: Decimal, persons: int, std_year: Decimal) -> bool:
     """R7 income test on household totals (no division before the single rounding)."""
     return annual < std_year * persons
@@ -121,7 +125,7 @@ def dibao_figures(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -
     if persons == 0 or facts.income is None:
         return None
     std_year = params["dibao.rural_standard_year"]
-    annual = dibao_basis_annual(facts.income, dibao_policy(params))
+    annual = dibao_basis_annual(facts.income, params.derived(dibao_policy))
     assets_over = (
         facts.financial_assets is not None
         and facts.financial_assets > params["dibao.asset_multiple"] * std_year * persons
@@ -149,7 +153,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
     f = dibao_figures(facts, as_of, params)
     used = {"dibao.rural_standard_year", *POLICY_KEYS}
     persons, std_year = f.persons, f.std_year
-    std_m, percap_m = to_yuan(std_year / TWELVE), to_yuan(f.annual / persons / TWELVE)
+    std_m, percap_m = params.derived(_standard_month), to_yuan(f.annual / persons / TWELVE)
     reasons: list[str] = []
     if facts.financial_assets is not None:
         used.add("dibao.asset_multiple")

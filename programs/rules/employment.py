@@ -5,6 +5,7 @@ labour-agency reward ≤ 200/person."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from programs.rules.facts import CAN_WORK, ZERO, Decision, HouseholdFacts
 from programs.rules.money import to_yuan
@@ -25,31 +26,34 @@ KEYS = (
 )
 
 
+def _terms(params: ParameterSet) -> tuple[Decimal, dict, str, tuple[int, ...]]:
+    """What the sentences quote from parameters alone: the same for every household of a village."""
+    wage, rate = params["employment.min_wage_month"], params["employment.post_subsidy_ratio"]
+    each = wage * rate
+    quoted = {
+        "wage": to_yuan(wage),
+        "rate": f"{(rate * 100).normalize():f}",
+        "amount": to_yuan(each),
+        "years": params["employment.social_insurance_years"],
+    }
+    agency = AGENCY.format(amount=to_yuan(params["employment.agency_reward"]))
+    return each, quoted, agency, tuple(params.ids_for(KEYS))
+
+
 def decide_employment(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
     workers = [
         m for m in facts.members if m.labor in CAN_WORK and m.work_status != "none" and m.work_months > 0
     ]
     if not workers:
         return Decision(PROGRAM, False, reasons=(NONE,))
-    wage, rate = params["employment.min_wage_month"], params["employment.post_subsidy_ratio"]
-    each = wage * rate
-    reasons = [
-        POST.format(
-            name=m.label,
-            months=m.work_months,
-            wage=to_yuan(wage),
-            rate=f"{(rate * 100).normalize():f}",
-            amount=to_yuan(each),
-            years=params["employment.social_insurance_years"],
-        )
-        for m in workers
-    ]
-    reasons.append(AGENCY.format(amount=to_yuan(params["employment.agency_reward"])))
+    each, quoted, agency, ids = params.derived(_terms)
+    reasons = [POST.format(name=m.label, months=m.work_months, **quoted) for m in workers]
+    reasons.append(agency)
     return Decision(
         PROGRAM,
         True,
         monthly_amount=to_yuan(each * len(workers)) if workers else ZERO,
         persons=len(workers),
         reasons=tuple(reasons),
-        parameter_ids=tuple(params.ids_for(KEYS)),
+        parameter_ids=ids,
     )

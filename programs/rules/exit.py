@@ -51,8 +51,8 @@ def poverty_line(params: ParameterSet) -> tuple[Decimal, str]:
     return params[key], key
 
 
-def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
-    """R4: every test is checked and named; failing ones say which guarantee is missing."""
+def _line_and_ids(params: ParameterSet) -> tuple[Decimal, Decimal, tuple[int, ...]]:
+    """The line, rounded for the sentences, and the versions every exit decision quotes."""
     line, line_key = poverty_line(params)
     used = {
         "exit.line_key",
@@ -62,6 +62,12 @@ def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> 
         "compulsory_school.min_age",
         "compulsory_school.max_age",
     }
+    return line, to_yuan(line), tuple(params.ids_for(used))
+
+
+def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
+    """R4: every test is checked and named; failing ones say which guarantee is missing."""
+    line, line_yuan, ids = params.derived(_line_and_ids)
     passed: list[str] = []
     failed: list[str] = []
     if facts.income is None or not facts.members:
@@ -74,7 +80,7 @@ def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> 
             income = replace(income, transfer_dibao=Decimal(0))
         percap = poverty_basis_per_capita(income, facts.persons)
         (passed if percap > line else failed).append(
-            (INCOME_OK if percap > line else INCOME_FAIL).format(percap=percap, line=to_yuan(line))
+            (INCOME_OK if percap > line else INCOME_FAIL).format(percap=percap, line=line_yuan)
         )
     if facts.food_secure and facts.clothing_secure:
         passed.append(FOOD_OK)
@@ -111,9 +117,9 @@ def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> 
         eligible,
         persons=facts.persons,
         reasons=((EXIT_OK if eligible else EXIT_FAIL), *failed, *passed),
-        parameter_ids=tuple(params.ids_for(used)),
+        parameter_ids=ids,
         tags=tuple(sorted({_tag(msg) for msg in failed})),
-        amounts={"poverty_line": to_yuan(line)},
+        amounts={"poverty_line": line_yuan},
     )
 
 

@@ -28,22 +28,28 @@ NO_INCOME = "尚无已审核的年度收入，无法监测"
 NOT_FLAGGED = "未触发防返贫监测条件"
 
 
+def _ids(params: ParameterSet) -> tuple[int, ...]:
+    return tuple(params.ids_for(("monitor.line", "monitor.sharp_drop_ratio")))
+
+
+def _line(params: ParameterSet) -> tuple[Decimal, Decimal]:
+    line = params["monitor.line"]
+    return line, to_yuan(line)
+
+
 def decide_monitoring(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
-    used = {"monitor.line", "monitor.sharp_drop_ratio"}
-    ids = tuple(params.ids_for(used))
+    ids = params.derived(_ids)
     if facts.income is None or not facts.members:
         return Decision(PROGRAM, False, reasons=(NO_INCOME,), parameter_ids=ids)
-    line = params["monitor.line"]
+    line, line_yuan = params.derived(_line)
     percap = poverty_basis_per_capita(facts.income, facts.persons)
     reasons, tags = [], []
     if percap < line:
         category = UNSTABLE if facts.is_exited else EDGE
         tags.append(category)
-        reasons.append(
-            BELOW_LINE.format(percap=percap, line=to_yuan(line), category=CATEGORY_NAMES[category])
-        )
+        reasons.append(BELOW_LINE.format(percap=percap, line=line_yuan, category=CATEGORY_NAMES[category]))
     else:
-        reasons.append(ABOVE_LINE.format(percap=percap, line=to_yuan(line)))
+        reasons.append(ABOVE_LINE.format(percap=percap, line=line_yuan))
     if facts.previous_income is not None:
         last = net_income(facts.previous_income)
         now = net_income(facts.income)

@@ -108,6 +108,7 @@ class ParameterSet(dict):
         self.region_code = region_code
         self.as_of = as_of
         self._ids_for: dict[frozenset[str], tuple[int, ...]] = {}
+        self._derived: dict = {}
 
     def __missing__(self, key: str) -> Any:
         raise ParameterMissing(key, self.region_code, self.as_of)
@@ -133,6 +134,15 @@ class ParameterSet(dict):
             ids = tuple(sorted({self._versions[k].id for k in wanted if k in self._versions}))
             self._ids_for[wanted] = ids
         return ids
+
+    def derived(self, compute):
+        """compute(self), computed once per parameter set: what a rule derives from parameters
+        alone (a standard per month, its sentence) is the same for every household of a village.
+        compute must not depend on anything else; a ParameterMissing is raised again each time."""
+        value = self._derived.get(compute, self._derived)
+        if value is self._derived:
+            value = self._derived[compute] = compute(self)
+        return value
 
     def for_region(self, region_code: str) -> ParameterSet:
         """The same values, labelled with another region (for its error messages)."""

@@ -5,6 +5,7 @@ band, for members of households not yet out of poverty (S001)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from programs.rules.facts import ZERO, Decision, HouseholdFacts, age_on
 from programs.rules.money import to_yuan
@@ -23,10 +24,15 @@ def pension_flag(birth_date: dt.date, as_of: dt.date, *, age: int) -> bool:
     return age_on(birth_date, as_of) >= age
 
 
-def decide_pension(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
-    limit, min_age = params["pension.age"], params["pension.min_contribution_age"]
+def _premium_and_ids(params: ParameterSet) -> tuple[Decimal, Decimal, tuple[int, ...]]:
     premium = params["pension.min_premium_year"]
     used = {"pension.age", "pension.min_contribution_age", "pension.min_premium_year"}
+    return premium, to_yuan(premium), tuple(params.ids_for(used))
+
+
+def decide_pension(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
+    limit, min_age = params["pension.age"], params["pension.min_contribution_age"]
+    premium, premium_yuan, ids = params.derived(_premium_and_ids)
     reasons: list[str] = []
     receiving = paid = 0
     for m in facts.members:
@@ -36,20 +42,18 @@ def decide_pension(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) 
             reasons.append(RECEIVES.format(name=m.label, age=age, limit=limit))
         elif age >= min_age and m.severely_disabled:
             paid += 1
-            reasons.append(PAID_DISABLED.format(name=m.label, amount=to_yuan(premium)))
+            reasons.append(PAID_DISABLED.format(name=m.label, amount=premium_yuan))
         elif age >= min_age and not facts.is_exited:
             paid += 1
-            reasons.append(PAID_POOR.format(name=m.label, amount=to_yuan(premium)))
+            reasons.append(PAID_POOR.format(name=m.label, amount=premium_yuan))
     if not reasons:
-        return Decision(
-            PROGRAM, False, reasons=(NONE.format(limit=limit),), parameter_ids=tuple(params.ids_for(used))
-        )
+        return Decision(PROGRAM, False, reasons=(NONE.format(limit=limit),), parameter_ids=ids)
     return Decision(
         PROGRAM,
         True,
         annual_amount=to_yuan(premium * paid) if paid else ZERO,
         persons=receiving + paid,
         reasons=tuple(reasons),
-        parameter_ids=tuple(params.ids_for(used)),
+        parameter_ids=ids,
         amounts={"receiving": receiving, "premium_paid": paid},
     )

@@ -36,10 +36,14 @@ def basic_standard_month(params: ParameterSet) -> tuple[Decimal, str, set[str]]:
     return basic, sentence, {"tekun.mode", "dibao.urban_standard_month", "tekun.urban_multiplier"}
 
 
-def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
+def _standard_and_ids(params: ParameterSet) -> tuple[Decimal, str, tuple[int, ...]]:
     basic, sentence, used = basic_standard_month(params)
     used |= {"tekun.minor_age", "dibao.rural_standard_year", *POLICY_KEYS}
-    ids = tuple(params.ids_for(used))
+    return basic, sentence, tuple(params.ids_for(used))
+
+
+def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
+    basic, sentence, ids = params.derived(_standard_and_ids)
     amounts = {"basic_standard_month": basic}
     if not facts.members:
         return Decision(PROGRAM, False, reasons=(NO_MEMBERS, sentence), parameter_ids=ids, amounts=amounts)
@@ -49,9 +53,8 @@ def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
         reasons = tuple(ABLE_MEMBER.format(name=m.label) for m in able) + (sentence,)
         return Decision(PROGRAM, False, reasons=reasons, parameter_ids=ids, amounts=amounts)
     std_year = params["dibao.rural_standard_year"]
-    annual = (
-        dibao_basis_annual(facts.income, dibao_policy(params)) if facts.income is not None else Decimal(0)
-    )
+    policy = params.derived(dibao_policy)
+    annual = dibao_basis_annual(facts.income, policy) if facts.income is not None else Decimal(0)
     percap_year = annual / facts.persons
     if percap_year >= std_year:
         reason = INCOME_SOURCE.format(percap=to_yuan(percap_year / TWELVE), std=to_yuan(std_year / TWELVE))

@@ -248,3 +248,30 @@ def test_add_form_and_changelist_render_for_county_admin(client, county_admin):
     assert 'value="211223"' in body  # the county prefix is proposed
     changelist = client.get("/admin/programs/parameter/").content.decode()
     assert "低保政策情景模拟" in changelist
+
+
+def test_values_derived_from_parameters_are_computed_once_per_set_and_follow_overrides():
+    params = parameters_for(region_code=VILLAGE, as_of=DAY)
+    calls = []
+
+    def standard_month(p):
+        calls.append(p)
+        return p["dibao.rural_standard_year"] / 12
+
+    assert params.derived(standard_month) == Decimal("323")
+    assert params.derived(standard_month) == Decimal("323")
+    assert len(calls) == 1  # every household of the village reuses it
+    what_if = params.with_values(dibao__rural_standard_year=Decimal("4800"))
+    assert what_if.derived(standard_month) == Decimal("400")  # a simulation never sees the cached one
+    assert params.for_region(VILLAGE[:9] + "002").derived(standard_month) == Decimal("323")
+    assert len(calls) == 3
+
+
+def test_a_missing_parameter_names_itself_in_chinese_when_read():
+    params = parameters_for(region_code=VILLAGE, as_of=DAY)
+    with pytest.raises(ValidationError, match="缺少政策参数「no.such.key」"):
+        params["no.such.key"]
+    with pytest.raises(KeyError):
+        params["no.such.key"]
+    assert params.get("no.such.key") is None
+    assert "no.such.key" not in params
