@@ -13,8 +13,10 @@ nothing, and a chunk killed half-way left nothing behind.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -79,9 +81,26 @@ class ChunkOutcome:
     ended_early: list[int] = field(default_factory=list)
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """A chunk allocates millions of small acyclic objects (facts, Decimals, decisions) that reference
+    counting frees; the cyclic collector would walk the growing heap again and again (measured: 18 %
+    of a chunk, most of it in full collections). Paused for the chunk, then a young-generation
+    collection (the objects made since the pause) frees the few cycles it made (each
+    ValidationError refers to itself) without walking the whole process."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(0)
+
+
 def run_chunk(*, chunk_id: int) -> ChunkOutcome | None:
     """Recalculate one chunk. Returns None when it was already done (a redelivery)."""
-    with transaction.atomic():
+    with _cyclic_gc_paused(), transaction.atomic():
         # of=self: a plain FOR UPDATE would lock the joined run row too, for the whole chunk, and
         # make every chunk of a run wait for the one before it (2 workers no faster than 1).
         chunk = (

@@ -62,6 +62,9 @@ def evaluate(
                 decision = RULES[program](facts, as_of, params)
         except ValidationError as exc:
             decision = Decision(program, False, reasons=tuple(exc.messages), tags=("error",))
+            # A ValidationError refers to itself (error_list), so only the cyclic collector frees
+            # it; without its traceback it no longer keeps this frame (the household) alive.
+            exc.__traceback__ = None
         decisions[program] = decision
     return list(decisions.values())
 

@@ -217,3 +217,29 @@ def test_cases_whose_figures_are_as_stored_are_not_written(village_a, county_adm
     assert (sent[-1], run.cases_changed) == (1, 1)
     case.refresh_from_db()
     assert case.topup_amount == topup
+
+
+def test_a_chunk_runs_with_the_cyclic_collector_paused_and_restores_it_even_when_it_fails(
+    village_a, monkeypatch
+):
+    import gc
+
+    dibao_household(village=village_a)
+    run = recalc.plan_run(region=_county(village_a), as_of=AS_OF)
+    chunk = run.chunks.get()
+    seen = []
+    recalculate = recalc._recalculate
+    monkeypatch.setattr(recalc, "_recalculate", lambda **kw: seen.append(gc.isenabled()) or recalculate(**kw))
+    assert gc.isenabled()
+    recalc.run_chunk(chunk_id=chunk.pk)
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def broken(**kw):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(recalc, "_recalculate", broken)
+    other = recalc.plan_run(region=_county(village_a), as_of=AS_OF).chunks.get()
+    with pytest.raises(RuntimeError):
+        recalc.run_chunk(chunk_id=other.pk)
+    assert gc.isenabled()
