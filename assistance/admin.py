@@ -15,10 +15,12 @@ from assistance import models as m
 from assistance import selectors, tasks
 from assistance.choices import PhaseOutSchedule, PhaseOutStatus, PhaseOutTrigger, RollStatus
 from assistance.services import cases, phase_out, rolls, subsidies, tekun
+from households.admin_review import ask_reason
 from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
 from households.choices import RegionLevel, Role
 from households.permissions import role_of
 from households.selectors import region_prefix_for, scoped
+from households.workflow.choices import state_label
 
 HouseholdTownship = scoped_field_filter(TownshipFilter, "household__village__code")
 CaseTownship = scoped_field_filter(TownshipFilter, "case__household__village__code")
@@ -198,9 +200,9 @@ class PhaseOutAdmin(BaseAdmin):
 
 
 class ChainActionsMixin:
-    """村提交 / 审核通过 through the review chain (returns need a reason: the API or shell)."""
+    """村提交 / 审核通过 / 退回 (with a reason, asked on a second page) through the review chain."""
 
-    chain_services: dict  # {"submit": fn(record, user), "approve": fn(record, user)}
+    chain_services: dict  # {"submit": fn(record, user), "approve": …, "return": fn(record, user, reason)}
 
     @admin.action(description="村提交（退回修正后重新提交）")
     def act_submit(self, request, queryset):
@@ -212,6 +214,25 @@ class ChainActionsMixin:
         approve = self.chain_services["approve"]
         _run_service(self, request, queryset, lambda r: approve(r, request.user), "已审核通过")
 
+    @admin.action(description="退回所选记录（需填写原因）")
+    def act_return(self, request, queryset):
+        send_back = self.chain_services["return"]
+
+        def step(record, reason):
+            send_back(record, request.user, reason)
+            record.refresh_from_db()
+            return record
+
+        return ask_reason(
+            self,
+            request,
+            queryset,
+            action="act_return",
+            title="退回所选记录",
+            step=step,
+            done=lambda record: f"已退回，转为「{state_label(record.review_state)}」",
+        )
+
 
 @admin.register(m.TekunCase)
 class TekunCaseAdmin(ChainActionsMixin, BaseAdmin):
@@ -221,10 +242,11 @@ class TekunCaseAdmin(ChainActionsMixin, BaseAdmin):
     ]  # fmt: skip
     list_filter = ["mode", "self_care", "status", "review_state", HouseholdTownship]
     list_select_related = ["household", "member"]
-    actions = ["act_submit", "act_approve"]
+    actions = ["act_submit", "act_approve", "act_return"]
     chain_services = {
         "submit": lambda r, user: tekun.submit_tekun(case=r, user=user),
         "approve": lambda r, user: tekun.approve_tekun(case=r, user=user),
+        "return": lambda r, user, reason: tekun.return_tekun(case=r, user=user, reason=reason),
     }
 
 
@@ -236,10 +258,11 @@ class DisabilitySubsidyAdmin(ChainActionsMixin, BaseAdmin):
     ]  # fmt: skip
     list_filter = ["kind", "grade", "status", "review_state", HouseholdTownship]
     list_select_related = ["household", "member", "dibao_case"]
-    actions = ["act_submit", "act_approve"]
+    actions = ["act_submit", "act_approve", "act_return"]
     chain_services = {
         "submit": lambda r, user: subsidies.submit_subsidy(record=r, user=user),
         "approve": lambda r, user: subsidies.approve_subsidy(record=r, user=user),
+        "return": lambda r, user, reason: subsidies.return_subsidy(record=r, user=user, reason=reason),
     }
 
 

@@ -65,6 +65,8 @@ def _label(obj) -> str:
         return f"{obj.household.household_no if obj.household_id else obj.record_id} {obj}"
     if isinstance(obj, ChangeRequest):
         return f"变更申请#{obj.pk}（{obj.household.household_no}）"
+    if not hasattr(obj, "head_name"):  # a record of a household (特困 case, 补贴): its own label
+        return str(obj)
     return f"{obj.household_no}{' ' + obj.head_name if obj.head_name else ''}"
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from assistance.choices import CaseType, PhaseOutTrigger, Program, SelfCare, TekunMode, VisitLevel
+from assistance.choices import (
+    CaseType,
+    PhaseOutTrigger,
+    Program,
+    SelfCare,
+    SubsidyKind,
+    TekunMode,
+    VisitLevel,
+)
 from assistance.models import (
     Alert,
     AssistanceMeasure,
@@ -171,24 +179,54 @@ class TekunCaseSerializer(serializers.ModelSerializer):
         fields = "__all__"
 
 
-class StartTekunSerializer(serializers.Serializer):
-    """特困供养 for one member: the standards come from the parameters of the start month (R11)."""
-
-    member = serializers.PrimaryKeyRelatedField(
-        queryset=Member.objects.all(), help_text="供养对象（成员ID，须在本人管辖范围内）"
-    )
-    mode = serializers.ChoiceField(choices=TekunMode.choices, help_text="供养方式")
-    self_care = serializers.ChoiceField(choices=SelfCare.choices, help_text="自理能力（决定护理费标准）")
-    start_month = serializers.DateField(help_text="纳入月份（取该月1日）")
-    assessed_on = serializers.DateField(
-        required=False, allow_null=True, validators=[not_future], help_text="能力评估日期（可选）"
-    )
+class ScopedMemberMixin(serializers.Serializer):
+    """A member field limited to the requesting user's scope (others read as not found: 400)."""
 
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
         fields["member"].queryset = scoped(Member.objects.select_related("household"), request.user)
         return fields
+
+
+class ApplyTekunSerializer(ScopedMemberMixin):
+    """特困供养申请 for one member: enters the review chain (村提交 → 镇审核 → 县审核确认)."""
+
+    member = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), help_text="供养对象（成员ID，须在本人管辖范围内）"
+    )
+    mode = serializers.ChoiceField(choices=TekunMode.choices, help_text="供养方式")
+    self_care = serializers.ChoiceField(choices=SelfCare.choices, help_text="自理能力（决定护理费标准）")
+    assessed_on = serializers.DateField(
+        required=False, allow_null=True, validators=[not_future], help_text="能力评估日期（可选）"
+    )
+
+
+class StartTekunSerializer(ApplyTekunSerializer):
+    """特困供养 entered by the county: the standards come from the parameters of the start month (R11)."""
+
+    start_month = serializers.DateField(help_text="纳入月份（取该月1日）")
+
+
+class ApplySubsidySerializer(ScopedMemberMixin):
+    """非低保户单独申请残疾人护理补贴 (P14): enters the review chain."""
+
+    member = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), help_text="申请补贴的残疾人（成员ID，须在本人管辖范围内）"
+    )
+    kind = serializers.ChoiceField(
+        choices=SubsidyKind.choices,
+        default=SubsidyKind.CARE,
+        help_text="补贴类别；单独申请只能是护理补贴（生活补贴随低保案件发放）",
+    )
+
+
+class ChainNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="审核意见（可选）")
+
+
+class ChainReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="退回原因（必填）")
 
 
 class DisabilitySubsidySerializer(serializers.ModelSerializer):

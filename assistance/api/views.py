@@ -23,7 +23,7 @@ from assistance.models import (
     PhaseOut,
     TekunCase,
 )
-from assistance.services import cases, phase_out, rolls, tekun
+from assistance.services import cases, phase_out, rolls, subsidies, tekun
 from households import permissions
 from households.api.base import ScopedAPIMixin
 from households.api.chain import roles
@@ -301,6 +301,47 @@ class MeasureViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     )
 
 
+class ReviewStepsMixin:
+    """村提交 → 镇审核 → 县审核确认 of a record that passes the review chain (特困 applications,
+    stand-alone 护理补贴). The assistance services do the work and the checks (state, level, the
+    person who entered a record may not approve it: 400 with their Chinese message); roles first (403).
+    The county's approval starts payment from the next month."""
+
+    step_policies = {
+        "submit": roles({CLERK}),
+        "approve": roles({TOWNSHIP, COUNTY}),
+        "return_to_lower": roles({TOWNSHIP, COUNTY}),
+    }
+
+    def _step(self, request, service, serializer_class=None):
+        data = _input(serializer_class, request).validated_data if serializer_class else {}
+        record = service(self.get_object(), request.user, **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+    @extend_schema(summary="村提交（退回修正后重新提交）", request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._step(request, self.submit_service)
+
+    @extend_schema(
+        summary="审核通过",
+        description="乡镇审核通过报县；县级审核确认后次月起发放。录入申请的人不能审核。",
+        request=s.ChainNoteSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._step(request, self.approve_service, s.ChainNoteSerializer)
+
+    @extend_schema(
+        summary="退回",
+        description="乡镇退回村修正，县级退回镇修正；必须填写原因。",
+        request=s.ChainReasonSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_lower(self, request, pk=None):
+        return self._step(request, self.return_service, s.ChainReasonSerializer)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="特困供养列表", description="可按区划前缀、户、成员、供养方式、自理能力、状态筛选；游标分页。"
@@ -316,16 +357,46 @@ class MeasureViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     ),
 )
 @extend_schema(tags=["特困与两项补贴"])
-class TekunCaseViewSet(ReadOnly, mixins.CreateModelMixin):
+class TekunCaseViewSet(ReviewStepsMixin, ReadOnly, mixins.CreateModelMixin):
     queryset = TekunCase.objects.all()
     serializer_class = s.TekunCaseSerializer
     filterset_class = filters.TekunCaseFilter
-    policies = {"create": roles({COUNTY})}
+    policies = {
+        "create": roles({COUNTY}),
+        "apply": roles({CLERK, TOWNSHIP, COUNTY}),
+        **ReviewStepsMixin.step_policies,
+    }
+
+    @staticmethod
+    def submit_service(case, user):
+        return tekun.submit_tekun(case=case, user=user)
+
+    @staticmethod
+    def approve_service(case, user, note=""):
+        return tekun.approve_tekun(case=case, user=user, note=note)
+
+    @staticmethod
+    def return_service(case, user, reason):
+        return tekun.return_tekun(case=case, user=user, reason=reason)
 
     def create(self, request, *args, **kwargs):
         data = s.StartTekunSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         case = tekun.start_tekun(user=request.user, **data.validated_data)
+        return Response(s.TekunCaseSerializer(case).data, status=201)
+
+    @extend_schema(
+        summary="特困供养申请",
+        description="村（或乡镇、县级窗口）为在册成员申请特困供养，进入审核链：村提交、镇审核、县审核确认；"
+        "确认后次月起按当月参数核定基本生活费和护理费（种子规则 R11）。",
+        request=s.ApplyTekunSerializer,
+        responses={201: s.TekunCaseSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def apply(self, request):
+        data = s.ApplyTekunSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        case = tekun.apply_tekun(user=request.user, **data.validated_data)
         return Response(s.TekunCaseSerializer(case).data, status=201)
 
 
@@ -337,12 +408,37 @@ class TekunCaseViewSet(ReadOnly, mixins.CreateModelMixin):
         "可按区划前缀、户、成员、类别、等级、状态筛选。",
     ),
     retrieve=extend_schema(summary="两项补贴详情"),
+    create=extend_schema(
+        summary="单独申请护理补贴",
+        description="非低保户的重度残疾人申请护理补贴（P14），进入审核链；县级审核确认后次月起发放。",
+        request=s.ApplySubsidySerializer,
+        responses={201: s.DisabilitySubsidySerializer},
+    ),
 )
 @extend_schema(tags=["特困与两项补贴"])
-class DisabilitySubsidyViewSet(ReadOnly):
+class DisabilitySubsidyViewSet(ReviewStepsMixin, ReadOnly, mixins.CreateModelMixin):
     queryset = DisabilitySubsidy.objects.all()
     serializer_class = s.DisabilitySubsidySerializer
     filterset_class = filters.DisabilitySubsidyFilter
+    policies = {"create": roles({CLERK, TOWNSHIP, COUNTY}), **ReviewStepsMixin.step_policies}
+
+    @staticmethod
+    def submit_service(record, user):
+        return subsidies.submit_subsidy(record=record, user=user)
+
+    @staticmethod
+    def approve_service(record, user, note=""):
+        return subsidies.approve_subsidy(record=record, user=user, note=note)
+
+    @staticmethod
+    def return_service(record, user, reason):
+        return subsidies.return_subsidy(record=record, user=user, reason=reason)
+
+    def create(self, request, *args, **kwargs):
+        data = s.ApplySubsidySerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        record = subsidies.apply_subsidy(user=request.user, **data.validated_data)
+        return Response(s.DisabilitySubsidySerializer(record).data, status=201)
 
 
 @extend_schema_view(

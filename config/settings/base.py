@@ -184,6 +184,7 @@ SPECTACULAR_SETTINGS = {
         "RollProgramEnum": "assistance.api.serializers.ROLL_PROGRAMS",
         "ProgramCodeEnum": "programs.models.ProgramCode",
         "SimpleStatusEnum": "assistance.choices.SimpleStatus",
+        "SubsidyKindEnum": "assistance.choices.SubsidyKind",
     },
 }
 # The API's shared error shape and schema (households/api): JSON errors with Chinese messages and

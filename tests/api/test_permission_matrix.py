@@ -559,7 +559,54 @@ ROWS = [
         only({"county"}, 201),
         outside=only({"county"}, 400),
     ),
+    # 特困 applications and stand-alone 护理补贴 pass the chain; the world's records are drafts
+    post(
+        "tekun.apply",
+        lambda w: "/api/v1/tekun-cases/apply/",
+        lambda w: {"member": w.subsidy.member_id, "mode": "dispersed", "self_care": "full"},
+        only({"clerk", "township", "county"}, 201),
+        outside=only({"clerk", "township", "county"}, 400),
+    ),
+    post("tekun.submit", lambda w: f"/api/v1/tekun-cases/{w.tekun.pk}/submit/", {}, only({"clerk"}, 200)),
+    post(
+        "tekun.approve",
+        lambda w: f"/api/v1/tekun-cases/{w.tekun.pk}/approve/",
+        {},
+        only({"township", "county"}, 400),
+    ),
+    post(
+        "tekun.return",
+        lambda w: f"/api/v1/tekun-cases/{w.tekun.pk}/return/",
+        {"reason": "材料不全"},
+        only({"township", "county"}, 400),
+    ),
     get("subsidy.get", lambda w: f"/api/v1/disability-subsidies/{w.subsidy.pk}/"),
+    # the world's household is on 低保: its members' 补贴 come with the case (400 for who may apply)
+    post(
+        "subsidy.create",
+        lambda w: "/api/v1/disability-subsidies/",
+        lambda w: {"member": w.member.pk},
+        only({"clerk", "township", "county"}, 400),
+        outside=only({"clerk", "township", "county"}, 400),
+    ),
+    post(
+        "subsidy.submit",
+        lambda w: f"/api/v1/disability-subsidies/{w.subsidy.pk}/submit/",
+        {},
+        only({"clerk"}, 200),
+    ),
+    post(
+        "subsidy.approve",
+        lambda w: f"/api/v1/disability-subsidies/{w.subsidy.pk}/approve/",
+        {},
+        only({"township", "county"}, 400),
+    ),
+    post(
+        "subsidy.return",
+        lambda w: f"/api/v1/disability-subsidies/{w.subsidy.pk}/return/",
+        {"reason": "材料不全"},
+        only({"township", "county"}, 400),
+    ),
     # ---------------------------------------------------------------- programs, parameters, villages, what-if
     # The catalogue is national: every signed-in user reads every programme, whatever the world.
     get("program.get", lambda w: "/api/v1/programs/dibao/", outside=READ),

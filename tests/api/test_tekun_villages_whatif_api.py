@@ -274,3 +274,94 @@ def test_measure_gaps_list_households_missing_a_goal(
     complete = api.get("/api/v1/measure-gaps/", {"missing": "false"}).json()["results"]
     assert [row["id"] for row in complete] == [covered.pk]
     assert api.get(f"/api/v1/measure-gaps/{covered.pk}/").json()["village_name"] == "甲村"
+
+
+# ---------------------------------------------- 特困 and 护理补贴 applications through the chain
+
+
+def _chain_events(kind, pk):
+    rows = WorkflowEvent.objects.filter(record_kind=kind, record_id=pk).order_by("id")
+    return list(rows.values_list("action", "to_state", "reason"))
+
+
+def test_tekun_application_passes_village_township_county_over_http(
+    as_user, clerk_a, township_reviewer_a, county_admin, village_a
+):
+    member = household_with_members(n=1, village=village_a).members.get()
+    payload = {"member": member.pk, "mode": "dispersed", "self_care": "partial"}
+    applied = as_user(clerk_a).post("/api/v1/tekun-cases/apply/", payload, format="json")
+    assert applied.status_code == 201, applied.content
+    pk = applied.json()["id"]
+    assert (applied.json()["status"], applied.json()["review_state"]) == ("pending", "pending_township")
+    url = f"/api/v1/tekun-cases/{pk}"
+
+    assert as_user(clerk_a).post(f"{url}/approve/", {}, format="json").status_code == 403
+    no_reason = as_user(township_reviewer_a).post(f"{url}/return/", {"reason": ""}, format="json")
+    assert no_reason.status_code == 400
+    assert no_reason.json()["errors"][0]["field"] == "reason"
+    returned = as_user(township_reviewer_a).post(
+        f"{url}/return/", {"reason": "缺少能力评估表"}, format="json"
+    )
+    assert returned.json()["review_state"] == "returned_to_village"
+    assert (
+        as_user(clerk_a).post(f"{url}/submit/", {}, format="json").json()["review_state"]
+        == "pending_township"
+    )
+    to_county = as_user(township_reviewer_a).post(f"{url}/approve/", {"note": "入户核实"}, format="json")
+    assert to_county.json()["review_state"] == "pending_county"
+    confirmed = as_user(county_admin).post(f"{url}/approve/", {"note": "县审核确认"}, format="json")
+    assert confirmed.status_code == 200, confirmed.content
+    body = confirmed.json()
+    assert (body["status"], body["review_state"]) == ("active", "verified")
+    assert Decimal(body["basic_standard"]) > 0
+    assert _chain_events("tekun_case", pk) == [
+        ("submit", "pending_township", ""),
+        ("return", "returned_to_village", "缺少能力评估表"),
+        ("submit", "pending_township", ""),
+        ("approve", "pending_county", "入户核实"),
+        ("approve", "verified", "县审核确认"),
+    ]
+    again = as_user(county_admin).post(f"{url}/approve/", {}, format="json")
+    assert again.status_code == 400  # already confirmed: the chain's Chinese message, nothing changes
+    assert TekunCase.objects.get(pk=pk).status == "active"
+
+
+def test_tekun_application_and_steps_stay_inside_the_users_scope(
+    as_user, clerk_a, village_a, village_b, village_other_city
+):
+    outside = household_with_members(n=1, village=village_other_city).members.get()
+    payload = {"member": outside.pk, "mode": "dispersed", "self_care": "none"}
+    foreign = as_user(clerk_a).post("/api/v1/tekun-cases/apply/", payload, format="json")
+    assert foreign.status_code == 400
+    assert foreign.json()["errors"][0]["field"] == "member"
+    other_village = household_with_members(n=1, village=village_b).members.get()
+    clerk_b = user_for(village_b)
+    applied = as_user(clerk_b).post(
+        "/api/v1/tekun-cases/apply/", {**payload, "member": other_village.pk}, format="json"
+    )
+    assert applied.status_code == 201
+    # village a's clerk neither sees nor resubmits village b's application
+    assert as_user(clerk_a).post(f"/api/v1/tekun-cases/{applied.json()['id']}/submit/").status_code == 404
+
+
+def test_stand_alone_care_subsidy_application_is_confirmed_by_the_county_over_http(
+    as_user, clerk_a, township_reviewer_a, county_admin, village_a
+):
+    household = household_with_members(n=1, village=village_a)
+    member = household.members.get()
+    member.disability_type, member.disability_grade = "physical", 1
+    member.save(update_fields=["disability_type", "disability_grade"])
+    living = as_user(clerk_a).post(
+        "/api/v1/disability-subsidies/", {"member": member.pk, "kind": "living"}, format="json"
+    )
+    assert living.status_code == 400  # 生活补贴 only with a 低保 case
+    applied = as_user(clerk_a).post("/api/v1/disability-subsidies/", {"member": member.pk}, format="json")
+    assert applied.status_code == 201, applied.content
+    pk = applied.json()["id"]
+    assert (applied.json()["kind"], applied.json()["review_state"]) == ("care", "pending_township")
+    url = f"/api/v1/disability-subsidies/{pk}"
+    as_user(township_reviewer_a).post(f"{url}/approve/", {}, format="json")
+    confirmed = as_user(county_admin).post(f"{url}/approve/", {}, format="json").json()
+    assert (confirmed["status"], confirmed["review_state"]) == ("active", "verified")
+    assert Decimal(confirmed["monthly_amount"]) > 0
+    assert [a for a, _, _ in _chain_events("disability_subsidy", pk)] == ["submit", "approve", "approve"]

@@ -250,3 +250,32 @@ def test_records_in_the_chain_are_not_paid_until_the_county_approves(village_a, 
         approve(**obj, user=township)
         approve(**obj, user=county_admin)
     assert paid() == {("tekun", case.pk), ("disability", record.pk)}
+
+
+def test_admin_returns_an_application_with_a_reason_asked_on_a_second_page(client, village_a):
+    case = _tekun_applied(village_a)
+    record = _care_applied(village_a)
+    client.force_login(user_for(village_a.parent))
+    url = "/admin/assistance/tekuncase/"
+    asked = client.post(url, {"action": "act_return", "_selected_action": [case.pk]})
+    assert asked.status_code == 200
+    assert "退回所选记录" in asked.content.decode()
+    no_reason = {"action": "act_return", "_selected_action": [case.pk], "confirm": "1", "reason": " "}
+    assert "请填写退回或异议原因" in client.post(url, no_reason).content.decode()
+    case.refresh_from_db()
+    assert case.review_state == ReviewState.PENDING_TOWNSHIP  # nothing happened without a reason
+    done = client.post(url, {**no_reason, "reason": "缺少能力评估表"}, follow=True)
+    shown = [str(m) for m in done.context["messages"]]
+    assert any("已退回" in m for m in shown), shown
+    case.refresh_from_db()
+    assert case.review_state == ReviewState.RETURNED_TO_VILLAGE
+    assert _events("tekun_case", case)[-1] == (
+        "return",
+        "pending_township",
+        "returned_to_village",
+        "缺少能力评估表",
+    )
+    subsidy = {"action": "act_return", "_selected_action": [record.pk], "confirm": "1", "reason": "等级不符"}
+    client.post("/admin/assistance/disabilitysubsidy/", subsidy)
+    record.refresh_from_db()
+    assert record.review_state == ReviewState.RETURNED_TO_VILLAGE
