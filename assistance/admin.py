@@ -202,7 +202,7 @@ class PhaseOutAdmin(BaseAdmin):
 class ChainActionsMixin:
     """村提交 / 审核通过 / 退回 (with a reason, asked on a second page) through the review chain."""
 
-    chain_services: dict  # {"submit": fn(record, user), "approve": …, "return": fn(record, user, reason)}
+    chain_services: dict  # the kind's services.STEPS: submit / approve / return
 
     @admin.action(description="村提交（退回修正后重新提交）")
     def act_submit(self, request, queryset):
@@ -243,11 +243,7 @@ class TekunCaseAdmin(ChainActionsMixin, BaseAdmin):
     list_filter = ["mode", "self_care", "status", "review_state", HouseholdTownship]
     list_select_related = ["household", "member"]
     actions = ["act_submit", "act_approve", "act_return"]
-    chain_services = {
-        "submit": lambda r, user: tekun.submit_tekun(case=r, user=user),
-        "approve": lambda r, user: tekun.approve_tekun(case=r, user=user),
-        "return": lambda r, user, reason: tekun.return_tekun(case=r, user=user, reason=reason),
-    }
+    chain_services = tekun.STEPS
 
 
 @admin.register(m.DisabilitySubsidy)
@@ -259,11 +255,7 @@ class DisabilitySubsidyAdmin(ChainActionsMixin, BaseAdmin):
     list_filter = ["kind", "grade", "status", "review_state", HouseholdTownship]
     list_select_related = ["household", "member", "dibao_case"]
     actions = ["act_submit", "act_approve", "act_return"]
-    chain_services = {
-        "submit": lambda r, user: subsidies.submit_subsidy(record=r, user=user),
-        "approve": lambda r, user: subsidies.approve_subsidy(record=r, user=user),
-        "return": lambda r, user, reason: subsidies.return_subsidy(record=r, user=user, reason=reason),
-    }
+    chain_services = subsidies.STEPS
 
 
 @admin.register(m.ChangeLedgerEntry)

@@ -305,7 +305,7 @@ class ReviewStepsMixin:
     """村提交 → 镇审核 → 县审核确认 of a record that passes the review chain (特困 applications,
     stand-alone 护理补贴). The assistance services do the work and the checks (state, level, the
     person who entered a record may not approve it: 400 with their Chinese message); roles first (403).
-    The county's approval starts payment from the next month."""
+    The county's approval starts payment from the next month. chain_services: the kind's STEPS."""
 
     step_policies = {
         "submit": roles({CLERK}),
@@ -321,7 +321,7 @@ class ReviewStepsMixin:
     @extend_schema(summary="村提交（退回修正后重新提交）", request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._step(request, self.submit_service)
+        return self._step(request, self.chain_services["submit"])
 
     @extend_schema(
         summary="审核通过",
@@ -330,7 +330,7 @@ class ReviewStepsMixin:
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._step(request, self.approve_service, s.ChainNoteSerializer)
+        return self._step(request, self.chain_services["approve"], s.ChainNoteSerializer)
 
     @extend_schema(
         summary="退回",
@@ -339,7 +339,7 @@ class ReviewStepsMixin:
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_lower(self, request, pk=None):
-        return self._step(request, self.return_service, s.ChainReasonSerializer)
+        return self._step(request, self.chain_services["return"], s.ChainReasonSerializer)
 
 
 @extend_schema_view(
@@ -367,17 +367,7 @@ class TekunCaseViewSet(ReviewStepsMixin, ReadOnly, mixins.CreateModelMixin):
         **ReviewStepsMixin.step_policies,
     }
 
-    @staticmethod
-    def submit_service(case, user):
-        return tekun.submit_tekun(case=case, user=user)
-
-    @staticmethod
-    def approve_service(case, user, note=""):
-        return tekun.approve_tekun(case=case, user=user, note=note)
-
-    @staticmethod
-    def return_service(case, user, reason):
-        return tekun.return_tekun(case=case, user=user, reason=reason)
+    chain_services = tekun.STEPS
 
     def create(self, request, *args, **kwargs):
         data = s.StartTekunSerializer(data=request.data, context={"request": request})
@@ -422,17 +412,7 @@ class DisabilitySubsidyViewSet(ReviewStepsMixin, ReadOnly, mixins.CreateModelMix
     filterset_class = filters.DisabilitySubsidyFilter
     policies = {"create": roles({CLERK, TOWNSHIP, COUNTY}), **ReviewStepsMixin.step_policies}
 
-    @staticmethod
-    def submit_service(record, user):
-        return subsidies.submit_subsidy(record=record, user=user)
-
-    @staticmethod
-    def approve_service(record, user, note=""):
-        return subsidies.approve_subsidy(record=record, user=user, note=note)
-
-    @staticmethod
-    def return_service(record, user, reason):
-        return subsidies.return_subsidy(record=record, user=user, reason=reason)
+    chain_services = subsidies.STEPS
 
     def create(self, request, *args, **kwargs):
         data = s.ApplySubsidySerializer(data=request.data, context={"request": request})

@@ -79,6 +79,14 @@ def return_subsidy(*, record: DisabilitySubsidy, user, reason: str) -> Disabilit
     return return_step(record, user, reason)
 
 
+# The chain steps with one signature (record, user, …) for the admin's and the API's actions.
+STEPS = {
+    "submit": lambda record, user: submit_subsidy(record=record, user=user),
+    "approve": lambda record, user, note="": approve_subsidy(record=record, user=user, note=note),
+    "return": lambda record, user, reason: return_subsidy(record=record, user=user, reason=reason),
+}
+
+
 def on_approved(*, record: DisabilitySubsidy, user) -> None:
     """The chain's last approval (inside its transaction): the amount of the first paid month."""
     start = next_month(timezone.localdate())

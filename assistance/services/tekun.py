@@ -134,6 +134,14 @@ def return_tekun(*, case: TekunCase, user, reason: str) -> TekunCase:
     return return_step(case, user, reason)
 
 
+# The chain steps with one signature (record, user, …) for the admin's and the API's actions.
+STEPS = {
+    "submit": lambda record, user: submit_tekun(case=record, user=user),
+    "approve": lambda record, user, note="": approve_tekun(case=record, user=user, note=note),
+    "return": lambda record, user, reason: return_tekun(case=record, user=user, reason=reason),
+}
+
+
 def on_confirmed(*, record: TekunCase, user) -> None:
     """The chain's last approval (inside its transaction): standards of the first paid month."""
     _set_standards(record, next_month(timezone.localdate()))
