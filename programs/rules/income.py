@@ -39,10 +39,10 @@ class IncomeComponents:
 
     @classmethod
     def from_row(cls, values) -> IncomeComponents:
-        """Fast path for bulk loads: values in field order (None read as 0), no frozen __init__."""
+        """Fast path for bulk loads: values in field order, as read from households_incomeyear's
+        NOT NULL columns (no None check: it cost a fifth of loading a chunk's facts), no frozen
+        __init__."""
         obj = object.__new__(cls)
-        if any(v is None for v in values):  # not `None in`: that calls Decimal.__eq__ 18 times
-            values = [ZERO if v is None else v for v in values]
         obj.__dict__.update(zip(_FIELD_NAMES, values, strict=True))
         return obj
 
