@@ -151,8 +151,12 @@ LEFT JOIN assistance_phaseout p ON p.case_id = cs.id AND p.status IN ('proposed'
 ORDER BY hh.id
 """
 
+# The range condition on c.household_id repeats the households' one so that PostgreSQL probes only
+# the chunk's cases: without it, a county-wide prefix made it hash every case of the county for
+# each chunk (a sequential scan of 220,000 rows, 140 ms a chunk).
 CASES_ONLY = """AND EXISTS (SELECT 1 FROM assistance_dibaocase c
-    WHERE c.household_id = h.id AND c.status IN ('active', 'phasing_out'))"""
+    WHERE c.household_id = h.id AND c.household_id BETWEEN %(lo)s AND %(hi)s
+      AND c.status IN ('active', 'phasing_out'))"""
 
 ZERO = Decimal("0")
 
@@ -195,6 +199,8 @@ def load_facts(
         "case_id": case_id,
     }
     if ids is not None:
+        if cases_only:
+            raise ValueError("cases_only needs a primary-key range (lo, hi)")
         where = "h.id = ANY(%(ids)s)"
         args["ids"] = list(ids)
     else:

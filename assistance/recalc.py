@@ -110,6 +110,11 @@ def run_chunk(*, chunk_id: int) -> ChunkOutcome | None:
         )
         if chunk.done_at is not None:
             return None
+        with connection.cursor() as cur:
+            # A chunk's queries are short index range scans. Over a county their cost estimates
+            # pass the JIT threshold (compiling took longer than running: 60 ms a query) and invite
+            # parallel workers, which only compete with the other Celery workers for the cores.
+            cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
         run = chunk.run
         outcome = _recalculate(run=run, lo=chunk.lo, hi=chunk.hi)
         outcome.households = chunk.households

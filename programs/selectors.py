@@ -87,12 +87,14 @@ def _approved(households: QuerySet, approved_only: bool) -> QuerySet:
     return qs.filter(review_state=ReviewState.VERIFIED) if approved_only else qs
 
 
-def _latest_incomes(ids: QuerySet) -> dict[int, list[tuple]]:
+def _latest_incomes(ids: QuerySet, bounds: dict | None = None) -> dict[int, list[tuple]]:
     """The latest two income years per household (latest first), one query."""
     from households.models import IncomeYear
 
     incomes: dict[int, list[tuple]] = defaultdict(list)
-    income_qs = IncomeYear.objects.filter(household__in=ids).order_by("household_id", "-period_end")
+    income_qs = IncomeYear.objects.filter(household__in=ids, **(bounds or {})).order_by(
+        "household_id", "-period_end"
+    )
     for row in income_qs.values_list(*INCOME_FIELDS):
         if len(incomes[row[0]]) < 2:
             incomes[row[0]].append(row)
@@ -119,14 +121,19 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
             "is_relocated",
         )
     )
+    if not rows:
+        return []
+    # The id bounds repeat what the subquery implies: with them PostgreSQL range-scans the members
+    # and incomes of these households instead of (in parallel) scanning a county's.
     ids = qs.values("pk")
+    bounds = {"household_id__gte": rows[0][0], "household_id__lte": rows[-1][0]}
     members: dict[int, list[MemberFacts]] = defaultdict(list)
-    member_qs = Member.objects.filter(household__in=ids, member_status=MemberStatus.NORMAL).order_by(
-        "household_id", "id"
-    )
+    member_qs = Member.objects.filter(
+        household__in=ids, member_status=MemberStatus.NORMAL, **bounds
+    ).order_by("household_id", "id")
     for row in member_qs.values_list(*MEMBER_FIELDS):
         members[row[0]].append(MemberFacts.from_row(row[1:]))
-    incomes = _latest_incomes(ids)
+    incomes = _latest_incomes(ids, bounds)
     facts = []
     for hid, village, attribute, status, danger, water, relocated in rows:
         years = incomes.get(hid, [])

@@ -42,6 +42,9 @@ CLASSIFIED_ITEM = "分类施保：{name}（{category}）按低保标准 {std} �
 EDGE = "家庭月人均收入低于低保标准的 {ratio} 倍（{edge} 元），属低保边缘家庭"
 
 
+BASE_KEYS = frozenset({"dibao.rural_standard_year", *POLICY_KEYS})
+
+
 def dibao_policy(params: ParameterSet) -> DibaoIncomePolicy:
     """The local 低保口径 (open question f.5) from parameters."""
     return DibaoIncomePolicy(
@@ -65,7 +68,7 @@ def _pct(rate: Decimal) -> str:
     return f"{(Decimal(rate) * 100).normalize():f}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class DibaoFigures:
     """The numbers of R7–R9 for one household, unrounded (yuan/year); no sentences. The what-if
     simulation uses these directly; decide_dibao explains them."""
@@ -79,6 +82,31 @@ class DibaoFigures:
     band: tuple[Decimal, Decimal, str] | None = None
     classified: tuple[tuple[MemberFacts, str, Decimal], ...] = ()  # (member, category, rate)
     classified_annual: Decimal = ZERO
+
+    def __init__(
+        self,
+        persons: int,
+        annual: Decimal,
+        std_year: Decimal,
+        eligible: bool,
+        assets_over: bool = False,
+        base_annual: Decimal = ZERO,
+        band: tuple[Decimal, Decimal, str] | None = None,
+        classified: tuple = (),
+        classified_annual: Decimal = ZERO,
+    ) -> None:
+        # as Decision: one dict update instead of a frozen setattr per field (once per household)
+        self.__dict__.update(
+            persons=persons,
+            annual=annual,
+            std_year=std_year,
+            eligible=eligible,
+            assets_over=assets_over,
+            base_annual=base_annual,
+            band=band,
+            classified=classified,
+            classified_annual=classified_annual,
+        )
 
     @property
     def monthly(self) -> Decimal:
@@ -151,7 +179,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
     if facts.income is None:
         return Decision(PROGRAM, False, reasons=(NO_INCOME,))
     f = dibao_figures(facts, as_of, params)
-    used = {"dibao.rural_standard_year", *POLICY_KEYS}
+    used = set(BASE_KEYS)
     persons, std_year = f.persons, f.std_year
     std_m, percap_m = params.derived(_standard_month), to_yuan(f.annual / persons / TWELVE)
     reasons: list[str] = []

@@ -243,3 +243,29 @@ def test_a_chunk_runs_with_the_cyclic_collector_paused_and_restores_it_even_when
     with pytest.raises(RuntimeError):
         recalc.run_chunk(chunk_id=other.pk)
     assert gc.isenabled()
+
+
+@pytest.mark.django_db(transaction=True)  # the chunk's transaction is the outermost one, as in a worker
+def test_a_chunk_turns_off_jit_and_parallel_workers_for_its_own_transaction_only(village_a, monkeypatch):
+    from django.db import connection
+
+    def setting(name):
+        with connection.cursor() as cur:
+            cur.execute(f"SHOW {name}")
+            return cur.fetchone()[0]
+
+    dibao_household(village=village_a)
+    run = recalc.plan_run(region=_county(village_a), as_of=AS_OF)
+    seen = []
+    recalculate = recalc._recalculate
+    monkeypatch.setattr(
+        recalc,
+        "_recalculate",
+        lambda **kw: (
+            seen.append((setting("jit"), setting("max_parallel_workers_per_gather"))) or recalculate(**kw)
+        ),
+    )
+    before = (setting("jit"), setting("max_parallel_workers_per_gather"))
+    recalc.run_chunk(chunk_id=run.chunks.get().pk)
+    assert seen == [("off", "0")]
+    assert (setting("jit"), setting("max_parallel_workers_per_gather")) == before
