@@ -28,7 +28,6 @@ from assistance.models import (
 )
 from households.api.serializers import ScopedRelatedFieldsMixin
 from households.models import Member
-from households.selectors import scoped
 
 DATE_IN_FUTURE = "日期不能晚于今天"
 
@@ -179,21 +178,12 @@ class TekunCaseSerializer(serializers.ModelSerializer):
         fields = "__all__"
 
 
-class ScopedMemberMixin(serializers.Serializer):
-    """A member field limited to the requesting user's scope (others read as not found: 400)."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        fields["member"].queryset = scoped(Member.objects.select_related("household"), request.user)
-        return fields
-
-
-class ApplyTekunSerializer(ScopedMemberMixin):
+class ApplyTekunSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
     """特困供养申请 for one member: enters the review chain (村提交 → 镇审核 → 县审核确认)."""
 
     member = serializers.PrimaryKeyRelatedField(
-        queryset=Member.objects.all(), help_text="供养对象（成员ID，须在本人管辖范围内）"
+        queryset=Member.objects.select_related("household"),
+        help_text="供养对象（成员ID，须在本人管辖范围内）",
     )
     mode = serializers.ChoiceField(choices=TekunMode.choices, help_text="供养方式")
     self_care = serializers.ChoiceField(choices=SelfCare.choices, help_text="自理能力（决定护理费标准）")
@@ -208,11 +198,12 @@ class StartTekunSerializer(ApplyTekunSerializer):
     start_month = serializers.DateField(help_text="纳入月份（取该月1日）")
 
 
-class ApplySubsidySerializer(ScopedMemberMixin):
+class ApplySubsidySerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
     """非低保户单独申请残疾人护理补贴 (P14): enters the review chain."""
 
     member = serializers.PrimaryKeyRelatedField(
-        queryset=Member.objects.all(), help_text="申请补贴的残疾人（成员ID，须在本人管辖范围内）"
+        queryset=Member.objects.select_related("household"),
+        help_text="申请补贴的残疾人（成员ID，须在本人管辖范围内）",
     )
     kind = serializers.ChoiceField(
         choices=SubsidyKind.choices,
