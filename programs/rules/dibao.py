@@ -114,14 +114,13 @@ class DibaoFigures:
 
 
 def classified_items(
-    members: tuple[MemberFacts, ...], as_of: dt.date, params: ParameterSet
+    members: tuple[MemberFacts, ...], ages: tuple[int, ...], params: ParameterSet
 ) -> list[tuple[MemberFacts, str, Decimal]]:
     """R9: (member, category, rate) paid; without stacking only the highest rate per member."""
     stack = params["classified.stack"]
     elderly, minor = params["classified.elderly_age"], params["classified.minor_age"]
     items = []
-    for member in members:
-        age = member.age(as_of)
+    for member, age in zip(members, ages, strict=True):
         cats = [
             cat
             for cat, applies in (
@@ -167,7 +166,7 @@ def dibao_figures(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -
         base_annual = band[1] * std_year * persons
     else:
         base_annual = std_year * persons - annual
-    items = tuple(classified_items(facts.members, as_of, params))
+    items = tuple(classified_items(facts.members, facts.ages(as_of), params))
     extra = sum((rate * std_year for _, _, rate in items), ZERO)
     return DibaoFigures(persons, annual, std_year, True, False, base_annual, band, items, extra)
 

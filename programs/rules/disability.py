@@ -21,6 +21,10 @@ LIVING_ITEM = "{name}（{grade}残疾）：生活补贴 = 低保标准 {std} 元
 CARE_ITEM = "{name}（{grade}残疾）：护理补贴 {amount} 元/月"
 CARE_NONE = "{name}（{grade}残疾）：当地护理补贴标准为 0 元，不发放"
 NO_SEVERE = "家庭成员中无一、二级（重度）残疾人"
+# Decisions are immutable: the answers most households get are made once.
+NO_CARD_DECISION = Decision(LIVING, False, reasons=(NO_CARD,))
+NOT_DIBAO_DECISION = Decision(LIVING, False, reasons=(NOT_DIBAO,))
+NO_SEVERE_DECISION = Decision(CARE, False, reasons=(NO_SEVERE,))
 
 
 def decide_disability_living(
@@ -28,10 +32,10 @@ def decide_disability_living(
 ) -> Decision:
     holders = [m for m in facts.members if m.has_disability_card]
     if not holders:
-        return Decision(LIVING, False, reasons=(NO_CARD,))
-    used = {"subsidy.living_rate", "dibao.rural_standard_year"}
+        return NO_CARD_DECISION
     if not dibao_eligible:
-        return Decision(LIVING, False, reasons=(NOT_DIBAO,))
+        return NOT_DIBAO_DECISION
+    used = {"subsidy.living_rate", "dibao.rural_standard_year"}
     rate, std_year = params["subsidy.living_rate"], params["dibao.rural_standard_year"]
     annual_each = rate * std_year
     monthly = living_subsidy_month(facts, params)
@@ -73,7 +77,7 @@ def care_amount(grade: int | None, params: ParameterSet) -> Decimal:
 def decide_disability_care(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
     graded = [m for m in facts.members if m.disability_grade is not None]
     if not graded:
-        return Decision(CARE, False, reasons=(NO_SEVERE,))
+        return NO_SEVERE_DECISION
     used = {f"subsidy.care.grade_{m.disability_grade}" for m in graded}
     total, paid, reasons = ZERO, 0, []
     for m in graded:

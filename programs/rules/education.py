@@ -52,12 +52,13 @@ ITEM = "{name}（{stage}）：{item} {amount} 元/年"
 LOAN = "{name} 可申请生源地信用助学贷款，每年不超过 {amount} 元（贷款，不计入资助金额）"
 NONE = "家庭中无在校学生"
 NOT_REGISTERED = "家庭已脱贫且不再享受政策，不再享受建档立卡学生资助"
+NO_STUDENTS = Decision(PROGRAM, False, reasons=(NONE,))  # immutable: made once
 
 
 def decide_education(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
     students = [m for m in facts.members if m.school_status not in {"not_in_school", "preschool"}]
     if not students:
-        return Decision(PROGRAM, False, reasons=(NONE,))
+        return NO_STUDENTS
     if facts.poverty_status == "exited_no_policy":
         return Decision(PROGRAM, False, reasons=(NOT_REGISTERED,))
     needy_household = facts.attribute in DIBAO_ATTRIBUTES | TEKUN_ATTRIBUTES

@@ -18,6 +18,7 @@ POST = (
 )
 AGENCY = "组织其就业并签订1年以上劳动合同的劳务经纪人可获补贴不超过 {amount} 元/人"
 NONE = "家庭中无务工的劳动力"
+NO_WORKERS = Decision(PROGRAM, False, reasons=(NONE,))  # immutable: made once
 KEYS = (
     "employment.min_wage_month",
     "employment.post_subsidy_ratio",
@@ -45,7 +46,7 @@ def decide_employment(facts: HouseholdFacts, as_of: dt.date, params: ParameterSe
         m for m in facts.members if m.labor in CAN_WORK and m.work_status != "none" and m.work_months > 0
     ]
     if not workers:
-        return Decision(PROGRAM, False, reasons=(NONE,))
+        return NO_WORKERS
     each, quoted, agency, ids = params.derived(_terms)
     reasons = [POST.format(name=m.label, months=m.work_months, **quoted) for m in workers]
     reasons.append(agency)

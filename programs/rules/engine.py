@@ -45,7 +45,12 @@ def _failed(program: str, exc: ValidationError) -> Decision:
     # A ValidationError refers to itself (error_list), so only the cyclic collector frees it;
     # without its traceback it no longer keeps the rule's frame (the household) alive.
     exc.__traceback__ = None
-    return Decision(program, False, reasons=tuple(exc.messages), tags=("error",))
+    # ParameterSet.derived raises one exception for a whole village: its decision is made once
+    decisions = exc.__dict__.setdefault("failed_decisions", {})
+    decision = decisions.get(program)
+    if decision is None:
+        decision = decisions[program] = Decision(program, False, reasons=tuple(exc.messages), tags=("error",))
+    return decision
 
 
 def _safe(program: str, rule: Callable[[], Decision]) -> Decision:

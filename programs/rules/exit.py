@@ -92,13 +92,11 @@ def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> 
         )
     low, high = params["compulsory_school.min_age"], params["compulsory_school.max_age"]
     dropouts = [
-        m
-        for m in facts.members
-        if low <= m.age(as_of) <= high
-        and m.school_status == "not_in_school"
-        and not m.school_exception_approved
+        (m, age)
+        for m, age in zip(facts.members, facts.ages(as_of), strict=True)
+        if low <= age <= high and m.school_status == "not_in_school" and not m.school_exception_approved
     ]
-    failed.extend(SCHOOL_FAIL.format(name=m.label, age=m.age(as_of)) for m in dropouts)
+    failed.extend(SCHOOL_FAIL.format(name=m.label, age=age) for m, age in dropouts)
     if not dropouts:
         passed.append(SCHOOL_OK)
     uninsured = [m for m in facts.members if not m.in_medical_ins]

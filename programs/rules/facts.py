@@ -105,6 +105,15 @@ class HouseholdFacts:
     def persons(self) -> int:
         return len(self.members)
 
+    def ages(self, as_of: dt.date) -> tuple[int, ...]:
+        """Every member's age on as_of, in member order. Computed once per household and day (kept
+        beside the fields, which stay frozen): five rules ask, ten times a household."""
+        cached = self.__dict__.get("_ages")
+        if cached is None or cached[0] != as_of:
+            ages = tuple(age_on(m.birth_date, as_of) for m in self.members)
+            cached = self.__dict__["_ages"] = (as_of, ages)
+        return cached[1]
+
     @property
     def township_code(self) -> str:
         return self.village_code[:9]

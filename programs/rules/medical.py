@@ -21,6 +21,7 @@ MEMBER_ILL = "{name}（{health}），可享受慢病/大病医疗扶助，按实
 MENTAL = "{name}（精神残疾），居家治疗每年免费发放精神类药品 {amount} 元"
 NONE = "家庭成员中无慢性病、大病或精神残疾患者"
 HEALTH_NAMES = {"chronic": "长期慢性病", "serious": "患有大病"}
+NO_PATIENTS = Decision(PROGRAM, False, reasons=(NONE,))  # immutable: made once
 
 
 def _pct(value: Decimal) -> str:
@@ -83,7 +84,7 @@ def decide_medical(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) 
             annual += amount
             reasons.append(MENTAL.format(name=m.label, amount=to_yuan(amount)))
     if not reasons:
-        return Decision(PROGRAM, False, reasons=(NONE,))
+        return NO_PATIENTS
     return Decision(
         PROGRAM,
         True,

@@ -138,10 +138,17 @@ class ParameterSet(dict):
     def derived(self, compute):
         """compute(self), computed once per parameter set: what a rule derives from parameters
         alone (a standard per month, its sentence) is the same for every household of a village.
-        compute must not depend on anything else; a ParameterMissing is raised again each time."""
+        compute must not depend on anything else. A ParameterMissing it meets is kept too and the
+        same one raised each time (every household of the village fails alike)."""
         value = self._derived.get(compute, self._derived)
         if value is self._derived:
-            value = self._derived[compute] = compute(self)
+            try:
+                value = compute(self)
+            except ParameterMissing as exc:
+                value = exc
+            self._derived[compute] = value
+        if value.__class__ is ParameterMissing:
+            raise value.with_traceback(None)
         return value
 
     def for_region(self, region_code: str) -> ParameterSet:

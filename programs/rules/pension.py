@@ -35,8 +35,7 @@ def decide_pension(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) 
     premium, premium_yuan, ids = params.derived(_premium_and_ids)
     reasons: list[str] = []
     receiving = paid = 0
-    for m in facts.members:
-        age = m.age(as_of)
+    for m, age in zip(facts.members, facts.ages(as_of), strict=True):
         if age >= limit:
             receiving += 1
             reasons.append(RECEIVES.format(name=m.label, age=age, limit=limit))

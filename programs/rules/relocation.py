@@ -11,11 +11,13 @@ from programs.rules.params import ParameterSet
 PROGRAM = "relocation"
 GRANT = "易地扶贫搬迁户，一次性临时救助每人 {per} 元 × {persons} 人 = {amount} 元"
 NOT_RELOCATED = "非易地扶贫搬迁户"
+# Decisions are immutable: the answer most households get is made once, not once per household.
+NOT_RELOCATED_DECISION = Decision(PROGRAM, False, reasons=(NOT_RELOCATED,))
 
 
 def decide_relocation(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
     if not facts.is_relocated:
-        return Decision(PROGRAM, False, reasons=(NOT_RELOCATED,))
+        return NOT_RELOCATED_DECISION
     per = params["relocation.grant_per_person"]
     amount = to_yuan(per * facts.persons)
     return Decision(

@@ -48,7 +48,11 @@ def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
     if not facts.members:
         return Decision(PROGRAM, False, reasons=(NO_MEMBERS, sentence), parameter_ids=ids, amounts=amounts)
     minor_age = params["tekun.minor_age"]
-    able = [m for m in facts.members if m.labor not in NO_LABOR and m.age(as_of) >= minor_age]
+    able = [
+        m
+        for m, age in zip(facts.members, facts.ages(as_of), strict=True)
+        if m.labor not in NO_LABOR and age >= minor_age
+    ]
     if able:
         reasons = tuple(ABLE_MEMBER.format(name=m.label) for m in able) + (sentence,)
         return Decision(PROGRAM, False, reasons=reasons, parameter_ids=ids, amounts=amounts)

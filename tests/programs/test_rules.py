@@ -316,6 +316,32 @@ def test_evaluate_returns_every_program_and_survives_a_missing_parameter():
     assert "monitor.line" in monitoring.reasons[0]
 
 
+def test_a_missing_parameter_fails_every_household_of_the_village_with_one_decision():
+    params = seed_params()  # monitor.line starts in 2021
+    first, second = (
+        next(d for d in evaluate(household(n, income=6000), AS_OF, params) if d.program == "monitoring")
+        for n in (2, 3)
+    )
+    assert first.failed
+    assert "monitor.line" in first.reasons[0]
+    assert second is first  # met once for the parameter set, not once per household
+    what_if = params.with_values(monitor__line=Decimal("4000"), monitor__sharp_drop_ratio=Decimal("0.3"))
+    fixed = next(d for d in evaluate(household(3, income=6000), AS_OF, what_if) if d.program == "monitoring")
+    assert not fixed.failed
+
+
+def test_member_ages_are_taken_on_the_day_asked():
+    facts = household(members=[member(59), member(10)])
+    on_day = facts.ages(AS_OF)
+    assert on_day == (59, 10)
+    assert facts.ages(AS_OF.replace(year=AS_OF.year + 1)) == (60, 11)  # another day, not the cached one
+    assert facts.ages(AS_OF) == on_day
+    pension_now = decide_pension(facts, AS_OF, seed_params())
+    pension_later = decide_pension(facts, AS_OF.replace(year=AS_OF.year + 1), seed_params())
+    assert "领取城乡居民基础养老金" not in "".join(pension_now.reasons)
+    assert "60 周岁" in "".join(pension_later.reasons)
+
+
 # ---------------------------------------------------------------- 渐退 R12
 
 
