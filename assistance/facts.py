@@ -1,8 +1,9 @@
 """Loading what the rules need, many households at a time, in a fixed number of queries.
 
 `load_facts` reads households, their latest income year and their members in ONE query with the
-members packed into an integer array. The 低保口径 annual income (R2) is summed in SQL with the
-same items as programs.rules.income.dibao_basis_annual (default policy); a test keeps the two equal.
+members packed into an integer array. The 低保口径 annual income (R2) is left to
+programs.rules.income.dibao_basis_annual under the village's own 低保口径 parameters (dibao.*), the
+one place it is decided: the case amount and the programs decision cannot disagree about it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import connection
 
 from assistance import integration
 from assistance.rules import BenefitPolicy, MemberFacts
+from programs.rules.income import INCOME_FIELD_NAMES, DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
 
 BENEFIT_KEYS = [
     "dibao.rural_standard_year",
@@ -31,6 +33,11 @@ BENEFIT_KEYS = [
     "subsidy.care.grade_4",
     "classified.elderly_age",
     "classified.minor_age",
+    # the local 低保口径 (open question f.5), as programs.rules.dibao.POLICY_KEYS
+    "dibao.exclude_basic_pension",
+    "dibao.exclude_new_job_first_months",
+    "dibao.deduct_rigid_spending",
+    "dibao.deduct_job_costs",
 ]
 
 
@@ -47,6 +54,12 @@ def policy_from(p: integration.Params) -> BenefitPolicy:
         minor_age=p.int("classified.minor_age"),
         living_rate=p.dec("subsidy.living_rate"),
         care_by_grade={g: p.dec(f"subsidy.care.grade_{g}") for g in (1, 2, 3, 4)},
+        income_policy=DibaoIncomePolicy(
+            exclude_basic_pension=p.bool("dibao.exclude_basic_pension"),
+            exclude_new_job_first_months=p.bool("dibao.exclude_new_job_first_months"),
+            deduct_rigid_spending=p.bool("dibao.deduct_rigid_spending"),
+            deduct_job_costs=p.bool("dibao.deduct_job_costs"),
+        ),
         parameter_ids=tuple(p.ids),
     )
 
@@ -72,8 +85,7 @@ class HouseholdFacts:
     household_id: int
     village_code: str
     registered: bool
-    annual_income: Decimal
-    has_income: bool
+    income: IncomeComponents | None  # the latest income year begun by the day
     members: list[MemberFacts]
     case_id: int | None
     case_status: str | None
@@ -84,6 +96,10 @@ class HouseholdFacts:
     # The case's stored figures in CASE_FIGURES order: the recalculation writes only cases whose
     # newly computed figures differ (most do not, night after night).
     case_figures: tuple | None = None
+
+    def dibao_income(self, policy: DibaoIncomePolicy) -> Decimal:
+        """R2: the household's 低保口径 income (yuan/year) under the local policy; 0 without income."""
+        return ZERO if self.income is None else dibao_basis_annual(self.income, policy)
 
 
 CASE_FIGURES = (
@@ -114,12 +130,7 @@ cs AS (
     WHERE c.status IN ('active', 'phasing_out') OR c.id = %(case_id)s
 ),
 inc AS (
-    SELECT DISTINCT ON (i.household_id) i.household_id,
-        (i.wage + i.business_income + i.property_dividend + i.property_other
-         + i.transfer_family_planning + i.transfer_tekun + i.transfer_pension + i.transfer_eco
-         + i.transfer_disability + i.transfer_other - i.business_expense
-         - i.basic_pension - i.new_job_first_months
-         - i.rigid_medical - i.rigid_education - i.rigid_disability - i.job_costs) AS annual
+    SELECT DISTINCT ON (i.household_id) i.household_id, {income_columns}
     FROM households_incomeyear i JOIN hh ON hh.id = i.household_id
     WHERE i.period_start <= %(as_of)s
     ORDER BY i.household_id, i.period_end DESC
@@ -141,8 +152,9 @@ mem AS (
     WHERE m.member_status = 'normal'
     GROUP BY m.household_id
 )
-SELECT hh.id, hh.village_id, hh.identify_year IS NOT NULL, inc.annual, mem.codes, mem.ids,
-       cs.id, cs.status, cs.case_type, cs.monthly_amount, p.id, p.status, {stored_figures}
+SELECT hh.id, hh.village_id, hh.identify_year IS NOT NULL, inc.household_id IS NOT NULL, mem.codes,
+       mem.ids, cs.id, cs.status, cs.case_type, cs.monthly_amount, p.id, p.status, {stored_figures},
+       {income_items}
 FROM hh
 LEFT JOIN inc ON inc.household_id = hh.id
 LEFT JOIN mem ON mem.household_id = hh.id
@@ -212,19 +224,21 @@ def load_facts(
             cases_only=CASES_ONLY if cases_only else "",
             case_figures=", ".join(f"c.{name} AS stored_{name}" for name in CASE_FIGURES),
             stored_figures=", ".join(f"cs.stored_{name}" for name in CASE_FIGURES),
+            income_columns=", ".join(f"i.{name}" for name in INCOME_FIELD_NAMES),
+            income_items=", ".join(f"inc.{name}" for name in INCOME_FIELD_NAMES),
         )
         cur.execute(sql, args)
         rows = cur.fetchall()
     out = []
+    figures_end = 12 + len(CASE_FIGURES)
     for row in rows:
-        hid, village, registered, annual, codes, mids, cid, cstatus, ctype, camount, pid, pstatus = row[:12]
+        hid, village, registered, income, codes, mids, cid, cstatus, ctype, camount, pid, pstatus = row[:12]
         out.append(
             HouseholdFacts(
                 household_id=hid,
                 village_code=village,
                 registered=registered,
-                annual_income=max(annual, ZERO) if annual is not None else ZERO,
-                has_income=annual is not None,
+                income=IncomeComponents.from_row(row[figures_end:]) if income else None,
                 members=_members(codes, mids),
                 case_id=cid,
                 case_status=cstatus,
@@ -232,7 +246,7 @@ def load_facts(
                 case_amount=camount,
                 phase_out_id=pid,
                 phase_out_status=pstatus,
-                case_figures=row[12:] if cid is not None else None,
+                case_figures=row[12:figures_end] if cid is not None else None,
             )
         )
     return out

@@ -28,6 +28,10 @@ _FALLBACK: dict[str, Any] = {
     "classified.rate.minor": Decimal("0.10"),  # [U]
     "classified.rate.serious_illness": Decimal("0.10"),  # [U]
     "classified.stack": False,
+    "dibao.exclude_basic_pension": True,  # the 低保口径 of programs.rules.income.DibaoIncomePolicy
+    "dibao.exclude_new_job_first_months": True,
+    "dibao.deduct_rigid_spending": True,
+    "dibao.deduct_job_costs": True,
     "subsidy.living_rate": Decimal("0.20"),  # S002 10–30%
     "subsidy.care.grade_1": Decimal("50"),  # S002
     "subsidy.care.grade_2": Decimal("40"),  # S002

@@ -218,7 +218,7 @@ def _recalculate_cases(run: RecalculationRun, lo: int, hi: int, out: ChunkOutcom
     for f in facts:  # cases_only: every row has its paying case
         policy = policies(f.village_code)
         b = dibao_benefit(
-            annual_income=f.annual_income,
+            annual_income=f.dibao_income(policy.income_policy),
             members=f.members,
             policy=policy,
             single_person=f.case_single,

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from programs.rules.income import DibaoIncomePolicy
 from programs.rules.money import to_yuan
 
 ZERO = Decimal("0")
@@ -41,6 +42,7 @@ class BenefitPolicy:
     minor_age: int
     living_rate: Decimal
     care_by_grade: Mapping[int, Decimal]
+    income_policy: DibaoIncomePolicy = DibaoIncomePolicy()  # the local 低保口径 (R2)
     parameter_ids: tuple[int, ...] = ()
 
     @property

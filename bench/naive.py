@@ -65,7 +65,7 @@ def naive(prefix: str) -> int:
                 )
                 for m in members
             ]
-            annual = dibao_basis_annual(income.as_components()) if income else 0
+            annual = dibao_basis_annual(income.as_components(), policy.income_policy) if income else 0
             b = dibao_benefit(annual_income=annual, members=facts, policy=policy, has_case=True)
             if b.eligible:
                 apply_benefit(case, b, parameter_ids=policy.parameter_ids)

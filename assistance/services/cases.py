@@ -249,7 +249,7 @@ def compute_benefit(case: DibaoCase, *, as_of: dt.date) -> Benefit:
     facts = load_facts(as_of=as_of, ids=[case.household_id], case_id=case.pk)[0]
     policy = benefit_policy(region_code=facts.village_code, as_of=as_of)
     return dibao_benefit(
-        annual_income=facts.annual_income,
+        annual_income=facts.dibao_income(policy.income_policy),
         members=facts.members,
         policy=policy,
         single_person=case.case_type == CaseType.SINGLE,

@@ -63,7 +63,7 @@ class IncomeComponents:
         )
 
 
-_FIELD_NAMES = tuple(f.name for f in fields(IncomeComponents))
+_FIELD_NAMES = INCOME_FIELD_NAMES = tuple(f.name for f in fields(IncomeComponents))
 _DEDUCTED = frozenset(
     {
         "business_expense",

@@ -10,8 +10,9 @@ from assistance.models import AssistanceMeasure, DibaoCase, RecalculationChunk
 from assistance.rules import dibao_benefit
 from assistance.selectors import households_missing_goals, measure_gaps
 from households.choices import Labor
-from programs.rules.income import IncomeComponents, dibao_basis_annual
+from programs.rules.income import DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
 from tests.assistance.factories import active_case, dibao_household, set_income
+from tests.factories import IncomeYearFactory
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2020, 10, 20)
@@ -66,7 +67,44 @@ def test_sql_income_matches_programs_rule(village_a):
     income.rigid_medical = Decimal("150.55")
     income.save()
     facts = load_facts(as_of=AS_OF, ids=[hh.pk])[0]
-    assert facts.annual_income == dibao_basis_annual(IncomeComponents.from_obj(income))
+    default = DibaoIncomePolicy()
+    assert facts.dibao_income(default) == dibao_basis_annual(IncomeComponents.from_obj(income), default)
+    assert facts.dibao_income(default) == Decimal("2649.45")  # 2000 + 800 − 150.55; pension and 低保金 out
+    counted = DibaoIncomePolicy(exclude_basic_pension=False)
+    assert facts.dibao_income(counted) == Decimal("2949.45")
+
+
+def test_case_amount_follows_the_local_dibao_income_policy_as_the_programs_decision_does(
+    village_a, county_admin
+):
+    """A county that counts the basic pension as income (dibao.exclude_basic_pension = 否): the
+    recalculated case amount and the stored 低保 decision use the same 低保口径."""
+    from programs.models import EligibilityResult
+    from programs.services import set_parameter
+
+    hh = dibao_household(village=village_a, persons=3, income_per_person=1000)
+    case = active_case(household=hh, county_user=county_admin)
+    IncomeYearFactory(  # the newer year, with a pension
+        household=hh,
+        period_start=dt.date(2019, 10, 1),
+        period_end=dt.date(2020, 9, 30),
+        wage=Decimal("3000"),
+        transfer_pension=Decimal("900"),
+        basic_pension=Decimal("900"),  # all of the pension is the basic pension
+    )
+    set_parameter(
+        key="dibao.exclude_basic_pension",
+        value="false",
+        region_prefix=village_a.code[:6],
+        valid_from=dt.date(2020, 1, 1),
+        source="县民政局文件（测试）",
+    )
+    recalc.recalculate_now(region=_county(village_a), as_of=AS_OF)
+    case.refresh_from_db()
+    decision = EligibilityResult.objects.get(household=hh, program_id="dibao")
+    assert case.monthly_amount == Decimal("644.00")  # (3876 × 3 − 3900) ÷ 12: the pension counted
+    # (the default 口径 would leave it out: (3876 × 3 − 3000) ÷ 12 = 719.00)
+    assert decision.monthly_amount == case.monthly_amount
 
 
 def test_scenario_12_disability_classified_rate_20_percent():
