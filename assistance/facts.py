@@ -232,13 +232,14 @@ def load_facts(
     out = []
     figures_end = 12 + len(CASE_FIGURES)
     for row in rows:
-        hid, village, registered, income, codes, mids, cid, cstatus, ctype, camount, pid, pstatus = row[:12]
+        head = row[:12]
+        hid, village, registered, has_income, codes, mids, cid, cstatus, ctype, camount, pid, pstatus = head
         out.append(
             HouseholdFacts(
                 household_id=hid,
                 village_code=village,
                 registered=registered,
-                income=IncomeComponents.from_row(row[figures_end:]) if income else None,
+                income=IncomeComponents.from_row(row[figures_end:]) if has_income else None,
                 members=_members(codes, mids),
                 case_id=cid,
                 case_status=cstatus,
