@@ -42,7 +42,8 @@ class ReadOnly(ScopedAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 def _input(serializer_class, request):
-    serializer = serializer_class(data=request.data)
+    # the request in the context: serializers of member/household ids scope them to the user
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer
 
@@ -74,9 +75,8 @@ class DibaoCaseViewSet(ReadOnly, mixins.CreateModelMixin):
     }
 
     def create(self, request, *args, **kwargs):
-        data = s.ApplyCaseSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        case = cases.apply_case(user=request.user, **data.validated_data)
+        data = _input(s.ApplyCaseSerializer, request).validated_data
+        case = cases.apply_case(user=request.user, **data)
         return Response(s.DibaoCaseSerializer(case).data, status=201)
 
     def _done(self, case):
@@ -370,9 +370,8 @@ class TekunCaseViewSet(ReviewStepsMixin, ReadOnly, mixins.CreateModelMixin):
     chain_services = tekun.STEPS
 
     def create(self, request, *args, **kwargs):
-        data = s.StartTekunSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        case = tekun.start_tekun(user=request.user, **data.validated_data)
+        data = _input(s.StartTekunSerializer, request).validated_data
+        case = tekun.start_tekun(user=request.user, **data)
         return Response(s.TekunCaseSerializer(case).data, status=201)
 
     @extend_schema(
@@ -384,9 +383,8 @@ class TekunCaseViewSet(ReviewStepsMixin, ReadOnly, mixins.CreateModelMixin):
     )
     @action(detail=False, methods=["post"])
     def apply(self, request):
-        data = s.ApplyTekunSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        case = tekun.apply_tekun(user=request.user, **data.validated_data)
+        data = _input(s.ApplyTekunSerializer, request).validated_data
+        case = tekun.apply_tekun(user=request.user, **data)
         return Response(s.TekunCaseSerializer(case).data, status=201)
 
 
@@ -415,9 +413,8 @@ class DisabilitySubsidyViewSet(ReviewStepsMixin, ReadOnly, mixins.CreateModelMix
     chain_services = subsidies.STEPS
 
     def create(self, request, *args, **kwargs):
-        data = s.ApplySubsidySerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        record = subsidies.apply_subsidy(user=request.user, **data.validated_data)
+        data = _input(s.ApplySubsidySerializer, request).validated_data
+        record = subsidies.apply_subsidy(user=request.user, **data)
         return Response(s.DisabilitySubsidySerializer(record).data, status=201)
 
 
