@@ -207,7 +207,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
             PROGRAM,
             False,
             reasons=tuple(reasons),
-            parameter_ids=tuple(params.ids_for(used)),
+            parameter_ids=params.ids_for(used),
             amounts={"percap_month": percap_m, "standard_month": std_m},
             tags=tuple(tags),
         )
@@ -246,7 +246,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
         monthly_amount=f.monthly,
         persons=persons,
         reasons=tuple(reasons),
-        parameter_ids=tuple(params.ids_for(used)),
+        parameter_ids=params.ids_for(used),
         amounts={
             "percap_month": percap_m,
             "standard_month": std_m,

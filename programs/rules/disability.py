@@ -55,7 +55,7 @@ def decide_disability_living(
         monthly_amount=monthly,
         persons=len(holders),
         reasons=reasons,
-        parameter_ids=tuple(params.ids_for(used)),
+        parameter_ids=params.ids_for(used),
     )
 
 
@@ -95,5 +95,5 @@ def decide_disability_care(facts: HouseholdFacts, as_of: dt.date, params: Parame
         monthly_amount=to_yuan(total),
         persons=paid,
         reasons=tuple(reasons),
-        parameter_ids=tuple(params.ids_for(used)),
+        parameter_ids=params.ids_for(used),
     )

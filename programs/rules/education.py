@@ -88,7 +88,7 @@ def decide_education(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet
         annual_amount=to_yuan(total),
         persons=len(students),
         reasons=tuple(reasons),
-        parameter_ids=tuple(params.ids_for(used)),
+        parameter_ids=params.ids_for(used),
     )
 
 

@@ -38,7 +38,7 @@ def _terms(params: ParameterSet) -> tuple[Decimal, dict, str, tuple[int, ...]]:
         "years": params["employment.social_insurance_years"],
     }
     agency = AGENCY.format(amount=to_yuan(params["employment.agency_reward"]))
-    return each, quoted, agency, tuple(params.ids_for(KEYS))
+    return each, quoted, agency, params.ids_for(KEYS)
 
 
 def decide_employment(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:

@@ -62,7 +62,7 @@ def _line_and_ids(params: ParameterSet) -> tuple[Decimal, Decimal, tuple[int, ..
         "compulsory_school.min_age",
         "compulsory_school.max_age",
     }
-    return line, to_yuan(line), tuple(params.ids_for(used))
+    return line, to_yuan(line), params.ids_for(used)
 
 
 def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
@@ -146,7 +146,7 @@ def decide_village_exit(
         reasons.append(CLASS_DEFAULTED)
     key = f"exit.incidence_threshold.{region_class}"
     threshold = params[key]
-    ids = tuple(params.ids_for([key]))
+    ids = params.ids_for([key])
     if not agricultural_population:
         return Decision(VILLAGE_PROGRAM, False, reasons=(NO_POPULATION, *reasons), parameter_ids=ids)
     rate = Decimal(not_exited_people) / Decimal(agricultural_population)

@@ -50,9 +50,6 @@ class MemberFacts:
         obj.__dict__.update(zip(MEMBER_FIELD_NAMES, row, strict=True))
         return obj
 
-    def age(self, as_of: dt.date) -> int:
-        return age_on(self.birth_date, as_of)
-
     @property
     def label(self) -> str:
         return self.name or f"成员{self.id}"

@@ -46,7 +46,7 @@ def inpatient_top_up(*, total_cost: Decimal, reimbursed: Decimal, params: Parame
         amount > 0,
         annual_amount=to_yuan(amount),
         reasons=(reason,),
-        parameter_ids=tuple(params.ids_for(["medical.inpatient_target_ratio"])),
+        parameter_ids=params.ids_for(["medical.inpatient_target_ratio"]),
         amounts={"actual_ratio": to_yuan(((reimbursed + amount) / total_cost) * 100) if total_cost else ZERO},
     )
 
@@ -67,7 +67,7 @@ def chronic_assistance(*, out_of_pocket: Decimal, hospital_level: str, params: P
         amount > 0,
         annual_amount=to_yuan(amount),
         reasons=(reason,),
-        parameter_ids=tuple(params.ids_for([key])),
+        parameter_ids=params.ids_for([key]),
     )
 
 
@@ -91,5 +91,5 @@ def decide_medical(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) 
         annual_amount=to_yuan(annual),
         persons=persons,
         reasons=tuple(reasons),
-        parameter_ids=tuple(params.ids_for(used)),
+        parameter_ids=params.ids_for(used),
     )

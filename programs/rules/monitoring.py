@@ -29,7 +29,7 @@ NOT_FLAGGED = "未触发防返贫监测条件"
 
 
 def _ids(params: ParameterSet) -> tuple[int, ...]:
-    return tuple(params.ids_for(("monitor.line", "monitor.sharp_drop_ratio")))
+    return params.ids_for(("monitor.line", "monitor.sharp_drop_ratio"))
 
 
 def _line(params: ParameterSet) -> tuple[Decimal, Decimal]:

@@ -27,7 +27,7 @@ def pension_flag(birth_date: dt.date, as_of: dt.date, *, age: int) -> bool:
 def _premium_and_ids(params: ParameterSet) -> tuple[Decimal, Decimal, tuple[int, ...]]:
     premium = params["pension.min_premium_year"]
     used = {"pension.age", "pension.min_contribution_age", "pension.min_premium_year"}
-    return premium, to_yuan(premium), tuple(params.ids_for(used))
+    return premium, to_yuan(premium), params.ids_for(used)
 
 
 def decide_pension(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:

@@ -26,5 +26,5 @@ def decide_relocation(facts: HouseholdFacts, as_of: dt.date, params: ParameterSe
         annual_amount=amount,
         persons=facts.persons,
         reasons=(GRANT.format(per=to_yuan(per), persons=facts.persons, amount=amount),),
-        parameter_ids=tuple(params.ids_for(["relocation.grant_per_person"])),
+        parameter_ids=params.ids_for(["relocation.grant_per_person"]),
     )

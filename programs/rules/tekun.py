@@ -39,7 +39,7 @@ def basic_standard_month(params: ParameterSet) -> tuple[Decimal, str, set[str]]:
 def _standard_and_ids(params: ParameterSet) -> tuple[Decimal, str, tuple[int, ...]]:
     basic, sentence, used = basic_standard_month(params)
     used |= {"tekun.minor_age", "dibao.rural_standard_year", *POLICY_KEYS}
-    return basic, sentence, tuple(params.ids_for(used))
+    return basic, sentence, params.ids_for(used)
 
 
 def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
