@@ -121,22 +121,27 @@ def classified_items(
     elderly, minor = params["classified.elderly_age"], params["classified.minor_age"]
     items = []
     for member, age in zip(members, ages, strict=True):
-        cats = [
-            cat
-            for cat, applies in (
-                ("elderly", age >= elderly),
-                ("minor", age < minor),
-                ("disabled", member.severely_disabled),
-                ("serious_illness", member.health == "serious"),
-            )
-            if applies
-        ]
+        # Plain tests, not a table of (category, applies) pairs: most members are in no category,
+        # and this runs for every member of every eligible household each night.
+        cats = []
+        if age >= elderly:
+            cats.append("elderly")
+        if age < minor:
+            cats.append("minor")
+        if member.severely_disabled:
+            cats.append("disabled")
+        if member.health == "serious":
+            cats.append("serious_illness")
         if not cats:
             continue
         rated = [(member, c, params[CLASSIFIED[c][0]]) for c in cats]
-        chosen = rated if stack else [max(rated, key=lambda item: item[2])]
+        chosen = rated if stack or len(rated) == 1 else [max(rated, key=_rate)]
         items.extend(item for item in chosen if item[2] > 0)
     return items
+
+
+def _rate(item: tuple[MemberFacts, str, Decimal]) -> Decimal:
+    return item[2]
 
 
 def _band(annual: Decimal, persons: int, std_year: Decimal, bands) -> tuple[Decimal, Decimal, str] | None:

@@ -58,16 +58,18 @@ def results_digest(decisions: list[Decision]) -> int:
     return _signed64(
         _encode(
             tuple(
-                (
-                    d.program,
-                    d.eligible,
-                    str(d.monthly_amount),
-                    str(d.annual_amount),
-                    d.persons,
-                    d.reasons,
-                    d.parameter_ids,
-                )
-                for d in decisions
+                [  # a list comprehension: cheaper than a generator, and tuple() gives the same bytes
+                    (
+                        d.program,
+                        d.eligible,
+                        str(d.monthly_amount),
+                        str(d.annual_amount),
+                        d.persons,
+                        d.reasons,
+                        d.parameter_ids,
+                    )
+                    for d in decisions
+                ]
             )
         )
     )
@@ -80,7 +82,7 @@ def _income_key(income) -> tuple[str, ...] | None:
 def inputs_digest(facts: HouseholdFacts, as_of: dt.date, parameter_ids: tuple[int, ...]) -> int:
     """A signed 64-bit fingerprint (fits a bigint column) of the rules' inputs for this household."""
     members = tuple(
-        (age_on(m.birth_date, as_of), *[m.__dict__[n] for n in _MEMBER_FIELDS]) for m in facts.members
+        [(age_on(m.birth_date, as_of), *[m.__dict__[n] for n in _MEMBER_FIELDS]) for m in facts.members]
     )
     key = (
         rules_fingerprint(),

@@ -4,6 +4,7 @@ R5 village exit (贫困发生率 below the region class's threshold)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 from programs.rules.facts import Decision, HouseholdFacts
@@ -66,49 +67,62 @@ def _line_and_ids(params: ParameterSet) -> tuple[Decimal, Decimal, tuple[int, ..
 
 
 def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
-    """R4: every test is checked and named; failing ones say which guarantee is missing."""
+    """R4: every test is checked and named; failing ones say which guarantee is missing (and are
+    tagged with it, for the ledgers' filters)."""
     line, line_yuan, ids = params.derived(_line_and_ids)
     passed: list[str] = []
     failed: list[str] = []
+    tags: set[str] = set()
     if facts.income is None or not facts.members:
         failed.append(NO_INCOME)
+        tags.add("income")
     else:
         income = facts.income
         if not params["exit.include_dibao_in_income"]:
-            from dataclasses import replace
-
             income = replace(income, transfer_dibao=Decimal(0))
         percap = poverty_basis_per_capita(income, facts.persons)
-        (passed if percap > line else failed).append(
-            (INCOME_OK if percap > line else INCOME_FAIL).format(percap=percap, line=line_yuan)
-        )
+        if percap > line:
+            passed.append(INCOME_OK.format(percap=percap, line=line_yuan))
+        else:
+            failed.append(INCOME_FAIL.format(percap=percap, line=line_yuan))
+            tags.add("income")
     if facts.food_secure and facts.clothing_secure:
         passed.append(FOOD_OK)
     else:
-        failed.extend(
-            msg
-            for ok, msg in ((facts.food_secure, FOOD_FAIL), (facts.clothing_secure, CLOTHING_FAIL))
-            if not ok
-        )
+        if not facts.food_secure:
+            failed.append(FOOD_FAIL)
+            tags.add("food")
+        if not facts.clothing_secure:
+            failed.append(CLOTHING_FAIL)
+            tags.add("clothing")
     low, high = params["compulsory_school.min_age"], params["compulsory_school.max_age"]
     dropouts = [
-        (m, age)
+        SCHOOL_FAIL.format(name=m.label, age=age)
         for m, age in zip(facts.members, facts.ages(as_of), strict=True)
         if low <= age <= high and m.school_status == "not_in_school" and not m.school_exception_approved
     ]
-    failed.extend(SCHOOL_FAIL.format(name=m.label, age=age) for m, age in dropouts)
-    if not dropouts:
+    if dropouts:
+        failed.extend(dropouts)
+        tags.add("school")
+    else:
         passed.append(SCHOOL_OK)
-    uninsured = [m for m in facts.members if not m.in_medical_ins]
-    failed.extend(MEDICAL_FAIL.format(name=m.label) for m in uninsured)
-    if not uninsured:
+    uninsured = [MEDICAL_FAIL.format(name=m.label) for m in facts.members if not m.in_medical_ins]
+    if uninsured:
+        failed.extend(uninsured)
+        tags.add("medical")
+    else:
         passed.append(MEDICAL_OK)
     if facts.danger_level in BAD_HOUSING:
         failed.append(HOUSING_FAIL.format(level=facts.danger_level))
+        tags.add("housing")
     else:
         passed.append(HOUSING_OK)
     if params["exit.require_safe_water"]:
-        (passed if facts.has_safe_water else failed).append(WATER_OK if facts.has_safe_water else WATER_FAIL)
+        if facts.has_safe_water:
+            passed.append(WATER_OK)
+        else:
+            failed.append(WATER_FAIL)
+            tags.add("water")
     eligible = not failed
     return Decision(
         PROGRAM,
@@ -116,24 +130,9 @@ def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> 
         persons=facts.persons,
         reasons=((EXIT_OK if eligible else EXIT_FAIL), *failed, *passed),
         parameter_ids=ids,
-        tags=tuple(sorted({_tag(msg) for msg in failed})),
+        tags=tuple(sorted(tags)),
         amounts={"poverty_line": line_yuan},
     )
-
-
-def _tag(message: str) -> str:
-    for tag, marker in (
-        ("income", "收入"),
-        ("food", "不愁吃"),
-        ("clothing", "不愁穿"),
-        ("school", "义务教育"),
-        ("medical", "基本医疗"),
-        ("housing", "住房安全"),
-        ("water", "饮水安全"),
-    ):
-        if message.startswith(marker):
-            return tag
-    return "other"
 
 
 def decide_village_exit(

@@ -107,7 +107,7 @@ class HouseholdFacts:
         beside the fields, which stay frozen): five rules ask, ten times a household."""
         cached = self.__dict__.get("_ages")
         if cached is None or cached[0] != as_of:
-            ages = tuple(age_on(m.birth_date, as_of) for m in self.members)
+            ages = tuple([age_on(m.birth_date, as_of) for m in self.members])
             cached = self.__dict__["_ages"] = (as_of, ages)
         return cached[1]
 

@@ -54,7 +54,7 @@ def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
         if m.labor not in NO_LABOR and age >= minor_age
     ]
     if able:
-        reasons = tuple(ABLE_MEMBER.format(name=m.label) for m in able) + (sentence,)
+        reasons = (*[ABLE_MEMBER.format(name=m.label) for m in able], sentence)
         return Decision(PROGRAM, False, reasons=reasons, parameter_ids=ids, amounts=amounts)
     std_year = params["dibao.rural_standard_year"]
     policy = params.derived(dibao_policy)

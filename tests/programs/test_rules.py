@@ -167,6 +167,15 @@ def test_exit_names_every_failing_guarantee():
     assert set(decision.tags) == {"income", "medical", "housing", "water"}
 
 
+def test_exit_tags_food_clothing_and_school_failures_in_sorted_order():
+    child = member(10, school_status="not_in_school")
+    facts = household(members=[member(40), child], income=10000, food_secure=False, clothing_secure=False)
+    decision = decide_exit(facts, AS_OF, seed_params())
+    assert decision.tags == ("clothing", "food", "school")
+    assert decision.reasons[:3] == ("暂不符合贫困户退出条件", "不愁吃未保障", "不愁穿未保障")
+    assert decide_exit(household(members=[member(40)], income=10000), AS_OF, seed_params()).tags == ()
+
+
 def test_exit_can_use_national_line_by_parameter():
     decision = decide_exit(_exit_household(3230), AS_OF, seed_params(exit__line_key="poverty_line.national"))
     assert decision.eligible  # 3230 > 3218 (national 2019) though < 3247
