@@ -1,7 +1,7 @@
 """The recalculation through real Celery worker processes on Redis: 1 and then 2 processes.
 
     DATABASE_URL=… REDIS_URL=redis://127.0.0.1:6379/7 python bench/workers.py \
-        --county 219901 --households 1000000 --chunk-size 20000 --modes nightly,full,cold
+        --county 219901 --households 1000000 --chunk-size 20000 --modes nightly,full,cold [--as-of 2021-10-20]
 
 Each run starts `celery worker --concurrency=N` (prefork), queues the chunks and waits for the run
 row to say done; the time includes queueing, not worker start-up. Modes:
@@ -12,6 +12,7 @@ row to say done; the time includes queueing, not worker start-up. Modes:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -31,6 +32,13 @@ parser.add_argument("--households", type=int, default=10_000)
 parser.add_argument("--chunk-size", type=int, default=1000)
 parser.add_argument("--processes", default="1,2")
 parser.add_argument("--modes", default="cold", help="comma list of nightly, full, cold")
+parser.add_argument(
+    "--as-of",
+    type=dt.date.fromisoformat,
+    default=AS_OF,
+    help=f"day of the run (default {AS_OF}); the 防返贫监测 line starts 2021-01-01: before it, "
+    "the monitoring decision is the missing-parameter one",
+)
 args = parser.parse_args()
 redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
 
@@ -51,7 +59,7 @@ for mode, n in runs:
         time.sleep(8)  # worker start-up is not part of the figure
         started = time.perf_counter()
         run = tasks.start_recalculation(
-            region=county, as_of=AS_OF, chunk_size=args.chunk_size, full=mode == "full"
+            region=county, as_of=args.as_of, chunk_size=args.chunk_size, full=mode == "full"
         )
         while RecalculationRun.objects.get(pk=run.pk).status != RunStatus.DONE:
             time.sleep(0.2)
