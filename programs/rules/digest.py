@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from programs.rules.facts import MEMBER_FIELD_NAMES, Decision, HouseholdFacts, age_on
+from programs.rules.income import INCOME_FIELD_NAMES
 from programs.rules.params import ParameterSet
 
 _MEMBER_FIELDS = tuple(n for n in MEMBER_FIELD_NAMES if n != "birth_date")
@@ -76,7 +77,8 @@ def results_digest(decisions: list[Decision]) -> int:
 
 
 def _income_key(income) -> tuple[str, ...] | None:
-    return None if income is None else tuple(map(str, income.__dict__.values()))
+    # The declared fields only, in their order: net_income() keeps its total in the same __dict__.
+    return None if income is None else tuple([str(income.__dict__[name]) for name in INCOME_FIELD_NAMES])
 
 
 def inputs_digest(facts: HouseholdFacts, as_of: dt.date, parameter_ids: tuple[int, ...]) -> int:

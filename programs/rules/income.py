@@ -88,14 +88,19 @@ class DibaoIncomePolicy:
 
 
 def net_income(income: IncomeComponents) -> Decimal:
-    """R1 numerator: 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出 (yuan/year, unrounded)."""
-    return (
-        income.wage
-        + income.business_income
-        + income.property_income
-        + income.transfer_income
-        - income.business_expense
-    )
+    """R1 numerator: 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出 (yuan/year, unrounded).
+    Kept beside the (frozen) fields once computed: the exit, monitoring and 低保 rules each ask for it,
+    a million households a night; dataclasses.replace() builds a new object without it."""
+    total = income.__dict__.get("_net_income")
+    if total is None:
+        total = income.__dict__["_net_income"] = (
+            income.wage
+            + income.business_income
+            + income.property_income
+            + income.transfer_income
+            - income.business_expense
+        )
+    return total
 
 
 def poverty_basis_per_capita(income: IncomeComponents, persons: int) -> Decimal:

@@ -63,3 +63,16 @@ def test_fingerprint_changes_with_income_member_fields_age_and_parameters():
     assert inputs_digest(facts, day + dt.timedelta(days=1), pids) != base  # the head turns 60
     assert inputs_digest(facts, day, (*pids, 999)) != base
     assert len(rules_fingerprint()) == 16
+
+
+def test_fingerprint_is_the_same_after_the_rules_ran():
+    """The rules keep figures beside the frozen facts (member ages, net income); the fingerprint of
+    a full run, taken after evaluating, must equal the nightly one, taken before."""
+    day = dt.date(2021, 10, 20)
+    facts = _household([dt.date(1959, 10, 21), dt.date(2010, 1, 1)], 3000)
+    facts = replace(facts, previous_income=IncomeComponents(wage=2500))
+    params = seed_params(as_of=day)
+    pids = parameter_fingerprint(params)
+    before = inputs_digest(facts, day, pids)
+    evaluate(facts, day, params)
+    assert inputs_digest(facts, day, pids) == before
