@@ -60,7 +60,7 @@ def policy_from(p: integration.Params) -> BenefitPolicy:
             deduct_rigid_spending=p.bool("dibao.deduct_rigid_spending"),
             deduct_job_costs=p.bool("dibao.deduct_job_costs"),
         ),
-        parameter_ids=tuple(p.ids),
+        parameter_ids=p.ids,
     )
 
 

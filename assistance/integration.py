@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -57,7 +57,7 @@ class Params:
     """Values of the keys asked for, plus the ids of the Parameter rows used (for explanations)."""
 
     values: dict[str, Any]
-    ids: list[int] = field(default_factory=list)
+    ids: tuple[int, ...] = ()  # ParameterSet.ids_for: sorted, cached per key set
 
     def __getitem__(self, key: str) -> Any:
         try:
