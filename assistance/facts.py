@@ -17,6 +17,7 @@ from django.db import connection
 
 from assistance import integration
 from assistance.rules import BenefitPolicy, MemberFacts
+from programs.rules.dibao import POLICY_KEYS
 from programs.rules.income import INCOME_FIELD_NAMES, DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
 
 BENEFIT_KEYS = [
@@ -33,11 +34,7 @@ BENEFIT_KEYS = [
     "subsidy.care.grade_4",
     "classified.elderly_age",
     "classified.minor_age",
-    # the local 低保口径 (open question f.5), as programs.rules.dibao.POLICY_KEYS
-    "dibao.exclude_basic_pension",
-    "dibao.exclude_new_job_first_months",
-    "dibao.deduct_rigid_spending",
-    "dibao.deduct_job_costs",
+    *POLICY_KEYS,  # the local 低保口径 (open question f.5), the keys the programs 低保 rule reads
 ]
 
 
