@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "households",
     "programs",
     "assistance",
+    "reports",
 ]
 
 MIDDLEWARE = [
