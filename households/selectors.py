@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from households.choices import RegionLevel, Role
+from households.choices import RegionLevel, ReviewState, Role
 from households.models import Region
 
 # How each scoped model reaches a 12-digit region code. A model not listed here cannot be
@@ -91,6 +91,30 @@ def households_for(user) -> QuerySet:
     from households.models import Household
 
     return scoped(Household.objects.filter(archived_at__isnull=True), user)
+
+
+def approved_q(household_path: str = "") -> Q:
+    """The approved register (已入库): households the last review level stored and nobody archived.
+
+    `household_path` leads from the queried model to its household ("" for Household itself,
+    "household__" for a member, "case__household__" for a 渐退 …). Live rows of such a household
+    are its approved version: a change request keeps the proposed values on its items until the
+    last level approves (households.workflow.changes), so the rows stay as approved meanwhile.
+    Drafts, records in review, and records the city reopened (市抽查异议) are not in the register."""
+    path = household_path
+    return Q(**{f"{path}review_state": ReviewState.VERIFIED, f"{path}archived_at__isnull": True})
+
+
+def approved(queryset: QuerySet, user, household_path: str = "") -> QuerySet:
+    """Rows of the approved register inside the user's scope: what ledgers and statistics count."""
+    return scoped(queryset.filter(approved_q(household_path)), user)
+
+
+def approved_households(user) -> QuerySet:
+    """The households of the approved register the user may see."""
+    from households.models import Household
+
+    return approved(Household.objects.all(), user)
 
 
 def villages_for(user) -> QuerySet:

@@ -81,10 +81,9 @@ INCOME_FIELDS = ("household_id", "period_end", *[f.name for f in fields(IncomeCo
 
 
 def _approved(households: QuerySet, approved_only: bool) -> QuerySet:
-    from households.choices import ReviewState
+    from households.selectors import approved_q
 
-    qs = households.filter(archived_at__isnull=True)
-    return qs.filter(review_state=ReviewState.VERIFIED) if approved_only else qs
+    return households.filter(approved_q() if approved_only else Q(archived_at__isnull=True))
 
 
 def _latest_incomes(ids: QuerySet, bounds: dict | None = None) -> dict[int, list[tuple]]:
@@ -256,9 +255,9 @@ def village_indicators(
     ancestors' classes, member counts, populations, parameters."""
     from django.db.models import Count
 
-    from households.choices import MemberStatus, RegionLevel, ReviewState
+    from households.choices import MemberStatus, RegionLevel
     from households.models import Member, Region
-    from households.selectors import region_prefix_for, scoped
+    from households.selectors import approved, region_prefix_for, scoped
     from programs.models import VillagePopulation
     from programs.rules.engine import ParameterResolver
     from programs.rules.exit import decide_village_exit
@@ -278,14 +277,7 @@ def village_indicators(
         .exclude(exit_region_class="")
         .values_list("code", "exit_region_class")
     )
-    members = scoped(
-        Member.objects.filter(
-            member_status=MemberStatus.NORMAL,
-            household__review_state=ReviewState.VERIFIED,
-            household__archived_at__isnull=True,
-        ),
-        user,
-    )
+    members = approved(Member.objects.filter(member_status=MemberStatus.NORMAL), user, "household__")
     if codes is not None:
         members = members.filter(household__village_id__in=codes)
     counts = {

@@ -222,3 +222,18 @@ def test_nobody_can_delete_a_household(client, village_a):
     response = client.post(reverse("admin:households_household_delete", args=[household.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Household.objects.filter(pk=household.pk).exists()
+
+
+def test_approved_households_are_the_stored_register_in_scope(village_a, village_b, county_admin, clerk_a):
+    from django.utils import timezone
+
+    stored = household_with_members(village=village_a, review_state="verified")
+    household_with_members(village=village_a)  # 草稿
+    household_with_members(village=village_a, review_state="pending_township")
+    household_with_members(village=village_a, review_state="pending_county")
+    household_with_members(village=village_a, review_state="verified", archived_at=timezone.now())
+    other = household_with_members(village=village_b, review_state="verified")
+    assert set(selectors.approved_households(county_admin)) == {stored, other}
+    assert set(selectors.approved_households(clerk_a)) == {stored}
+    members = selectors.approved(Member.objects.all(), clerk_a, "household__")
+    assert set(members.values_list("household", flat=True)) == {stored.pk}
