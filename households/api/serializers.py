@@ -340,10 +340,12 @@ class WorkTeamSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
 class RegionStatisticsSerializer(serializers.Serializer):
     region = serializers.CharField(help_text="区划代码")
     name = serializers.CharField(help_text="区划名称")
-    households = serializers.IntegerField(help_text="在册户数（未注销）")
-    population = serializers.IntegerField(help_text="在册人口（状态正常的成员）")
+    households = serializers.IntegerField(help_text="已入库户数（未注销；草稿和审核中的户不计）")
+    population = serializers.IntegerField(help_text="已入库户的在册人口（状态正常的成员）")
     not_exited_population = serializers.IntegerField(help_text="未脱贫人口（含返贫）")
     by_poverty_status = serializers.DictField(child=serializers.IntegerField(), help_text="按脱贫状态的户数")
-    by_review_state = serializers.DictField(child=serializers.IntegerField(), help_text="按审核状态的户数")
+    by_review_state = serializers.DictField(
+        child=serializers.IntegerField(), help_text="按审核状态的户数（含草稿和审核中的户）"
+    )
     by_attribute = serializers.DictField(child=serializers.IntegerField(), help_text="按贫困户属性的户数")
     by_main_cause = serializers.DictField(child=serializers.IntegerField(), help_text="按主要致贫原因的户数")

@@ -29,7 +29,7 @@ from households.models import (
     WorkTeam,
     WorkTeamMember,
 )
-from households.selectors import households_for, scoped
+from households.selectors import approved, approved_households, households_for
 from households.workflow import services as workflow
 
 
@@ -158,12 +158,14 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, pagination_class=None, filter_backends=[])
     def statistics(self, request, code=None):
         region = self.get_object()
-        households = households_for(request.user).filter(village__code__startswith=region.prefix).order_by()
+        in_region = Q(village__code__startswith=region.prefix)
+        # The register as approved (已入库); only the review-state breakdown shows work in progress.
+        households = approved_households(request.user).filter(in_region).order_by()
 
-        def counts(field: str) -> dict[str, int]:
-            return {row[field]: row["n"] for row in households.values(field).annotate(n=Count("*"))}
+        def counts(field: str, qs=households) -> dict[str, int]:
+            return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("*"))}
 
-        people = scoped(active_members(household__archived_at__isnull=True), request.user).filter(
+        people = approved(active_members(), request.user, "household__").filter(
             household__village__code__startswith=region.prefix
         )
         not_exited = [PovertyStatus.NOT_EXITED, PovertyStatus.RETURNED_TO_POVERTY]
@@ -179,7 +181,9 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
             "population": totals["population"],
             "not_exited_population": totals["not_exited"],
             "by_poverty_status": by_status,
-            "by_review_state": counts("review_state"),
+            "by_review_state": counts(
+                "review_state", households_for(request.user).filter(in_region).order_by()
+            ),
             "by_attribute": counts("attribute"),
             "by_main_cause": counts("main_cause"),
         }

@@ -229,3 +229,22 @@ def test_nul_character_is_a_400_not_a_server_error(as_user, county_admin):
     assert response.status_code == 400
     assert "空字符" in response.json()["detail"]
     assert api.get("/api/v1/regions/21\x00/").status_code in (400, 404)
+
+
+def test_region_statistics_count_the_approved_register_only(as_user, county_admin, village_a, village_b):
+    household_with_members(
+        3, village=village_a, review_state=ReviewState.VERIFIED, poverty_status="not_exited"
+    )
+    household_with_members(
+        2, village=village_b, review_state=ReviewState.VERIFIED, poverty_status="exited_with_policy"
+    )
+    household_with_members(4, village=village_a)  # 草稿
+    household_with_members(5, village=village_a, review_state=ReviewState.PENDING_COUNTY)
+    county = village_a.parent.parent
+    stats = as_user(county_admin).get(f"/api/v1/regions/{county.code}/statistics/").json()
+    assert stats["households"] == 2
+    assert stats["population"] == 5
+    assert stats["not_exited_population"] == 3
+    assert sum(stats["by_attribute"].values()) == sum(stats["by_poverty_status"].values()) == 2
+    # Work in progress shows only in the review-state breakdown.
+    assert stats["by_review_state"] == {"verified": 2, "draft": 1, "pending_county": 1}
