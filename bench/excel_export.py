@@ -35,7 +35,7 @@ def superuser():
 
 
 def run_ours(region_code: str) -> dict:
-    from households.excel.exporting import export_context, write_workbook
+    from reports.exporting import export_context, write_workbook
 
     ctx = export_context(user=superuser(), region_code=region_code)
     started = time.perf_counter()

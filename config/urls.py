@@ -16,4 +16,5 @@ urlpatterns = [
     path("api/v1/", include("households.api.urls")),
     path("api/v1/", include("assistance.api.urls")),
     path("api/v1/", include("programs.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
 ]

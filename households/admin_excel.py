@@ -4,14 +4,13 @@ Thin: forms parse input, households.excel services do the work."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,35 +19,19 @@ from django.utils.html import format_html
 from households import permissions, selectors
 from households.admin_scoping import ScopedAdminMixin
 from households.choices import PovertyAttribute, PovertyStatus, RegionLevel
-from households.excel import exporting, resurvey
+from households.excel import resurvey
+from households.excel.downloads import XLSX, file_response
 from households.excel.error_report import write_error_report
 from households.excel.parsing import FileRejected
 from households.excel.services import confirm_batch, preview_upload
 from households.excel.template import build_template
-from households.models import ExportJob, ImportBatch, ResurveyFilter
+from households.models import ImportBatch, ResurveyFilter
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ERROR_LIMIT = 5000
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label="导入文件", help_text="支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）")
-
-
-class LedgerExportForm(forms.Form):
-    ledger = forms.ChoiceField(label="台账")
-    region = forms.ChoiceField(label="区划", required=False)
-    year = forms.IntegerField(
-        label="年度", required=False, min_value=2010, max_value=2100, help_text="留空为最新数据"
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["ledger"].choices = exporting.ledger_choices()
-        regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
-        self.fields["region"].choices = [("", "本级全部")] + [
-            (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]
-        ]
 
 
 def _checkboxes(label: str, choices) -> forms.MultipleChoiceField:
@@ -228,7 +211,7 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
             messages.error(request, "；".join(exc.messages))
             return redirect("admin:households_importbatch_changelist")
         stem = os.path.splitext(batch.original_name)[0] or "导入文件"
-        return _file_response(handle.name, f"{stem}-错误报告.xlsx")
+        return file_response(handle.name, f"{stem}-错误报告.xlsx")
 
     @admin.display(description="错误报告")
     def error_report_link(self, obj):
@@ -264,7 +247,7 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
                 os.unlink(handle.name)
                 form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])) or "无权下发动态调整表")
             else:
-                return _file_response(handle.name, "年度动态调整表.xlsx")
+                return file_response(handle.name, "年度动态调整表.xlsx")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -309,81 +292,6 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
                 request, f"已为 {counts['changed']} 户生成变更申请并提交审核；{counts['unchanged']} 户无变化"
             )
         return redirect("admin:households_importbatch_changelist")
-
-
-@admin.register(ExportJob)
-class ExportJobAdmin(ExcelAdminMixin, admin.ModelAdmin):
-    list_display = ["ledger", "status", "done_rows", "total_rows", "created_by", "created_at", "finished_at"]
-    list_filter = ["status"]
-    change_list_template = "admin/excel/export_changelist.html"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(created_by=request.user)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("ledgers/", view(self.export_view), name="households_exportjob_export"),
-            path("<int:pk>/status/", view(self.status_view), name="households_exportjob_status"),
-            path("<int:pk>/download/", view(self.download_view), name="households_exportjob_download"),
-            *super().get_urls(),
-        ]
-
-    def export_view(self, request):
-        form = LedgerExportForm(request.POST or None, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                outcome = exporting.start_export(
-                    user=request.user, key=data["ledger"], region_code=data["region"], year=data["year"]
-                )
-            except (PermissionDenied, ValidationError) as exc:
-                form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])) or "无权导出")
-            else:
-                if outcome.job is not None:
-                    messages.info(
-                        request, f"数据量较大（约 {outcome.rows} 行），已转入后台生成，完成后可在此下载"
-                    )
-                    return redirect("admin:households_exportjob_status", pk=outcome.job.pk)
-                return _file_response(outcome.path, outcome.filename)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "form": form,
-            "title": "导出台账",
-        }
-        return TemplateResponse(request, "admin/excel/export_form.html", context)
-
-    def status_view(self, request, pk: int):
-        job = get_object_or_404(self.get_queryset(request), pk=pk)
-        if request.GET.get("format") == "json":
-            return JsonResponse(
-                {
-                    "status": job.status,
-                    "done": job.done_rows,
-                    "total": job.total_rows,
-                    "percent": job.progress_percent,
-                }
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "job": job,
-            "title": "导出任务",
-            "download_url": reverse("admin:households_exportjob_download", args=[job.pk]),
-        }
-        return TemplateResponse(request, "admin/excel/export_status.html", context)
-
-    def download_view(self, request, pk: int):
-        try:
-            job = exporting.job_for_download(job_id=pk, user=request.user)
-        except ExportJob.DoesNotExist:
-            raise PermissionDenied from None
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-            return redirect("admin:households_exportjob_status", pk=pk)
-        filename = job.params.get("filename") or os.path.basename(job.file.name)
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)
 
 
 @admin.register(ResurveyFilter)
@@ -435,23 +343,3 @@ class ResurveyFilterAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     self.add_error(None, exc)
 
         return BoundForm
-
-
-class _DeletingFile:
-    """A temp file that removes itself once the response has been sent."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.handle = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
-
-    def __getattr__(self, name):
-        return getattr(self.handle, name)
-
-    def close(self) -> None:
-        self.handle.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
-
-
-def _file_response(path: str, filename: str) -> FileResponse:
-    return FileResponse(_DeletingFile(path), as_attachment=True, filename=filename, content_type=XLSX)

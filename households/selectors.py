@@ -30,7 +30,6 @@ REGION_CODE_PATHS: dict[str, str] = {
     "households.changeitem": "change_request__household__village__code",
     # Excel batches and jobs: the region of the user who made them.
     "households.importbatch": "region__code",
-    "households.exportjob": "region__code",
     "households.resurveyfilter": "owner_region__code",
 }
 

@@ -7,3 +7,10 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "台账与统计"
+
+    def ready(self) -> None:
+        from households.selectors import register_scope
+        from reports.models import ExportJob
+
+        # An export job belongs to the region of the user who started it.
+        register_scope(ExportJob, "region__code")

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from households.api import chain, exports, views
+from households.api import chain, views
 
 app_name = "households_api"
 
@@ -18,7 +18,6 @@ router.register("work-team-members", views.WorkTeamMemberViewSet, basename="work
 router.register("publicities", chain.PublicityViewSet, basename="publicity")
 router.register("change-requests", chain.ChangeRequestViewSet, basename="change-request")
 router.register("workflow-events", chain.WorkflowEventViewSet, basename="workflow-event")
-router.register("exports", exports.ExportViewSet, basename="export")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

@@ -16,8 +16,8 @@ import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from households.excel.cells import neutralise
 from households.excel.columns import column_letter
-from households.excel.ledgers.base import neutralise
 from households.excel.parsing import read_upload
 from households.excel.services import check_may_import
 from households.excel.validation import validate_sheet

@@ -7,7 +7,7 @@ from households.workflow.models import (  # noqa: E402,I001 - workflow models li
     WorkflowEvent,
 )
 
-from .excel import ExportJob, ImportBatch, ResurveyFilter
+from .excel import ImportBatch, ResurveyFilter
 from .household import Household, IncomeYear
 from .member import Member
 from .regions import Region
@@ -21,7 +21,6 @@ __all__ = [
     "Publicity",
     "PublicityObjection",
     "WorkflowEvent",
-    "ExportJob",
     "ImportBatch",
     "ResurveyFilter",
     "HelperAssignment",

@@ -74,6 +74,11 @@ class Member(models.Model):
         verbose_name_plural = "家庭成员"
         ordering = ["household_id", "id"]
         indexes = [models.Index(fields=["id_no"], name="member_id_no_idx")]
+        permissions = [
+            # Full ID numbers and bank accounts (pages, API, ledgers) only for holders of this
+            # (county admins, by the 「县级台账（完整证件号）」 group; see docs/excel.md).
+            ("view_full_identity", "可在台账中查看完整身份证号和银行账号"),
+        ]
         constraints = [
             # The same person may be an active member of only one household.
             models.UniqueConstraint(

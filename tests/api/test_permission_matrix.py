@@ -30,9 +30,10 @@ from assistance.models import (
     PhaseOut,
 )
 from households.choices import HelperUnitLevel
-from households.models import ExportJob, WorkTeamMember
+from households.models import WorkTeamMember
 from households.workflow.models import ChangeRequest, Publicity, WorkflowEvent
 from programs.models import EligibilityResult, Parameter, VillagePopulation
+from reports.models import ExportJob
 from tests.assistance.factories import disability_subsidy, tekun_case
 from tests.factories import (
     HelperAssignmentFactory,

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from households.models import ExportJob, Household, ImportBatch
+from households.models import Household, ImportBatch
+from reports.models import ExportJob
 from tests.excel.helpers import member_row, workbook_bytes
 from tests.excel.test_import import V, ids
 from tests.factories import household_with_members
@@ -60,7 +61,7 @@ def test_township_user_exports_a_ledger_of_its_township(client, township_reviewe
     household_with_members(2, village=village_b)
     client.force_login(township_reviewer_a)
     response = client.post(
-        reverse("admin:households_exportjob_export"), {"ledger": "roster", "region": "", "year": ""}
+        reverse("admin:reports_exportjob_export"), {"ledger": "roster", "region": "", "year": ""}
     )
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
@@ -77,15 +78,15 @@ def test_someone_elses_export_job_cannot_be_downloaded(
     household_with_members(1, village=clerk_a.region)
     client.force_login(county_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:households_exportjob_export"), {"ledger": "population"})
+        response = client.post(reverse("admin:reports_exportjob_export"), {"ledger": "population"})
     job = ExportJob.objects.get()
     assert response.status_code == 302
     assert job.status == ExportJob.Status.DONE
-    status = client.get(reverse("admin:households_exportjob_status", args=[job.pk]) + "?format=json").json()
+    status = client.get(reverse("admin:reports_exportjob_status", args=[job.pk]) + "?format=json").json()
     assert status["percent"] == 100
-    assert client.get(reverse("admin:households_exportjob_download", args=[job.pk])).status_code == 200
+    assert client.get(reverse("admin:reports_exportjob_download", args=[job.pk])).status_code == 200
     client.force_login(clerk_a)
-    assert client.get(reverse("admin:households_exportjob_download", args=[job.pk])).status_code == 403
+    assert client.get(reverse("admin:reports_exportjob_download", args=[job.pk])).status_code == 403
 
 
 def test_resurvey_pages_download_upload_preview_and_confirm(client, township_reviewer_a, clerk_a, village_a):

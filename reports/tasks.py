@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from households.excel.exporting import run_export_job
+from reports.exporting import run_export_job
 
 
-@shared_task(name="households.excel.run_export", acks_late=True)
+@shared_task(name="reports.run_export", acks_late=True)
 def run_export(job_id: int) -> None:
     run_export_job(job_id=job_id)

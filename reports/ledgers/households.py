@@ -18,10 +18,10 @@ from households.choices import (
     PovertyStatus,
     Relation,
 )
-from households.excel.ledgers.base import DECIMAL, INT, MONEY, Col, ExportContext, Ledger, label_map
 from households.models import HelperAssignment, Household, IncomeYear, Member
 from programs.rules.income import IncomeComponents, net_income, poverty_basis_per_capita
 from programs.selectors import parameter_value
+from reports.ledgers.base import DECIMAL, INT, MONEY, Col, ExportContext, Ledger, label_map
 
 _ATTRIBUTE = label_map(PovertyAttribute)
 _CAUSE = label_map(PovertyCause)

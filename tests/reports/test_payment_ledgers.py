@@ -8,9 +8,9 @@ import pytest
 
 from assistance.models import ChangeLedgerEntry, DisabilitySubsidy, PaymentLine, PhaseOut, TekunCase
 from assistance.services import rolls
-from households.excel.exporting import start_export
+from reports.exporting import start_export
 from tests.assistance.factories import active_case, dibao_household
-from tests.excel.test_ledgers import data_rows
+from tests.reports.test_ledgers import data_rows
 
 pytestmark = pytest.mark.django_db
 MONTH = dt.date(2019, 11, 1)

@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from households import selectors
 from households.choices import RegionLevel
+from households.excel.cells import FORMULA_FIRST_CHARS
 from households.idcard import mask_id
 from households.models import Region
 
 TEXT, INT, MONEY, DECIMAL, DATE, PERCENT = "text", "int", "money", "decimal", "date", "percent"
 FULL_IDENTITY_PERM = "households.view_full_identity"
-_DANGEROUS_FIRST = frozenset("=+-@\t\r")
 
 
 @dataclass(frozen=True)
@@ -112,13 +112,6 @@ def mask_account(account: str) -> str:
     if len(account) <= 8:
         return "*" * len(account)
     return account[:4] + "*" * (len(account) - 8) + account[-4:]
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would take for a formula gets a leading apostrophe (OWASP CSV injection)."""
-    if text and text[0] in _DANGEROUS_FIRST:
-        return "'" + text
-    return text
 
 
 class Ledger:
@@ -232,7 +225,7 @@ def write_ledger(
             is_text, write, fmt = plan[c]
             if is_text:
                 text = value if isinstance(value, str) else str(value)
-                if text[0] in _DANGEROUS_FIRST:
+                if text[0] in FORMULA_FIRST_CHARS:
                     text = "'" + text
                 write(row, c, text, fmt)
             else:

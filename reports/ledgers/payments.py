@@ -29,8 +29,8 @@ from assistance.models import (
     TekunCase,
 )
 from households.choices import DisabilityGrade, DisabilityType
-from households.excel.ledgers.base import DATE, INT, MONEY, Col, ExportContext, Ledger, label_map
-from households.excel.ledgers.households import head_of
+from reports.ledgers.base import DATE, INT, MONEY, Col, ExportContext, Ledger, label_map
+from reports.ledgers.households import head_of
 
 DIBAO_ROLL_COLUMNS = (
     Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户主", 10), Col("身份证", 21),

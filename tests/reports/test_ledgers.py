@@ -11,12 +11,13 @@ from django.db.models import Q
 
 from assistance.models import AssistanceMeasure
 from households.choices import MemberStatus
-from households.excel.exporting import export_context, start_export, write_workbook
-from households.excel.ledgers import COUNTY_WORKBOOK, COUNTY_WORKBOOK_KEY
-from households.models import ExportJob, HelperAssignment, Household, IncomeYear, Member, WorkTeamMember
+from households.models import HelperAssignment, Household, IncomeYear, Member, WorkTeamMember
 from households.models.support import WorkTeam
 from programs.models import EligibilityResult
 from programs.services import evaluate_household
+from reports.exporting import export_context, start_export, write_workbook
+from reports.ledgers import COUNTY_WORKBOOK, COUNTY_WORKBOOK_KEY
+from reports.models import ExportJob
 from tests.factories import (
     HelperAssignmentFactory,
     IncomeYearFactory,

@@ -1,5 +1,5 @@
 """Excel 台账 exports over HTTP: start (small ones come back at once), poll, download.
-The export services in households.excel.exporting decide who may export what."""
+The export services in reports.exporting decide who may export what."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from households.api.base import ScopedAPIMixin
-from households.excel import exporting
-from households.models import ExportJob, Region
+from households.models import Region
 from households.selectors import scoped
+from reports import exporting
+from reports.models import ExportJob
 
 REGION_NOT_FOUND = "该区划不存在或不在您的管辖范围内"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,8 +18,8 @@ from households.choices import (
     Sex,
     WorkStatus,
 )
-from households.excel.ledgers.base import INT, Col, ExportContext, Ledger, label_map
 from households.models import Member
+from reports.ledgers.base import INT, Col, ExportContext, Ledger, label_map
 
 # 低保/特困 columns follow the household's 贫困户属性 (R18 keeps it in step with the cases).
 DIBAO_ATTRIBUTES = frozenset(

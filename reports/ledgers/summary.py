@@ -15,9 +15,9 @@ from households.choices import (
     PovertyStatus,
     RegionLevel,
 )
-from households.excel.ledgers.base import DATE, INT, PERCENT, Col, ExportContext, Ledger, label_map
 from households.models import HelperAssignment, Household, Member, Region, WorkTeamMember
 from programs.selectors import parameter_value
+from reports.ledgers.base import DATE, INT, PERCENT, Col, ExportContext, Ledger, label_map
 
 NOT_EXITED = (PovertyStatus.NOT_EXITED, PovertyStatus.RETURNED_TO_POVERTY, PovertyStatus.PROPOSED_EXIT,
               PovertyStatus.IN_PUBLICITY)  # fmt: skip

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from households import permissions, selectors
 from households.choices import Role
-from households.excel.ledgers import (
+from households.models import Region
+from reports.ledgers import (
     COUNTY_WORKBOOK,
     COUNTY_WORKBOOK_KEY,
     LEDGERS,
@@ -23,7 +24,7 @@ from households.excel.ledgers import (
     Ledger,
     write_ledger,
 )
-from households.models import ExportJob, Region
+from reports.models import ExportJob
 
 UNKNOWN_LEDGER = "未知的台账：{key}"
 REGION_OUT_OF_SCOPE = "所选区划不在您的管辖范围内"
@@ -136,7 +137,7 @@ def start_export(*, user, key: str, region_code: str = "", year: int | None = No
         region_id=user.region_id,
         total_rows=rows,
     )
-    from households.excel.tasks import run_export
+    from reports.tasks import run_export
 
     transaction.on_commit(lambda: run_export.delay(job.pk))
     return ExportOutcome(path=None, filename=filename, job=job, rows=rows)

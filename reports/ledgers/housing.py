@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from households.choices import DangerLevel
-from households.excel.ledgers.base import DATE, INT, MONEY, Col, ExportContext, Ledger
-from households.excel.ledgers.households import head_of, persons_of
 from households.models import Household
+from reports.ledgers.base import DATE, INT, MONEY, Col, ExportContext, Ledger
+from reports.ledgers.households import head_of, persons_of
 
 RENOVATION = {DangerLevel.C: "修缮加固", DangerLevel.D: "拆除重建"}
 

@@ -18,13 +18,13 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Exists, JSONField, OuterRef, Q, Subquery, Value
 
 from households.choices import Health, MemberStatus, MonitoringState, SchoolStatus
-from households.excel.ledgers.base import DATE, MONEY, Col, ExportContext, Ledger, label_map
-from households.excel.ledgers.households import base_households, head_of
 from households.models import Member
 from programs.models import EligibilityResult, ProgramCode
 from programs.rules import education as education_rule
 from programs.rules import medical as medical_rule
 from programs.rules import monitoring as monitoring_rule
+from reports.ledgers.base import DATE, MONEY, Col, ExportContext, Ledger, label_map
+from reports.ledgers.households import base_households, head_of
 
 NOT_STUDENTS = (SchoolStatus.NOT_IN_SCHOOL, SchoolStatus.PRESCHOOL)
 ILL = (Health.CHRONIC, Health.SERIOUS)
