@@ -29,3 +29,7 @@ class AssistanceConfig(AppConfig):
         from assistance import integration
 
         integration.register_workflow()
+
+        from assistance.api.filters import register_household_filters
+
+        register_household_filters()

@@ -2,7 +2,7 @@
 
 `load_facts` reads households, their latest income year and their members in ONE query with the
 members packed into an integer array. The 低保口径 annual income (R2) is left to
-programs.rules.income.dibao_basis_annual under the village's own 低保口径 parameters (dibao.*), the
+households.income.dibao_basis_annual under the village's own 低保口径 parameters (dibao.*), the
 one place it is decided: the case amount and the programs decision cannot disagree about it.
 """
 
@@ -17,8 +17,8 @@ from django.db import connection
 
 from assistance import integration
 from assistance.rules import BenefitPolicy, MemberFacts
+from households.income import INCOME_FIELD_NAMES, DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
 from programs.rules.dibao import POLICY_KEYS
-from programs.rules.income import INCOME_FIELD_NAMES, DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
 
 BENEFIT_KEYS = [
     "dibao.rural_standard_year",

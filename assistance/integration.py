@@ -28,7 +28,7 @@ _FALLBACK: dict[str, Any] = {
     "classified.rate.minor": Decimal("0.10"),  # [U]
     "classified.rate.serious_illness": Decimal("0.10"),  # [U]
     "classified.stack": False,
-    "dibao.exclude_basic_pension": True,  # the 低保口径 of programs.rules.income.DibaoIncomePolicy
+    "dibao.exclude_basic_pension": True,  # the 低保口径 of households.income.DibaoIncomePolicy
     "dibao.exclude_new_job_first_months": True,
     "dibao.deduct_rigid_spending": True,
     "dibao.deduct_job_costs": True,

@@ -1,6 +1,6 @@
 """Pure rules of the assistance app (R7–R12): no ORM, no clock; every figure is an argument.
 
-Money follows programs.rules.money: computed from annual figures, rounded once at the end.
+Money follows households.money: computed from annual figures, rounded once at the end.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from programs.rules.income import DibaoIncomePolicy
-from programs.rules.money import to_yuan
+from households.income import DibaoIncomePolicy
+from households.money import to_yuan
 
 ZERO = Decimal("0")
 TWELVE = Decimal("12")

@@ -16,9 +16,9 @@ from assistance.models import DibaoCase
 from assistance.recalc import recalculate_now
 from assistance.rules import MemberFacts, dibao_benefit
 from assistance.services.cases import apply_benefit
+from households.income import dibao_basis_annual
 from households.models import Household
 from programs.models import EligibilityResult
-from programs.rules.income import dibao_basis_annual
 from programs.services import evaluate_household
 
 parser = argparse.ArgumentParser()

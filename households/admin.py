@@ -17,6 +17,7 @@ from households.models import (
     WorkTeam,
     WorkTeamMember,
 )
+from households.panels import household_panels
 from households.widgets import RegionCascadeWidget
 
 
@@ -175,6 +176,15 @@ class HouseholdAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_select_related = ["village"]
     list_per_page = 50
     readonly_fields = ["review_state", "created_by", "created_at", "updated_at"]
+
+    # Panels contributed by upper floors (households.panels) are read-only callables.
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(p.field for p in household_panels())]
+
+    def get_fieldsets(self, request, obj=None):
+        panels = [(p.title, {"fields": [p.field]}) for p in household_panels()]
+        return [*super().get_fieldsets(request, obj), *panels]
+
     fieldsets = [
         (
             "基本信息",
@@ -356,13 +366,6 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return permissions.can_manage_users(request.user)
 
-
-# programs: the current eligibility decisions, reasons and parameter versions (read-only panel).
-from programs.admin_panels import eligibility_panel  # noqa: E402
-
-HouseholdAdmin.eligibility_panel = eligibility_panel
-HouseholdAdmin.readonly_fields = [*HouseholdAdmin.readonly_fields, "eligibility_panel"]
-HouseholdAdmin.fieldsets = [*HouseholdAdmin.fieldsets, ("政策资格测算", {"fields": ["eligibility_panel"]})]
 
 # Excel import/export pages; the review chain (queues, change requests, transition log) re-registers
 # HouseholdAdmin with a subclass, so it stays last.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -14,8 +13,7 @@ NOT_APPROVED = "本户尚未审核入库，以下按当前录入数据试算，�
 PANEL_HEAD = "测算日期 {as_of}；依据已审核数据（在册成员、最近一个收入年度）。"
 
 
-@admin.display(description="政策资格测算")
-def eligibility_panel(self, obj) -> str:
+def eligibility_panel(obj) -> str:
     """Every program's current decision with its reasons and the parameter versions behind it."""
     if obj is None or obj.pk is None:
         return NOT_SAVED

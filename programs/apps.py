@@ -12,3 +12,12 @@ class ProgramsConfig(AppConfig):
 
         register_scope(EligibilityResult, "household__village__code")
         register_scope(VillagePopulation, "village__code")
+
+        from households.panels import register_household_panel
+        from programs.admin_panels import eligibility_panel
+
+        register_household_panel("eligibility_panel", "政策资格测算", eligibility_panel)
+
+        from programs.api.filters import register_household_filters
+
+        register_household_filters()

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Value
 
+from households.income import IncomeComponents
 from programs.models import Parameter
 from programs.rules.facts import MEMBER_FIELD_NAMES, Decision, HouseholdFacts, MemberFacts
-from programs.rules.income import IncomeComponents
 from programs.rules.params import ParameterMissing, ParameterSet, ParamVersion, region_prefixes, resolve
 
 ZERO_DECIMAL = Decimal("0.00")
@@ -159,12 +159,12 @@ def household_income_bounds(
 ) -> list[tuple[int, str, int, Any]]:
     """(id, village code, active persons, lower bound of the 低保-basis annual income of the latest
     income year or None) per household in three set-based queries, the sums done by the database: a
-    conservative pre-filter (programs.rules.income.dibao_basis_lower_bound) before rules run."""
+    conservative pre-filter (households.income.dibao_basis_lower_bound) before rules run."""
     from django.db.models import Count, F
 
     from households.choices import MemberStatus
+    from households.income import DIBAO_LOWER_BOUND_SIGNS
     from households.models import IncomeYear, Member
-    from programs.rules.income import DIBAO_LOWER_BOUND_SIGNS
 
     qs = _approved(households, approved_only)
     ids = qs.values("pk")

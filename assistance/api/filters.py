@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from assistance.choices import (
     CaseStatus,
@@ -22,7 +22,7 @@ from assistance.models import (
     PhaseOut,
     TekunCase,
 )
-from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet
+from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet, register_household_filter
 from households.models import Household
 
 
@@ -130,3 +130,22 @@ class MeasureGapFilter(ScopedFilterSet):
         if value is None:
             return queryset
         return queryset.filter(gap) if value else queryset.exclude(gap)
+
+
+def households_phase_out_ending(queryset, name, value):
+    """Household list: households in 渐退 whose phase-out ends before the date."""
+    if not value:
+        return queryset
+    ending = PhaseOut.objects.filter(
+        case__household=OuterRef("pk"), status=PhaseOutStatus.ACTIVE, end__lt=value
+    )
+    return queryset.filter(Exists(ending))
+
+
+def register_household_filters() -> None:
+    register_household_filter(
+        "phase_out_ending_before",
+        django_filters.DateFilter(
+            method=households_phase_out_ending, label="低保渐退在该日前结束的户（渐退中）"
+        ),
+    )

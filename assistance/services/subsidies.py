@@ -20,7 +20,7 @@ from assistance.models import DibaoCase, DisabilitySubsidy
 from assistance.rules import next_month
 from assistance.services.common import approve_step, require_scope, resubmit, return_step, submit_application
 from households.models import Member
-from programs.rules.money import to_yuan
+from households.money import to_yuan
 
 LIVING_NEEDS_DIBAO = "生活补贴限低保家庭的残疾人，随低保案件核定（P14），不能单独申请"
 ON_DIBAO = "该户正在享受低保，两项补贴随低保案件核定"

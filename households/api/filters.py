@@ -19,7 +19,6 @@ from households.choices import (
 from households.idcard import normalize_id
 from households.models import HelperAssignment, Household, IncomeYear, Member, Region, Visit, WorkTeam
 from households.selectors import region_prefix_for
-from programs.models import EligibilityResult, ProgramCode
 
 REGION_PREFIX_WRONG = "区划代码前缀应为2到12位数字"
 REGION_OUT_OF_SCOPE = "所选区划 {code} 不在您的管辖范围内"
@@ -82,33 +81,10 @@ class HouseholdFilter(ScopedFilterSet):
     danger_level = django_filters.MultipleChoiceFilter(choices=DangerLevel.choices, label="危房等级")
     identify_year = IntFilter(label="识别年度")
     id_no = django_filters.CharFilter(method="filter_id_no", label="成员身份证号（精确匹配）")
-    program = django_filters.ChoiceFilter(
-        choices=ProgramCode.choices, method="filter_program", label="最近一次测算符合该项目条件的户"
-    )
-    phase_out_ending_before = django_filters.DateFilter(
-        method="filter_phase_out_ending", label="低保渐退在该日前结束的户（渐退中）"
-    )
 
     class Meta:
         model = Household
         fields = []
-
-    def filter_program(self, qs, name, value):
-        if not value:
-            return qs
-        results = EligibilityResult.objects.filter(household=OuterRef("pk"), program_id=value, eligible=True)
-        return qs.filter(Exists(results))
-
-    def filter_phase_out_ending(self, qs, name, value):
-        if not value:
-            return qs
-        from assistance.choices import PhaseOutStatus
-        from assistance.models import PhaseOut
-
-        ending = PhaseOut.objects.filter(
-            case__household=OuterRef("pk"), status=PhaseOutStatus.ACTIVE, end__lt=value
-        )
-        return qs.filter(Exists(ending))
 
     def filter_cause(self, qs, name, value):
         return qs.filter(Q(main_cause=value) | Q(other_causes__contains=[value])) if value else qs
@@ -118,6 +94,12 @@ class HouseholdFilter(ScopedFilterSet):
             return qs
         members = Member.objects.filter(household=OuterRef("pk"), id_no=normalize_id(value))
         return qs.filter(Exists(members))
+
+
+def register_household_filter(name: str, filter_: django_filters.Filter) -> None:
+    """Upper floors contribute household-list filters on the data they own (programs: eligibility,
+    assistance: 渐退) from their AppConfig.ready(); the filter's `method` is a callable."""
+    HouseholdFilter.base_filters[name] = filter_
 
 
 class MemberFilter(ScopedFilterSet):

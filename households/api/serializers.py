@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from households import entry
 from households.choices import PREFIX_LENGTH, RegionLevel
+from households.income import dibao_basis_per_capita_month, net_income, poverty_basis_per_capita
 from households.models import (
     HelperAssignment,
     HelperPerson,
@@ -19,9 +20,8 @@ from households.models import (
     WorkTeam,
     WorkTeamMember,
 )
+from households.money import to_yuan
 from households.selectors import region_prefix_for, scoped
-from programs.rules.income import dibao_basis_per_capita_month, net_income, poverty_basis_per_capita
-from programs.rules.money import to_yuan
 
 
 class ScopedRelatedFieldsMixin:

@@ -217,6 +217,6 @@ class IncomeYear(models.Model):
         return f"{self.period_start:%Y-%m}至{self.period_end:%Y-%m}"
 
     def as_components(self):
-        from programs.rules.income import IncomeComponents
+        from households.income import IncomeComponents
 
         return IncomeComponents.from_obj(self)

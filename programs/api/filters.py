@@ -1,6 +1,7 @@
 import django_filters
+from django.db.models import Exists, OuterRef
 
-from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet
+from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet, register_household_filter
 from households.choices import ExitRegionClass
 from households.models import Region
 from programs.models import EligibilityResult, Parameter, ProgramCode, VillagePopulation
@@ -57,3 +58,22 @@ class VillageIndicatorFilter(ScopedFilterSet):
     class Meta:
         model = Region
         fields = []
+
+
+def households_eligible_for(queryset, name, value):
+    """Household list: households whose latest evaluation found them eligible for the program."""
+    if not value:
+        return queryset
+    results = EligibilityResult.objects.filter(household=OuterRef("pk"), program_id=value, eligible=True)
+    return queryset.filter(Exists(results))
+
+
+def register_household_filters() -> None:
+    register_household_filter(
+        "program",
+        django_filters.ChoiceFilter(
+            choices=ProgramCode.choices,
+            method=households_eligible_for,
+            label="最近一次测算符合该项目条件的户",
+        ),
+    )

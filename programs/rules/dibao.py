@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from households.income import DibaoIncomePolicy, dibao_basis_annual
+from households.money import to_yuan
 from programs.rules.facts import ZERO, Decision, HouseholdFacts, MemberFacts
-from programs.rules.income import DibaoIncomePolicy, dibao_basis_annual
-from programs.rules.money import to_yuan
 from programs.rules.params import ParameterSet
 
 PROGRAM = "dibao"

@@ -17,8 +17,8 @@ import marshal
 from functools import cache
 from pathlib import Path
 
+from households.income import INCOME_FIELD_NAMES
 from programs.rules.facts import MEMBER_FIELD_NAMES, Decision, HouseholdFacts, age_on
-from programs.rules.income import INCOME_FIELD_NAMES
 from programs.rules.params import ParameterSet
 
 _MEMBER_FIELDS = tuple(n for n in MEMBER_FIELD_NAMES if n != "birth_date")

@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
+from households.income import poverty_basis_per_capita
+from households.money import to_yuan
 from programs.rules.facts import Decision, HouseholdFacts
-from programs.rules.income import poverty_basis_per_capita
-from programs.rules.money import to_yuan
 from programs.rules.params import ParameterSet
 
 PROGRAM = "exit"

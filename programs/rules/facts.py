@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from programs.rules.income import IncomeComponents
+from households.income import IncomeComponents
 
 ZERO = Decimal("0.00")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from households.income import net_income, poverty_basis_per_capita
+from households.money import to_yuan
 from programs.rules.facts import Decision, HouseholdFacts
-from programs.rules.income import net_income, poverty_basis_per_capita
-from programs.rules.money import to_yuan
 from programs.rules.params import ParameterSet
 
 PROGRAM = "monitoring"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from households.money import to_yuan
 from programs.rules.facts import Decision, HouseholdFacts
-from programs.rules.money import to_yuan
 from programs.rules.params import ParameterSet
 
 PROGRAM = "relocation"

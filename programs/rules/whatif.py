@@ -8,12 +8,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from households.income import IncomeComponents, dibao_basis_annual
+from households.money import to_yuan
 from programs.rules.dibao import below_standard, dibao_figures, dibao_policy
 from programs.rules.disability import living_subsidy_month
 from programs.rules.engine import ParameterResolver
 from programs.rules.facts import DIBAO_ATTRIBUTES, ZERO, HouseholdFacts
-from programs.rules.income import IncomeComponents, dibao_basis_annual
-from programs.rules.money import to_yuan
 from programs.rules.params import ParameterSet, ParamVersion
 from programs.rules.phase_out import check_months, phase_out_schedule
 

@@ -18,8 +18,8 @@ from households.choices import (
     PovertyStatus,
     Relation,
 )
+from households.income import IncomeComponents, net_income, poverty_basis_per_capita
 from households.models import HelperAssignment, Household, IncomeYear, Member
-from programs.rules.income import IncomeComponents, net_income, poverty_basis_per_capita
 from programs.selectors import parameter_value
 from reports.ledgers.base import DECIMAL, INT, MONEY, Col, ExportContext, Ledger, label_map
 

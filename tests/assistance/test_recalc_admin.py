@@ -10,7 +10,7 @@ from assistance.models import AssistanceMeasure, DibaoCase, RecalculationChunk
 from assistance.rules import dibao_benefit
 from assistance.selectors import households_missing_goals, measure_gaps
 from households.choices import Labor
-from programs.rules.income import DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
+from households.income import DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
 from tests.assistance.factories import active_case, dibao_household, set_income
 from tests.factories import IncomeYearFactory
 

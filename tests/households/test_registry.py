@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from households.choices import MemberStatus, Relation
+from households.income import IncomeComponents, dibao_basis_annual, poverty_basis_per_capita
 from households.models import Member
 from households.validators import check_causes
-from programs.rules.income import IncomeComponents, dibao_basis_annual, poverty_basis_per_capita
 from tests.factories import HouseholdFactory, MemberFactory, valid_id
 
 pytestmark = pytest.mark.django_db

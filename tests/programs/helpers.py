@@ -4,8 +4,8 @@ import datetime as dt
 import importlib
 from decimal import Decimal
 
+from households.income import IncomeComponents
 from programs.rules.facts import HouseholdFacts, MemberFacts
-from programs.rules.income import IncomeComponents
 from programs.rules.params import ParamVersion, parse_value, resolve
 
 _seed = importlib.import_module("programs.migrations.0002_seed_parameters")

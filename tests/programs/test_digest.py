@@ -6,10 +6,10 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from households.income import IncomeComponents
 from programs.rules.digest import inputs_digest, parameter_fingerprint, rules_fingerprint
 from programs.rules.engine import evaluate
 from programs.rules.facts import HouseholdFacts, MemberFacts
-from programs.rules.income import IncomeComponents
 from tests.programs.helpers import seed_params
 
 VILLAGE = "211223100001"

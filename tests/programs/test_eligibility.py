@@ -210,7 +210,7 @@ def test_result_and_parameter_lists_do_not_grow_with_rows(client, village_a, cou
 
 
 def test_income_bounds_summed_in_the_database_match_the_python_bound(django_assert_num_queries, village_a):
-    from programs.rules.income import dibao_basis_lower_bound
+    from households.income import dibao_basis_lower_bound
     from programs.selectors import household_income_bounds
 
     households = [verified_household(village=village_a, wage=str(1000 * i)) for i in range(1, 4)]

@@ -7,10 +7,10 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from households.income import IncomeComponents
+from households.money import to_yuan
 from programs.rules.dibao import decide_dibao
 from programs.rules.engine import evaluate
-from programs.rules.income import IncomeComponents
-from programs.rules.money import to_yuan
 from programs.rules.params import ParamVersion, resolve
 from tests.programs.helpers import AS_OF, SEED_VERSIONS, household, member, seed_params
 
@@ -126,7 +126,7 @@ def test_a_change_dated_d_never_changes_a_result_before_d(change_day, query_day,
 @settings(max_examples=300)
 @given(income=income_st, flags=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()))
 def test_database_pre_filter_bound_never_exceeds_the_rule(income, flags):
-    from programs.rules.income import DibaoIncomePolicy, dibao_basis_annual, dibao_basis_lower_bound
+    from households.income import DibaoIncomePolicy, dibao_basis_annual, dibao_basis_lower_bound
 
     policy = DibaoIncomePolicy(*flags)
     assert dibao_basis_lower_bound(income) <= dibao_basis_annual(income, policy)

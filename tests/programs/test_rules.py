@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from households.income import IncomeComponents, dibao_basis_annual, net_income, poverty_basis_per_capita
 from programs.rules import phase_out
 from programs.rules.consistency import check_attribute_consistency
 from programs.rules.dibao import decide_dibao
@@ -14,7 +15,6 @@ from programs.rules.education import decide_education
 from programs.rules.employment import decide_employment
 from programs.rules.engine import ALL_PROGRAMS, evaluate
 from programs.rules.exit import decide_exit, decide_village_exit
-from programs.rules.income import IncomeComponents, dibao_basis_annual, net_income, poverty_basis_per_capita
 from programs.rules.medical import chronic_assistance, decide_medical, inpatient_top_up
 from programs.rules.monitoring import decide_monitoring
 from programs.rules.pension import decide_pension, pension_flag

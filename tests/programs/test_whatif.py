@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from households.choices import ReviewState
+from households.income import IncomeComponents
 from programs.models import EligibilityResult, Parameter
-from programs.rules.income import IncomeComponents
 from programs.rules.whatif import PHASE_OUT, STANDARD, Scenario, apply_change, simulate
 from tests.factories import IncomeYearFactory, household_with_members, region_chain, user_for
 from tests.programs.helpers import SEED_VERSIONS, household

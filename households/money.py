@@ -1,3 +1,5 @@
+"""Money arithmetic shared by every floor: yuan with 2 places, ROUND_HALF_UP, rounded once at the end."""
+
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")

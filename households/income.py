@@ -1,11 +1,12 @@
-"""R1 / R2: per-capita income on the poverty basis (扶贫口径) and the 低保 basis (低保口径)."""
+"""R1 / R2, facts of the household: per-capita income on the poverty basis (扶贫口径) and the 低保 basis
+(低保口径). The registry shows them; the programs' rules decide with them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from programs.rules.money import to_yuan
+from households.money import to_yuan
 
 ZERO = Decimal("0")
 
