@@ -15,6 +15,7 @@ from assistance import models as m
 from assistance import selectors, tasks
 from assistance.choices import PhaseOutSchedule, PhaseOutStatus, PhaseOutTrigger, RollStatus
 from assistance.services import cases, phase_out, rolls, subsidies, tekun
+from households.admin_actions import RecordActionsAdminMixin
 from households.admin_review import ask_reason
 from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
 from households.choices import RegionLevel, Role
@@ -76,7 +77,7 @@ class HomeVisitInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(m.DibaoCase)
-class DibaoCaseAdmin(BaseAdmin):
+class DibaoCaseAdmin(RecordActionsAdminMixin, BaseAdmin):
     list_display = [
         "id", "household_no", "case_type", "status", "review_state", "covered_persons",
         "monthly_percap_income", "monthly_amount", "start_month", "next_review_date",
@@ -235,7 +236,7 @@ class ChainActionsMixin:
 
 
 @admin.register(m.TekunCase)
-class TekunCaseAdmin(ChainActionsMixin, BaseAdmin):
+class TekunCaseAdmin(RecordActionsAdminMixin, ChainActionsMixin, BaseAdmin):
     list_display = [
         "id", "household_no", "member", "mode", "self_care", "basic_standard", "care_standard",
         "status", "review_state",
@@ -247,7 +248,7 @@ class TekunCaseAdmin(ChainActionsMixin, BaseAdmin):
 
 
 @admin.register(m.DisabilitySubsidy)
-class DisabilitySubsidyAdmin(ChainActionsMixin, BaseAdmin):
+class DisabilitySubsidyAdmin(RecordActionsAdminMixin, ChainActionsMixin, BaseAdmin):
     list_display = [
         "id", "household_no", "member", "kind", "grade", "monthly_amount", "status", "review_state",
         "dibao_case",
@@ -477,3 +478,7 @@ class HolidayCalendarAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The record pages' buttons (registered on import; see assistance.admin_actions).
+from assistance import admin_actions  # noqa: E402,F401

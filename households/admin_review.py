@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from households import admin as households_admin
+from households.admin_actions import RecordActionsAdminMixin
 from households.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, TownshipFilter, VillageFilter
 from households.choices import ReviewState, Role
 from households.models import (
@@ -266,7 +267,7 @@ class ChangeStateFilter(QueueStateFilter):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(ReviewActionsMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ChangeRequestAdmin(RecordActionsAdminMixin, ReviewActionsMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "household_link", "village", "state", "summary", "created_by", "created_at"]
     list_filter = [ChangeQueueFilter, ChangeStateFilter, "state"]
     search_fields = ["household__household_no", "household__members__name"]
@@ -391,7 +392,7 @@ def _changed_labels(form, formsets) -> str:
     return "、".join(labels)
 
 
-class WorkflowHouseholdAdmin(households_admin.HouseholdAdmin):
+class WorkflowHouseholdAdmin(RecordActionsAdminMixin, households_admin.HouseholdAdmin):
     change_form_template = "admin/households/household/workflow_change_form.html"
     actions = [
         "submit_selected",

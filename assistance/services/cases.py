@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,8 +31,9 @@ from assistance.services.common import (
     submit_application,
     working_day_after,
 )
-from households.choices import ReviewState
+from households.choices import ReviewState, Role
 from households.models import Household
+from households.permissions import role_of
 from households.workflow import services as wf
 from households.workflow.choices import WorkflowAction
 from households.workflow.config import chain_for
@@ -47,7 +48,9 @@ REASON_REQUIRED = "请填写理由"
 NOT_ELIGIBLE = "经核算不符合低保条件：{reason}"
 NO_OPEN_PUBLICITY = "该案件没有进行中的公示"
 NOT_REVIEWED = "案件须经乡镇审核通过后方可公示（当前审核环节：{state}）"
+INVESTIGATION_ROLE = "受理申请、开始调查由乡镇（或县级）经办人员办理"
 USE_CONFIRM = "该案件待县级审核确认，请使用“县级审核确认”（须公示期满并核算保障金）"
+INVESTIGATORS = {Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
 REVIEW_MONTHS = 12  # [U] re-check yearly by default (domain.md f.12); the county may shorten it
 
 
@@ -139,6 +142,9 @@ def apply_case(
 
 @transaction.atomic
 def start_investigation(*, case: DibaoCase, user) -> DibaoCase:
+    """受理 → 经济状况调查: the township (or the county at its own window) accepts the application."""
+    if user is not None and role_of(user) not in INVESTIGATORS:
+        raise PermissionDenied(INVESTIGATION_ROLE)
     require_scope(user, case.household)
     _move(
         case, user=user, to=CaseStatus.INVESTIGATING, allowed=(CaseStatus.APPLIED,), action="开始调查",

@@ -76,11 +76,12 @@ def test_clerk_enters_reviewer_returns_clerk_corrects_reviewer_approves(
     clerk.select_option("#id_members-1-sex", "female")
     clerk.select_option("#id_members-1-relation", "spouse")
     clerk.click("button[name=_save]")
-    clerk.wait_for_url(households_url)
+    # Saved as a draft: the page stays open and says the record still has to be submitted.
+    clerk.get_by_text("已保存为草稿，尚未提交审核：请在页面顶部点击“提交审核”").wait_for()
     household = Household.objects.get(household_no="E2E001")
     assert household.members.count() == 2
-    run_action(clerk, households_url, "submit_selected", household)
-    clerk.get_by_text("E2E001 王建国：已提交，转为「待镇审核」").wait_for()
+    clerk.click("#record-banner button[data-action=submit]")
+    clerk.get_by_text("提交审核：已提交。当前状态「待镇审核」").wait_for()
 
     # The township reviewer returns it with a reason.
     reviewer = login(browser, live_server, township_reviewer_a)
@@ -94,8 +95,8 @@ def test_clerk_enters_reviewer_returns_clerk_corrects_reviewer_approves(
     clerk.get_by_text("户主联系电话有误，请核实").first.wait_for()  # the reason is on the page
     clerk.fill("#id_phone", "13100000002")
     clerk.click("button[name=_save]")
-    clerk.wait_for_url(households_url)
-    run_action(clerk, households_url, "submit_selected", household)
+    clerk.get_by_text("已保存，尚未重新提交审核：修正完成后请在页面顶部点击“提交审核”").wait_for()
+    run_action(clerk, households_url, "submit_selected", household)  # the list action still works
     clerk.get_by_text("E2E001 王建国：已提交，转为「待镇审核」").wait_for()
 
     # The reviewer sees it in 待我审核 (screenshot) and approves.
