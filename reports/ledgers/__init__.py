@@ -10,6 +10,7 @@ from reports.ledgers.payments import (
     PhaseOutLedger,
     TekunLedger,
 )
+from reports.ledgers.pending import PendingReviewLedger
 from reports.ledgers.population import PopulationLedger
 from reports.ledgers.programs import EducationLedger, HealthLedger, MonitoringLedger
 from reports.ledgers.summary import HelpForceLedger, VillageSummaryLedger
@@ -31,7 +32,17 @@ COUNTY_WORKBOOK: tuple[Ledger, ...] = (
     VillageSummaryLedger(),
     HelpForceLedger(),
 )
-LEDGERS: dict[str, Ledger] = {ledger.key: ledger for ledger in COUNTY_WORKBOOK}
+# Work in progress (草稿, in review, open change requests): its own sheet, never in the workbook above.
+PENDING_REVIEW = PendingReviewLedger()
+LEDGERS: dict[str, Ledger] = {ledger.key: ledger for ledger in (*COUNTY_WORKBOOK, PENDING_REVIEW)}
 COUNTY_WORKBOOK_KEY = "county_workbook"
 
-__all__ = ["COUNTY_WORKBOOK", "COUNTY_WORKBOOK_KEY", "LEDGERS", "ExportContext", "Ledger", "write_ledger"]
+__all__ = [
+    "COUNTY_WORKBOOK",
+    "COUNTY_WORKBOOK_KEY",
+    "LEDGERS",
+    "PENDING_REVIEW",
+    "ExportContext",
+    "Ledger",
+    "write_ledger",
+]

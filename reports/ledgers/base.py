@@ -2,6 +2,11 @@
 constant_memory mode. A title row names region, period and export time; the header is frozen;
 widths and number formats per column; a totals row where sums make sense.
 
+Only the approved register (已入库) is counted: every registry ledger starts from
+ExportContext.approved(); work in progress has its own sheet (待审核户清单). A sheet without rows
+says why in a note row. Every sheet prints as offices print it: landscape (A3 when wide), one page
+wide, title and header repeated, 第 N 页 共 M 页, and lines to sign and stamp under the table.
+
 Safety: only the user's scope (every ledger starts from selectors.scoped()), ID numbers and bank
 accounts masked unless the user holds `households.view_full_identity`, and text that starts with
 = + - @ (or tab/CR) gets a leading apostrophe so no spreadsheet program evaluates it.
@@ -64,6 +69,10 @@ class ExportContext:
             return dt.date(self.year, 12, 31)
         return timezone.localtime(self.now).date()
 
+    def approved(self, queryset: QuerySet, household_path: str = "") -> QuerySet:
+        """Rows of the approved register (selectors.approved_q) in the user's scope and region."""
+        return self.scoped(queryset.filter(selectors.approved_q(household_path)))
+
     def scoped(self, queryset: QuerySet) -> QuerySet:
         """The user's scope, narrowed to the chosen region (never widened: scoped() comes first)."""
         qs = selectors.scoped(queryset, self.user)
@@ -114,15 +123,32 @@ def mask_account(account: str) -> str:
     return account[:4] + "*" * (len(account) - 8) + account[-4:]
 
 
+# Print setup: paper sizes of xlsxwriter's set_paper(), and the column width (in characters)
+# above which a sheet goes on A3 rather than A4 (A4 landscape holds ~150 at 100 %).
+PAPER_A4, PAPER_A3 = 9, 8
+A3_ABOVE_WIDTH = 150
+PAGE_FOOTER = "&C第 &P 页 共 &N 页"
+SIGNATURES = ("制表人：", "审核人：", "单位（盖章）：", "日期：      年    月    日")
+
+
 class Ledger:
     """A ledger: a sheet name, a title, columns and a row source. Subclasses set the three and
     implement `rows()` (tuples in column order, streamed) and `queryset()` (the scoped rows it
-    counts), or override `count()` when a row is not one record of the queryset."""
+    counts), or override `count()` when a row is not one record of the queryset. `empty_note`
+    says why a sheet can have no rows (本期无数据：…)."""
 
     key: str = ""
     sheet_name: str = ""
     title: str = ""
     columns: tuple[Col, ...] = ()
+    empty_note: str = "所选区划和期间没有已入库的记录"
+
+    @property
+    def paper(self) -> int:
+        return PAPER_A3 if sum(c.width for c in self.columns) > A3_ABOVE_WIDTH else PAPER_A4
+
+    def empty_reason(self, ctx: ExportContext) -> str:
+        return self.empty_note
 
     def queryset(self, ctx: ExportContext):
         raise NotImplementedError
@@ -144,6 +170,8 @@ class _Formats:
     by_kind: dict
     total_label: object
     total_by_kind: dict
+    note: object
+    signature: object
 
 
 def _formats(book) -> _Formats:
@@ -175,7 +203,28 @@ def _formats(book) -> _Formats:
             kind: book.add_format({**total, "num_format": fmt})
             for kind, fmt in ((INT, "0"), (MONEY, "#,##0.00"), (DECIMAL, "0.00"))
         },
+        note=book.add_format({"font_size": 10, "italic": True, "font_color": "#595959"}),
+        signature=book.add_format({"font_size": 11}),
     )
+
+
+def _print_setup(sheet, ledger: Ledger) -> None:
+    """Landscape, A3 for wide ledgers, one page wide (as many pages tall as it takes), title and
+    header rows on every page, page numbers in the footer."""
+    sheet.set_landscape()
+    sheet.set_paper(ledger.paper)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 1)
+    sheet.set_footer(PAGE_FOOTER)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.center_horizontally()
+
+
+def _signature_row(sheet, row: int, n_columns: int, fmt) -> None:
+    """制表人 / 审核人 / 单位（盖章）/ 日期, spread under the table (one row, left to right)."""
+    step = max(n_columns // len(SIGNATURES), 1)
+    for i, label in enumerate(SIGNATURES):
+        sheet.write_string(row, min(i * step, n_columns - 1) if n_columns > 1 else 0, label, fmt)
 
 
 def write_ledger(
@@ -186,6 +235,7 @@ def write_ledger(
     if formats is None:
         formats = book._fupin_formats = _formats(book)
     sheet = book.add_worksheet(ledger.sheet_name)
+    _print_setup(sheet, ledger)
     columns = ledger.columns
     last_col = len(columns) - 1
     exported = timezone.localtime(ctx.now).strftime("%Y-%m-%d %H:%M")
@@ -237,12 +287,21 @@ def write_ledger(
         written += 1
         if progress is not None and written % step == 0:
             progress(written)
-    if total_cols:
+    if not written:
+        # No lone 合计 under an empty table: a note says why there is nothing.
+        row += 1
+        note = f"本期无数据：{ledger.empty_reason(ctx)}"
+        if last_col > 0:
+            sheet.merge_range(row, 0, row, last_col, note, formats.note)
+        else:
+            sheet.write_string(row, 0, note, formats.note)
+    elif total_cols:
         row += 1
         sheet.write_string(row, 0, "合计", formats.total_label)
         for c in total_cols:
             kind = columns[c].kind
             sheet.write_number(row, c, totals[c], formats.total_by_kind.get(kind, formats.total_label))
+    _signature_row(sheet, row + 2, len(columns), formats.signature)
     if written and last_col > 0:
         sheet.autofilter(1, 0, 1 + written, last_col)
     if progress is not None:

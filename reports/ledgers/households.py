@@ -44,7 +44,8 @@ INCOME_FIELDS = (
 
 
 def base_households(ctx: ExportContext):
-    return ctx.scoped(Household.objects.filter(archived_at__isnull=True))
+    """The approved register (已入库) in scope: every registry ledger starts here."""
+    return ctx.approved(Household.objects.all())
 
 
 def head_of(field: str, *, household: str = "pk") -> Subquery:
@@ -91,6 +92,7 @@ class RosterLedger(Ledger):
     key = "roster"
     sheet_name = "建档立卡户花名册"
     title = "建档立卡户花名册"
+    empty_note = "所选区划没有已入库的建档立卡户（草稿和审核中的户见待审核户清单）"
     columns = (
         Col("序号", 7, INT),
         Col("县", 10),
@@ -222,14 +224,19 @@ class IncomeLedger(Ledger):
         Col("是否达标", 8),
     )
 
+    def empty_reason(self, ctx: ExportContext) -> str:
+        if ctx.year:
+            return f"已入库户没有{ctx.year}年度的收入记录"
+        return "已入库户尚无收入记录"
+
     def queryset(self, ctx: ExportContext):
-        qs = IncomeYear.objects.filter(household__archived_at__isnull=True)
+        qs = IncomeYear.objects.all()
         if ctx.year:
             qs = qs.filter(period_end__year=ctx.year)
         else:
             latest = IncomeYear.objects.filter(household=OuterRef("household")).order_by("-period_end")
             qs = qs.filter(pk=Subquery(latest.values("pk")[:1]))
-        return ctx.scoped(qs)
+        return ctx.approved(qs, "household__")
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         line = poverty_line(ctx)

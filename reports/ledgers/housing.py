@@ -20,6 +20,7 @@ class HousingLedger(Ledger):
     key = "housing"
     sheet_name = "危房改造台账"
     title = "危房改造台账"
+    empty_note = "已入库户中没有C级、D级危房"
     columns = (
         Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("户主", 10),
         Col("人口", 6, INT, total=True), Col("危房等级", 14), Col("改造方式", 10), Col("开工日期", 11, DATE),
@@ -27,11 +28,7 @@ class HousingLedger(Ledger):
     )  # fmt: skip
 
     def queryset(self, ctx: ExportContext):
-        return ctx.scoped(
-            Household.objects.filter(
-                archived_at__isnull=True, danger_level__in=[DangerLevel.C, DangerLevel.D]
-            )
-        )
+        return ctx.approved(Household.objects.filter(danger_level__in=[DangerLevel.C, DangerLevel.D]))
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         qs = (

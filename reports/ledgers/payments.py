@@ -82,7 +82,7 @@ class DibaoRollLedger(Ledger):
     columns = DIBAO_ROLL_COLUMNS
 
     def _lines(self, ctx: ExportContext):
-        return ctx.scoped(PaymentLine.objects.filter(program=Program.DIBAO))
+        return ctx.approved(PaymentLine.objects.filter(program=Program.DIBAO), "household__")
 
     def month(self, ctx: ExportContext) -> dt.date | None:
         """The chosen month, else the latest month with a roll in scope (within the year if set)."""
@@ -94,6 +94,11 @@ class DibaoRollLedger(Ledger):
                 lines = lines.filter(month__year=ctx.year)
             ctx.cache["dibao_roll_month"] = lines.order_by("-month").values_list("month", flat=True).first()
         return ctx.cache["dibao_roll_month"]
+
+    def empty_reason(self, ctx: ExportContext) -> str:
+        if ctx.month or ctx.year:
+            return "所选期间没有已生成的低保发放名册（或名册中没有已入库户）"
+        return "尚未生成低保发放名册（或名册中没有已入库户）"
 
     def period_title(self, ctx: ExportContext) -> str:
         month = self.month(ctx)
@@ -153,10 +158,11 @@ class DibaoChangeLedger(Ledger):
     key = "dibao_changes"
     sheet_name = "低保增减变动表"
     title = "低保增减变动表"
+    empty_note = "所选期间已入库户的低保没有新增、停保或调整"
     columns = DIBAO_CHANGE_COLUMNS
 
     def queryset(self, ctx: ExportContext):
-        qs = ctx.scoped(ChangeLedgerEntry.objects.filter(program=Program.DIBAO))
+        qs = ctx.approved(ChangeLedgerEntry.objects.filter(program=Program.DIBAO), "household__")
         if ctx.month:
             return qs.filter(month=ctx.month)
         if ctx.year:
@@ -190,10 +196,11 @@ class PhaseOutLedger(Ledger):
     key = "phase_out"
     sheet_name = "渐退台账"
     title = "低保渐退台账"
+    empty_note = "所选期间已入库户没有低保渐退"
     columns = PHASE_OUT_COLUMNS
 
     def queryset(self, ctx: ExportContext):
-        qs = ctx.scoped(PhaseOut.objects.exclude(status=PhaseOutStatus.REJECTED))
+        qs = ctx.approved(PhaseOut.objects.exclude(status=PhaseOutStatus.REJECTED), "case__household__")
         if ctx.year:
             qs = qs.filter(Q(start__year__lte=ctx.year) | Q(start__isnull=True)).filter(
                 Q(end__isnull=True) | Q(end__year__gte=ctx.year)
@@ -237,10 +244,11 @@ class TekunLedger(Ledger):
     key = "tekun"
     sheet_name = "特困供养台账"
     title = "特困供养台账"
+    empty_note = "已入库户中没有在供养的特困人员"
     columns = TEKUN_COLUMNS
 
     def queryset(self, ctx: ExportContext):
-        return ctx.scoped(TekunCase.objects.filter(status=SimpleStatus.ACTIVE))
+        return ctx.approved(TekunCase.objects.filter(status=SimpleStatus.ACTIVE), "household__")
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         modes, care = label_map(TekunMode), label_map(SelfCare)
@@ -271,10 +279,11 @@ class DisabilitySubsidyLedger(Ledger):
     key = "disability_subsidy"
     sheet_name = "残疾人两项补贴台账"
     title = "残疾人两项补贴台账"
+    empty_note = "已入库户中没有在享受残疾人两项补贴的人员"
     columns = SUBSIDY_COLUMNS
 
     def queryset(self, ctx: ExportContext):
-        return ctx.scoped(DisabilitySubsidy.objects.filter(status=SimpleStatus.ACTIVE))
+        return ctx.approved(DisabilitySubsidy.objects.filter(status=SimpleStatus.ACTIVE), "household__")
 
     def count(self, ctx: ExportContext) -> int:
         return self.queryset(ctx).values("member").distinct().count()

@@ -56,6 +56,7 @@ class PopulationLedger(Ledger):
     key = "population"
     sheet_name = "人口明细"
     title = "人口明细"
+    empty_note = "所选区划没有已入库户的在册人口"
     columns = (
         Col("户编号", 14),
         Col("姓名", 10),
@@ -79,9 +80,7 @@ class PopulationLedger(Ledger):
     )
 
     def queryset(self, ctx: ExportContext):
-        return ctx.scoped(
-            Member.objects.filter(member_status=MemberStatus.NORMAL, household__archived_at__isnull=True)
-        )
+        return ctx.approved(Member.objects.filter(member_status=MemberStatus.NORMAL), "household__")
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         relation = label_map(Relation)

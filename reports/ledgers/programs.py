@@ -56,9 +56,9 @@ def line_amount(line: str) -> Decimal:
 
 
 def _members(ctx: ExportContext, program: str):
-    return ctx.scoped(
-        Member.objects.filter(member_status=MemberStatus.NORMAL, household__archived_at__isnull=True)
-    ).filter(_eligible(program))
+    return ctx.approved(Member.objects.filter(member_status=MemberStatus.NORMAL), "household__").filter(
+        _eligible(program)
+    )
 
 
 def _member_rows(queryset, program: str, *fields: str):
@@ -76,6 +76,7 @@ class EducationLedger(Ledger):
     key = "education"
     sheet_name = "教育资助台账"
     title = "教育资助台账"
+    empty_note = "已入库户中没有经测算可享受教育资助的在校生"
     columns = (
         Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("学生", 10), Col("身份证号", 21),
         Col("学段/年级", 12), Col("学校", 20), Col("资助项目", 40), Col("金额", 10, MONEY, total=True),
@@ -110,6 +111,7 @@ class HealthLedger(Ledger):
     key = "health"
     sheet_name = "健康扶贫台账"
     title = "健康扶贫台账"
+    empty_note = "已入库户中没有经测算可享受医疗扶助的慢病、大病或精神残疾人员"
     columns = (
         Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("姓名", 10), Col("身份证号", 21),
         Col("慢病/大病", 10), Col("家庭医生签约", 10), Col("住院费用", 11, MONEY, total=True),
@@ -145,6 +147,7 @@ class MonitoringLedger(Ledger):
     key = "monitoring"
     sheet_name = "防返贫监测台账"
     title = "防返贫监测台账"
+    empty_note = "已入库户中没有防返贫监测对象"
     columns = (
         Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("户主", 10), Col("类别", 14),
         Col("风险", 40), Col("识别途径", 14), Col("识别时间", 11, DATE), Col("帮扶措施", 40),

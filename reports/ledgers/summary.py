@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from households.choices import (
     ExitRegionClass,
@@ -46,6 +46,7 @@ class VillageSummaryLedger(Ledger):
     key = "village_summary"
     sheet_name = "村级汇总"
     title = "村级汇总"
+    empty_note = "所选区划没有行政村"
     columns = (
         Col("乡镇", 12),
         Col("村", 12),
@@ -65,22 +66,19 @@ class VillageSummaryLedger(Ledger):
         return ctx.scoped(Region.objects.filter(level=RegionLevel.VILLAGE))
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
-        active = Q(archived_at__isnull=True)
         households = dict(
-            ctx.scoped(Household.objects.filter(active))
+            ctx.approved(Household.objects.all())
             .values("village_id")
             .annotate(n=Count("pk"))
             .values_list("village_id", "n")
         )
         poor_households = dict(
-            ctx.scoped(Household.objects.filter(active, poverty_status__in=NOT_EXITED))
+            ctx.approved(Household.objects.filter(poverty_status__in=NOT_EXITED))
             .values("village_id")
             .annotate(n=Count("pk"))
             .values_list("village_id", "n")
         )
-        members = ctx.scoped(
-            Member.objects.filter(member_status=MemberStatus.NORMAL, household__archived_at__isnull=True)
-        )
+        members = ctx.approved(Member.objects.filter(member_status=MemberStatus.NORMAL), "household__")
         people = dict(
             members.values("household__village_id")
             .annotate(n=Count("pk"))
@@ -135,6 +133,7 @@ class HelpForceLedger(Ledger):
     key = "help_force"
     sheet_name = "帮扶力量台账"
     title = "帮扶力量台账"
+    empty_note = "已入库户没有在岗的帮扶责任人，所选区划也没有在驻的驻村工作队"
     columns = (
         Col("序号", 7, INT),
         Col("类别", 12),
@@ -151,9 +150,7 @@ class HelpForceLedger(Ledger):
     )
 
     def _assignments(self, ctx: ExportContext):
-        return ctx.scoped(
-            HelperAssignment.objects.filter(end__isnull=True, household__archived_at__isnull=True)
-        )
+        return ctx.approved(HelperAssignment.objects.filter(end__isnull=True), "household__")
 
     def _team_members(self, ctx: ExportContext):
         return ctx.scoped(WorkTeamMember.objects.filter(team__end__isnull=True))

@@ -130,15 +130,22 @@ SPEC_HEADERS = {
 }
 
 
+def totals_row(sheet):
+    """The 合计 row under the table."""
+    return next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] == "合计")
+
+
 def read(path_or_bytes):
     source = io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else path_or_bytes
     return openpyxl.load_workbook(source, read_only=False)
 
 
 def data_rows(sheet):
-    """Rows under the title (1) and header (2), without the totals row."""
+    """Rows under the title (1) and header (2), without the totals, note and signature rows."""
     rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if any(v not in (None, "") for v in r)]
-    if rows and rows[-1][0] == "合计":
+    if rows and rows[-1][0] == "制表人：":
+        rows = rows[:-1]
+    if rows and (rows[-1][0] == "合计" or str(rows[-1][0]).startswith("本期无数据：")):
         rows = rows[:-1]
     return rows
 
@@ -146,8 +153,12 @@ def data_rows(sheet):
 @pytest.fixture
 def registry(village_a, village_b):
     """Two townships of one county, with members, incomes, helpers and a work team."""
-    a = [household_with_members(3, village=village_a, bank_account="6217001234567890123") for _ in range(3)]
-    b = [household_with_members(2, village=village_b) for _ in range(2)]
+    stored = {"review_state": "verified"}  # the ledgers hold the approved register (scenario 34)
+    a = [
+        household_with_members(3, village=village_a, bank_account="6217001234567890123", **stored)
+        for _ in range(3)
+    ]
+    b = [household_with_members(2, village=village_b, **stored) for _ in range(2)]
     a[0].danger_level = "D"
     a[0].save()
     for h in a + b:
@@ -222,7 +233,7 @@ def test_scenario_26_county_workbook_has_14_sheets_headers_and_row_counts(regist
     assert {row[3] for row in education} == {"学生甲", "学生乙"}
     assert all(row[8] > 0 and "元/年" in row[7] for row in education)
     education_total = sum(r.annual_amount for r in results.filter(program="education"))
-    assert list(book["教育资助台账"].iter_rows(values_only=True))[-1][8] == education_total
+    assert totals_row(book["教育资助台账"])[8] == education_total
     health = data_rows(book["健康扶贫台账"])
     patients = active_members.filter(
         Q(health__in=["chronic", "serious"]) | Q(disability_type="mental"),
@@ -232,7 +243,7 @@ def test_scenario_26_county_workbook_has_14_sheets_headers_and_row_counts(regist
     assert {row[3]: row[5] for row in health} == {"病人甲": "长期慢性病", "病人乙": "精神残疾"}
     medical_total = sum(r.annual_amount for r in results.filter(program="medical"))
     assert medical_total > 0
-    assert list(book["健康扶贫台账"].iter_rows(values_only=True))[-1][13] == medical_total
+    assert totals_row(book["健康扶贫台账"])[13] == medical_total
     monitoring = data_rows(book["防返贫监测台账"])
     assert len(monitoring) == Household.objects.exclude(monitoring_state="none").count() == 2
     by_no = {row[2]: row for row in monitoring}
@@ -244,8 +255,7 @@ def test_scenario_26_county_workbook_has_14_sheets_headers_and_row_counts(regist
     for name in ("教育资助台账", "健康扶贫台账", "防返贫监测台账"):
         assert "仅输出表头" not in book[name]["A1"].value
     # Totals where sums make sense.
-    summary = list(book["村级汇总"].iter_rows(min_row=3, values_only=True))
-    total = summary[-1]
+    total = totals_row(book["村级汇总"])
     assert total[0] == "合计"
     assert total[4] == 5
     assert total[5] == 18
@@ -323,7 +333,7 @@ def test_county_workbook_queries_do_not_grow_with_households(
     village_a, county_admin, n, django_assert_num_queries, tmp_path
 ):
     for _ in range(n):
-        h = household_with_members(2, village=village_a)
+        h = household_with_members(2, village=village_a, review_state="verified")
         IncomeYearFactory(household=h)
         HelperAssignmentFactory(household=h, helper__county=village_a.parent.parent)
     ctx = export_context(user=county_admin)

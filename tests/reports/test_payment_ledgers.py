@@ -10,7 +10,7 @@ from assistance.models import ChangeLedgerEntry, DisabilitySubsidy, PaymentLine,
 from assistance.services import rolls
 from reports.exporting import start_export
 from tests.assistance.factories import active_case, dibao_household
-from tests.reports.test_ledgers import data_rows
+from tests.reports.test_ledgers import data_rows, totals_row
 
 pytestmark = pytest.mark.django_db
 MONTH = dt.date(2019, 11, 1)
@@ -41,7 +41,7 @@ def test_scenario_26_payment_ledgers_match_the_database(paid, county_admin):
     assert len(data_rows(book["特困供养台账"])) == TekunCase.objects.filter(status="active").count()
     subsidised = DisabilitySubsidy.objects.filter(status="active").values("member").distinct().count()
     assert len(data_rows(book["残疾人两项补贴台账"])) == subsidised
-    totals = list(book["低保月发放表"].iter_rows(min_row=3, values_only=True))[-1]
+    totals = totals_row(book["低保月发放表"])
     assert totals[0] == "合计"
     assert totals[11] == float(sum(line.total_amount for line in PaymentLine.objects.filter(month=MONTH)))
 
