@@ -32,6 +32,7 @@ from assistance.rules import dibao_benefit, first_of_month, next_month
 from assistance.services.phase_out import PHASE_OUT_KEYS, end_phase_out, return_to_normal
 from households.history import record_events, trigger_uri
 from households.models import Household, Region
+from programs.results import result_line, write_results
 from programs.rules.digest import inputs_digest, parameter_fingerprint, results_digest
 from programs.rules.engine import ParameterResolver, evaluate
 from programs.selectors import household_facts, parameter_versions_under
@@ -174,29 +175,10 @@ def _evaluate_programs(run: RecalculationRun, households, lo: int, hi: int) -> t
             digest = inputs_digest(f, as_of, pids)
         digest_rows.append((f.id, digest, outputs))
         if before is None or before[1] != outputs:
-            result_lines.extend(_result_line(f.id, d) for d in decisions)
-    written = _write_results(result_lines, as_of)
+            result_lines.extend(result_line(f.id, d) for d in decisions)
+    written = write_results(result_lines, as_of)
     _write_digests(digest_rows, as_of)
     return evaluated, written
-
-
-_REASONS_TEXT: dict[tuple[str, ...], str] = {}
-
-
-def _result_line(household_id: int, d) -> str:
-    """One EligibilityResult row in COPY text format. The reasons' JSON is cached: most sentences
-    of ineligible programs repeat across households word for word."""
-    reasons = _REASONS_TEXT.get(d.reasons)
-    if reasons is None:
-        reasons = json.dumps(d.reasons, ensure_ascii=False).replace("\\", "\\\\")
-        if len(_REASONS_TEXT) < 50_000:
-            _REASONS_TEXT[d.reasons] = reasons
-    pids = ",".join(map(str, d.parameter_ids))
-    eligible = "t" if d.eligible else "f"
-    return (
-        f"{household_id}\t{d.program}\t{eligible}\t{d.monthly_amount}\t{d.annual_amount}\t{d.persons}"
-        f"\t{reasons}\t{{{pids}}}\n"
-    )
 
 
 @lru_cache(maxsize=4)
@@ -278,42 +260,6 @@ def _case_changed(stored: tuple | None, b, parameter_ids: tuple[int, ...], follo
 def _json(value):
     """A jsonb column read with a raw cursor: Django's psycopg set-up leaves it as text."""
     return json.loads(value) if isinstance(value, str) else value
-
-
-def _write_results(lines: list[str], as_of: dt.date) -> int:
-    """programs.EligibilityResult, one row per (household, program). A row whose decision is the same
-    is not touched: its as_of stays the day that decision was first reached (the run row records
-    when it was last confirmed)."""
-    if not lines:
-        return 0
-    with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS tmp_results")
-        cur.execute(
-            "CREATE TEMP TABLE tmp_results (household_id bigint, program_id varchar(32), eligible boolean,"
-            " monthly_amount numeric(12,2), annual_amount numeric(12,2), persons int, reasons jsonb,"
-            " pids bigint[]) ON COMMIT DROP"
-        )
-        with cur.copy("COPY tmp_results FROM STDIN") as copy:
-            copy.write("".join(lines))
-        cur.execute(
-            """
-            INSERT INTO programs_eligibilityresult AS r (household_id, program_id, eligible, monthly_amount,
-                annual_amount, persons, reasons, parameter_ids, as_of, computed_at)
-            SELECT household_id, program_id, eligible, monthly_amount, annual_amount, persons,
-                   reasons, pids, %(as_of)s, now()
-            FROM tmp_results
-            ON CONFLICT (household_id, program_id) DO UPDATE
-            SET eligible = EXCLUDED.eligible, monthly_amount = EXCLUDED.monthly_amount,
-                annual_amount = EXCLUDED.annual_amount, persons = EXCLUDED.persons,
-                reasons = EXCLUDED.reasons, parameter_ids = EXCLUDED.parameter_ids,
-                as_of = EXCLUDED.as_of, computed_at = EXCLUDED.computed_at
-            WHERE (r.eligible, r.monthly_amount, r.annual_amount, r.persons, r.reasons, r.parameter_ids)
-                  IS DISTINCT FROM (EXCLUDED.eligible, EXCLUDED.monthly_amount, EXCLUDED.annual_amount,
-                   EXCLUDED.persons, EXCLUDED.reasons, EXCLUDED.parameter_ids)
-            """,
-            {"as_of": as_of},
-        )
-        return cur.rowcount
 
 
 def _write_digests(rows: list[tuple], as_of: dt.date) -> None:

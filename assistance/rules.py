@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from households.income import DibaoIncomePolicy
 from households.money import to_yuan
+from programs.rules.dibao import classified_categories
 
 ZERO = Decimal("0")
 TWELVE = Decimal("12")
@@ -82,20 +83,6 @@ INCOME_ABOVE_STANDARD = "月人均收入{income}元不低于保障标准{standar
 NO_MEMBERS = "家庭无在册成员"
 
 
-def categories_of(member: MemberFacts, policy: BenefitPolicy) -> list[str]:
-    """分类施保 categories (R9) a member qualifies for."""
-    found = []
-    if member.age >= policy.elderly_age:
-        found.append("elderly")
-    if member.age < policy.minor_age:
-        found.append("minor")
-    if member.disability_grade in (1, 2):  # 重度残疾 = grade 1–2
-        found.append("disabled")
-    if member.seriously_ill:
-        found.append("serious_illness")
-    return found
-
-
 def dibao_benefit(
     *,
     annual_income: Decimal,
@@ -135,7 +122,9 @@ def dibao_benefit(
     living_each = to_yuan(policy.living_rate * policy.standard_year / TWELVE)
     if paying:
         for m in covered:
-            cats = categories_of(m, policy)
+            cats = classified_categories(
+                m.age, policy.elderly_age, policy.minor_age, m.disability_grade in (1, 2), m.seriously_ill
+            )
             if cats:
                 rates = [policy.rates.get(c, ZERO) for c in cats]
                 rate = sum(rates, ZERO) if policy.stack else max(rates)

@@ -182,7 +182,7 @@ class Parameter(models.Model):
 class EligibilityResult(models.Model):
     """The latest decision per household and program: queryable for lists and ledgers.
 
-    Written set-based by services.store_decisions (and the recalculation job)."""
+    Written set-based by programs.results.write_results (the recalculation and store_decisions)."""
 
     household = models.ForeignKey(
         "households.Household",

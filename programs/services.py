@@ -138,50 +138,18 @@ def evaluate_household(*, household, as_of: dt.date, save: bool = True, approved
 
 
 @transaction.atomic
-def store_decisions(*, decisions: dict, as_of: dt.date, computed_at: dt.datetime | None = None) -> int:
-    """Upsert one EligibilityResult per (household, program) in set-based batches; returns rows written.
-    Safe to run twice: the same decisions give the same rows."""
-    from django.utils import timezone
-
-    from programs.models import EligibilityResult, HouseholdEvaluation
+def store_decisions(*, decisions: dict, as_of: dt.date) -> int:
+    """Store {household_id: decisions} through the one writer (programs.results); returns rows
+    written. Safe to run twice: the same decisions give the same rows."""
+    from programs.models import HouseholdEvaluation
+    from programs.results import result_line, write_results
 
     # These rows may now differ from what the recalculation last wrote: it evaluates them afresh.
     HouseholdEvaluation.objects.filter(household_id__in=list(decisions)).delete()
-
-    computed_at = computed_at or timezone.now()
-    rows = [
-        EligibilityResult(
-            household_id=household_id,
-            program_id=decision.program,
-            eligible=decision.eligible,
-            monthly_amount=decision.monthly_amount,
-            annual_amount=decision.annual_amount,
-            persons=decision.persons,
-            reasons=list(decision.reasons),
-            parameter_ids=list(decision.parameter_ids),
-            as_of=as_of,
-            computed_at=computed_at,
-        )
-        for household_id, household_decisions in decisions.items()
-        for decision in household_decisions
+    lines = [
+        result_line(hid, d) for hid, household_decisions in decisions.items() for d in household_decisions
     ]
-    EligibilityResult.objects.bulk_create(
-        rows,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["household", "program"],
-        update_fields=[
-            "eligible",
-            "monthly_amount",
-            "annual_amount",
-            "persons",
-            "reasons",
-            "parameter_ids",
-            "as_of",
-            "computed_at",
-        ],
-    )
-    return len(rows)
+    return write_results(lines, as_of)
 
 
 def recalculate(*, households, as_of: dt.date) -> int:

@@ -232,13 +232,24 @@ def withdraw(*, record, user, reason: str = "", expected_state: str | None = Non
     )
 
 
-def approve(*, record, user, note: str = "", expected_state: str | None = None):
-    """镇审核通过 / 县核查通过: the record moves one level up, or is stored (已入库) after the last.
-    Nobody approves what they entered, submitted or corrected themselves (segregation of duties)."""
-    action = WorkflowAction.APPROVE
+def _review(*, record, user, action: WorkflowAction, step, reason: str = "", expected_state=None):
+    """A review level acts (镇 / 县): the level that holds the record's state is checked against the
+    user, then `step(kind, locked, chain, index)` names the new state."""
 
     def decide(kind, locked, state):
         chain, index = _reviewing_level(kind=kind, record=locked, state=state, user=user, action=action)
+        return step(kind, locked, chain, index)
+
+    return _transition(
+        record=record, user=user, action=action, decide=decide, reason=reason, expected_state=expected_state
+    )
+
+
+def approve(*, record, user, note: str = "", expected_state: str | None = None):
+    """镇审核通过 / 县核查通过: the record moves one level up, or is stored (已入库) after the last.
+    Nobody approves what they entered, submitted or corrected themselves (segregation of duties)."""
+
+    def step(kind, locked, chain, index):
         if user.pk in authors_of(kind=kind, record=locked):
             raise TransitionError(e.OWN_WORK)
         if index + 1 < len(chain):
@@ -247,22 +258,29 @@ def approve(*, record, user, note: str = "", expected_state: str | None = None):
             import_string(kind.on_verified)(record=locked, user=user)
         return ReviewState.VERIFIED
 
-    return _transition(
-        record=record, user=user, action=action, decide=decide, reason=note, expected_state=expected_state
+    return _review(
+        record=record,
+        user=user,
+        action=WorkflowAction.APPROVE,
+        step=step,
+        reason=note,
+        expected_state=expected_state,
     )
 
 
 def return_to_lower(*, record, user, reason: str, expected_state: str | None = None):
     """退回: the township sends back to 村修正, the county to 镇修正. A reason is required."""
-    reason = _reason_required(reason)
-    action = WorkflowAction.RETURN
 
-    def decide(kind, locked, state):
-        chain, index = _reviewing_level(kind=kind, record=locked, state=state, user=user, action=action)
+    def step(kind, locked, chain, index):
         return chain[index - 1].returned_here if index > 0 else VILLAGE.returned_here
 
-    return _transition(
-        record=record, user=user, action=action, decide=decide, reason=reason, expected_state=expected_state
+    return _review(
+        record=record,
+        user=user,
+        action=WorkflowAction.RETURN,
+        step=step,
+        reason=_reason_required(reason),
+        expected_state=expected_state,
     )
 
 

@@ -113,6 +113,24 @@ class DibaoFigures:
         return to_yuan((self.base_annual + self.classified_annual) / TWELVE) if self.eligible else ZERO
 
 
+def classified_categories(
+    age: int, elderly_age: int, minor_age: int, severely_disabled: bool, seriously_ill: bool
+) -> list[str]:
+    """R9: the 分类施保 categories one member falls in. The engine's decision and the case's amount
+    (assistance.rules) both ask this one function. Plain tests, not a table of (category, applies)
+    pairs: most members are in no category, and this runs for every member each night."""
+    cats = []
+    if age >= elderly_age:
+        cats.append("elderly")
+    if age < minor_age:
+        cats.append("minor")
+    if severely_disabled:
+        cats.append("disabled")
+    if seriously_ill:
+        cats.append("serious_illness")
+    return cats
+
+
 def classified_items(
     members: tuple[MemberFacts, ...], ages: tuple[int, ...], params: ParameterSet
 ) -> list[tuple[MemberFacts, str, Decimal]]:
@@ -121,17 +139,9 @@ def classified_items(
     elderly, minor = params["classified.elderly_age"], params["classified.minor_age"]
     items = []
     for member, age in zip(members, ages, strict=True):
-        # Plain tests, not a table of (category, applies) pairs: most members are in no category,
-        # and this runs for every member of every eligible household each night.
-        cats = []
-        if age >= elderly:
-            cats.append("elderly")
-        if age < minor:
-            cats.append("minor")
-        if member.severely_disabled:
-            cats.append("disabled")
-        if member.health == "serious":
-            cats.append("serious_illness")
+        cats = classified_categories(
+            age, elderly, minor, member.severely_disabled, member.health == "serious"
+        )
         if not cats:
             continue
         rated = [(member, c, params[CLASSIFIED[c][0]]) for c in cats]
