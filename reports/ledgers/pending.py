@@ -39,6 +39,21 @@ def _user_name(first: str | None, last: str | None, username: str | None) -> str
     return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
+def _last_step(events) -> dict[str, Subquery]:
+    """The newest logged step of `events` (an OuterRef-filtered WorkflowEvent queryset)."""
+    last = events.order_by("-created_at", "-id")
+    return {
+        f"last_{name}": Subquery(last.values(field)[:1])
+        for name, field in (
+            ("action", "action"),
+            ("first", "actor__first_name"),
+            ("last", "actor__last_name"),
+            ("username", "actor__username"),
+            ("at", "created_at"),
+        )
+    }
+
+
 class PendingReviewLedger(Ledger):
     """Not part of the 14-sheet county workbook (which holds approved data only): exported on its
     own, so the work in progress never mixes with the register."""
@@ -75,7 +90,6 @@ class PendingReviewLedger(Ledger):
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         n = 0
         held = holders("household")
-        last = WorkflowEvent.objects.filter(household=OuterRef("pk")).order_by("-created_at", "-id")
         households = (
             self._households(ctx)
             .annotate(
@@ -86,11 +100,7 @@ class PendingReviewLedger(Ledger):
                         household=OuterRef("pk"), action=WorkflowAction.CITY_OBJECTION
                     )
                 ),
-                last_action=Subquery(last.values("action")[:1]),
-                last_first=Subquery(last.values("actor__first_name")[:1]),
-                last_last=Subquery(last.values("actor__last_name")[:1]),
-                last_username=Subquery(last.values("actor__username")[:1]),
-                last_at=Subquery(last.values("created_at")[:1]),
+                **_last_step(WorkflowEvent.objects.filter(household=OuterRef("pk"))),
             )
             .order_by("village_id", "household_no", "id")
             .values_list(
@@ -108,7 +118,7 @@ class PendingReviewLedger(Ledger):
                 "last_last",
                 "last_username",
                 "last_at",
-            )  # fmt: skip
+            )
         )
         for (village, number, head, persons, state, reopened, c_first, c_last, c_user, action, a_first,
              a_last, a_user, at) in households.iterator(chunk_size=ctx.chunk_size):  # fmt: skip
@@ -122,9 +132,6 @@ class PendingReviewLedger(Ledger):
             )  # fmt: skip
 
         held = holders("household_change")
-        last = WorkflowEvent.objects.filter(
-            record_kind="household_change", record_id=OuterRef("pk")
-        ).order_by("-created_at", "-id")
         changes = (
             self._changes(ctx)
             .select_related("created_by")
@@ -134,17 +141,15 @@ class PendingReviewLedger(Ledger):
                     queryset=ChangeItem.objects.filter(superseded_at__isnull=True),
                     to_attr="current_items",
                 )
-            )  # fmt: skip
+            )
             .annotate(
                 village=F("household__village_id"),
                 number=F("household__household_no"),
                 head_name=head_of("name", household="household"),
                 persons=persons_of(household="household"),
-                last_action=Subquery(last.values("action")[:1]),
-                last_first=Subquery(last.values("actor__first_name")[:1]),
-                last_last=Subquery(last.values("actor__last_name")[:1]),
-                last_username=Subquery(last.values("actor__username")[:1]),
-                last_at=Subquery(last.values("created_at")[:1]),
+                **_last_step(
+                    WorkflowEvent.objects.filter(record_kind="household_change", record_id=OuterRef("pk"))
+                ),
             )
             .order_by("household__village_id", "household__household_no", "id")
         )

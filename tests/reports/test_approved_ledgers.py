@@ -213,3 +213,21 @@ def test_every_sheet_prints_landscape_one_page_wide_with_titles_page_numbers_and
         ]
     assert papers["建档立卡户花名册"] == papers["人口明细"] == papers["收入测算表"] == 8  # A3
     assert papers["村级汇总"] == papers["特困供养台账"] == 9  # A4
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_pending_review_sheet_queries_do_not_grow(
+    village_a, county_admin, clerk_a, n, django_assert_num_queries, tmp_path
+):
+    for _ in range(n):
+        household_with_members(2, village=village_a, created_by=clerk_a)
+        verified = household_with_members(2, village=village_a, review_state=ReviewState.VERIFIED)
+        workflow.open_change_request(
+            household=verified, user=clerk_a, changes={"household": {"phone": "13911112222"}}
+        )
+    ctx = export_context(user=county_admin)
+    county_admin.has_perm("households.view_full_identity")  # load the permission cache first
+    # region names (2), the households, the change requests and their items (one prefetch per chunk)
+    with django_assert_num_queries(5):
+        counts = write_workbook(str(tmp_path / "p.xlsx"), key=PENDING_REVIEW.key, ctx=ctx)
+    assert counts["待审核户清单"] == 2 * n
