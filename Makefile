@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate demo lint format bench-generate clean-data stop-db
+.PHONY: run test install migrate demo lint format bench-generate backup-drill clean-data stop-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ format: install
 
 bench-generate: migrate
 	$(PY) bench/generate.py --households $${HOUSEHOLDS:-100000}
+
+# Restore drill: data through the services, backup, restore into a fresh database, compare
+# (tests/households/test_backup_drill.py; the embedded PostgreSQL when DATABASE_URL is unset).
+backup-drill: install
+	$(PY) -m pytest -p no:xdist -q tests/households/test_backup_drill.py
 
 stop-db:
 	@test ! -x $(PY) || $(PY) -m config.embedded_pg stop

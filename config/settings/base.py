@@ -259,3 +259,18 @@ EXCEL_IMPORT_MAX_ZIP_RATIO = env.int("EXCEL_IMPORT_MAX_ZIP_RATIO", default=200)
 # Ledgers above this many rows run as a Celery job with progress; smaller ones download at once.
 EXCEL_EXPORT_ASYNC_ROWS = env.int("EXCEL_EXPORT_ASYNC_ROWS", default=20_000)
 EXCEL_EXPORT_CHUNK_SIZE = 5_000
+
+# Backups (households.backup, `manage.py backup` / `restore`, docs/operations.md). One set a night at
+# BACKUP_TIME (Asia/Shanghai) under BACKUP_DIR; kept: the newest set of each of the last N days,
+# weeks and months. With BACKUP_ENCRYPTION_KEY set, the dump and the media archive are encrypted
+# with gpg (AES-256, symmetric); keep the key somewhere other than the backups.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / ".data" / "backups")
+BACKUP_TIME = env.str("BACKUP_TIME", default="02:30")
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=14)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=8)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=12)
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+# A successful backup older than this is an alert (the 工作台 line and the backup service's healthcheck).
+BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", default=26)
+# Where pg_dump / pg_restore of the server's major version live, when not in a standard place.
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")

@@ -7,6 +7,7 @@ from households.workflow.models import (  # noqa: E402,I001 - workflow models li
     WorkflowEvent,
 )
 
+from .backups import BackupRun
 from .excel import ImportBatch, ResurveyFilter
 from .household import Household, IncomeYear
 from .member import Member
@@ -15,6 +16,7 @@ from .support import HelperAssignment, HelperPerson, Visit, WorkTeam, WorkTeamMe
 from .users import User
 
 __all__ = [
+    "BackupRun",
     "ChangeItem",
     "ChangeRequest",
     "HouseholdReview",
