@@ -69,6 +69,42 @@ class ScopedAdminMixin:
         actions.pop("delete_selected", None)
         return actions
 
+    def get_fieldsets(self, request, obj=None):
+        """A read-only list of codes (其他致贫原因) shows its Chinese names, not the stored codes."""
+        fieldsets = super().get_fieldsets(request, obj)
+        shown = getattr(self.model, "READONLY_LABELS", {})
+        if obj is None or not shown:
+            return fieldsets
+        readonly = set(self.get_readonly_fields(request, obj))
+        if self.has_change_permission(request, obj):
+            shown = {field: label for field, label in shown.items() if field in readonly}
+        if not shown:
+            return fieldsets
+
+        seen: set[str] = set()
+
+        def swap(row):
+            if isinstance(row, list | tuple):
+                return type(row)(f for f in (swap(field) for field in row) if f)
+            name = shown.get(row, row)
+            if name in seen:
+                return None
+            seen.add(name)
+            return name
+
+        out = []
+        for title, opts in fieldsets:
+            rows = [row for row in (swap(row) for row in opts["fields"]) if row]
+            out.append((title, {**opts, "fields": rows}))
+        return out
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        for field, label in getattr(self.model, "READONLY_LABELS", {}).items():
+            if field in fields and label not in fields:
+                fields.append(label)
+        return fields
+
 
 class ScopedInlineMixin(ScopedAdminMixin):
     def has_delete_permission(self, request, obj=None) -> bool:

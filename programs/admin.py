@@ -11,6 +11,7 @@ from households import selectors as household_selectors
 from programs import selectors, services
 from programs.models import EligibilityResult, Parameter, Program, VillagePopulation
 from programs.parameter_keys import KEYS, spec_for
+from programs.wording import plain_text
 
 PREFIX_OUTSIDE = "区划范围必须在您的管辖范围（{prefix}）之内"
 
@@ -33,8 +34,18 @@ class StaffOnlyMixin:
 
 @admin.register(Program)
 class ProgramAdmin(StaffOnlyMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "category", "rule", "source", "is_active"]
+    list_display = ["name", "category", "rule_text", "source_text", "is_active"]
     list_filter = ["category", "is_active"]
+    fields = ["name", "category", "rule_text", "source_text", "is_active"]
+    readonly_fields = ["rule_text", "source_text"]
+
+    @admin.display(description="政策要点")
+    def rule_text(self, obj: Program) -> str:
+        return plain_text(obj.rule)
+
+    @admin.display(description="政策依据")
+    def source_text(self, obj: Program) -> str:
+        return plain_text(obj.source)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -115,7 +126,7 @@ class ParameterAddForm(forms.ModelForm):
 
 @admin.register(Parameter)
 class ParameterAdmin(StaffOnlyMixin, admin.ModelAdmin):
-    list_display = ["key", "label", "scope", "valid_from", "valid_to", "value", "unit", "source"]
+    list_display = ["key", "label", "scope", "valid_from", "valid_to", "value", "unit", "source_text"]
     list_filter = ["kind"]
     search_fields = ["key", "source", "=region_prefix"]
     ordering = ["key", "region_prefix", "valid_from"]
@@ -147,6 +158,10 @@ class ParameterAdmin(StaffOnlyMixin, admin.ModelAdmin):
     @admin.display(description="名称")
     def label(self, obj: Parameter) -> str:
         return obj.label
+
+    @admin.display(description="依据")
+    def source_text(self, obj: Parameter) -> str:
+        return plain_text(obj.source)
 
     @admin.display(description="区划范围", ordering="region_prefix")
     def scope(self, obj: Parameter) -> str:

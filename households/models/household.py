@@ -154,8 +154,18 @@ class Household(models.Model):
             ),
         ]
 
+    # Admin pages show these read-only fields through the property on the right (Chinese names).
+    READONLY_LABELS = {"other_causes": "other_causes_labels"}
+
     def __str__(self) -> str:
         return f"{self.household_no} {self.head_name or ''}".strip()
+
+    @property
+    def other_causes_labels(self) -> str:
+        names = dict(PovertyCause.choices)
+        return "、".join(names.get(code, code) for code in self.other_causes or []) or "无"
+
+    other_causes_labels.fget.short_description = "其他致贫原因"
 
     def clean(self) -> None:
         if self.village_id and self.village.level != RegionLevel.VILLAGE:

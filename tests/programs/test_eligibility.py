@@ -147,7 +147,9 @@ class TestParameterChangeProperty(HypothesisTestCase):
 # ---------------------------------------------------------------- household admin panel
 
 
-def test_household_page_shows_decisions_reasons_and_parameter_versions(client, village_a, county_admin):
+def test_household_page_shows_decisions_reasons_and_standards_in_plain_chinese(
+    client, village_a, county_admin
+):
     household = verified_household(village=village_a)
     client.force_login(county_admin)
     body = client.get(f"/admin/households/household/{household.pk}/change/").content.decode()
@@ -155,8 +157,32 @@ def test_household_page_shows_decisions_reasons_and_parameter_versions(client, v
     assert "农村最低生活保障（低保）" in body
     assert "低于当地低保标准 323.00 元" in body
     assert "469.00" in body
-    assert "dibao.rural_standard_year" in body
-    assert "正府办通〔2018〕150号" in body
+    # The standards behind the decision: names, plain values and 文号; never keys or internal notes.
+    start = body.index("所依据的标准")
+    panel = body[start : body.index("</table>", start)]
+    assert "<td>农村低保标准</td><td>3876 元/人/年</td>" in panel
+    assert "<td>低保发放方式</td><td>补差</td>" in panel
+    assert "<td>分类施保多类别可叠加</td><td>否</td>" in panel
+    assert "正府办通〔2018〕150号" in panel
+    assert "地方标准（未核实出处）" in panel
+    for internal in ("dibao.rural_standard_year", "topup", "false", "true", "[U]", "domain.md", "S002"):
+        assert internal not in panel
+
+
+def test_policy_wording_keeps_document_numbers_and_drops_internal_references():
+    from programs.wording import document_numbers, plain_text
+
+    assert document_numbers("[U] 国家统计局") == "地方标准（未核实出处）"
+    assert document_numbers("正府办通〔2018〕150号 …（S002）；辽政办发〔2017〕71号（S000）") == (
+        "正府办通〔2018〕150号、辽政办发〔2017〕71号"
+    )
+    assert plain_text("R2、R7 资格，R8 补差") == "资格，补差"
+    assert plain_text("domain.md R4：饮水安全可配置") == "饮水安全可配置"
+    assert (
+        plain_text("潍民字〔2017〕6号 新就业前3个月收入不计入（P14、P15）")
+        == "潍民字〔2017〕6号 新就业前3个月收入不计入"
+    )
+    assert plain_text("[U] 老年人按60周岁") == "（未核实出处） 老年人按60周岁"
 
 
 def test_household_page_of_other_village_not_visible(client, village_a, village_b):
