@@ -36,7 +36,7 @@ from typing import IO, Any
 
 import psycopg
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.utils import timezone
 from psycopg import sql
 
@@ -331,7 +331,11 @@ def create_backup(
     db = db or Database.from_settings()
     started = now or timezone.now()
     name = SET_PREFIX + timezone.localtime(started).strftime("%Y%m%d-%H%M%S")
-    run = BackupRun.objects.create(name=name, started_at=started, encrypted=bool(key))
+    try:
+        run = BackupRun.objects.create(name=name, started_at=started, encrypted=bool(key))
+    except DatabaseError as exc:  # the database is down: nothing to back up, nowhere to record it
+        logger.error("备份 %s 失败：无法连接数据库：%s", name, exc)
+        raise BackupError(f"无法连接数据库：{exc}") from exc
     partial = backup_dir / f".{name}.partial"
     suffix = GPG_SUFFIX if key else ""
     try:
