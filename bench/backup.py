@@ -96,6 +96,8 @@ def main() -> None:
             f" ({'encrypted' if args.key else 'plain'}), load average {load()}",
             flush=True,
         )
+        phases = ", ".join(f"{k} {v} s" for k, v in found.manifest["seconds"].items())
+        print(f"  of which: {phases}", flush=True)
         for jobs in args.jobs:
             target = source.named(f"{source.name}_benchrestore")
             with source.connect(dbname="postgres", autocommit=True) as conn:

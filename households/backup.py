@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -350,16 +351,22 @@ def create_backup(
             snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
             shutil.rmtree(partial, ignore_errors=True)
             partial.mkdir(mode=0o700)
+            clock = time.monotonic()
             counts = table_counts(conn.cursor())
             version = conn.execute("SHOW server_version").fetchone()[0]
             migrations = _latest_migrations(conn.cursor())
+            seconds = {"counts": time.monotonic() - clock}
             # The dump reads the snapshot this transaction exported, so the counts are the dump's.
             _dump(db, snapshot, partial / (DUMP_FILE + suffix), key)
+            seconds["dump"] = time.monotonic() - clock - seconds["counts"]
+        clock = time.monotonic()
         n_files = _archive_media(media_root, partial / (MEDIA_FILE + suffix), key)
+        seconds["media"] = time.monotonic() - clock
         files = {}
         for fname in (DUMP_FILE + suffix, MEDIA_FILE + suffix):
             path = partial / fname
             files[fname] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        seconds["sha256"] = time.monotonic() - clock - seconds["media"]
         manifest = {
             "name": name,
             "taken_at": timezone.localtime(started).isoformat(),
@@ -370,6 +377,7 @@ def create_backup(
             "media_files": n_files,
             "tables": counts,
             "migrations": migrations,
+            "seconds": {k: round(v, 1) for k, v in seconds.items()},
         }
         (partial / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         for path in partial.iterdir():
