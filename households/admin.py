@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from households import permissions, selectors
 from households.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, TownshipFilter, VillageFilter
 from households.choices import RegionLevel
-from households.forms import HouseholdAdminForm, MemberInlineFormSet
+from households.forms import HouseholdAdminForm, MemberAdminForm, MemberInlineFormSet
 from households.models import (
     HelperAssignment,
     HelperPerson,
@@ -55,6 +55,7 @@ class RegionAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 class MemberInline(ScopedInlineMixin, admin.StackedInline):
     model = Member
+    form = MemberAdminForm
     formset = MemberInlineFormSet
     extra = 0
     min_num = 1

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from households import admin as households_admin
 from households.admin_actions import RecordActionsAdminMixin
+from households.admin_entry import HouseholdEntryAdminMixin
 from households.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, TownshipFilter, VillageFilter
 from households.choices import ReviewState, Role
 from households.models import (
@@ -614,7 +615,13 @@ def _any_changed(formsets) -> bool:
 
 
 admin.site.unregister(Household)
-admin.site.register(Household, WorkflowHouseholdAdmin)
+
+
+class HouseholdPageAdmin(HouseholdEntryAdminMixin, WorkflowHouseholdAdmin):
+    """The household page as registered: entry tabs and 户编号 on entry (admin_entry) over the chain."""
+
+
+admin.site.register(Household, HouseholdPageAdmin)
 
 
 # ---- read-only records: nobody alters or deletes them through the admin, superusers included

@@ -3,8 +3,9 @@ from django.core.exceptions import ValidationError
 
 from households import selectors
 from households.choices import PovertyCause, Relation
-from households.models import Household
+from households.models import Household, Member
 from households.validators import check_causes
+from households.widgets import IdNumberInput
 
 VILLAGE_OUT_OF_SCOPE = "所选村不在您的管辖范围内，不能为其录入或提交农户"
 HEAD_EXACTLY_ONE = "每户必须有且只有一名在册户主（当前 {n} 名）"
@@ -45,6 +46,15 @@ class HouseholdAdminForm(forms.ModelForm):
                 if field not in self.errors:
                     self.add_error(field, messages)
         return cleaned
+
+
+class MemberAdminForm(forms.ModelForm):
+    """A member row of the household page: the ID checked as it is typed."""
+
+    class Meta:
+        model = Member
+        fields = "__all__"  # noqa: DJ007 - the inline's fieldsets choose what shows
+        widgets = {"id_no": IdNumberInput(attrs={"class": "vTextField"})}
 
 
 class MemberInlineFormSet(forms.BaseInlineFormSet):

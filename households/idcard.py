@@ -16,7 +16,8 @@ ID_FORMAT_WRONG = "身份证号码应为18位：前17位为数字，最后一位
 ID_15_DIGITS = "不再接受15位身份证号码，请填写18位号码"
 ID_BIRTH_DATE_INVALID = "身份证号码中的出生日期 {date} 不是有效日期"
 ID_BIRTH_DATE_FUTURE = "身份证号码中的出生日期 {date} 晚于今天"
-ID_CHECKSUM_WRONG = "身份证号码校验码错误（最后一位应为 {expected}）"
+# Never name the right check digit: a typo elsewhere in the number would be "fixed" by changing it.
+ID_CHECKSUM_WRONG = "身份证号码校验码错误，请对照证件逐位核对"
 ID_SEX_MISMATCH = "性别与身份证号码不符：第17位为{digit}，应为{sex}"
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -57,7 +58,7 @@ def parse_id(raw: str, *, today: dt.date | None = None) -> IdFacts:
         raise ValidationError(ID_BIRTH_DATE_FUTURE.format(date=shown), code="id_birth_future")
     expected = check_digit(number[:17])
     if number[17] != expected:
-        raise ValidationError(ID_CHECKSUM_WRONG.format(expected=expected), code="id_checksum")
+        raise ValidationError(ID_CHECKSUM_WRONG, code="id_checksum")
     return IdFacts(birth_date=birth, sex="male" if int(number[16]) % 2 else "female")
 
 

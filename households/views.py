@@ -1,11 +1,16 @@
-"""JSON endpoints of the cascading region picker. Both answer only inside the user's scope."""
+"""JSON endpoints of the cascading region picker (both answer only inside the user's scope) and the
+as-you-type ID check of the member form."""
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from households import selectors
-from households.choices import RegionLevel
+from households.choices import RegionLevel, Sex
+from households.idcard import normalize_id, parse_id
 
 SEARCH_LIMIT = 20
 CHILDREN_LIMIT = 1000  # a county has ~20 townships, a township ~50 villages
@@ -61,3 +66,23 @@ def region_search(request):
             node = node.parent
         rows.append(_row(region, " / ".join(reversed(names))))
     return JsonResponse({"results": rows})
+
+
+@staff_member_required
+@require_POST
+def id_check(request):
+    """As the clerk types a member's ID (htmx, POST so the number is never in a URL or access log):
+    '校验码错误' without the right digit, or the birth date and sex the number encodes."""
+    name = request.headers.get("HX-Trigger-Name") or ""
+    raw = request.POST.get(name) if name.endswith("id_no") else None
+    if raw is None:
+        raw = next((value for key, value in request.POST.items() if key.endswith("id_no")), "")
+    context = {"empty": not normalize_id(raw)}
+    if not context["empty"]:
+        try:
+            facts = parse_id(raw)
+        except ValidationError as exc:
+            context["error"] = "；".join(exc.messages)
+        else:
+            context.update(birth_date=facts.birth_date, sex=facts.sex, sex_label=Sex(facts.sex).label)
+    return render(request, "households/id_check.html", context)

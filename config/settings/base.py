@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pghistory",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_htmx",
     "households",
     "programs",
     "assistance",

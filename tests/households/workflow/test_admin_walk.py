@@ -40,7 +40,7 @@ def test_household_walks_the_chain_through_the_admin(
     page = client.get(add_url)
     data = admin_form_data(page)
     assert data["village"] == village_a.pk
-    data.update(household_no="W0001", main_cause="illness", phone="13000000001")
+    data.update(main_cause="illness", phone="13000000001")
     set_row(
         data, page, "member", 0, {"name": "张大山", "id_no": valid_id(), "sex": "male", "relation": "head"}
     )
@@ -53,12 +53,14 @@ def test_household_walks_the_chain_through_the_admin(
     )
     response = client.post(add_url, data, follow=True)
     assert response.redirect_chain, response.context["adminform"].form.errors
-    household = Household.objects.get(household_no="W0001")
-    assert ledger("W0001") == ("draft", "13000000001", [("张大山", "healthy"), ("李秀英", "healthy")])
+    household = Household.objects.get(created_by=clerk_a)
+    no = household.household_no  # assigned: the village code + a 4-digit sequence
+    assert no == f"{village_a.code}0001"
+    assert ledger(no) == ("draft", "13000000001", [("张大山", "healthy"), ("李秀英", "healthy")])
 
     # 2. The clerk submits it from the list.
     _, msgs = act(client, HOUSEHOLDS, "submit_selected", [household.pk])
-    assert msgs == ["W0001 张大山：已提交，转为「待镇审核」"]
+    assert msgs == [f"{no} 张大山：已提交，转为「待镇审核」"]
 
     # The record being reviewed is not editable by the village any more.
     change_url = reverse("admin:households_household_change", args=[household.pk])
@@ -71,8 +73,8 @@ def test_household_walks_the_chain_through_the_admin(
     response, msgs = act(client, QUEUE, "return_selected", [household.pk])
     assert "原因（必填）" in response.content.decode()  # asks for the reason first
     _, msgs = act(client, QUEUE, "return_selected", [household.pk], confirm="1", reason="户主电话有误")
-    assert msgs == ["W0001 张大山：已退回，转为「村修正」"]
-    assert ledger("W0001")[0] == "returned_to_village"
+    assert msgs == [f"{no} 张大山：已退回，转为「村修正」"]
+    assert ledger(no)[0] == "returned_to_village"
 
     # 4. The clerk corrects the phone and resubmits.
     client.force_login(clerk_a)
@@ -80,19 +82,19 @@ def test_household_walks_the_chain_through_the_admin(
     data = admin_form_data(page)
     data["phone"] = "13000000002"
     assert client.post(change_url, data, follow=True).redirect_chain
-    assert ledger("W0001")[:2] == ("returned_to_village", "13000000002")
+    assert ledger(no)[:2] == ("returned_to_village", "13000000002")
     act(client, HOUSEHOLDS, "submit_selected", [household.pk])
 
     # 5. Township approves, 6. county approves: 已入库.
     client.force_login(township_reviewer_a)
     _, msgs = act(client, QUEUE, "approve_selected", [household.pk])
-    assert msgs == ["W0001 张大山：审核通过，转为「待县核查」"]
+    assert msgs == [f"{no} 张大山：审核通过，转为「待县核查」"]
     client.force_login(county_admin)
     assert "共 1 条" in client.get(QUEUE).content.decode()
     _, msgs = act(client, QUEUE, "approve_selected", [household.pk])
-    assert msgs == ["W0001 张大山：审核通过，转为「已入库」"]
+    assert msgs == [f"{no} 张大山：审核通过，转为「已入库」"]
     approved = ("verified", "13000000002", [("张大山", "healthy"), ("李秀英", "healthy")])
-    assert ledger("W0001") == approved
+    assert ledger(no) == approved
 
     # 7. The clerk edits the stored household: a change request, live rows untouched.
     client.force_login(clerk_a)
@@ -111,7 +113,7 @@ def test_household_walks_the_chain_through_the_admin(
     assert any("已生成变更申请" in m for m in msgs), msgs
     change = ChangeRequest.objects.get(household=household)
     assert change.state == ChangeState.PENDING_TOWNSHIP
-    assert ledger("W0001") == approved
+    assert ledger(no) == approved
     # While it is under review the village cannot edit again.
     assert client.post(change_url, data).status_code == 403
 
@@ -126,13 +128,13 @@ def test_household_walks_the_chain_through_the_admin(
     listing = client.get(CHANGES).content.decode()
     assert "待我审核（变更申请）：共 1 条" in listing
     _, msgs = act(client, CHANGES, "approve_selected", [change.pk])
-    assert msgs == [f"变更申请#{change.pk}（W0001）：审核通过，转为「待县核查」"]
-    assert ledger("W0001") == approved
+    assert msgs == [f"变更申请#{change.pk}（{no}）：审核通过，转为「待县核查」"]
+    assert ledger(no) == approved
 
     # 9. County approves: the change is applied at once.
     client.force_login(county_admin)
     act(client, CHANGES, "approve_selected", [change.pk])
-    assert ledger("W0001") == ("verified", "13999999999", [("张大山", "healthy"), ("李秀英", "serious")])
+    assert ledger(no) == ("verified", "13999999999", [("张大山", "healthy"), ("李秀英", "serious")])
 
     # 10. The city cannot edit (403) but raises a spot-check objection: back to the county.
     client.force_login(city_supervisor)
@@ -146,11 +148,11 @@ def test_household_walks_the_chain_through_the_admin(
         confirm="1",
         reason="抽查：住房面积不符",
     )
-    assert msgs == ["W0001 张大山：已提出抽查异议，转为「待县核查」"]
-    assert ledger("W0001")[0] == ReviewState.PENDING_COUNTY
+    assert msgs == [f"{no} 张大山：已提出抽查异议，转为「待县核查」"]
+    assert ledger(no)[0] == ReviewState.PENDING_COUNTY
     client.force_login(county_admin)
     act(client, QUEUE, "approve_selected", [household.pk])
-    assert ledger("W0001")[0] == ReviewState.VERIFIED
+    assert ledger(no)[0] == ReviewState.VERIFIED
 
     # The household page shows the transition log and the field history with who changed what.
     page = client.get(change_url).content.decode()

@@ -63,22 +63,30 @@ def test_clerk_enters_reviewer_returns_clerk_corrects_reviewer_approves(
     # The clerk enters a household with two members and submits it.
     clerk = login(browser, live_server, clerk_a)
     clerk.goto(households_url + "add/")
-    clerk.fill("#id_household_no", "E2E001")
+    clerk.get_by_text("保存后自动分配（村代码＋4位顺序号）").wait_for()  # 户编号 is not typed
     clerk.select_option("#id_main_cause", "illness")
     clerk.fill("#id_phone", "13100000001")
+    # The form is in tabs; members are on 家庭成员. The ID is checked as typed and fills 性别.
+    clerk.click("#entry-tabs .entry-tab[data-tab=members]")
     clerk.fill("#id_members-0-name", "王建国")
+    wrong = valid_id()[:17] + ("0" if valid_id()[17] != "0" else "1")
+    clerk.locator("#id_members-0-id_no").press_sequentially(wrong)
+    clerk.get_by_text("身份证号码校验码错误，请对照证件逐位核对").wait_for()
     clerk.fill("#id_members-0-id_no", valid_id())
-    clerk.select_option("#id_members-0-sex", "male")
+    clerk.locator("#members-0 .id-check-ok").wait_for()
+    assert clerk.locator("#id_members-0-sex").input_value() == "male"
     clerk.select_option("#id_members-0-relation", "head")
     clerk.click("#members-group .add-row a")
     clerk.fill("#id_members-1-name", "刘桂芝")
-    clerk.fill("#id_members-1-id_no", valid_id(male=False))
-    clerk.select_option("#id_members-1-sex", "female")
+    clerk.locator("#id_members-1-id_no").press_sequentially(valid_id(male=False))
+    clerk.locator("#members-1 .id-check-ok").wait_for()
+    assert clerk.locator("#id_members-1-sex").input_value() == "female"
     clerk.select_option("#id_members-1-relation", "spouse")
     clerk.click("button[name=_save]")
     # Saved as a draft: the page stays open and says the record still has to be submitted.
     clerk.get_by_text("已保存为草稿，尚未提交审核：请在页面顶部点击“提交审核”").wait_for()
-    household = Household.objects.get(household_no="E2E001")
+    household = Household.objects.get(created_by=clerk_a)
+    assert household.household_no == f"{household.village_id}0001"
     assert household.members.count() == 2
     clerk.click("#record-banner button[data-action=submit]")
     clerk.get_by_text("提交审核：已提交。当前状态「待镇审核」").wait_for()
@@ -88,7 +96,7 @@ def test_clerk_enters_reviewer_returns_clerk_corrects_reviewer_approves(
     run_action(reviewer, queue_url, "return_selected", household)
     reviewer.fill("#id_reason", "户主联系电话有误，请核实")
     reviewer.click("#workflow-confirm")
-    reviewer.get_by_text("E2E001 王建国：已退回，转为「村修正」").wait_for()
+    reviewer.get_by_text(f"{household.household_no} 王建国：已退回，转为「村修正」").wait_for()
 
     # The clerk corrects the phone and resubmits.
     clerk.goto(f"{households_url}{household.pk}/change/")
@@ -97,7 +105,7 @@ def test_clerk_enters_reviewer_returns_clerk_corrects_reviewer_approves(
     clerk.click("button[name=_save]")
     clerk.get_by_text("已保存，尚未重新提交审核：修正完成后请在页面顶部点击“提交审核”").wait_for()
     run_action(clerk, households_url, "submit_selected", household)  # the list action still works
-    clerk.get_by_text("E2E001 王建国：已提交，转为「待镇审核」").wait_for()
+    clerk.get_by_text(f"{household.household_no} 王建国：已提交，转为「待镇审核」").wait_for()
 
     # The reviewer sees it in 待我审核 (screenshot) and approves.
     reviewer.goto(queue_url)
@@ -108,7 +116,7 @@ def test_clerk_enters_reviewer_returns_clerk_corrects_reviewer_approves(
     reviewer.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     run_action(reviewer, queue_url, "approve_selected", household)
-    reviewer.get_by_text("E2E001 王建国：审核通过，转为「待县核查」").wait_for()
+    reviewer.get_by_text(f"{household.household_no} 王建国：审核通过，转为「待县核查」").wait_for()
 
     household.refresh_from_db()
     assert household.review_state == ReviewState.PENDING_COUNTY
