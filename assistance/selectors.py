@@ -35,9 +35,10 @@ def runs_for(user) -> QuerySet:
     return scoped(RecalculationRun.objects.select_related("region"), user)
 
 
-def measure_gaps(*, user, as_of: dt.date, region_code: str = "") -> QuerySet:
-    """Households annotated with seed 003's two goals: ≥ 1 industry project, and ≥ 1 member stably
-    employed where the household has an able-bodied member of working age."""
+def gap_annotations(*, as_of: dt.date, region_code: str = "") -> dict:
+    """Seed 003's two goals as annotations of a Household queryset: ≥ 1 industry project, and ≥ 1
+    member stably employed where the household has an able-bodied member of working age. Shared by
+    the 帮扶缺口 list and the statistics summary (reports), so both count the same households."""
     pension_age = int(integration.param("pension.age", region_code=region_code or "00", as_of=as_of))
     stable = int(integration.param("employment.stable_months", region_code=region_code or "00", as_of=as_of))
     oldest_birth = as_of.replace(year=as_of.year - pension_age)
@@ -53,11 +54,16 @@ def measure_gaps(*, user, as_of: dt.date, region_code: str = "") -> QuerySet:
         household=OuterRef("pk"), member_status=MemberStatus.NORMAL, work_months__gte=stable
     )
     measures = AssistanceMeasure.objects.filter(household=OuterRef("pk"), cancelled_at__isnull=True)
-    return households_for(user).annotate(
-        has_industry=Exists(measures.filter(kind=MeasureKind.INDUSTRY)),
-        has_able_member=Exists(able),
-        has_stable_job=Exists(employed_member) | Exists(measures.filter(is_stable_employment=True)),
-    )
+    return {
+        "has_industry": Exists(measures.filter(kind=MeasureKind.INDUSTRY)),
+        "has_able_member": Exists(able),
+        "has_stable_job": Exists(employed_member) | Exists(measures.filter(is_stable_employment=True)),
+    }
+
+
+def measure_gaps(*, user, as_of: dt.date, region_code: str = "") -> QuerySet:
+    """Households annotated with seed 003's two goals (gap_annotations)."""
+    return households_for(user).annotate(**gap_annotations(as_of=as_of, region_code=region_code))
 
 
 def households_missing_goals(*, user, as_of: dt.date) -> QuerySet:

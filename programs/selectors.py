@@ -248,11 +248,18 @@ class VillageIndicator:
 
 
 def village_indicators(
-    *, user, as_of: dt.date, year: int | None = None, codes: Iterable[str] | None = None
+    *,
+    user,
+    as_of: dt.date,
+    year: int | None = None,
+    codes: Iterable[str] | None = None,
+    counts: dict[str, dict] | None = None,
 ) -> list[VillageIndicator]:
     """贫困发生率 of every village in the user's scope (or of those in `codes`, e.g. one API page)
     against its region class threshold (R5), in a fixed number of queries: villages, their
-    ancestors' classes, member counts, populations, parameters."""
+    ancestors' classes, member counts, populations, parameters. A caller holding the member counts
+    already (the statistics summary in reports) passes them as `counts`:
+    {village code: {"people", "households", "not_exited"}}, and no member is read."""
     from django.db.models import Count
 
     from households.choices import MemberStatus, RegionLevel
@@ -277,17 +284,18 @@ def village_indicators(
         .exclude(exit_region_class="")
         .values_list("code", "exit_region_class")
     )
-    members = approved(Member.objects.filter(member_status=MemberStatus.NORMAL), user, "household__")
-    if codes is not None:
-        members = members.filter(household__village_id__in=codes)
-    counts = {
-        row["household__village_id"]: row
-        for row in members.values("household__village_id").annotate(
-            people=Count("id"),
-            households=Count("household_id", distinct=True),
-            not_exited=Count("id", filter=~Q(household__poverty_status__in=EXITED_STATUSES)),
-        )
-    }
+    if counts is None:
+        members = approved(Member.objects.filter(member_status=MemberStatus.NORMAL), user, "household__")
+        if codes is not None:
+            members = members.filter(household__village_id__in=codes)
+        counts = {
+            row["household__village_id"]: row
+            for row in members.values("household__village_id").annotate(
+                people=Count("id"),
+                households=Count("household_id", distinct=True),
+                not_exited=Count("id", filter=~Q(household__poverty_status__in=EXITED_STATUSES)),
+            )
+        }
     populations_of = VillagePopulation.objects.filter(year=year)
     if codes is not None:
         populations_of = populations_of.filter(village_id__in=codes)

@@ -10,7 +10,13 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from households.selectors import register_scope
+        from reports import signals, todo
         from reports.models import ExportJob
+        from reports.summary_models import RegisterSummary, RollSummary
 
         # An export job belongs to the region of the user who started it.
         register_scope(ExportJob, "region__code")
+        register_scope(RegisterSummary, "village__code")
+        register_scope(RollSummary, "village__code")
+        signals.connect()
+        todo.register_builtin()

@@ -47,3 +47,8 @@ class ExportJob(models.Model):
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(self.done_rows * 100 / self.total_rows))
+
+
+from reports.summary_models import RegisterSummary, RollSummary, SummaryRefresh  # noqa: E402
+
+__all__ = ["ExportJob", "RegisterSummary", "RollSummary", "SummaryRefresh"]

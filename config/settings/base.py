@@ -137,6 +137,10 @@ SIMPLEUI_ANALYSIS = False
 SIMPLEUI_STATIC_OFFLINE = True
 SIMPLEUI_LOGO = None
 SIMPLEUI_DEFAULT_THEME = "element.css"
+# The home tab is the role's 工作台 (reports.views.workbench); the side menu is the role's (reports.menus).
+SIMPLEUI_HOME_PAGE = "/admin/reports/workbench/"
+SIMPLEUI_HOME_TITLE = "工作台"
+SIMPLEUI_HOME_ICON = "fas fa-home"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,205 @@
+"""The charts of the 工作台: the statistics selectors shaped for ECharts, with the list behind each bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from households.choices import PovertyStatus, ReviewState
+from reports import statistics as stats
+
+
+def _region_params(code: str) -> dict | None:
+    """The admin list filter of one group (乡镇 or 村); None above the township (drill down instead)."""
+    if len(code) == 9:
+        return {"township": code}
+    if len(code) == 12:
+        return {"village": code}
+    return None
+
+
+def _link(code: str, changelist: str, **params) -> str:
+    """The list behind a bar: the filtered admin list, or the group's own 工作台 above the township."""
+    region = _region_params(code)
+    if region is None:
+        return f"{reverse('reports:statistics')}?{urlencode({'region': code.ljust(12, '0')})}"
+    return f"{reverse(changelist)}?{urlencode({**params, **region})}"
+
+
+def _by_group(rows: list[dict], key: str, choices, value: str, changelist: str, param: str, **params) -> dict:
+    """One stacked series per choice (status); each bar links to the list filtered by group and choice."""
+    codes = list(dict.fromkeys(r["code"] for r in rows))
+    names = {r["code"]: r["name"] for r in rows}
+    series = []
+    for choice in choices:
+        found = {r["code"]: r[value] for r in rows if r[key] == choice.value}
+        if not found:
+            continue
+        series.append(
+            {
+                "name": choice.label,
+                "stack": "total",
+                "data": [found.get(c, 0) for c in codes],
+                "links": [_link(c, changelist, **{**params, param: choice.value}) for c in codes],
+            }
+        )
+    return {"categories": [names[c] for c in codes], "series": series}
+
+
+def _plain(rows: list[dict], fields: list[tuple[str, str]], changelist: str, params_of) -> dict:
+    return {
+        "categories": [r["name"] for r in rows],
+        "series": [
+            {
+                "name": label,
+                "data": [r[field] for r in rows],
+                "links": [_link(r["code"], changelist, **params_of(field)) for r in rows],
+            }
+            for field, label in fields
+        ],
+    }
+
+
+def charts_for(user, region_code: str = "", today: dt.date | None = None) -> tuple[stats.Scope, list[dict]]:
+    scope = stats.scope_for(user, region_code)
+    level = scope.child_level_label
+    household_list = "admin:households_household_changelist"
+    charts = []
+
+    rows = stats.poverty_status(user, region_code)
+    for value, unit in (("households", "户"), ("persons", "人")):
+        charts.append(
+            {
+                "key": f"poverty-status-{value}",
+                "title": f"已入库{'户数' if value == 'households' else '人数'}（按脱贫状态，分{level}）",
+                "unit": unit,
+                **_by_group(
+                    rows,
+                    "status",
+                    PovertyStatus,
+                    value,
+                    household_list,
+                    "poverty_status",
+                    review_state=ReviewState.VERIFIED,
+                ),
+            }
+        )
+    rows = stats.review_state(user, region_code)
+    charts.append(
+        {
+            "key": "review-state",
+            "title": f"登记户审核状态（分{level}）",
+            "unit": "户",
+            **_by_group(rows, "state", ReviewState, "households", household_list, "review_state"),
+        }
+    )
+
+    villages = stats.incidence(user, region_code, as_of=today)
+    if scope.child_length == 12:
+        charts.append(
+            {
+                "key": "incidence",
+                "title": "各村贫困发生率（%）与退出标准",
+                "unit": "%",
+                "categories": [v["name"] for v in villages],
+                "series": [
+                    {
+                        "name": "贫困发生率",
+                        "data": [
+                            float(v["rate_pct"]) if v["rate_pct"] is not None else None for v in villages
+                        ],
+                        "links": [
+                            _link(v["code"], household_list, review_state=ReviewState.VERIFIED)
+                            for v in villages
+                        ],
+                        "threshold": max((float(v["threshold_pct"] or 0) for v in villages), default=None),
+                    }
+                ],
+                "note": "；".join(
+                    f"{v['name']}未登记农业户籍人口" for v in villages if v["population"] is None
+                ),
+            }
+        )
+    else:
+        groups = stats.incidence_by_group(villages, scope)
+        charts.append(
+            {
+                "key": "incidence",
+                "title": f"贫困发生率达到退出标准的村数（分{level}）",
+                "unit": "个村",
+                "categories": [g["name"] for g in groups],
+                "series": [
+                    {
+                        "name": label,
+                        "stack": "total",
+                        "data": [g[field] for g in groups],
+                        "links": [_link(g["code"], household_list) for g in groups],
+                    }
+                    for field, label in (
+                        ("meets", "低于退出标准"),
+                        ("above", "高于退出标准"),
+                        ("no_population", "未登记人口"),
+                    )
+                ],
+            }
+        )
+
+    months = stats.dibao_monthly(user, region_code, today=today)
+    line_list = reverse("admin:assistance_paymentline_changelist")
+    month_links = []
+    for m in months:
+        start = dt.date.fromisoformat(m["month"])
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        query = {"program": "dibao", "month__gte": start.isoformat(), "month__lt": end.isoformat()}
+        month_links.append(f"{line_list}?{urlencode(query)}")
+    charts.append(
+        {
+            "key": "dibao-monthly",
+            "title": "近12个月低保发放（已确认发放表）",
+            "unit": "",
+            "categories": [m["month"][:7] for m in months],
+            "series": [
+                {"name": "户数", "data": [m["households"] for m in months], "links": month_links},
+                {"name": "人数", "data": [m["persons"] for m in months], "links": month_links},
+                {
+                    "name": "金额（元）",
+                    "data": [float(m["amount"]) for m in months],
+                    "links": month_links,
+                    "axis": 1,
+                    "type": "line",
+                },
+            ],
+        }
+    )
+
+    rows = stats.phase_outs(user, region_code)
+    charts.append(
+        {
+            "key": "phase-outs",
+            "title": f"低保渐退（分{level}）",
+            "unit": "户",
+            **_plain(
+                rows,
+                [("active", "渐退中"), ("proposed", "拟渐退")],
+                "admin:assistance_phaseout_changelist",
+                lambda field: {"status": field},
+            ),
+        }
+    )
+    rows = stats.measure_gaps(user, region_code)
+    charts.append(
+        {
+            "key": "measure-gaps",
+            "title": f"帮扶缺口（已入库户，分{level}）",
+            "unit": "户",
+            **_plain(
+                rows,
+                [("gap_industry", "缺产业项目"), ("gap_employment", "有劳动力无稳定就业")],
+                "admin:assistance_measuregap_changelist",
+                lambda field: {"gap": "industry" if field == "gap_industry" else "employment"},
+            ),
+        }
+    )
+    return scope, charts

@@ -1,0 +1,36 @@
+"""What marks a village's statistics summary dirty (reports.refresh.mark_dirty)."""
+
+from django.db.models.signals import post_delete, post_save
+
+from assistance.models import AssistanceMeasure
+from households.models import Household, ImportBatch, Member
+from households.workflow.models import WorkflowEvent
+from reports import refresh
+
+
+def _household_saved(sender, instance, **kwargs) -> None:
+    refresh.mark_dirty(instance.village_id)
+
+
+def _via_household(sender, instance, **kwargs) -> None:
+    village = Household.objects.filter(pk=instance.household_id).values_list("village_id", flat=True).first()
+    refresh.mark_dirty(village)
+
+
+def _event_saved(sender, instance, created, **kwargs) -> None:
+    if created:
+        refresh.mark_dirty(instance.region_code if len(instance.region_code or "") == 12 else None)
+
+
+def _import_saved(sender, instance, **kwargs) -> None:
+    refresh.mark_region_dirty(instance.region_id)
+
+
+def connect() -> None:
+    uid = "reports.statistics"
+    post_save.connect(_household_saved, sender=Household, dispatch_uid=f"{uid}.household")
+    for model in (Member, AssistanceMeasure):
+        post_save.connect(_via_household, sender=model, dispatch_uid=f"{uid}.{model.__name__}.save")
+        post_delete.connect(_via_household, sender=model, dispatch_uid=f"{uid}.{model.__name__}.delete")
+    post_save.connect(_event_saved, sender=WorkflowEvent, dispatch_uid=f"{uid}.event")
+    post_save.connect(_import_saved, sender=ImportBatch, dispatch_uid=f"{uid}.import")

@@ -1,0 +1,47 @@
+/* The 工作台 charts: one ECharts bar chart per statistic; a click opens the list behind the bar. */
+(function () {
+  "use strict";
+  var data = document.getElementById("charts-data");
+  if (!data || typeof echarts === "undefined") { return; }
+  var charts = JSON.parse(data.textContent);
+  var palette = ["#409EFF", "#67C23A", "#E6A23C", "#F56C6C", "#909399", "#9B59B6", "#1ABC9C"];
+  charts.forEach(function (chart) {
+    var el = document.getElementById("chart-" + chart.key);
+    if (!el) { return; }
+    var hasSecondAxis = chart.series.some(function (s) { return s.axis === 1; });
+    var threshold = null;
+    var series = chart.series.map(function (s) {
+      if (s.threshold !== undefined && s.threshold !== null) { threshold = s.threshold; }
+      var item = {
+        name: s.name, type: s.type || "bar", data: s.data, stack: s.stack,
+        yAxisIndex: s.axis || 0, barMaxWidth: 36, emphasis: { focus: "series" }
+      };
+      if (threshold !== null && s.threshold !== undefined) {
+        item.markLine = {
+          symbol: "none", lineStyle: { color: "#F56C6C", type: "dashed" },
+          label: { formatter: "退出标准 {c}%" }, data: [{ yAxis: threshold }]
+        };
+      }
+      return item;
+    });
+    var yAxis = [{ type: "value", name: chart.unit || "" }];
+    if (hasSecondAxis) { yAxis.push({ type: "value", name: "元" }); }
+    var instance = echarts.init(el);
+    instance.setOption({
+      color: palette,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 50, right: hasSecondAxis ? 60 : 20, top: 40, bottom: 60, containLabel: true },
+      xAxis: { type: "category", data: chart.categories, axisLabel: { interval: 0, rotate: chart.categories.length > 8 ? 40 : 0 } },
+      yAxis: yAxis,
+      dataZoom: chart.categories.length > 20 ? [{ type: "slider", bottom: 0, end: Math.min(100, 2000 / chart.categories.length) }] : [],
+      series: series
+    });
+    instance.on("click", function (params) {
+      var s = chart.series[params.seriesIndex];
+      var link = s && s.links && s.links[params.dataIndex];
+      if (link) { window.location.href = link; }
+    });
+    window.addEventListener("resize", function () { instance.resize(); });
+  });
+})();

@@ -1,0 +1,261 @@
+"""Statistics of the 工作台 and of /api/v1/statistics/: one selector per statistic.
+
+Every selector takes the user and, optionally, a region inside the user's scope (a drill-down), and
+groups its figures one level below that region (city → counties, county → townships, township →
+villages; a village is its own single group). The register figures read the approved register
+(审核状态 已入库): a household with a pending change request counts as its stored, approved version,
+because a change touches the live rows only when the last level approves it.
+
+The figures come from the summaries of reports.refresh (kept equal to the database on every commit
+and rebuilt nightly), so a county of 1,000,000 households answers at once; `tests/reports` compares
+every selector with direct ORM counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+
+from assistance.choices import PhaseOutStatus, Program
+from assistance.models import PhaseOut
+from households.choices import PREFIX_LENGTH, PovertyStatus, RegionLevel, ReviewState
+from households.models import Region
+from households.selectors import region_prefix_for, scoped
+from programs.rules.facts import EXITED_STATUSES
+from programs.selectors import village_indicators
+from reports import refresh
+from reports.summary_models import RegisterSummary, RollSummary
+
+# prefix length of a scope → prefix length of the groups one level below
+CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
+LEVEL_OF_LENGTH = {length: level for level, length in PREFIX_LENGTH.items()}
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The region a statistic covers (a prefix inside the user's scope) and its groups' level."""
+
+    prefix: str
+    name: str
+    child_length: int
+
+    @property
+    def child_level_label(self) -> str:
+        return RegionLevel(LEVEL_OF_LENGTH[self.child_length]).label
+
+
+def scope_for(user, region_code: str = "") -> Scope:
+    """The user's own scope, or a region inside it; a region outside it is not found (codes do not
+    leak), a user without any scope is refused."""
+    own = region_prefix_for(user)
+    if own is None:
+        raise PermissionDenied("无权查看统计")
+    prefix = own
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None or not region.prefix.startswith(own):
+            raise Http404("未找到该区划，或不在您的管辖范围内")
+        prefix = region.prefix
+    name = "全部" if not prefix else _names([prefix]).get(prefix, prefix)
+    return Scope(prefix=prefix, name=name, child_length=CHILD_LENGTH[len(prefix)])
+
+
+def _names(prefixes) -> dict[str, str]:
+    codes = {p: p.ljust(12, "0") for p in prefixes}
+    found = dict(Region.objects.filter(code__in=codes.values()).values_list("code", "name"))
+    return {p: found.get(code, p) for p, code in codes.items()}
+
+
+def _summary(user, scope: Scope):
+    refresh.ensure_built(scope.prefix)
+    qs = scoped(RegisterSummary.objects.all(), user)
+    if scope.prefix:
+        qs = qs.filter(village__code__startswith=scope.prefix)
+    return qs.annotate(group=Substr("village_id", 1, scope.child_length)).order_by()
+
+
+def _groups(rows, key_names: list[str], value_names: list[str], scope: Scope) -> list[dict]:
+    """[{code, name, <key>: …, values…}] sorted by code, with region names."""
+    rows = list(rows)
+    names = _names({r["group"] for r in rows})
+    return [
+        {"code": r["group"], "name": names[r["group"]], **{k: r[k] for k in key_names + value_names}}
+        for r in sorted(rows, key=lambda r: (r["group"], *(str(r[k]) for k in key_names)))
+    ]
+
+
+def poverty_status(user, region_code: str = "") -> list[dict]:
+    """Approved households and persons by 脱贫状态, per group: [{code, name, status, households, persons}]."""
+    scope = scope_for(user, region_code)
+    rows = (
+        _summary(user, scope)
+        .filter(review_state=ReviewState.VERIFIED)
+        .values("group", "poverty_status")
+        .annotate(households=Sum("households"), persons=Sum("persons"))
+    )
+    result = _groups(rows, ["poverty_status"], ["households", "persons"], scope)
+    for row in result:
+        row["status"] = row.pop("poverty_status")
+        row["status_label"] = PovertyStatus(row["status"]).label
+    return result
+
+
+def review_state(user, region_code: str = "") -> list[dict]:
+    """Every registered household (all review states) per group: [{code, name, state, households}]."""
+    scope = scope_for(user, region_code)
+    rows = _summary(user, scope).values("group", "review_state").annotate(households=Sum("households"))
+    result = _groups(rows, ["review_state"], ["households"], scope)
+    for row in result:
+        row["state"] = row.pop("review_state")
+        row["state_label"] = ReviewState(row["state"]).label
+    return result
+
+
+def measure_gaps(user, region_code: str = "") -> list[dict]:
+    """帮扶缺口 (seed 003 goals) of approved households per group:
+    [{code, name, households, gap_industry, gap_employment}]."""
+    scope = scope_for(user, region_code)
+    rows = (
+        _summary(user, scope)
+        .filter(review_state=ReviewState.VERIFIED)
+        .values("group")
+        .annotate(
+            households=Sum("households"),
+            gap_industry=Sum("gap_industry"),
+            gap_employment=Sum("gap_employment"),
+        )
+    )
+    return _groups(rows, [], ["households", "gap_industry", "gap_employment"], scope)
+
+
+def incidence(user, region_code: str = "", as_of: dt.date | None = None) -> list[dict]:
+    """贫困发生率 of every village of the scope against its exit threshold (R5, parameters):
+    [{code, name, group, not_exited_persons, persons, population, rate_pct, threshold_pct, meets}].
+    rate_pct is None where the village's 农业户籍人口 is not registered."""
+    as_of = as_of or timezone.localdate()
+    scope = scope_for(user, region_code)
+    rows = (
+        _summary(user, scope)
+        .filter(review_state=ReviewState.VERIFIED)
+        .values("village_id")
+        .annotate(
+            people=Sum("persons"),
+            households=Sum("households"),
+            not_exited=Sum("persons", filter=~Q(poverty_status__in=EXITED_STATUSES)),
+        )
+    )
+    counts = {
+        r["village_id"]: {
+            "people": r["people"],
+            "households": r["households"],
+            "not_exited": r["not_exited"] or 0,
+        }
+        for r in rows
+    }
+    villages = Region.objects.filter(level=RegionLevel.VILLAGE, code__startswith=scope.prefix)
+    codes = list(scoped(villages, user).values_list("code", flat=True)) if scope.prefix else None
+    indicators = village_indicators(user=user, as_of=as_of, codes=codes, counts=counts)
+    return [
+        {
+            "code": ind.code,
+            "name": ind.name,
+            "group": ind.code[: scope.child_length],
+            "not_exited_persons": ind.not_exited_people,
+            "persons": ind.people,
+            "population": ind.agricultural_population,
+            "rate_pct": ind.decision.amounts.get("incidence_pct"),
+            "threshold_pct": ind.decision.amounts.get("threshold_pct"),
+            "meets": bool(ind.decision.eligible),
+        }
+        for ind in indicators
+    ]
+
+
+def incidence_by_group(rows: list[dict], scope: Scope) -> list[dict]:
+    """Villages per group meeting the threshold, above it, and without a registered population."""
+    groups: dict[str, dict] = defaultdict(lambda: {"meets": 0, "above": 0, "no_population": 0})
+    for row in rows:
+        g = groups[row["group"]]
+        if row["rate_pct"] is None:
+            g["no_population"] += 1
+        elif row["meets"]:
+            g["meets"] += 1
+        else:
+            g["above"] += 1
+    names = _names(groups)
+    return [{"code": code, "name": names[code], **groups[code]} for code in sorted(groups)]
+
+
+def last_months(today: dt.date, n: int = MONTHS) -> list[dt.date]:
+    first = today.replace(day=1)
+    months = []
+    for _ in range(n):
+        months.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def dibao_monthly(user, region_code: str = "", today: dt.date | None = None) -> list[dict]:
+    """低保 paid by the confirmed rolls of the last 12 months: [{month, households, persons, amount}],
+    one row per month (zeros where no roll was confirmed)."""
+    today = today or timezone.localdate()
+    scope = scope_for(user, region_code)
+    refresh.summarize_rolls(scope.prefix)
+    months = last_months(today)
+    qs = scoped(
+        RollSummary.objects.filter(program=Program.DIBAO, month__gte=months[0], month__lte=months[-1]), user
+    )
+    if scope.prefix:
+        qs = qs.filter(village__code__startswith=scope.prefix)
+    found = {
+        r["month"]: r
+        for r in qs.order_by()
+        .values("month")
+        .annotate(households=Sum("households"), persons=Sum("persons"), amount=Sum("amount"))
+    }
+    return [
+        {
+            "month": month.isoformat(),
+            "households": found.get(month, {}).get("households") or 0,
+            "persons": found.get(month, {}).get("persons") or 0,
+            "amount": found.get(month, {}).get("amount") or Decimal("0.00"),
+        }
+        for month in months
+    ]
+
+
+def phase_outs(user, region_code: str = "") -> list[dict]:
+    """低保渐退 in progress (渐退中) and proposed (拟渐退) per group: [{code, name, active, proposed}]."""
+    scope = scope_for(user, region_code)
+    qs = scoped(PhaseOut.objects.filter(status__in=[PhaseOutStatus.ACTIVE, PhaseOutStatus.PROPOSED]), user)
+    if scope.prefix:
+        qs = qs.filter(case__household__village__code__startswith=scope.prefix)
+    rows = (
+        qs.annotate(group=Substr("case__household__village_id", 1, scope.child_length))
+        .order_by()
+        .values("group")
+        .annotate(
+            active=Count("id", filter=Q(status=PhaseOutStatus.ACTIVE)),
+            proposed=Count("id", filter=Q(status=PhaseOutStatus.PROPOSED)),
+        )
+    )
+    return _groups(rows, [], ["active", "proposed"], scope)
+
+
+# name in /api/v1/statistics/<name>/ → (selector, title)
+STATISTICS = {
+    "poverty-status": (poverty_status, "按脱贫状态统计户数、人数（已入库）"),
+    "review-state": (review_state, "登记户审核状态"),
+    "incidence": (incidence, "各村贫困发生率与退出标准"),
+    "dibao-monthly": (dibao_monthly, "近12个月低保发放（已确认发放表）"),
+    "phase-outs": (phase_outs, "低保渐退"),
+    "measure-gaps": (measure_gaps, "帮扶缺口（产业、就业）"),
+}

@@ -1,0 +1,279 @@
+"""The to-do list of the 工作台: a small registry of providers.
+
+A provider is a function (user, today) → list[TodoItem]; other areas add theirs with
+
+    from reports import todo
+    todo.register("crosscheck", my_provider, order=60)
+
+in their AppConfig.ready() (or in reports, since nothing may import reports). Every provider reads
+through households.selectors.scoped(), so a count never includes another region's records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
+
+from assistance.choices import AlertKind, CaseStatus, PhaseOutStatus
+from assistance.models import Alert, DibaoCase, PhaseOut
+from households.choices import ReviewState, Role
+from households.permissions import role_of
+from households.selectors import scoped
+from households.workflow.choices import CLOSED_CHANGE_STATES, PublicityResult, WorkflowAction
+from households.workflow.config import chain_for, record_kind
+from households.workflow.models import ChangeRequest, Publicity, PublicityObjection, WorkflowEvent
+
+ROWS_SHOWN = 5
+
+
+@dataclass
+class TodoRow:
+    text: str
+    url: str
+    detail: str = ""  # e.g. the return reason in full
+    detail_label: str = ""  # e.g. 退回原因：
+    days: int | None = None  # days waiting
+
+
+@dataclass
+class TodoItem:
+    key: str
+    title: str
+    count: int
+    url: str
+    rows: list[TodoRow] = field(default_factory=list)
+    alert: bool = False  # a reminder rather than work in a queue
+
+
+Provider = Callable[[object, dt.date], list[TodoItem]]
+_PROVIDERS: dict[str, tuple[int, Provider]] = {}
+
+
+def register(key: str, provider: Provider, *, order: int = 100) -> None:
+    _PROVIDERS[key] = (order, provider)
+
+
+def items_for(user, today: dt.date) -> list[TodoItem]:
+    """Every provider's items with a count, in provider order."""
+    items = []
+    for _, provider in sorted(_PROVIDERS.values(), key=lambda p: p[0]):
+        items.extend(i for i in provider(user, today) if i.count)
+    return items
+
+
+# ------------------------------------------------------------------ the review chain's records
+
+# kind → (admin changelist, the record page's url name, how a row reads)
+KINDS = {
+    "household": ("admin:households_household_changelist", "admin:households_household_change"),
+    "household_change": (
+        "admin:households_changerequest_changelist",
+        "admin:households_changerequest_change",
+    ),
+    "dibao_case": ("admin:assistance_dibaocase_changelist", "admin:assistance_dibaocase_change"),
+    "tekun_case": ("admin:assistance_tekuncase_changelist", "admin:assistance_tekuncase_change"),
+    "disability_subsidy": (
+        "admin:assistance_disabilitysubsidy_changelist",
+        "admin:assistance_disabilitysubsidy_change",
+    ),
+}
+QUEUE_URL = {"household": "admin:households_householdreview_changelist"}
+
+
+def _list_url(kind: str, state: str) -> str:
+    rk = record_kind(kind)
+    return f"{reverse(KINDS[kind][0])}?{urlencode({rk.state_field: state})}"
+
+
+def _label(kind: str, record) -> str:
+    household = record if kind == "household" else getattr(record, "household", None)
+    number = getattr(household, "household_no", "") if household is not None else ""
+    return f"{record_kind(kind).label} {number}".strip() if kind != "household" else f"户 {number}"
+
+
+def _records(user, kind: str, state: str, **extra):
+    rk = record_kind(kind)
+    qs = rk.model_class()._default_manager.filter(**{rk.state_field: state}, **extra)
+    if kind != "household":
+        qs = qs.select_related("household")
+    return scoped(qs, user)
+
+
+def _since(kind: str, state: str):
+    """When the record last entered `state` (its newest logged step into it)."""
+    return Subquery(
+        WorkflowEvent.objects.filter(record_kind=kind, record_id=OuterRef("pk"), to_state=state)
+        .order_by()
+        .values("record_id")
+        .annotate(at=Max("created_at"))
+        .values("at")
+    )
+
+
+def _last_return_reasons(kind: str, ids: list[int]) -> dict[int, str]:
+    reasons = {}
+    events = WorkflowEvent.objects.filter(
+        record_kind=kind, record_id__in=ids, action__in=[WorkflowAction.RETURN, WorkflowAction.CITY_OBJECTION]
+    ).order_by("record_id", "-created_at", "-id")
+    for record_id, reason in events.values_list("record_id", "reason"):
+        reasons.setdefault(record_id, reason)
+    return reasons
+
+
+def drafts(user, today: dt.date) -> list[TodoItem]:
+    """我的草稿：records I entered and have not submitted."""
+    items = []
+    for kind in KINDS:
+        rk = record_kind(kind)
+        author = rk.entered_by_attr.removesuffix("_id")
+        qs = _records(user, kind, ReviewState.DRAFT, **{author: user})
+        count = qs.count()
+        if not count:
+            continue
+        rows = [
+            TodoRow(_label(kind, r), reverse(KINDS[kind][1], args=[r.pk]))
+            for r in qs.order_by("pk")[:ROWS_SHOWN]
+        ]
+        items.append(
+            TodoItem(f"drafts.{kind}", f"未提交的草稿（{rk.label}）", count, _list_url(kind, "draft"), rows)
+        )
+    return items
+
+
+def returned(user, today: dt.date) -> list[TodoItem]:
+    """退回给我：records returned to my level, with the reason in full."""
+    state = {
+        Role.VILLAGE_CLERK: ReviewState.RETURNED_TO_VILLAGE,
+        Role.TOWNSHIP_REVIEWER: ReviewState.RETURNED_TO_TOWNSHIP,
+    }.get(role_of(user))
+    if state is None:
+        return []
+    items = []
+    for kind in KINDS:
+        qs = _records(user, kind, state).annotate(since=_since(kind, state)).order_by("since", "pk")
+        count = qs.count()
+        if not count:
+            continue
+        records = list(qs[:ROWS_SHOWN])
+        reasons = _last_return_reasons(kind, [r.pk for r in records])
+        rows = [
+            TodoRow(
+                _label(kind, r),
+                reverse(KINDS[kind][1], args=[r.pk]),
+                detail=reasons.get(r.pk, ""),
+                detail_label="退回原因：",
+                days=(today - r.since.date()).days if r.since else None,
+            )
+            for r in records
+        ]
+        title = f"退回修正（{record_kind(kind).label}）"
+        items.append(TodoItem(f"returned.{kind}", title, count, _list_url(kind, state), rows))
+    return items
+
+
+def awaiting_review(user, today: dt.date) -> list[TodoItem]:
+    """待我审核：records waiting for my level, oldest first, with days waiting."""
+    role = role_of(user)
+    items = []
+    for kind in KINDS:
+        states = [level.pending for level in chain_for(kind) if level.role == role]
+        for state in states:
+            qs = _records(user, kind, state).annotate(since=_since(kind, state)).order_by("since", "pk")
+            count = qs.count()
+            if not count:
+                continue
+            rows = [
+                TodoRow(
+                    _label(kind, r),
+                    reverse(KINDS[kind][1], args=[r.pk]),
+                    days=(today - r.since.date()).days if r.since else None,
+                )
+                for r in qs[:ROWS_SHOWN]
+            ]
+            url = reverse(QUEUE_URL[kind]) if kind in QUEUE_URL else _list_url(kind, state)
+            title = f"待我审核（{record_kind(kind).label}）"
+            items.append(TodoItem(f"review.{kind}", title, count, url, rows))
+    return items
+
+
+def change_requests(user, today: dt.date) -> list[TodoItem]:
+    """变更申请 still open in my scope (the ones waiting for me are in 待我审核 too)."""
+    qs = scoped(ChangeRequest.objects.exclude(state__in=CLOSED_CHANGE_STATES), user)
+    if role_of(user) == Role.VILLAGE_CLERK:
+        qs = qs.filter(created_by=user)
+    count = qs.count()
+    url = reverse("admin:households_changerequest_changelist")
+    return [TodoItem("changes", "未办结的变更申请", count, url)]
+
+
+def publicity(user, today: dt.date) -> list[TodoItem]:
+    """公示 ending within three days, and objections to open 公示."""
+    open_ = scoped(Publicity.objects.filter(result=PublicityResult.OPEN), user)
+    ending = open_.filter(end__lte=today + dt.timedelta(days=3)).select_related("household").order_by("end")
+    rows = [
+        TodoRow(
+            f"{p.get_subject_kind_display()}公示 {getattr(p.household, 'household_no', '')}".strip(),
+            reverse("admin:households_publicity_change", args=[p.pk]),
+            detail=f"{p.end:%Y-%m-%d} 结束",
+        )
+        for p in ending[:ROWS_SHOWN]
+    ]
+    url = f"{reverse('admin:households_publicity_changelist')}?result=open"
+    objections = scoped(PublicityObjection.objects.filter(publicity__result=PublicityResult.OPEN), user)
+    objection_rows = [
+        TodoRow(
+            f"异议：{o.content[:40]}", reverse("admin:households_publicity_change", args=[o.publicity_id])
+        )
+        for o in objections.order_by("received_on", "id")[:ROWS_SHOWN]
+    ]
+    return [
+        TodoItem("publicity.ending", "3天内结束的公示", ending.count(), url, rows),
+        TodoItem(
+            "publicity.objections", "公示异议待处理", objections.count(), url, objection_rows, alert=True
+        ),
+    ]
+
+
+def alerts(user, today: dt.date) -> list[TodoItem]:
+    """Reminders: 渐退 ending, refusal notices due, cases due for their annual review."""
+    items = []
+    alert_url = reverse("admin:assistance_alert_changelist")
+    for kind in AlertKind:
+        qs = scoped(Alert.objects.filter(kind=kind, handled_at__isnull=True), user)
+        items.append(
+            TodoItem(
+                f"alerts.{kind}",
+                kind.label,
+                qs.count(),
+                f"{alert_url}?{urlencode({'kind': kind})}",
+                alert=True,
+            )
+        )
+    ending = scoped(
+        PhaseOut.objects.filter(status=PhaseOutStatus.ACTIVE, end__lte=today + dt.timedelta(days=30)), user
+    )
+    url = f"{reverse('admin:assistance_phaseout_changelist')}?status=active"
+    items.append(TodoItem("phase_outs.ending", "30天内期满的渐退", ending.count(), url, alert=True))
+    due = scoped(
+        DibaoCase.objects.filter(
+            status__in=[CaseStatus.ACTIVE, CaseStatus.PHASING_OUT],
+            next_review_date__lte=today + dt.timedelta(days=30),
+        ),
+        user,
+    )
+    url = f"{reverse('admin:assistance_dibaocase_changelist')}?status=active"
+    items.append(TodoItem("cases.review_due", "30天内到期须复核的低保案件", due.count(), url, alert=True))
+    return items
+
+
+def register_builtin() -> None:
+    register("drafts", drafts, order=10)
+    register("returned", returned, order=20)
+    register("review", awaiting_review, order=30)
+    register("changes", change_requests, order=40)
+    register("publicity", publicity, order=50)
+    register("alerts", alerts, order=60)
