@@ -10,6 +10,23 @@ from django.urls import reverse
 from households.choices import PovertyStatus, ReviewState
 from reports import statistics as stats
 
+GREEN, RED, GREY, ORANGE = "#67C23A", "#F56C6C", "#909399", "#E6A23C"
+# Colours that mean the same on every chart: green done, orange under way, red a problem, grey unknown.
+STATE_COLORS = {
+    ReviewState.DRAFT: GREY,
+    ReviewState.PENDING_TOWNSHIP: "#409EFF",
+    ReviewState.PENDING_COUNTY: "#2F6FD0",
+    ReviewState.VERIFIED: GREEN,
+    ReviewState.RETURNED_TO_VILLAGE: RED,
+    ReviewState.RETURNED_TO_TOWNSHIP: ORANGE,
+    PovertyStatus.NOT_EXITED: "#409EFF",
+    PovertyStatus.PROPOSED_EXIT: "#9B59B6",
+    PovertyStatus.IN_PUBLICITY: "#1ABC9C",
+    PovertyStatus.EXITED_WITH_POLICY: GREEN,
+    PovertyStatus.EXITED_NO_POLICY: GREY,
+    PovertyStatus.RETURNED_TO_POVERTY: RED,
+}
+
 
 def _region_params(code: str) -> dict | None:
     """The admin list filter of one group (乡镇 or 村); None above the township (drill down instead)."""
@@ -41,6 +58,7 @@ def _by_group(rows: list[dict], key: str, choices, value: str, changelist: str, 
             {
                 "name": choice.label,
                 "stack": "total",
+                "color": STATE_COLORS.get(choice.value),
                 "data": [found.get(c, 0) for c in codes],
                 "links": [_link(c, changelist, **{**params, param: choice.value}) for c in codes],
             }

@@ -16,7 +16,7 @@ from households.permissions import role_of
 
 WORKBENCH = ("url", "我的待办", "reports:workbench", "fas fa-tasks")
 IMPORT = ("url", "Excel 导入", "admin:households_importbatch_changelist", "fas fa-file-import")
-EXPORT = ("url", "台账导出", "admin:households_exportjob_export", "fas fa-file-export")
+EXPORT = ("url", "台账导出", "admin:reports_exportjob_export", "fas fa-file-export")
 VILLAGES = ("url", "贫困村退出指标", "admin:programs_villages", "fas fa-chart-bar")
 WHATIF = ("url", "低保政策情景模拟", "admin:programs_whatif", "fas fa-flask")
 STATISTICS = ("url", "统计图表", "reports:statistics", "fas fa-chart-pie")
@@ -55,7 +55,7 @@ CASES = [
     "assistance.PaymentLine",
     "assistance.ChangeLedgerEntry",
 ]
-LEDGERS = [EXPORT, "households.ExportJob", "assistance.MeasureGap", VILLAGES, "programs.EligibilityResult"]
+LEDGERS = [EXPORT, "reports.ExportJob", "assistance.MeasureGap", VILLAGES, "programs.EligibilityResult"]
 PARAMETERS = [
     "programs.Parameter",
     "programs.VillagePopulation",
@@ -77,7 +77,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         (
             "统计与台账",
             "fas fa-chart-bar",
-            [STATISTICS, EXPORT, "households.ExportJob", "assistance.MeasureGap", VILLAGES],
+            [STATISTICS, EXPORT, "reports.ExportJob", "assistance.MeasureGap", VILLAGES],
         ),
         ("帮扶力量", "fas fa-hands-helping", HELPERS),
     ],
@@ -96,7 +96,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
     ],
     Role.CITY_SUPERVISOR: [
         ("统计", "fas fa-chart-pie", [STATISTICS, VILLAGES, "assistance.MeasureGap"]),
-        ("台账", "fas fa-table", [EXPORT, "households.ExportJob", "assistance.PaymentRoll"]),
+        ("台账", "fas fa-table", [EXPORT, "reports.ExportJob", "assistance.PaymentRoll"]),
         (
             "抽查",
             "fas fa-search",

@@ -90,16 +90,20 @@ def _list_url(kind: str, state: str) -> str:
 
 
 def _label(kind: str, record) -> str:
+    """'2062000003 张三' for a household; '低保案件 2062000003 张三' for a record of one."""
     household = record if kind == "household" else getattr(record, "household", None)
-    number = getattr(household, "household_no", "") if household is not None else ""
-    return f"{record_kind(kind).label} {number}".strip() if kind != "household" else f"户 {number}"
+    text = str(household) if household is not None else ""
+    return text if kind == "household" else f"{record_kind(kind).label} {text}".strip()
 
 
 def _records(user, kind: str, state: str, **extra):
+    """Records of a kind in a state, in scope; households with their members (the head's name)."""
     rk = record_kind(kind)
     qs = rk.model_class()._default_manager.filter(**{rk.state_field: state}, **extra)
-    if kind != "household":
-        qs = qs.select_related("household")
+    if kind == "household":
+        qs = qs.prefetch_related("members")
+    else:
+        qs = qs.select_related("household").prefetch_related("household__members")
     return scoped(qs, user)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +26,8 @@ DESCRIPTION = (
 
 def _view(name: str, selector, title: str, serializer):
     class StatisticView(APIView):
+        authentication_classes = [TokenAuthentication, SessionAuthentication]  # anonymous: 401
+
         @extend_schema(
             summary=title,
             description=DESCRIPTION,

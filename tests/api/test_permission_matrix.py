@@ -34,6 +34,7 @@ from households.models import WorkTeamMember
 from households.workflow.models import ChangeRequest, Publicity, WorkflowEvent
 from programs.models import EligibilityResult, Parameter, VillagePopulation
 from reports.models import ExportJob
+from reports.statistics import STATISTICS
 from tests.assistance.factories import disability_subsidy, tekun_case
 from tests.factories import (
     HelperAssignmentFactory,
@@ -48,6 +49,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+STATISTIC_NAMES = list(STATISTICS)
 
 ROLES = ["anonymous", "clerk", "township", "county", "city"]
 ROLE_FIXTURES = {
@@ -665,6 +667,11 @@ ROWS = [
         only({"clerk", "township", "county"}, 200),  # small: the xlsx at once; 市 exports summaries only
         outside=BAD,
     ),
+    # ---------------------------------------------------------------- statistics (工作台) of a region
+    *(
+        get(f"statistics.{name}", lambda w, name=name: f"/api/v1/statistics/{name}/{w.region.code}/")
+        for name in STATISTIC_NAMES
+    ),
     # ---------------------------------------------------------------- authentication
     Row("token", "post", lambda w: "/api/v1/auth/token/", BAD, payload={}, outside=BAD, anonymous=400),
 ]
@@ -700,6 +707,7 @@ LISTS = {
     "/api/v1/me/": None,
     "/api/v1/programs/": None,
     "/api/v1/exports/ledgers/": None,
+    **{f"/api/v1/statistics/{name}/": None for name in STATISTIC_NAMES},
 }
 # Lists whose in-scope rows only some roles see (county-level data).
 COUNTY_LISTS = {"/api/v1/payment-rolls/": "roll"}

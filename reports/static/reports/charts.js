@@ -16,6 +16,7 @@
         name: s.name, type: s.type || "bar", data: s.data, stack: s.stack,
         yAxisIndex: s.axis || 0, barMaxWidth: 36, emphasis: { focus: "series" }
       };
+      if (s.color) { item.itemStyle = { color: s.color }; item.lineStyle = { color: s.color }; }
       if (threshold !== null && s.threshold !== undefined) {
         item.markLine = {
           symbol: "none", lineStyle: { color: "#F56C6C", type: "dashed" },
@@ -24,14 +25,14 @@
       }
       return item;
     });
-    var yAxis = [{ type: "value", name: chart.unit || "" }];
-    if (hasSecondAxis) { yAxis.push({ type: "value", name: "元" }); }
+    var yAxis = [{ type: "value", name: chart.unit || "", nameLocation: "end", nameGap: 12 }];
+    if (hasSecondAxis) { yAxis.push({ type: "value", name: "元", nameLocation: "end", nameGap: 12 }); }
     var instance = echarts.init(el);
     instance.setOption({
       color: palette,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 50, right: hasSecondAxis ? 60 : 20, top: 40, bottom: 60, containLabel: true },
+      grid: { left: 16, right: 16, top: 64, bottom: chart.categories.length > 20 ? 40 : 8, containLabel: true },
       xAxis: { type: "category", data: chart.categories, axisLabel: { interval: 0, rotate: chart.categories.length > 8 ? 40 : 0 } },
       yAxis: yAxis,
       dataZoom: chart.categories.length > 20 ? [{ type: "slider", bottom: 0, end: Math.min(100, 2000 / chart.categories.length) }] : [],

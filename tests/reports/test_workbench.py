@@ -1,0 +1,176 @@
+"""The 工作台 of each role (home tab), its to-do list, and the side menu of each role."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from households.choices import ReviewState
+from households.workflow import services
+from reports import todo
+from tests.factories import household_with_members
+
+pytestmark = pytest.mark.django_db
+WORKBENCH = reverse("reports:workbench")
+
+
+def page(client, user, url=WORKBENCH):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def menu_of(client, user) -> dict[str, list[str]]:
+    """{section: [entry names]} of the side menu simpleui receives on /admin/."""
+    html = page(client, user, reverse("admin:index"))
+    data = json.loads(re.search(r"var menus=(\[.*?\])</script>", html, re.S).group(1))
+    return {section["name"]: [m["name"] for m in section.get("models", [])] for section in data}
+
+
+def test_home_tab_is_the_workbench(settings, client, clerk_a):
+    assert settings.SIMPLEUI_HOME_PAGE == WORKBENCH
+    html = page(client, clerk_a, reverse("admin:index"))
+    assert WORKBENCH in html
+    assert "工作台" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "charts"),
+    [("clerk_a", False), ("township_reviewer_a", True), ("county_admin", True), ("city_supervisor", True)],
+)
+def test_every_role_has_a_workbench_and_the_levels_above_the_village_have_charts(
+    request, client, role, charts
+):
+    household_with_members(2, village=request.getfixturevalue("village_a"), review_state=ReviewState.VERIFIED)
+    html = page(client, request.getfixturevalue(role))
+    assert "我的待办" in html
+    assert ('id="chart-poverty-status-households"' in html) is charts
+    assert ("vendor/echarts/echarts.min.js" in html) is charts
+    if charts:
+        assert "http" not in re.search(r'<script src="([^"]+echarts[^"]+)"', html).group(1)  # no CDN
+
+
+def test_returned_household_shows_on_the_clerks_workbench_with_its_reason(
+    client, village_a, clerk_a, clerk_b, township_reviewer_a
+):
+    household = household_with_members(2, village=village_a, created_by=clerk_a)
+    services.submit(record=household, user=clerk_a)
+    html = page(client, township_reviewer_a)
+    assert "待我审核（建档立卡户）" in html
+    assert "已等待 0 天" in html
+    services.return_to_lower(
+        record=household, user=township_reviewer_a, reason="户主身份证号与户口簿不一致，请核对"
+    )
+    html = page(client, clerk_a)
+    assert "退回修正（建档立卡户）" in html
+    assert "退回原因：户主身份证号与户口簿不一致，请核对" in html
+    assert reverse("admin:households_household_change", args=[household.pk]) in html
+    assert "户主身份证号与户口簿不一致" not in page(client, clerk_b)  # another village's clerk
+
+
+def test_drafts_are_the_clerks_own(client, village_a, clerk_a):
+    household_with_members(2, village=village_a, created_by=clerk_a)
+    items = {i.key: i for i in todo.items_for(clerk_a, dt.date.today())}
+    assert items["drafts.household"].count == 1
+    assert "?review_state=draft" in items["drafts.household"].url
+
+
+def test_awaiting_review_is_oldest_first_and_scoped(
+    village_a, village_b, clerk_a, clerk_b, township_reviewer_a
+):
+    first = household_with_members(2, village=village_a, created_by=clerk_a)
+    second = household_with_members(2, village=village_a, created_by=clerk_a)
+    outside = household_with_members(2, village=village_b, created_by=clerk_b)
+    for household, clerk in ((second, clerk_a), (first, clerk_a), (outside, clerk_b)):
+        services.submit(record=household, user=clerk)
+    today = dt.date.today()
+    item = next(i for i in todo.items_for(township_reviewer_a, today) if i.key == "review.household")
+    assert item.count == 2  # not the other township's household
+    assert [r.url for r in item.rows] == [
+        reverse("admin:households_household_change", args=[h.pk]) for h in (second, first)
+    ]
+    assert all(r.days == 0 for r in item.rows)
+
+
+def test_providers_registry_takes_new_providers(clerk_a):
+    def backups(user, today):
+        return [todo.TodoItem("backup", "最近一次备份超过1天", 1, "/admin/", alert=True)]
+
+    todo.register("test-backups", backups, order=99)
+    try:
+        assert any(i.key == "backup" for i in todo.items_for(clerk_a, dt.date.today()))
+    finally:
+        todo._PROVIDERS.pop("test-backups")
+
+
+def test_workbench_queries_do_not_grow_with_records(
+    client, village_a, clerk_a, township_reviewer_a, django_assert_max_num_queries
+):
+    for _ in range(8):
+        services.submit(record=household_with_members(2, village=village_a, created_by=clerk_a), user=clerk_a)
+    client.force_login(township_reviewer_a)
+    client.get(WORKBENCH)  # builds the county's summary once
+    with django_assert_max_num_queries(70):
+        assert client.get(WORKBENCH).status_code == 200
+
+
+def test_statistics_page_drills_down_inside_the_scope_only(
+    client, village_a, village_b, township_reviewer_a, county_admin
+):
+    household_with_members(2, village=village_a, review_state=ReviewState.VERIFIED)
+    url = reverse("reports:statistics")
+    html = page(client, county_admin, f"{url}?region={village_a.parent.code}")
+    assert "甲村" in html
+    client.force_login(township_reviewer_a)
+    assert client.get(f"{url}?region={village_b.parent.code}").status_code == 404
+
+
+# ------------------------------------------------------------------ menus per role
+
+
+def test_village_clerk_menu_is_entry_work(client, clerk_a):
+    menu = menu_of(client, clerk_a)
+    entries = [name for names in menu.values() for name in names]
+    assert menu["录入"] == ["建档立卡户", "家庭成员", "帮扶措施", "Excel 导入", "变更申请", "我的待办"]
+    for hidden in ("政策参数", "节假日安排", "重新核算任务", "月发放表", "待我审核（建档立卡户）", "用户"):
+        assert hidden not in entries
+
+
+def test_township_menu_adds_review_queues(client, township_reviewer_a):
+    menu = menu_of(client, township_reviewer_a)
+    assert list(menu)[0] == "审核"
+    assert "待我审核（建档立卡户）" in menu["审核"]
+    assert "变更申请" in menu["审核"]
+    entries = [name for names in menu.values() for name in names]
+    assert "政策参数" not in entries
+    assert "重新核算任务" not in entries
+
+
+def test_county_menu_adds_cases_rolls_ledgers_parameters_recalculation(client, county_admin):
+    menu = menu_of(client, county_admin)
+    assert {"低保案件", "低保渐退", "月发放表"} <= set(menu["低保与救助"])
+    assert {"统计图表", "台账导出"} <= set(menu["台账与统计"])
+    assert "政策参数" in menu["政策参数"]
+    assert "重新核算任务" in menu["重新核算"]
+
+
+def test_city_menu_is_statistics_ledgers_and_spot_checks(client, city_supervisor):
+    menu = menu_of(client, city_supervisor)
+    assert list(menu) == ["统计", "台账", "抽查"]
+    entries = [name for names in menu.values() for name in names]
+    assert "统计图表" in entries
+    assert "台账导出" in entries
+    for hidden in ("政策参数", "Excel 导入", "重新核算任务", "我的待办"):
+        assert hidden not in entries
+
+
+def test_system_admin_keeps_the_full_menu(client, village_a):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(role="system_admin", region=None, is_superuser=True, is_staff=True)
+    entries = [name for names in menu_of(client, admin_user).values() for name in names]
+    assert "政策参数" in entries
+    assert "用户" in entries
