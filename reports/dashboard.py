@@ -81,6 +81,11 @@ def _plain(rows: list[dict], fields: list[tuple[str, str]], changelist: str, par
 
 
 def charts_for(user, region_code: str = "", today: dt.date | None = None) -> tuple[stats.Scope, list[dict]]:
+    with stats.shared_reads():
+        return _charts(user, region_code, today)
+
+
+def _charts(user, region_code: str, today: dt.date | None) -> tuple[stats.Scope, list[dict]]:
     scope = stats.scope_for(user, region_code)
     level = scope.child_level_label
     household_list = "admin:households_household_changelist"

@@ -2,7 +2,8 @@
 
 - A saved household, member, 帮扶措施, review step or import marks its village dirty; the dirty
   villages of a transaction are rebuilt once, when it commits (a few ms per village).
-- `refresh_county()` rebuilds a whole county set-based (nightly task, `manage.py refresh_statistics`,
+- `refresh_county()` rebuilds a whole county set-based (nightly task reports.refresh_statistics,
+  `manage.py refresh_statistics`,
   and on the first read of a county never built, e.g. after a bulk load that bypassed signals).
 - Confirmed rolls are locked, so their per-village totals are computed once, on first read.
 """

@@ -12,6 +12,8 @@ every selector with direct ORM counts."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -72,14 +74,38 @@ def scope_for(user, region_code: str = "") -> Scope:
     return Scope(prefix=prefix, name=name, child_length=CHILD_LENGTH[len(prefix)])
 
 
+# One page asks several statistics of the same scope: within `shared_reads()` the region names and
+# the "summary built" check are read once, not once per statistic.
+_SHARED: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "reports_statistics_shared", default=None
+)
+
+
+@contextlib.contextmanager
+def shared_reads():
+    token = _SHARED.set({"names": {}, "built": set()})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def _names(prefixes) -> dict[str, str]:
-    codes = {p: p.ljust(12, "0") for p in prefixes}
-    found = dict(Region.objects.filter(code__in=codes.values()).values_list("code", "name"))
-    return {p: found.get(code, p) for p, code in codes.items()}
+    shared = _SHARED.get()
+    known = shared["names"] if shared is not None else {}
+    codes = {p: p.ljust(12, "0") for p in prefixes if p not in known}
+    if codes:
+        found = dict(Region.objects.filter(code__in=codes.values()).values_list("code", "name"))
+        known.update({p: found.get(code, p) for p, code in codes.items()})
+    return {p: known[p] for p in prefixes}
 
 
 def _summary(user, scope: Scope):
-    refresh.ensure_built(scope.prefix)
+    shared = _SHARED.get()
+    if shared is None or scope.prefix not in shared["built"]:
+        refresh.ensure_built(scope.prefix)
+        if shared is not None:
+            shared["built"].add(scope.prefix)
     qs = scoped(RegisterSummary.objects.all(), user)
     if scope.prefix:
         qs = qs.filter(village__code__startswith=scope.prefix)

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import reverse
 
 from assistance.choices import AlertKind, CaseStatus, PhaseOutStatus
 from assistance.models import Alert, DibaoCase, PhaseOut
 from households.choices import ReviewState, Role
 from households.permissions import role_of
-from households.selectors import scoped
+from households.selectors import latest_backup, scoped
 from households.workflow.choices import CLOSED_CHANGE_STATES, PublicityResult, WorkflowAction
 from households.workflow.config import chain_for, record_kind
 from households.workflow.models import ChangeRequest, Publicity, PublicityObjection, WorkflowEvent
@@ -47,6 +47,7 @@ class TodoItem:
     url: str
     rows: list[TodoRow] = field(default_factory=list)
     alert: bool = False  # a reminder rather than work in a queue
+    info: bool = False  # a status line, no count
 
 
 Provider = Callable[[object, dt.date], list[TodoItem]]
@@ -244,19 +245,19 @@ def publicity(user, today: dt.date) -> list[TodoItem]:
 
 def alerts(user, today: dt.date) -> list[TodoItem]:
     """Reminders: 渐退 ending, refusal notices due, cases due for their annual review."""
-    items = []
     alert_url = reverse("admin:assistance_alert_changelist")
-    for kind in AlertKind:
-        qs = scoped(Alert.objects.filter(kind=kind, handled_at__isnull=True), user)
-        items.append(
-            TodoItem(
-                f"alerts.{kind}",
-                kind.label,
-                qs.count(),
-                f"{alert_url}?{urlencode({'kind': kind})}",
-                alert=True,
-            )
+    open_alerts = scoped(Alert.objects.filter(handled_at__isnull=True), user)
+    counts = dict(open_alerts.order_by().values_list("kind").annotate(n=Count("id")))
+    items = [
+        TodoItem(
+            f"alerts.{kind}",
+            kind.label,
+            counts.get(kind, 0),
+            f"{alert_url}?{urlencode({'kind': kind})}",
+            alert=True,
         )
+        for kind in AlertKind
+    ]
     ending = scoped(
         PhaseOut.objects.filter(status=PhaseOutStatus.ACTIVE, end__lte=today + dt.timedelta(days=30)), user
     )
@@ -274,6 +275,18 @@ def alerts(user, today: dt.date) -> list[TodoItem]:
     return items
 
 
+BACKUP_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
+
+
+def backup(user, today: dt.date) -> list[TodoItem]:
+    """最近一次备份 (households.selectors.latest_backup), for the county and the system administrator:
+    always shown, as a reminder when it is missing, too old or the last run failed."""
+    if role_of(user) not in BACKUP_ROLES:
+        return []
+    status = latest_backup()
+    return [TodoItem("backup", status.message, 1, "", alert=status.alert, info=not status.alert)]
+
+
 def register_builtin() -> None:
     register("drafts", drafts, order=10)
     register("returned", returned, order=20)
@@ -281,3 +294,4 @@ def register_builtin() -> None:
     register("changes", change_requests, order=40)
     register("publicity", publicity, order=50)
     register("alerts", alerts, order=60)
+    register("backup", backup, order=90)

@@ -28,8 +28,9 @@ def workbench(request):
     context = _context(request, "工作台")
     items = todo.items_for(request.user, today)
     context.update(
-        todo_items=[i for i in items if not i.alert],
+        todo_items=[i for i in items if not i.alert and not i.info],
         alert_items=[i for i in items if i.alert],
+        info_items=[i for i in items if i.info],
         role_label=Role(role).label if role else "",
         region=request.user.region,
     )

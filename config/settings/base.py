@@ -248,6 +248,12 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# reports: the 工作台 statistics summary rebuilt nightly (it also follows every commit, per village).
+CELERY_BEAT_SCHEDULE["reports-nightly-statistics"] = {
+    "task": "reports.refresh_statistics",
+    "schedule": crontab(hour=2, minute=30),
+}
+
 # simpleui menu icons (keys are the Chinese verbose names shown in the menu).
 SIMPLEUI_ICON = {
     "建档立卡户": "fas fa-house-user",

@@ -211,3 +211,14 @@ def test_phase_outs_equal_direct_counts(register, county_admin, village_a):
     )
     assert rows == [{"code": village_a.code[:9], "name": "西丰镇", **want}]
     assert want == {"active": 1, "proposed": 1}
+
+
+def test_nightly_task_rebuilds_every_county(register, county_admin, village_a):
+    from reports.summary_models import SummaryRefresh
+    from reports.tasks import refresh_statistics
+
+    RegisterSummary.objects.all().delete()
+    assert refresh_statistics() == 2  # 西丰县 and 和平区
+    assert SummaryRefresh.objects.count() == 2
+    total = sum(RegisterSummary.objects.filter(village=village_a).values_list("households", flat=True))
+    assert total == Household.objects.filter(village=village_a, archived_at__isnull=True).count()

@@ -174,3 +174,12 @@ def test_system_admin_keeps_the_full_menu(client, village_a):
     entries = [name for names in menu_of(client, admin_user).values() for name in names]
     assert "政策参数" in entries
     assert "用户" in entries
+
+
+def test_backup_line_for_the_county_and_a_reminder_when_it_is_missing(
+    client, county_admin, township_reviewer_a
+):
+    html = page(client, county_admin)
+    assert "最近一次备份：从未成功备份" in html
+    assert 'class="wb-card wb-alert" data-todo="backup"' in html
+    assert "最近一次备份" not in page(client, township_reviewer_a)
