@@ -80,6 +80,11 @@ def _plain(rows: list[dict], fields: list[tuple[str, str]], changelist: str, par
     }
 
 
+def _missing_population(villages: list[dict]) -> str:
+    missing = [v["name"] for v in villages if v["population"] is None]
+    return f"未登记农业户籍人口、无法计算发生率的村：{'、'.join(missing)}" if missing else ""
+
+
 def charts_for(user, region_code: str = "", today: dt.date | None = None) -> tuple[stats.Scope, list[dict]]:
     with stats.shared_reads():
         return _charts(user, region_code, today)
@@ -140,9 +145,7 @@ def _charts(user, region_code: str, today: dt.date | None) -> tuple[stats.Scope,
                         "threshold": max((float(v["threshold_pct"] or 0) for v in villages), default=None),
                     }
                 ],
-                "note": "；".join(
-                    f"{v['name']}未登记农业户籍人口" for v in villages if v["population"] is None
-                ),
+                "note": _missing_population(villages),
             }
         )
     else:
@@ -157,13 +160,14 @@ def _charts(user, region_code: str, today: dt.date | None) -> tuple[stats.Scope,
                     {
                         "name": label,
                         "stack": "total",
+                        "color": color,
                         "data": [g[field] for g in groups],
                         "links": [_link(g["code"], household_list) for g in groups],
                     }
-                    for field, label in (
-                        ("meets", "低于退出标准"),
-                        ("above", "高于退出标准"),
-                        ("no_population", "未登记人口"),
+                    for field, label, color in (
+                        ("meets", "低于退出标准", GREEN),
+                        ("above", "高于退出标准", RED),
+                        ("no_population", "未登记人口", GREY),
                     )
                 ],
             }

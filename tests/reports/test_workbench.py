@@ -183,3 +183,24 @@ def test_backup_line_for_the_county_and_a_reminder_when_it_is_missing(
     assert "最近一次备份：从未成功备份" in html
     assert 'class="wb-card wb-alert" data-todo="backup"' in html
     assert "最近一次备份" not in page(client, township_reviewer_a)
+
+
+def test_a_bar_opens_the_list_behind_it_with_the_same_count(client, village_a, village_b, county_admin):
+    from reports.dashboard import charts_for
+
+    for village, n in ((village_a, 3), (village_b, 2)):
+        for _ in range(n):
+            household_with_members(2, village=village, review_state=ReviewState.VERIFIED)
+    household_with_members(2, village=village_a, review_state=ReviewState.DRAFT)
+    _, charts = charts_for(county_admin)
+    chart = next(c for c in charts if c["key"] == "poverty-status-households")
+    client.force_login(county_admin)
+    checked = 0
+    for series in chart["series"]:
+        for figure, link in zip(series["data"], series["links"], strict=True):
+            assert "township=" in link
+            response = client.get(link)
+            assert response.status_code == 200
+            assert response.context["cl"].result_count == figure, link
+            checked += 1
+    assert checked >= 2

@@ -25,7 +25,14 @@
       }
       return item;
     });
-    var yAxis = [{ type: "value", name: chart.unit || "", nameLocation: "end", nameGap: 12 }];
+    var empty = chart.series.every(function (s) {
+      return s.data.every(function (v) { return v === null || v === 0; });
+    });
+    var yAxis = [{ type: "value", name: chart.unit || "", nameLocation: "end", nameGap: 12, min: 0 }];
+    if (threshold !== null) {
+      // keep the exit threshold line in view even where every rate is low or missing
+      yAxis[0].max = function (value) { return Math.ceil(Math.max(value.max, threshold * 1.5)); };
+    }
     if (hasSecondAxis) { yAxis.push({ type: "value", name: "元", nameLocation: "end", nameGap: 12 }); }
     var instance = echarts.init(el);
     instance.setOption({
@@ -33,7 +40,8 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
       grid: { left: 16, right: 16, top: 64, bottom: chart.categories.length > 20 ? 40 : 8, containLabel: true },
-      xAxis: { type: "category", data: chart.categories, axisLabel: { interval: 0, rotate: chart.categories.length > 8 ? 40 : 0 } },
+      title: empty ? { text: "暂无数据", left: "center", top: "middle", textStyle: { color: "#909399", fontSize: 14, fontWeight: "normal" } } : undefined,
+      xAxis: { type: "category", data: chart.categories, axisLabel: { interval: 0, rotate: chart.categories.length > 4 ? 30 : 0 } },
       yAxis: yAxis,
       dataZoom: chart.categories.length > 20 ? [{ type: "slider", bottom: 0, end: Math.min(100, 2000 / chart.categories.length) }] : [],
       series: series
