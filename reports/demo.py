@@ -25,6 +25,7 @@ from households.choices import Health, MonitoringState, Relation, ReviewState
 from households.models import Household, Member, Region, User
 from households.workflow import services as workflow
 from programs.models import EligibilityResult, VillagePopulation
+from reports.refresh import refresh_county
 
 ROLL_MONTHS = 6  # confirmed rolls for the last six months; this month's roll stays a draft
 # One 低保 case in each state that is not paying ("returned" and "objected" are steps, not states).
@@ -60,6 +61,8 @@ def load_demo(*, seed: int = 2019, households: int | None = None):
     life = None
     if not DibaoCase.objects.filter(household__village_id__in=list(registry.DEMO_VILLAGES)).exists():
         life = build_life(today=timezone.localdate())
+    # The 工作台 statistics summary of the demo county, rebuilt after loads that bypass model signals.
+    refresh_county(registry.COUNTY)
     return logins, created, life
 
 

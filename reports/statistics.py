@@ -169,7 +169,8 @@ def measure_gaps(user, region_code: str = "") -> list[dict]:
 def incidence(user, region_code: str = "", as_of: dt.date | None = None) -> list[dict]:
     """贫困发生率 of every village of the scope against its exit threshold (R5, parameters):
     [{code, name, group, not_exited_persons, persons, population, rate_pct, threshold_pct, meets}].
-    rate_pct is None where the village's 农业户籍人口 is not registered.
+    rate_pct is None where the village's 农业户籍人口 is not registered; the population is that of the
+    latest year registered in the scope up to as_of's year.
 
     Resolving the parameters of 2,000 villages costs more than reading their counts, so the result is
     cached under a fingerprint of everything it depends on: the scope's summary rows (their newest
@@ -177,13 +178,17 @@ def incidence(user, region_code: str = "", as_of: dt.date | None = None) -> list
     as_of = as_of or timezone.localdate()
     scope = scope_for(user, region_code)
     summary = _summary(user, scope).filter(review_state=ReviewState.VERIFIED)
-    populations = scoped(VillagePopulation.objects.filter(year=as_of.year), user)
+    # 农业户籍人口 of the latest year registered up to as_of (a year's figure comes after the year ends)
+    registered = scoped(VillagePopulation.objects.filter(year__lte=as_of.year), user)
     if scope.prefix:
-        populations = populations.filter(village__code__startswith=scope.prefix)
+        registered = registered.filter(village__code__startswith=scope.prefix)
+    year = registered.aggregate(year=Max("year"))["year"] or as_of.year
+    populations = registered.filter(year=year)
     fingerprint = (
         scope.prefix,
         region_prefix_for(user),
         as_of.isoformat(),
+        year,
         summary.aggregate(at=Max("refreshed_at"), n=Count("id")),
         populations.aggregate(last=Max("id"), n=Count("id"), total=Sum("agricultural_population")),
         Parameter.objects.aggregate(last=Max("id"), n=Count("id")),
@@ -209,7 +214,7 @@ def incidence(user, region_code: str = "", as_of: dt.date | None = None) -> list
     if scope.prefix != (region_prefix_for(user) or ""):
         villages = Region.objects.filter(level=RegionLevel.VILLAGE, code__startswith=scope.prefix)
         codes = list(scoped(villages, user).values_list("code", flat=True))
-    indicators = village_indicators(user=user, as_of=as_of, codes=codes, counts=counts)
+    indicators = village_indicators(user=user, as_of=as_of, year=year, codes=codes, counts=counts)
     result = [
         {
             "code": ind.code,

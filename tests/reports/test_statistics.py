@@ -2,7 +2,7 @@
 scoped to the user, reading the approved register (已入库)."""
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db.models import Count, Q
@@ -222,3 +222,11 @@ def test_nightly_task_rebuilds_every_county(register, county_admin, village_a):
     assert SummaryRefresh.objects.count() == 2
     total = sum(RegisterSummary.objects.filter(village=village_a).values_list("households", flat=True))
     assert total == Household.objects.filter(village=village_a, archived_at__isnull=True).count()
+
+
+def test_incidence_uses_the_latest_registered_population(register, county_admin, village_a):
+    VillagePopulation.objects.create(village=village_a, year=TODAY.year - 1, agricultural_population=400)
+    row = next(r for r in stats.incidence(county_admin, as_of=TODAY) if r["code"] == village_a.code)
+    assert row["population"] == 400
+    want = (Decimal(row["not_exited_persons"]) * 100 / 400).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert row["rate_pct"] == want
