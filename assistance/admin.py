@@ -13,8 +13,14 @@ from django.utils.html import format_html
 
 from assistance import models as m
 from assistance import selectors, tasks
-from assistance.choices import PhaseOutSchedule, PhaseOutStatus, PhaseOutTrigger, RollStatus
-from assistance.services import cases, phase_out, rolls, subsidies, tekun
+from assistance.choices import (
+    PhaseOutSchedule,
+    PhaseOutStatus,
+    PhaseOutTrigger,
+    RollStatus,
+    StopProposalStatus,
+)
+from assistance.services import cases, phase_out, rolls, stops, subsidies, tekun
 from households.admin_actions import RecordActionsAdminMixin
 from households.admin_review import ask_reason
 from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
@@ -198,6 +204,64 @@ class PhaseOutAdmin(BaseAdmin):
             "title": f"批准渐退：{po.case}",
         }
         return TemplateResponse(request, "admin/assistance/phase_out_approve.html", context)
+
+
+class StopDecisionForm(forms.Form):
+    reason = forms.CharField(label="不予停保理由", max_length=300, required=False, widget=forms.Textarea)
+
+
+@admin.register(m.StopProposal)
+class StopProposalAdmin(BaseAdmin):
+    list_display = [
+        "id", "case", "status", "ground", "mode", "proposed_on", "monthly_percap_income", "standard_month",
+        "amount", "stop_month", "decide_link",
+    ]  # fmt: skip
+    list_filter = ["status", "ground", "mode", CaseTownship]
+    list_select_related = ["case"]
+    readonly_fields = [f.name for f in m.StopProposal._meta.fields]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.decide_view)
+        return [path("<int:pk>/decide/", view, name="assistance_stopproposal_decide"), *super().get_urls()]
+
+    @admin.display(description="操作")
+    def decide_link(self, obj) -> str:
+        if obj.status != StopProposalStatus.PROPOSED:
+            return "—"
+        return format_html(
+            '<a href="{}">县级决定</a>', reverse("admin:assistance_stopproposal_decide", args=[obj.pk])
+        )
+
+    def decide_view(self, request, pk: int):
+        """确认停保 (from next month) or 不予停保 with a reason: both through assistance.services.stops."""
+        if not _is_county(request):
+            raise PermissionDenied
+        proposal = get_object_or_404(self.get_queryset(request).select_related("case__household"), pk=pk)
+        form = StopDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            today = timezone.localdate()
+            try:
+                if "reject" in request.POST:
+                    stops.reject_stop(
+                        proposal=proposal, user=request.user, reason=form.cleaned_data["reason"], on=today
+                    )
+                    done = "已不予停保，理由已记录"
+                else:
+                    proposal = stops.confirm_stop(proposal=proposal, user=request.user, on=today)
+                    done = f"已确认停保，自{proposal.stop_month:%Y年%m月}起停发"
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, f"{proposal}：{done}", messages.SUCCESS)
+                return redirect("admin:assistance_stopproposal_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "proposal": proposal,
+            "title": f"停保建议：{proposal.case}",
+        }
+        return TemplateResponse(request, "admin/assistance/stop_decide.html", context)
 
 
 class ChainActionsMixin:

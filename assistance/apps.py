@@ -14,6 +14,7 @@ class AssistanceConfig(AppConfig):
             (m.DibaoCase, "household__village__code"),
             (m.CaseHomeVisit, "case__household__village__code"),
             (m.PhaseOut, "case__household__village__code"),
+            (m.StopProposal, "case__household__village__code"),
             (m.TekunCase, "household__village__code"),
             (m.DisabilitySubsidy, "household__village__code"),
             (m.ChangeLedgerEntry, "household__village__code"),

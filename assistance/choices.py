@@ -88,6 +88,40 @@ class PhaseOutSchedule(models.TextChoices):
     HALVING = "halving", "后半期减半"
 
 
+class StopProposalStatus(models.TextChoices):
+    """停保建议: the recalculation found an active case above the standard that may not phase out."""
+
+    PROPOSED = "proposed", "待县级决定"
+    CONFIRMED = "confirmed", "已确认停保"
+    REJECTED = "rejected", "不予停保"
+    AUTOMATIC = "automatic", "已自动停保"
+    WITHDRAWN = "withdrawn", "收入回落已撤回"
+
+
+class StopGround(models.TextChoices):
+    """Why 渐退 does not apply (R12): the household is not 建档立卡, or its 渐退 months are used up."""
+
+    NOT_REGISTERED = "not_registered", "非建档立卡户不适用渐退"
+    PHASE_OUT_USED_UP = "phase_out_used_up", "渐退期已用完"
+
+
+class StopMode(models.TextChoices):
+    """Parameter dibao.stop_without_phase_out."""
+
+    PROPOSE = "propose", "提出停保建议，县级确认后停保"
+    AUTOMATIC = "automatic", "次月起自动停保"
+
+
+class AmountBasis(models.TextChoices):
+    """Why a case amount holds from its month (case amount history)."""
+
+    CONFIRMATION = "confirmation", "县级审核确认"
+    RECALCULATION = "recalculation", "复核重新核算"
+    PHASE_OUT = "phase_out", "渐退"
+    RETURN = "return", "恢复正常低保"
+    STOP = "stop", "停保"
+
+
 class LedgerKind(models.TextChoices):
     """增减变动表 kinds, domain.md (d) 5."""
 
@@ -113,6 +147,8 @@ class AlertKind(models.TextChoices):
     PHASE_OUT_ENDING = "phase_out_ending", "渐退即将期满"
     REFUSAL_NOTICE_DUE = "refusal_notice_due", "不予确认书面通知待送达"
     PHASE_OUT_PROPOSED = "phase_out_proposed", "收入超标拟渐退"
+    STOP_PROPOSED = "stop_proposed", "收入超标拟停保"
+    STOPPED_AUTOMATICALLY = "stopped_automatically", "收入超标已自动停保"
 
 
 class VisitLevel(models.TextChoices):

@@ -43,6 +43,7 @@ _FALLBACK: dict[str, Any] = {
     "phase_out.upper_bound_ratio": Decimal("1.5"),  # [U]
     "phase_out.allow_non_registered": False,
     "phase_out.alert_days": 30,
+    "dibao.stop_without_phase_out": "propose",  # 国务院令第649号 第十三条: the county decides 停发
     "publicity.min_days": 7,  # P9
     "refusal_notice.working_days": 3,  # P9
     "pension.age": 60,  # S000

@@ -24,12 +24,13 @@ import pgtrigger
 from django.db import connection, transaction
 
 from assistance import integration
-from assistance.choices import CaseStatus, PhaseOutStatus, RunStatus
+from assistance.choices import CaseStatus, PhaseOutStatus, RunStatus, StopGround, StopMode
 from assistance.copy import copy_rows
 from assistance.facts import PolicyCache, load_facts
 from assistance.models import PhaseOut, RecalculationChunk, RecalculationRun
 from assistance.rules import dibao_benefit, first_of_month, next_month
 from assistance.services.phase_out import PHASE_OUT_KEYS, end_phase_out, return_to_normal
+from assistance.services.stops import STOP_MODE_KEY, stop_automatically, stop_reason
 from households.history import record_events, trigger_uri
 from households.models import Household, Region
 from programs.results import result_line, write_results
@@ -78,6 +79,8 @@ class ChunkOutcome:
     results_changed: int = 0
     cases_changed: int = 0
     proposed: int = 0
+    stops_proposed: int = 0
+    stops_automatic: int = 0
     returned: list[int] = field(default_factory=list)
     ended_early: list[int] = field(default_factory=list)
 
@@ -193,9 +196,13 @@ def _recalculate_cases(run: RecalculationRun, lo: int, hi: int, out: ChunkOutcom
     as_of = run.as_of
     facts = load_facts(as_of=as_of, lo=lo, hi=hi, prefix=run.region.prefix, cases_only=True)
     policies = PolicyCache(as_of, region_prefix=run.region.prefix)
-    po_region = integration.RegionParams(region_prefix=run.region.prefix, keys=PHASE_OUT_KEYS)
+    po_region = integration.RegionParams(
+        region_prefix=run.region.prefix, keys=[*PHASE_OUT_KEYS, STOP_MODE_KEY]
+    )
     po_params = lru_cache(maxsize=None)(lambda code: po_region(region_code=code, as_of=as_of))
     case_rows, proposals = [], []
+    stops: list[tuple] = []  # (facts, benefit, policy, ground): above the standard, no 渐退 possible
+    eligible_ids: list[int] = []
     reviews: list[tuple] = []
     for f in facts:  # cases_only: every row has its paying case
         policy = policies(f.village_code)
@@ -220,9 +227,13 @@ def _recalculate_cases(run: RecalculationRun, lo: int, hi: int, out: ChunkOutcom
                 )
             )  # fmt: skip
         p = po_params(f.village_code)
+        if b.eligible:
+            eligible_ids.append(f.case_id)
         if f.case_status == CaseStatus.ACTIVE and not b.eligible and f.phase_out_id is None:
             if f.registered or p.bool("phase_out.allow_non_registered"):
-                proposals.append((f.case_id, b.annual_percap_income))
+                proposals.append((f.case_id, b.annual_percap_income, f, b, policy))
+            else:
+                stops.append((f, b, policy, StopGround.NOT_REGISTERED))
         elif f.phase_out_status == PhaseOutStatus.PROPOSED and b.eligible:
             reviews.append(("withdraw", f.phase_out_id, b, policy))
         elif f.phase_out_status == PhaseOutStatus.ACTIVE:
@@ -232,8 +243,124 @@ def _recalculate_cases(run: RecalculationRun, lo: int, hi: int, out: ChunkOutcom
             elif b.annual_percap_income > upper:
                 reviews.append(("end", f.phase_out_id, b, policy))
     out.cases_changed = _write_cases(case_rows, as_of)
+    proposals = _used_up_to_stops(proposals, stops, po_params)
     out.proposed = _write_proposals(proposals, as_of)
+    if facts:
+        _withdraw_stop_proposals(eligible_ids, as_of)
+    _write_stops(stops, as_of, po_params, out)
     _apply_reviews(reviews, as_of, out)
+
+
+def _used_up_to_stops(proposals: list[tuple], stops: list[tuple], po_params) -> list[tuple]:
+    """A case whose earlier 渐退 months (R12, returned to normal since) reach phase_out.max_months
+    cannot phase out again: it goes to the stop proposals. One query, for the few cases above the
+    standard without an open 渐退."""
+    if not proposals:
+        return proposals
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT case_id, sum(GREATEST(0, LEAST(months,
+                (EXTRACT(YEAR FROM closed_on) - EXTRACT(YEAR FROM start)) * 12
+                + EXTRACT(MONTH FROM closed_on) - EXTRACT(MONTH FROM start) + 1)))::int
+            FROM assistance_phaseout
+            WHERE case_id = ANY(%s) AND start IS NOT NULL AND closed_on IS NOT NULL
+              AND status IN ('returned', 'ended', 'ended_early')
+            GROUP BY case_id
+            """,
+            [[row[0] for row in proposals]],
+        )
+        used = dict(cur.fetchall())
+    keep = []
+    for row in proposals:
+        case_id, _, f, b, policy = row
+        if used.get(case_id, 0) >= po_params(f.village_code).int("phase_out.max_months"):
+            stops.append((f, b, policy, StopGround.PHASE_OUT_USED_UP))
+        else:
+            keep.append(row)
+    return keep
+
+
+def _withdraw_stop_proposals(eligible_ids: list[int], as_of: dt.date) -> None:
+    """Income back under the standard before the county decided: the proposal is withdrawn and its
+    alert closed. The partial unique index on open proposals keeps this a few index probes; it runs
+    for every chunk with paying cases (one query, whether or not any case is back under)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH w AS (
+                UPDATE assistance_stopproposal SET status = 'withdrawn', decided_on = %(as_of)s,
+                    decision_reason = '收入回落至保障标准以下，撤回停保建议'
+                WHERE status = 'proposed' AND case_id = ANY(%(ids)s) RETURNING id)
+            UPDATE assistance_alert SET handled_at = now()
+            WHERE stop_proposal_id IN (SELECT id FROM w) AND handled_at IS NULL
+            """,
+            {"as_of": as_of, "ids": eligible_ids},
+        )
+
+
+def _write_stops(stops: list[tuple], as_of: dt.date, po_params, out: ChunkOutcome) -> None:
+    """停保建议 with the county's alert (set-based), or — where the county's parameter says
+    automatic — the stop itself from the next month (rare: one service call each)."""
+    proposed = []
+    for f, b, policy, ground in stops:
+        mode = str(po_params(f.village_code)[STOP_MODE_KEY])
+        if mode == StopMode.AUTOMATIC:
+            from assistance.models import DibaoCase
+
+            stop_automatically(
+                case=DibaoCase.objects.select_related("household").get(pk=f.case_id), ground=ground, on=as_of,
+                annual_income=b.annual_percap_income, monthly_income=b.monthly_percap_income,
+                standard_month=b.standard_month, parameter_ids=policy.parameter_ids,
+            )  # fmt: skip
+            out.stops_automatic += 1
+        else:
+            reason = stop_reason(
+                ground=ground, monthly_income=b.monthly_percap_income, standard_month=b.standard_month
+            )
+            proposed.append(
+                (f.case_id, str(ground), b.annual_percap_income, b.monthly_percap_income, b.standard_month,
+                 reason, json.dumps(list(policy.parameter_ids)))
+            )  # fmt: skip
+    if not proposed:
+        return
+    columns = list(zip(*proposed, strict=True))
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH t AS (
+                SELECT * FROM unnest(%(ids)s::bigint[], %(grounds)s::text[], %(incomes)s::numeric[],
+                    %(monthly)s::numeric[], %(std)s::numeric[], %(reasons)s::text[], %(pids)s::jsonb[])
+                    AS t(case_id, ground, income, monthly, std, reason, pids)
+            ), ins AS (
+                INSERT INTO assistance_stopproposal (case_id, ground, mode, status, proposed_on,
+                    proposed_income, monthly_percap_income, standard_month, amount, reason, parameter_ids,
+                    decision_reason, notice_text)
+                SELECT t.case_id, t.ground, 'propose', 'proposed', %(as_of)s, t.income, t.monthly, t.std,
+                       c.monthly_amount, t.reason, t.pids, '', ''
+                FROM t JOIN assistance_dibaocase c ON c.id = t.case_id
+                -- a county's 不予停保 holds for the income it decided on
+                WHERE NOT EXISTS (SELECT 1 FROM assistance_stopproposal s WHERE s.case_id = t.case_id
+                    AND (s.status = 'proposed' OR (s.status = 'rejected' AND s.proposed_income = t.income)))
+                ON CONFLICT DO NOTHING
+                RETURNING id, case_id, reason
+            ), alerts AS (
+                INSERT INTO assistance_alert (kind, household_id, case_id, stop_proposal_id, due_date,
+                    message, created_at)
+                SELECT 'stop_proposed', c.household_id, ins.case_id, ins.id, %(due)s, ins.reason, now()
+                FROM ins JOIN assistance_dibaocase c ON c.id = ins.case_id
+                ON CONFLICT DO NOTHING
+                RETURNING 1
+            )
+            SELECT count(*) FROM ins
+            """,
+            {
+                "ids": list(columns[0]), "grounds": list(columns[1]), "incomes": list(columns[2]),
+                "monthly": list(columns[3]), "std": list(columns[4]), "reasons": list(columns[5]),
+                "pids": list(columns[6]), "as_of": as_of, "due": next_month(as_of),
+            },
+        )  # fmt: skip
+        out.stops_proposed += cur.fetchone()[0]
 
 
 def _case_changed(stored: tuple | None, b, parameter_ids: tuple[int, ...], follows_income: bool) -> bool:
@@ -293,7 +420,9 @@ CASE_COLUMNS = (
 
 
 def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
-    """Case figures; an active case whose amount changes gets its 调整 row in the change ledger."""
+    """Case figures; an active case whose amount changes gets its 调整 row in the change ledger and
+    its amount-history row from the run's month (from its first month, for a case not paid yet), so
+    a roll for an earlier month built later still pays that month's amount."""
     if not rows:
         return 0
     from assistance.models import DibaoCase
@@ -325,7 +454,32 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
                     OR (t.upd AND (c.topup_amount, c.classified_amount, c.subsidy_amount,
                         c.monthly_amount, c.classified_items)
                         IS DISTINCT FROM (t.topup, t.classified, t.subsidy, t.total, t.items)))
-                RETURNING c.id, c.household_id, o.monthly_amount AS old_amount, c.monthly_amount AS new_amount
+                RETURNING c.id, c.household_id, o.monthly_amount AS old_amount,
+                    c.monthly_amount AS new_amount, t.upd, GREATEST(%s::date, c.start_month) AS valid_from
+            ), gone AS (
+                -- rows an earlier decision dated after this month no longer hold (record_amount)
+                DELETE FROM assistance_caseamount a USING upd
+                WHERE upd.upd AND a.case_id = upd.id AND a.valid_from > upd.valid_from
+            ), amounts AS (
+                -- the amount paid from this month on (the case amount history the rolls read)
+                INSERT INTO assistance_caseamount AS a (case_id, valid_from, basis, note, household_size,
+                    covered_persons, annual_percap_income, monthly_percap_income, standard_month,
+                    topup_amount, classified_amount, subsidy_amount, monthly_amount, classified_items,
+                    parameter_ids, recorded_at)
+                SELECT t.id, upd.valid_from, 'recalculation', %s, t.household_size, t.covered_persons,
+                       t.annual, t.monthly, t.std, t.topup, t.classified, t.subsidy, t.total, t.items, t.pids,
+                       now()
+                FROM upd JOIN tmp_cases t ON t.id = upd.id
+                WHERE upd.upd
+                ON CONFLICT (case_id, valid_from) DO UPDATE SET basis = EXCLUDED.basis, note = EXCLUDED.note,
+                    household_size = EXCLUDED.household_size, covered_persons = EXCLUDED.covered_persons,
+                    annual_percap_income = EXCLUDED.annual_percap_income,
+                    monthly_percap_income = EXCLUDED.monthly_percap_income,
+                    standard_month = EXCLUDED.standard_month, topup_amount = EXCLUDED.topup_amount,
+                    classified_amount = EXCLUDED.classified_amount, subsidy_amount = EXCLUDED.subsidy_amount,
+                    monthly_amount = EXCLUDED.monthly_amount, classified_items = EXCLUDED.classified_items,
+                    parameter_ids = EXCLUDED.parameter_ids, recorded_at = EXCLUDED.recorded_at
+                RETURNING 1
             ), led AS (
                 INSERT INTO assistance_changeledgerentry
                     (household_id, program, case_id, kind, month, old_amount, new_amount, reason, created_at)
@@ -336,7 +490,7 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
             )
             SELECT (SELECT array_agg(id) FROM upd), (SELECT count(*) FROM led)
             """,
-            [first_of_month(as_of)],
+            [first_of_month(as_of), f"{as_of:%Y-%m-%d} 复核重新核算", first_of_month(as_of)],
         )
         changed, _ledger_rows = cur.fetchone()
     record_events(DibaoCase, label="update", where="id", values=changed or [])
@@ -344,22 +498,41 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
 
 
 def _write_proposals(rows: list[tuple], as_of: dt.date) -> int:
-    """拟渐退 for active cases whose income rose above the standard (R12 trigger)."""
+    """拟渐退 for active cases whose income rose above the standard (R12 trigger), each with an alert
+    on the county's queue."""
     if not rows:
         return 0
     with connection.cursor() as cur:
         cur.execute(
             """
-            INSERT INTO assistance_phaseout (case_id, trigger, status, proposed_on, proposed_income,
-                base_amount, schedule, parameter_ids, schedule_kind, early_end_reason)
-            SELECT t.case_id, 'other', 'proposed', %(as_of)s, t.income, c.monthly_amount, '[]', '[]', '', ''
-            FROM unnest(%(ids)s::bigint[], %(incomes)s::numeric[]) AS t(case_id, income)
-            JOIN assistance_dibaocase c ON c.id = t.case_id
-            ON CONFLICT DO NOTHING
+            WITH ins AS (
+                INSERT INTO assistance_phaseout (case_id, trigger, status, proposed_on, proposed_income,
+                    base_amount, schedule, parameter_ids, schedule_kind, early_end_reason)
+                SELECT t.case_id, 'other', 'proposed', %(as_of)s, t.income, c.monthly_amount, '[]', '[]',
+                       '', ''
+                FROM unnest(%(ids)s::bigint[], %(incomes)s::numeric[]) AS t(case_id, income)
+                JOIN assistance_dibaocase c ON c.id = t.case_id
+                ON CONFLICT DO NOTHING
+                RETURNING id, case_id, proposed_income
+            ), alerts AS (
+                INSERT INTO assistance_alert (kind, household_id, case_id, phase_out_id, due_date, message,
+                    created_at)
+                SELECT 'phase_out_proposed', c.household_id, ins.case_id, ins.id, %(due)s,
+                       '年人均收入' || ins.proposed_income || '元超过保障标准，拟渐退，请县级审批', now()
+                FROM ins JOIN assistance_dibaocase c ON c.id = ins.case_id
+                ON CONFLICT DO NOTHING
+                RETURNING 1
+            )
+            SELECT count(*) FROM ins
             """,
-            {"as_of": as_of, "ids": [r[0] for r in rows], "incomes": [r[1] for r in rows]},
+            {
+                "as_of": as_of,
+                "due": next_month(as_of),
+                "ids": [r[0] for r in rows],
+                "incomes": [r[1] for r in rows],
+            },
         )
-        return cur.rowcount
+        return cur.fetchone()[0]
 
 
 def _apply_reviews(reviews: list[tuple], as_of: dt.date, out: ChunkOutcome) -> None:
@@ -401,6 +574,7 @@ def _finish_chunk(chunk: RecalculationChunk, out: ChunkOutcome) -> None:
                 households_evaluated = households_evaluated + %(e)s,
                 results_changed = results_changed + %(r)s, cases_changed = cases_changed + %(c)s,
                 phase_outs_proposed = phase_outs_proposed + %(p)s,
+                stops_proposed = stops_proposed + %(sp)s, stops_automatic = stops_automatic + %(sa)s,
                 status = CASE WHEN chunks_done + 1 >= chunks_total THEN 'done' ELSE 'running' END,
                 finished_at = CASE WHEN chunks_done + 1 >= chunks_total THEN now() ELSE NULL END
             WHERE id = %(run)s
@@ -411,6 +585,8 @@ def _finish_chunk(chunk: RecalculationChunk, out: ChunkOutcome) -> None:
                 "r": out.results_changed,
                 "c": out.cases_changed,
                 "p": out.proposed,
+                "sp": out.stops_proposed,
+                "sa": out.stops_automatic,
                 "run": chunk.run_id,
             },
         )

@@ -69,6 +69,10 @@ def seed_cases(county: str) -> int:
                 (SELECT id FROM households_household WHERE village_id LIKE %(p)s);
             DELETE FROM assistance_alert WHERE household_id IN
                 (SELECT id FROM households_household WHERE village_id LIKE %(p)s);
+            DELETE FROM assistance_stopproposal WHERE case_id IN (SELECT c.id FROM assistance_dibaocase c
+                JOIN households_household h ON h.id = c.household_id WHERE h.village_id LIKE %(p)s);
+            DELETE FROM assistance_caseamount WHERE case_id IN (SELECT c.id FROM assistance_dibaocase c
+                JOIN households_household h ON h.id = c.household_id WHERE h.village_id LIKE %(p)s);
             DELETE FROM assistance_phaseout WHERE case_id IN (SELECT c.id FROM assistance_dibaocase c
                 JOIN households_household h ON h.id = c.household_id WHERE h.village_id LIKE %(p)s);
             DELETE FROM assistance_dibaocase_covered_members WHERE dibaocase_id IN (SELECT c.id
@@ -142,8 +146,25 @@ def reset_results(county: str) -> None:
             {"p": county + "%"},
         )
         cur.execute(
+            "DELETE FROM assistance_alert WHERE kind IN ('phase_out_proposed', 'stop_proposed') "
+            "AND household_id IN (SELECT id FROM households_household WHERE village_id LIKE %(p)s)",
+            {"p": county + "%"},
+        )
+        cur.execute(
             "DELETE FROM assistance_phaseout WHERE status = 'proposed' AND case_id IN (SELECT c.id FROM "
             "assistance_dibaocase c JOIN households_household h ON h.id = c.household_id "
+            "WHERE h.village_id LIKE %(p)s)",
+            {"p": county + "%"},
+        )
+        cur.execute(
+            "DELETE FROM assistance_stopproposal WHERE status = 'proposed' AND case_id IN (SELECT c.id FROM "
+            "assistance_dibaocase c JOIN households_household h ON h.id = c.household_id "
+            "WHERE h.village_id LIKE %(p)s)",
+            {"p": county + "%"},
+        )
+        cur.execute(
+            "DELETE FROM assistance_caseamount WHERE basis = 'recalculation' AND case_id IN "
+            "(SELECT c.id FROM assistance_dibaocase c JOIN households_household h ON h.id = c.household_id "
             "WHERE h.village_id LIKE %(p)s)",
             {"p": county + "%"},
         )

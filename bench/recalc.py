@@ -36,7 +36,8 @@ n = run.households_done
 print(
     f"  {region.name}: {n} households ({run.households_evaluated} evaluated), chunks "
     f"{run.chunks_done}/{run.chunks_total}, results written "
-    f"{run.results_changed}, cases changed {run.cases_changed}, 渐退 proposed {run.phase_outs_proposed}"
+    f"{run.results_changed}, cases changed {run.cases_changed}, 渐退 proposed {run.phase_outs_proposed}, "
+    f"停保 proposed {run.stops_proposed}"
 )
 print(f"  {n / times['first run']:.0f} households/s in one process")
 with timed("re-run (no changes)", times):

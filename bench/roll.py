@@ -3,7 +3,8 @@
     DATABASE_URL=… python bench/roll.py --cases 200000 [--county 219902] [--households 400000]
 
 Seeds `--cases` paying cases by SQL on the county's first households, with the figures a
-recalculation stores (size, income, standard 323, top-up), every 20th case in a 12-month linear
+recalculation stores (size, income, standard 323, top-up) and two amount-history rows each (from
+the first month, and a later one from after the roll's month), every 20th case in a 12-month linear
 渐退 and every 10th household's head with 两项补贴 records (生活 + 护理). Then prints the first
 generation, a regeneration (same roll: nothing rewritten) and the line count. --skip-seed reuses
 the cases already there."""
@@ -25,6 +26,10 @@ CLEAR = f"""
     DELETE FROM assistance_changeledgerentry WHERE household_id IN {IN_COUNTY};
     DELETE FROM assistance_alert WHERE household_id IN {IN_COUNTY};
     DELETE FROM assistance_disabilitysubsidy WHERE household_id IN {IN_COUNTY};
+    DELETE FROM assistance_stopproposal WHERE case_id IN
+        (SELECT id FROM assistance_dibaocase WHERE household_id IN {IN_COUNTY});
+    DELETE FROM assistance_caseamount WHERE case_id IN
+        (SELECT id FROM assistance_dibaocase WHERE household_id IN {IN_COUNTY});
     DELETE FROM assistance_phaseout WHERE case_id IN
         (SELECT id FROM assistance_dibaocase WHERE household_id IN {IN_COUNTY});
     DELETE FROM assistance_dibaocase_covered_members WHERE dibaocase_id IN
@@ -63,6 +68,21 @@ SEED_PHASE_OUTS = """
                           FROM generate_series(0, 11) g), '[]', '2020-06-20', ''
     FROM po
 """
+# Amount history: the confirmation's figures from the first month, and a later recalculation from
+# December 2020 (after the roll's month, +10 yuan): the November roll must pay the first row.
+SEED_AMOUNTS = """
+    INSERT INTO assistance_caseamount (case_id, valid_from, basis, note, household_size, covered_persons,
+        annual_percap_income, monthly_percap_income, standard_month, topup_amount, classified_amount,
+        subsidy_amount, monthly_amount, classified_items, parameter_ids, recorded_at)
+    SELECT c.id, v.valid_from, v.basis, '', c.household_size, c.covered_persons, c.annual_percap_income,
+           c.monthly_percap_income, c.standard_month, c.topup_amount + v.plus, c.classified_amount,
+           c.subsidy_amount, c.monthly_amount + v.plus, c.classified_items, c.standard_parameter_ids, now()
+    FROM assistance_dibaocase c
+    JOIN households_household h ON h.id = c.household_id
+    CROSS JOIN (VALUES ('2019-02-01'::date, 'confirmation', 0), ('2020-12-01'::date, 'recalculation', 10))
+        v (valid_from, basis, plus)
+    WHERE h.village_id LIKE %(p)s
+"""
 SEED_SUBSIDIES = """
     INSERT INTO assistance_disabilitysubsidy (household_id, member_id, kind, grade, monthly_amount,
         start_month, status)
@@ -92,8 +112,10 @@ if not args.skip_seed:
         cur.execute(CLEAR, p)
         cur.execute(SEED_CASES, p)
         cur.execute(SEED_PHASE_OUTS, p)
+        cur.execute(SEED_AMOUNTS, p)
         cur.execute(SEED_SUBSIDIES, p)
         cur.execute("ANALYZE assistance_dibaocase; ANALYZE assistance_phaseout")
+        cur.execute("ANALYZE assistance_caseamount")
         cur.execute("ANALYZE assistance_disabilitysubsidy; ANALYZE assistance_paymentline")
 with connection.cursor() as cur:
     cur.execute(

@@ -72,6 +72,9 @@ KEYS: dict[str, KeySpec] = {
     "phase_out.upper_bound_ratio": KeySpec(D, "倍", "收入超过低保标准此倍数时提前终止渐退"),
     "phase_out.allow_non_registered": KeySpec(B, "", "非建档立卡低保户可享受渐退"),
     "phase_out.alert_days": KeySpec(I, "天", "渐退到期前提醒天数"),
+    "dibao.stop_without_phase_out": KeySpec(
+        T, "", "收入超标且不适用渐退时（propose 提出停保建议由县级确认 / automatic 次月自动停保）"
+    ),
     # 贫困线与退出 (R3–R5)
     "poverty_line.national": KeySpec(D, YUAN_YEAR, "国家扶贫标准（当年价）"),
     "poverty_line.exit": KeySpec(D, YUAN_YEAR, "贫困户退出收入标准"),

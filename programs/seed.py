@@ -8,7 +8,11 @@ import importlib
 from django.db import transaction
 
 _migration = importlib.import_module("programs.migrations.0002_seed_parameters")
-PARAMETERS = _migration.PARAMETERS
+# Later migrations that add seed parameters (each frozen like 0002).
+_LATER = ("0004_stop_without_phase_out",)
+PARAMETERS = _migration.PARAMETERS + [
+    row for name in _LATER for row in importlib.import_module(f"programs.migrations.{name}").PARAMETERS
+]
 PROGRAMS = _migration.PROGRAMS
 
 

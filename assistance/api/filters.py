@@ -8,6 +8,7 @@ from assistance.choices import (
     RollStatus,
     SelfCare,
     SimpleStatus,
+    StopProposalStatus,
     SubsidyKind,
     TekunMode,
 )
@@ -20,6 +21,7 @@ from assistance.models import (
     PaymentLine,
     PaymentRoll,
     PhaseOut,
+    StopProposal,
     TekunCase,
 )
 from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet, register_household_filter
@@ -44,6 +46,16 @@ class PhaseOutFilter(ScopedFilterSet):
 
     class Meta:
         model = PhaseOut
+        fields = []
+
+
+class StopProposalFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="case__household__village__code")
+    household = IntFilter(field_name="case__household_id", label="户ID")
+    status = django_filters.MultipleChoiceFilter(choices=StopProposalStatus.choices, label="状态（可多选）")
+
+    class Meta:
+        model = StopProposal
         fields = []
 
 

@@ -24,6 +24,7 @@ from assistance.models import (
     PaymentLine,
     PaymentRoll,
     PhaseOut,
+    StopProposal,
     TekunCase,
 )
 from households.api.serializers import ScopedRelatedFieldsMixin
@@ -114,6 +115,16 @@ class PhaseOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PhaseOut
+        fields = "__all__"
+
+
+class StopProposalSerializer(serializers.ModelSerializer):
+    household = serializers.IntegerField(source="case.household_id", read_only=True, help_text="户ID")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
+    ground_display = serializers.CharField(source="get_ground_display", read_only=True, help_text="停保依据")
+
+    class Meta:
+        model = StopProposal
         fields = "__all__"
 
 

@@ -7,6 +7,7 @@ app_name = "assistance_api"
 router = SimpleRouter()
 router.register("dibao-cases", views.DibaoCaseViewSet, basename="dibao-case")
 router.register("phase-outs", views.PhaseOutViewSet, basename="phase-out")
+router.register("stop-proposals", views.StopProposalViewSet, basename="stop-proposal")
 router.register("payment-rolls", views.PaymentRollViewSet, basename="payment-roll")
 router.register("payment-lines", views.PaymentLineViewSet, basename="payment-line")
 router.register("ledger-entries", views.LedgerEntryViewSet, basename="ledger-entry")

@@ -21,9 +21,10 @@ from assistance.models import (
     PaymentLine,
     PaymentRoll,
     PhaseOut,
+    StopProposal,
     TekunCase,
 )
-from assistance.services import cases, phase_out, rolls, subsidies, tekun
+from assistance.services import cases, phase_out, rolls, stops, subsidies, tekun
 from households import permissions
 from households.api.base import ScopedAPIMixin
 from households.api.chain import roles
@@ -217,6 +218,42 @@ class PhaseOutViewSet(ReadOnly):
             phase_out=self.get_object(), user=request.user, reason=reason, on=timezone.localdate()
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=done.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="停保建议列表", description="收入超过保障标准且不适用渐退的案件；可按状态筛选。"
+    ),
+    retrieve=extend_schema(summary="停保建议详情（含停保通知书）"),
+)
+@extend_schema(tags=["低保与渐退"])
+class StopProposalViewSet(ReadOnly):
+    queryset = StopProposal.objects.select_related("case")
+    serializer_class = s.StopProposalSerializer
+    filterset_class = filters.StopProposalFilter
+    policies = {"confirm": roles({COUNTY}), "reject": roles({COUNTY})}
+
+    def _done(self, proposal):
+        return Response(self.get_serializer(self.get_queryset().get(pk=proposal.pk)).data)
+
+    @extend_schema(
+        summary="确认停保",
+        description="县级确认后自下月起停发，记入低保增减变动表并生成停保通知书。",
+        request=s.OnDateSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        on = _input(s.OnDateSerializer, request).on_date()
+        return self._done(stops.confirm_stop(proposal=self.get_object(), user=request.user, on=on))
+
+    @extend_schema(summary="不予停保", request=s.CaseReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        reason = _input(s.CaseReasonSerializer, request).validated_data["reason"]
+        done = stops.reject_stop(
+            proposal=self.get_object(), user=request.user, reason=reason, on=timezone.localdate()
+        )
+        return self._done(done)
 
 
 @extend_schema_view(

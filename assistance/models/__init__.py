@@ -1,4 +1,4 @@
-from .cases import CaseHomeVisit, DibaoCase, DisabilitySubsidy, PhaseOut, TekunCase
+from .cases import CaseAmount, CaseHomeVisit, DibaoCase, DisabilitySubsidy, PhaseOut, StopProposal, TekunCase
 from .ledger import Alert, ChangeLedgerEntry, HolidayCalendar
 from .measures import AssistanceMeasure, MeasureGap, RecalculationChunk, RecalculationRun
 from .payments import PaymentLine, PaymentRoll
@@ -6,6 +6,7 @@ from .payments import PaymentLine, PaymentRoll
 __all__ = [
     "Alert",
     "AssistanceMeasure",
+    "CaseAmount",
     "CaseHomeVisit",
     "ChangeLedgerEntry",
     "DibaoCase",
@@ -17,5 +18,6 @@ __all__ = [
     "PhaseOut",
     "RecalculationChunk",
     "RecalculationRun",
+    "StopProposal",
     "TekunCase",
 ]

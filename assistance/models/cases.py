@@ -11,6 +11,7 @@ from django.db import models
 from assistance.choices import (
     CLOSED_STATUSES,
     OPEN_PHASE_OUT_STATUSES,
+    AmountBasis,
     CaseStatus,
     CaseType,
     PhaseOutSchedule,
@@ -18,6 +19,9 @@ from assistance.choices import (
     PhaseOutTrigger,
     SelfCare,
     SimpleStatus,
+    StopGround,
+    StopMode,
+    StopProposalStatus,
     SubsidyKind,
     TekunMode,
     VisitLevel,
@@ -130,6 +134,51 @@ class DibaoCase(models.Model):
         return f"低保案件#{self.pk}"
 
 
+class CaseAmount(models.Model):
+    """A case's amount and the figures behind it, valid from a month until the next row's month.
+
+    A roll for month M pays the row valid in M (assistance.services.rolls), whenever the roll is
+    built: a change of standard in January recorded by January's recalculation never reaches
+    December's roll. Written by every service that changes the amount (confirmation, recalculation,
+    渐退 start/step/return, stop); a later decision replaces rows dated after its own month. The rows
+    are the history themselves (no pghistory event table): a recalculation that changes every case
+    writes one row each, not two."""
+
+    case = models.ForeignKey(
+        DibaoCase, verbose_name="低保案件", on_delete=models.PROTECT, related_name="amounts"
+    )
+    valid_from = models.DateField("起始月份", help_text="每月1日；至下一条记录的起始月份前有效")
+    basis = models.CharField("变动依据", max_length=16, choices=AmountBasis.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+    household_size = models.PositiveSmallIntegerField("家庭人口", default=0)
+    covered_persons = models.PositiveSmallIntegerField("保障人数", default=0)
+    annual_percap_income = models.DecimalField("年人均收入(低保口径)", **_money)
+    monthly_percap_income = models.DecimalField("月人均收入(低保口径)", **_money)
+    standard_month = models.DecimalField("适用月保障标准", **_money)
+    topup_amount = models.DecimalField("月补差金额", **_money)
+    classified_amount = models.DecimalField("月分类施保金", **_money)
+    subsidy_amount = models.DecimalField("月两项补贴", **_money)
+    monthly_amount = models.DecimalField("月保障金合计", **_money)
+    classified_items = models.JSONField("分类施保明细", default=list, blank=True)
+    parameter_ids = models.JSONField("所用参数", default=list, blank=True)
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "保障金额记录"
+        verbose_name_plural = "保障金额记录"
+        ordering = ["case_id", "-valid_from"]
+        constraints = [
+            # the index the roll's "latest row on or before the month" lookup walks backwards
+            models.UniqueConstraint(fields=["case", "valid_from"], name="case_amount_one_per_month"),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__day=1), name="case_amount_valid_from_first_of_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from:%Y年%m月}起 {self.monthly_amount}元"
+
+
 class CaseHomeVisit(models.Model):
     """入户调查/核查记录 of a 低保 case (经济状况调查; county visits for staff relatives, P10)."""
 
@@ -206,6 +255,54 @@ class PhaseOut(models.Model):
 
     def __str__(self) -> str:
         return f"渐退#{self.pk}"
+
+
+@pghistory.track()
+class StopProposal(models.Model):
+    """停保建议: an active 低保 case whose income rose above the standard while 渐退 does not apply
+    (not 建档立卡, or 渐退 used up). Raised by the recalculation with a county alert; the county
+    confirms (停保 from the next month) or rejects with a reason — or, where the county's parameter
+    dibao.stop_without_phase_out says automatic, the case stops from the next month by itself."""
+
+    case = models.ForeignKey(
+        DibaoCase, verbose_name="低保案件", on_delete=models.PROTECT, related_name="stop_proposals"
+    )
+    ground = models.CharField("停保依据", max_length=20, choices=StopGround.choices)
+    mode = models.CharField("处理方式", max_length=10, choices=StopMode.choices)
+    status = models.CharField(
+        "状态", max_length=10, choices=StopProposalStatus.choices, default=StopProposalStatus.PROPOSED
+    )
+    proposed_on = models.DateField("提出日期")
+    proposed_income = models.DecimalField("年人均收入(低保口径)", **_money)
+    monthly_percap_income = models.DecimalField("月人均收入", **_money)
+    standard_month = models.DecimalField("月保障标准", **_money)
+    amount = models.DecimalField("现月保障金", **_money)
+    reason = models.CharField("停保理由", max_length=300)
+    parameter_ids = models.JSONField("所用参数", default=list, blank=True)
+    stop_month = models.DateField("停保月份", null=True, blank=True, help_text="自该月起不再发放")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="决定人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    decision_reason = models.CharField("不予停保理由", max_length=300, blank=True)
+    notice_text = models.TextField("停保通知书", blank=True)
+
+    class Meta:
+        verbose_name = "停保建议"
+        verbose_name_plural = "停保建议"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="proposed"),
+                name="stop_proposal_one_open_per_case",
+                violation_error_message="该案件已有待决定的停保建议",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"停保建议#{self.pk}"
 
 
 @pghistory.track()

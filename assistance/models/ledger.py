@@ -84,6 +84,14 @@ class Alert(models.Model):
         on_delete=models.PROTECT,
         related_name="alerts",
     )
+    stop_proposal = models.ForeignKey(
+        "assistance.StopProposal",
+        verbose_name="停保建议",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
     due_date = models.DateField("到期日")
     message = models.CharField("提醒内容", max_length=300)
     created_at = models.DateTimeField("提醒时间", auto_now_add=True)

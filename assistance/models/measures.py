@@ -67,6 +67,8 @@ class RecalculationRun(models.Model):
     results_changed = models.PositiveIntegerField("结果变化数", default=0)
     cases_changed = models.PositiveIntegerField("案件金额变化数", default=0)
     phase_outs_proposed = models.PositiveIntegerField("新提出渐退数", default=0)
+    stops_proposed = models.PositiveIntegerField("新提出停保数", default=0, db_default=0)
+    stops_automatic = models.PositiveIntegerField("自动停保数", default=0, db_default=0)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="发起人",

@@ -14,6 +14,7 @@ from assistance.choices import (
     CLOSED_STATUSES,
     PAYING_STATUSES,
     AlertKind,
+    AmountBasis,
     CaseStatus,
     CaseType,
     LedgerKind,
@@ -21,8 +22,8 @@ from assistance.choices import (
     VisitLevel,
 )
 from assistance.facts import benefit_policy, load_facts
-from assistance.models import Alert, CaseHomeVisit, DibaoCase, DisabilitySubsidy
-from assistance.rules import Benefit, dibao_benefit, next_month
+from assistance.models import Alert, CaseAmount, CaseHomeVisit, DibaoCase, DisabilitySubsidy
+from assistance.rules import Benefit, dibao_benefit, first_of_month, next_month
 from assistance.services.common import (
     ledger,
     record_decided_elsewhere,
@@ -278,6 +279,32 @@ def apply_benefit(case: DibaoCase, benefit: Benefit, *, parameter_ids=()) -> Non
     case.computed_at = timezone.now()
 
 
+AMOUNT_FIELDS = (
+    "household_size", "covered_persons", "annual_percap_income", "monthly_percap_income", "standard_month",
+    "topup_amount", "classified_amount", "subsidy_amount", "monthly_amount", "classified_items",
+)  # fmt: skip
+
+
+def record_amount(case: DibaoCase, *, valid_from: dt.date, basis: str, note: str = "") -> CaseAmount:
+    """The case's figures as they now stand hold from valid_from's month (case amount history, read
+    by the rolls). Rows an earlier decision dated after that month no longer hold and are replaced;
+    a confirmed roll keeps its own copy of what it paid."""
+    valid_from = first_of_month(valid_from)
+    CaseAmount.objects.filter(case=case, valid_from__gt=valid_from).delete()
+    row, _ = CaseAmount.objects.update_or_create(
+        case=case,
+        valid_from=valid_from,
+        defaults={
+            **{name: getattr(case, name) for name in AMOUNT_FIELDS},
+            "basis": basis,
+            "note": note[:300],
+            "parameter_ids": list(case.standard_parameter_ids),
+            "recorded_at": timezone.now(),
+        },
+    )
+    return row
+
+
 @transaction.atomic
 def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
     """县审核确认: after 公示 ends; pay from the next month (P9); start row in the change ledger."""
@@ -310,6 +337,9 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
         old=0,
         new=case.monthly_amount,
         reason="新增低保",
+    )
+    record_amount(
+        case, valid_from=case.start_month, basis=AmountBasis.CONFIRMATION, note=f"{on:%Y-%m-%d} 县审核确认"
     )
     _grant_disability_subsidies(case, benefit, user)
     return case
@@ -407,6 +437,7 @@ def stop_case(*, case: DibaoCase, user, month: dt.date, reason: str, phase_out=N
     DisabilitySubsidy.objects.filter(
         household_id=case.household_id, status=SimpleStatus.ACTIVE, dibao_case__isnull=False
     ).update(status=SimpleStatus.STOPPED, stop_month=case.stop_month)
+    record_amount(case, valid_from=case.stop_month, basis=AmountBasis.STOP, note=reason)
     ledger(
         case=case,
         kind=LedgerKind.STOP,

@@ -13,6 +13,7 @@ from assistance import integration
 from assistance.choices import (
     OPEN_PHASE_OUT_STATUSES,
     AlertKind,
+    AmountBasis,
     CaseStatus,
     LedgerKind,
     PhaseOutStatus,
@@ -27,7 +28,7 @@ from assistance.rules import (
     phase_out_end,
     phase_out_schedule,
 )
-from assistance.services.cases import _move, apply_benefit, stop_case
+from assistance.services.cases import _move, apply_benefit, record_amount, stop_case
 from assistance.services.common import ledger, require_county
 
 PHASE_OUT_TOO_LONG = "渐退期不得超过{max}个月（当前填写{months}个月）"
@@ -117,6 +118,7 @@ def approve_phase_out(
     _move(case, user=user, to=CaseStatus.PHASING_OUT, allowed=(CaseStatus.ACTIVE,), action="进入渐退")
     case.monthly_amount = schedule[0]
     case.save(update_fields=["status", "monthly_amount", "updated_at"])
+    record_amount(case, valid_from=start, basis=AmountBasis.PHASE_OUT, note=f"渐退第1个月（共{months}个月）")
     ledger(
         case=case,
         kind=LedgerKind.PHASE_OUT_START,
@@ -155,6 +157,7 @@ def return_to_normal(*, phase_out: PhaseOut, benefit: Benefit, on: dt.date, para
     _move(case, user=None, to=CaseStatus.ACTIVE, allowed=(CaseStatus.PHASING_OUT,), action="恢复正常低保")
     apply_benefit(case, benefit, parameter_ids=parameter_ids)
     case.save()
+    record_amount(case, valid_from=next_month(on), basis=AmountBasis.RETURN, note=phase_out.early_end_reason)
     ledger(
         case=case,
         kind=LedgerKind.PHASE_OUT_RETURN,
@@ -222,13 +225,15 @@ def process_phase_outs(*, today: dt.date, prefix: str = "") -> dict[str, int]:
             old = case.monthly_amount
             case.monthly_amount = amount
             case.save(update_fields=["monthly_amount", "updated_at"])
+            step = f"渐退第{(month.year - po.start.year) * 12 + month.month - po.start.month + 1}个月"
+            record_amount(case, valid_from=month, basis=AmountBasis.PHASE_OUT, note=step)
             ledger(
                 case=case,
                 kind=LedgerKind.PHASE_OUT_STEP,
                 month=month,
                 old=old,
                 new=amount,
-                reason=f"渐退第{(month.year - po.start.year) * 12 + month.month - po.start.month + 1}个月",
+                reason=step,
                 phase_out=po,
             )
             counts["stepped"] += 1

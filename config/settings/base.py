@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "ProgramCodeEnum": "programs.models.ProgramCode",
         "SimpleStatusEnum": "assistance.choices.SimpleStatus",
         "SubsidyKindEnum": "assistance.choices.SubsidyKind",
+        "StopModeEnum": "assistance.choices.StopMode",
+        "TekunModeEnum": "assistance.choices.TekunMode",
     },
 }
 # The API's shared error shape and schema (households/api): JSON errors with Chinese messages and

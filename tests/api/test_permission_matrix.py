@@ -28,6 +28,7 @@ from assistance.models import (
     PaymentLine,
     PaymentRoll,
     PhaseOut,
+    StopProposal,
 )
 from households.choices import HelperUnitLevel
 from households.models import WorkTeamMember
@@ -74,6 +75,7 @@ class World:
     county: object
     case: object
     phase_out: object
+    stop: object
     roll: object
     line: object
     ledger: object
@@ -126,6 +128,14 @@ def build_world(village, export_owner) -> World:
         county=county,
         case=case,
         phase_out=PhaseOut.objects.create(case=case, trigger="other", proposed_on=DAY, proposed_income=4000),
+        stop=StopProposal.objects.create(
+            case=case,
+            ground="not_registered",
+            mode="propose",
+            proposed_on=DAY,
+            proposed_income=4200,
+            reason="月人均收入350.00元超过保障标准323.00元，非建档立卡户不适用渐退，应予停保",
+        ),
         roll=roll,
         line=PaymentLine.objects.create(
             roll=roll, month=DAY, program="dibao", case_id=case.pk, household=household, payee_name="王大"
@@ -502,6 +512,14 @@ ROWS = [
         {"reason": "收入不稳定"},
         COUNTY_ONLY,
     ),
+    get("stop.get", lambda w: f"/api/v1/stop-proposals/{w.stop.pk}/"),
+    post("stop.confirm", lambda w: f"/api/v1/stop-proposals/{w.stop.pk}/confirm/", {}, COUNTY_ONLY),
+    post(
+        "stop.reject",
+        lambda w: f"/api/v1/stop-proposals/{w.stop.pk}/reject/",
+        {"reason": "收入不稳定"},
+        COUNTY_ONLY,
+    ),
     get("roll.get", lambda w: f"/api/v1/payment-rolls/{w.roll.pk}/", COUNTY_DATA),
     post(
         "roll.confirm",
@@ -692,6 +710,7 @@ LISTS = {
     "/api/v1/workflow-events/": "event",
     "/api/v1/dibao-cases/": "case",
     "/api/v1/phase-outs/": "phase_out",
+    "/api/v1/stop-proposals/": "stop",
     "/api/v1/payment-lines/": "line",
     "/api/v1/ledger-entries/": "ledger",
     "/api/v1/alerts/": "alert",

@@ -217,6 +217,16 @@ def phase_outs(village, n):
         PhaseOut.objects.create(case=_case(village), trigger="other", proposed_on=DAY, proposed_income=4000)
 
 
+def stop_proposals(village, n):
+    from assistance.models import StopProposal
+
+    for _ in range(n):
+        StopProposal.objects.create(
+            case=_case(village), ground="not_registered", mode="propose", proposed_on=DAY,
+            proposed_income=4200, reason="非建档立卡户不适用渐退",
+        )  # fmt: skip
+
+
 def payment_rolls(village, n):
     for i in range(n):
         PaymentRoll.objects.create(
@@ -327,6 +337,7 @@ MORE_LISTS = [
     ("/api/v1/dibao-cases/", dibao_cases, 1),
     ("/api/v1/dibao-cases/?status=active&region=211223", dibao_cases, 1),
     ("/api/v1/phase-outs/", phase_outs, 1),
+    ("/api/v1/stop-proposals/?status=proposed", stop_proposals, 1),
     ("/api/v1/payment-rolls/", payment_rolls, 1),
     ("/api/v1/payment-lines/", payment_lines, 1),
     ("/api/v1/ledger-entries/", ledger_entries, 1),
