@@ -223,3 +223,17 @@ def test_backup_settings_are_in_env_example_and_readme():
     # BACKUP_DIR is fixed by the compose file (/backups) and PG_BIN_DIR found by itself in the image.
     for name in (names | compose_only) - {"BACKUP_DIR", "PG_BIN_DIR"}:
         assert re.search(rf"^{name}=", env_example, re.M), name
+
+
+def test_a_database_that_cannot_be_reached_is_a_logged_backup_failure(tmp_path, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(BackupRun.objects, "create", down)
+    db = backup.Database(name="fupin", host="127.0.0.1", port="1")
+    with pytest.raises(backup.BackupError, match="无法连接数据库"):
+        backup.create_backup(backup_dir=tmp_path, media_root=tmp_path, key="", db=db)
+    assert any(r.levelname == "ERROR" and "无法连接数据库" in r.getMessage() for r in caplog.records)
+    assert list(tmp_path.iterdir()) == []

@@ -1,4 +1,3 @@
-import contextlib
 import logging
 import time
 
@@ -66,6 +65,11 @@ class Command(BaseCommand):
                     time.sleep(min(wait, 300))
             pending = False
             # A failure is logged and recorded as a failed run by create_backup; the healthcheck
-            # (backup --check) then turns the service unhealthy and the 工作台 shows it.
-            with contextlib.suppress(backup.BackupError):
+            # (backup --check) then turns the service unhealthy and the 工作台 shows it. The loop
+            # goes on to the next night whatever happened (the database may be back by then).
+            try:
                 self._report(backup.create_backup(backup_dir=dir))
+            except backup.BackupError:
+                pass
+            except Exception:
+                logger.exception("备份失败")

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import psycopg
 from django.core.management.base import BaseCommand, CommandError
 
 from households import backup
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             )
         except backup.BackupError as exc:
             raise CommandError(f"恢复失败：{exc}") from None
+        except psycopg.OperationalError as exc:
+            raise CommandError(f"恢复失败：无法连接目标数据库：{exc}") from None
         labels = backup.table_labels()
         self.stdout.write(f"数据库 {report.database}：")
         for table, count in sorted(report.tables.items()):
