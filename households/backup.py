@@ -3,12 +3,14 @@
 A backup set is one directory ``fupin-YYYYMMDD-HHMMSS`` (Asia/Shanghai) under BACKUP_DIR:
 
 - ``database.dump``  ``pg_dump -Fc`` of the whole database (schema, data, triggers, history);
-- ``media.tar.gz``   MEDIA_ROOT: uploaded workbooks, error reports, exported ledgers;
+- ``media.tar.gz``   MEDIA_ROOT: uploaded workbooks (their error reports are written from them and
+  the batch), exported ledgers kept for download;
 - ``manifest.json``  sizes and sha256 of both files, the row count of every table in the dump's own
   snapshot, the server version and the latest migration of each app. No personal data.
 
 With an encryption key both data files are written through ``gpg --symmetric`` (AES-256) and end in
-``.gpg``; plaintext never touches the backup disk. gpg, not a Python library: a county's operator can
+``.gpg``; a backup never writes plaintext to the backup disk (a parallel restore decrypts the dump
+to a temporary file beside the sets, removed after). gpg, not a Python library: a county's operator can
 decrypt a set on any Linux machine with the stock ``gpg`` and the key, without this code.
 
 A set is written under a hidden ``.partial`` name and renamed when complete, so a set that exists is
