@@ -164,39 +164,48 @@ def summarize_rolls(prefix: str) -> None:
 # ------------------------------------------------------------------ dirty villages, per transaction
 
 
-def mark_dirty(village_code: str | None) -> None:
-    """Rebuild this village's summary when the current transaction commits (once per village and
-    transaction); outside a transaction at once."""
-    if not village_code:
+def mark_dirty(village_code: str | None = None, *, household_id: int | None = None) -> None:
+    """Rebuild this village's (or this household's village's) summary when the current transaction
+    commits, once per village and transaction, reading nothing until then; outside a transaction at
+    once."""
+    if not village_code and household_id is None:
         return
     if not connection.in_atomic_block:
-        refresh_villages([village_code])
+        _refresh({village_code} - {None}, {household_id} - {None})
         return
-    pending = getattr(connection, "_fupin_dirty_villages", None)
+    pending = getattr(connection, "_fupin_dirty", None)
     if pending is None or not any(callback[1] is _flush for callback in connection.run_on_commit):
         # First mark of this transaction (a rolled-back one dropped its callback with it).
-        pending = connection._fupin_dirty_villages = set()
+        pending = connection._fupin_dirty = (set(), set())
         transaction.on_commit(_flush)
-    pending.add(village_code)
+    if village_code:
+        pending[0].add(village_code)
+    if household_id is not None:
+        pending[1].add(household_id)
 
 
 def _flush() -> None:
-    codes = getattr(connection, "_fupin_dirty_villages", None) or set()
-    connection._fupin_dirty_villages = None
-    if codes:
-        refresh_villages(codes)
+    villages, households = getattr(connection, "_fupin_dirty", None) or (set(), set())
+    connection._fupin_dirty = None
+    _refresh(villages, households)
 
 
-def mark_region_dirty(region_code: str | None) -> None:
-    """Something changed somewhere under a region (an import batch of a village or township)."""
-    if not region_code:
+def _refresh(villages: set[str], households: set[int]) -> None:
+    if households:
+        villages |= set(Household.objects.filter(pk__in=households).values_list("village_id", flat=True))
+    if villages:
+        refresh_villages(villages)
+
+
+def refresh_region(region_code: str) -> None:
+    """Rebuild the summary under any region: a village, a township's villages, or whole counties."""
+    prefix = Region.objects.get(code=region_code).prefix
+    if len(prefix) <= 6:
+        for county in counties_under(prefix):
+            refresh_county(county)
         return
-    region = Region.objects.filter(code=region_code).first()
-    if region is None:
-        return
-    if region.level == RegionLevel.VILLAGE:
-        mark_dirty(region.code)
-        return
-    villages = Region.objects.filter(level=RegionLevel.VILLAGE, code__startswith=region.prefix)
-    for code in villages.values_list("code", flat=True):
-        mark_dirty(code)
+    refresh_villages(
+        Region.objects.filter(level=RegionLevel.VILLAGE, code__startswith=prefix).values_list(
+            "code", flat=True
+        )
+    )

@@ -1,5 +1,6 @@
 """What marks a village's statistics summary dirty (reports.refresh.mark_dirty)."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from assistance.models import AssistanceMeasure
@@ -13,8 +14,7 @@ def _household_saved(sender, instance, **kwargs) -> None:
 
 
 def _via_household(sender, instance, **kwargs) -> None:
-    village = Household.objects.filter(pk=instance.household_id).values_list("village_id", flat=True).first()
-    refresh.mark_dirty(village)
+    refresh.mark_dirty(household_id=instance.household_id)
 
 
 def _event_saved(sender, instance, created, **kwargs) -> None:
@@ -23,7 +23,17 @@ def _event_saved(sender, instance, created, **kwargs) -> None:
 
 
 def _import_saved(sender, instance, **kwargs) -> None:
-    refresh.mark_region_dirty(instance.region_id)
+    """A confirmed import (bulk rows, no model signals): a village's at commit, a township's or
+    county's in a Celery task after commit (a county's rebuild takes seconds to a minute)."""
+    if instance.status != ImportBatch.Status.IMPORTED or not instance.region_id:
+        return
+    if len(instance.region_id) == 12 and not instance.region_id.endswith("000"):
+        refresh.mark_dirty(instance.region_id)
+        return
+    from reports.tasks import refresh_region_statistics
+
+    code = instance.region_id
+    transaction.on_commit(lambda: refresh_region_statistics.delay(code))
 
 
 def connect() -> None:

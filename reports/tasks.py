@@ -19,3 +19,11 @@ def refresh_statistics() -> int:
     for code in counties:
         refresh_county(code)
     return len(counties)
+
+
+@shared_task(name="reports.refresh_region_statistics", acks_late=True)
+def refresh_region_statistics(region_code: str) -> None:
+    """After a township's or county's confirmed import: rebuild the summary under that region."""
+    from reports.refresh import refresh_region
+
+    refresh_region(region_code)

@@ -230,3 +230,39 @@ def test_incidence_uses_the_latest_registered_population(register, county_admin,
     assert row["population"] == 400
     want = (Decimal(row["not_exited_persons"]) * 100 / 400).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert row["rate_pct"] == want
+
+
+def test_statistics_api_is_in_the_schema_and_answers_the_selector(client, register, county_admin, village_a):
+    from rest_framework.test import APIClient
+
+    schema = client.get("/api/schema/").content.decode()
+    for name in stats.STATISTICS:
+        assert f"/api/v1/statistics/{name}/{{code}}/" in schema
+    api = APIClient()
+    api.force_authenticate(county_admin)
+    response = api.get(f"/api/v1/statistics/review-state/{village_a.parent.code}/")
+    assert response.status_code == 200
+    assert response.json() == [
+        {**row, "households": row["households"]}
+        for row in stats.review_state(county_admin, village_a.parent.code)
+    ]
+
+
+def test_a_confirmed_township_import_rebuilds_its_villages(
+    township_reviewer_a, village_a, django_capture_on_commit_callbacks
+):
+    from households.models import ImportBatch
+
+    refresh.refresh_county(village_a.code[:6].ljust(12, "0"))
+    Household.objects.bulk_create(  # an import writes rows without model signals
+        [Household(household_no=f"IMP{i}", village=village_a, main_cause="illness") for i in range(3)]
+    )
+    assert RegisterSummary.objects.filter(village=village_a).count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        ImportBatch.objects.create(
+            original_name="乡镇.xlsx",
+            created_by=township_reviewer_a,
+            region=village_a.parent,
+            status=ImportBatch.Status.IMPORTED,
+        )
+    assert RegisterSummary.objects.get(village=village_a, review_state=ReviewState.DRAFT).households == 3
