@@ -48,6 +48,7 @@ REVIEW = [
 CASES = [
     "assistance.DibaoCase",
     "assistance.PhaseOut",
+    "assistance.StopProposal",
     "assistance.TekunCase",
     "assistance.DisabilitySubsidy",
     "assistance.Alert",

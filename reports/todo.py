@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import reverse
 
-from assistance.choices import AlertKind, CaseStatus, PhaseOutStatus
-from assistance.models import Alert, DibaoCase, PhaseOut
+from assistance.choices import AlertKind, CaseStatus, PhaseOutStatus, StopProposalStatus
+from assistance.models import Alert, DibaoCase, PhaseOut, StopProposal
 from households.choices import ReviewState, Role
 from households.permissions import role_of
 from households.selectors import latest_backup, scoped
@@ -275,6 +275,24 @@ def alerts(user, today: dt.date) -> list[TodoItem]:
     return items
 
 
+def stop_proposals(user, today: dt.date) -> list[TodoItem]:
+    """停保建议 waiting for the county's decision (raised by the recalculation)."""
+    qs = scoped(StopProposal.objects.filter(status=StopProposalStatus.PROPOSED), user).select_related(
+        "case__household"
+    )
+    rows = [
+        TodoRow(
+            f"低保案件 {p.case.household.household_no}",
+            reverse("admin:assistance_stopproposal_change", args=[p.pk]),
+            detail=p.reason,
+            days=(today - p.proposed_on).days,
+        )
+        for p in qs.order_by("proposed_on", "pk")[:ROWS_SHOWN]
+    ]
+    url = f"{reverse('admin:assistance_stopproposal_changelist')}?status=proposed"
+    return [TodoItem("stop_proposals", "停保建议待决定", qs.count(), url, rows)]
+
+
 BACKUP_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
 
 
@@ -293,5 +311,6 @@ def register_builtin() -> None:
     register("review", awaiting_review, order=30)
     register("changes", change_requests, order=40)
     register("publicity", publicity, order=50)
+    register("stop_proposals", stop_proposals, order=45)
     register("alerts", alerts, order=60)
     register("backup", backup, order=90)

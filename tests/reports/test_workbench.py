@@ -10,7 +10,7 @@ from django.urls import reverse
 from households.choices import ReviewState
 from households.workflow import services
 from reports import todo
-from tests.factories import household_with_members
+from tests.factories import household_with_members, region_chain, user_for
 
 pytestmark = pytest.mark.django_db
 WORKBENCH = reverse("reports:workbench")
@@ -204,3 +204,28 @@ def test_a_bar_opens_the_list_behind_it_with_the_same_count(client, village_a, v
             assert response.context["cl"].result_count == figure, link
             checked += 1
     assert checked >= 2
+
+
+def test_stop_proposals_wait_on_the_county_workbench(client, village_a, village_other, county_admin):
+    from assistance.choices import StopGround, StopMode
+    from assistance.models import DibaoCase, StopProposal
+
+    household = household_with_members(2, village=village_a, review_state=ReviewState.VERIFIED)
+    case = DibaoCase.objects.create(household=household, applied_on=dt.date(2026, 1, 5), status="active")
+    StopProposal.objects.create(
+        case=case,
+        ground=StopGround.values[0],
+        mode=StopMode.values[0],
+        proposed_on=dt.date.today(),
+        reason="年人均收入高于保障标准，已不能渐退",
+    )
+    html = page(client, county_admin)
+    assert "停保建议待决定" in html
+    outsider = user_for(village_other.parent.parent)
+    assert "停保建议待决定" not in page(client, outsider)
+    assert "年人均收入高于保障标准，已不能渐退" in html
+
+
+@pytest.fixture
+def village_other():
+    return region_chain("210102001001", ("辽宁省", "沈阳市", "和平区", "南湖街道", "丙村"))
