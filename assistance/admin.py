@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from assistance import models as m
 from assistance import selectors, tasks
+from assistance.admin_print import PrintDocumentsAdminMixin
 from assistance.choices import (
     PhaseOutSchedule,
     PhaseOutStatus,
@@ -83,7 +84,7 @@ class HomeVisitInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(m.DibaoCase)
-class DibaoCaseAdmin(RecordActionsAdminMixin, BaseAdmin):
+class DibaoCaseAdmin(PrintDocumentsAdminMixin, RecordActionsAdminMixin, BaseAdmin):
     list_display = [
         "id", "household_no", "case_type", "status", "review_state", "covered_persons",
         "monthly_percap_income", "monthly_amount", "start_month", "next_review_date",

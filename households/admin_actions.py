@@ -38,6 +38,10 @@ class RecordActionsAdminMixin:
         names = (("status", "业务状态"), ("poverty_status", "脱贫状态"))
         return [(label, getattr(obj, f"get_{name}_display")()) for name, label in names if hasattr(obj, name)]
 
+    def record_links(self, request, obj) -> list[tuple[str, str]]:
+        """Links shown beside the buttons (e.g. 打印审批表)."""
+        return []
+
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         view = self.admin_site.admin_view(self.record_action_view)
@@ -53,6 +57,7 @@ class RecordActionsAdminMixin:
     def record_page_context(self, request, obj) -> dict:
         return {
             "record_banner": ra.banner_of(obj, extra_states=self.record_extra_states(obj)),
+            "record_links": self.record_links(request, obj),
             "record_actions": [
                 {
                     "action": action,

@@ -94,6 +94,7 @@ KEYS: dict[str, KeySpec] = {
     # 公示与时限
     "publicity.min_days": KeySpec(I, "天", "公示最少天数"),
     "publicity.mask_id": KeySpec(B, "", "公示名单隐藏身份证号中间位"),
+    "publicity.objection_phone": KeySpec(T, "", "公示监督（异议）电话，印在公示名单上"),
     "refusal_notice.working_days": KeySpec(I, "工作日", "不予确认书面通知时限"),
     # 养老 (R13)
     "pension.age": KeySpec(I, "周岁", "领取城乡居民基础养老金年龄"),
