@@ -79,7 +79,7 @@ def test_household_no_taken_meanwhile_is_retried_with_the_next(monkeypatch, vill
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_saving_at_once_get_different_numbers(monkeypatch, village_a, clerk_a):
     real = numbering.next_household_no
-    barrier = threading.Barrier(2, timeout=10)
+    barrier = threading.Barrier(2, timeout=60)
     first_call = threading.local()
 
     def together(code):
