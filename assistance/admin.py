@@ -350,7 +350,7 @@ class PaymentLineInline(ScopedAdminMixin, admin.TabularInline):
     extra = 0
     fields = [
         "payee_name", "bank_account", "covered_persons", "percap_income", "topup_amount",
-        "classified_amount", "subsidy_amount", "total_amount", "kind", "note",
+        "classified_amount", "subsidy_amount", "total_amount", "kind", "held", "note",
     ]  # fmt: skip
     readonly_fields = fields
     show_change_link = False
@@ -394,10 +394,20 @@ class PaymentRollAdmin(BaseAdmin):
 class PaymentLineAdmin(BaseAdmin):
     list_display = [
         "month", "payee_name", "bank_account", "covered_persons", "topup_amount", "classified_amount",
-        "subsidy_amount", "total_amount", "kind", "in_phase_out",
+        "subsidy_amount", "total_amount", "kind", "in_phase_out", "held", "note",
     ]  # fmt: skip
-    list_filter = ["program", "kind", "month", "in_phase_out", HouseholdTownship]
+    list_filter = ["program", "kind", "month", "in_phase_out", "held", HouseholdTownship]
     search_fields = ["payee_name", "=payee_id_no"]
+
+
+@admin.register(m.PaymentHold)
+class PaymentHoldAdmin(BaseAdmin):
+    """暂停发放: placed and cleared by the services that found the reason (信息比对), read-only here."""
+
+    list_display = ["household_no", "reason", "source", "created_at", "cleared_at", "cleared_reason"]
+    list_filter = ["source", ("cleared_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["household"]
+    readonly_fields = [f.name for f in m.PaymentHold._meta.fields]
 
 
 @admin.register(m.AssistanceMeasure)

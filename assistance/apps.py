@@ -20,6 +20,7 @@ class AssistanceConfig(AppConfig):
             (m.ChangeLedgerEntry, "household__village__code"),
             (m.Alert, "household__village__code"),
             (m.PaymentLine, "household__village__code"),
+            (m.PaymentHold, "household__village__code"),
             (m.PaymentRoll, "county__code"),
             (m.AssistanceMeasure, "household__village__code"),
             (m.RecalculationRun, "region__code"),

@@ -18,4 +18,5 @@ urlpatterns = [
     path("api/v1/", include("assistance.api.urls")),
     path("api/v1/", include("programs.api.urls")),
     path("api/v1/", include("reports.api.urls")),
+    path("api/v1/cross-checks/", include("reports.crosscheck.api.urls")),
 ]

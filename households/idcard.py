@@ -41,6 +41,16 @@ def check_digit(first17: str) -> str:
     return _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+def to_18(raw: str) -> str:
+    """The 18-digit form of a number as agencies send it: normalised, a 15-digit (pre-1999) number
+    widened with "19" and its check digit. Anything else is returned normalised, unchanged."""
+    number = normalize_id(raw)
+    if re.fullmatch(r"\d{15}", number):
+        first17 = number[:6] + "19" + number[6:]
+        return first17 + check_digit(first17)
+    return number
+
+
 def parse_id(raw: str, *, today: dt.date | None = None) -> IdFacts:
     """Validate an 18-digit ID and return what it encodes; raises ValidationError in Chinese."""
     number = normalize_id(raw)

@@ -127,6 +127,13 @@ KEYS: dict[str, KeySpec] = {
     "education.loan.undergraduate": KeySpec(D, "元/生/年", "生源地信用助学贷款上限：本专科"),
     "education.loan.postgraduate": KeySpec(D, "元/生/年", "生源地信用助学贷款上限：研究生"),
     "education.technical_school.month": KeySpec(D, "元/生/月", "技工院校“两后生”生活补贴"),
+    # 信息比对 (reports.crosscheck)
+    "crosscheck.excluding_list_kinds": KeySpec(J, "", "比对名单中排除低保资格的名单类别"),
+    "crosscheck.hold_high_severity": KeySpec(B, "", "高风险疑点涉及发放对象时暂停发放"),
+    "crosscheck.answer_days": KeySpec(I, "天", "比对疑点村级核实期限"),
+    "crosscheck.link_dibao_registry": KeySpec(B, "", "低保户与建档立卡户属性须一致"),
+    "crosscheck.school_age_ranges": KeySpec(J, "", "各学段在校生合理年龄范围（周岁）"),
+    "crosscheck.income_percap_max": KeySpec(D, YUAN_YEAR, "人均纯收入合理上限（超过视为异常）"),
     # 就业 (R15, S000)
     "employment.min_wage_month": KeySpec(D, "元/月", "当地最低工资标准"),
     "employment.post_subsidy_ratio": KeySpec(D, RATIO, "岗位补贴占最低工资比例"),

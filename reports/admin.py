@@ -18,6 +18,7 @@ from households.admin_excel import ExcelAdminMixin
 from households.choices import RegionLevel
 from households.excel.downloads import XLSX, file_response
 from reports import exporting
+from reports.crosscheck import admin as crosscheck_admin  # noqa: F401 - registers the cross-check pages
 from reports.models import ExportJob
 
 

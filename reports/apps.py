@@ -11,6 +11,8 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from households.selectors import register_scope
         from reports import signals, todo
+        from reports.crosscheck import models as m
+        from reports.crosscheck import tasks  # noqa: F401 - registers the Celery tasks
         from reports.models import ExportJob
         from reports.summary_models import RegisterSummary, RollSummary
 
@@ -20,3 +22,10 @@ class ReportsConfig(AppConfig):
         register_scope(RollSummary, "village__code")
         signals.connect()
         todo.register_builtin()
+        for model, path in [
+            (m.OutsideList, "region__code"),
+            (m.OutsideListRow, "batch__region__code"),
+            (m.CheckRun, "county__code"),
+            (m.Hit, "village__code"),
+        ]:
+            register_scope(model, path)

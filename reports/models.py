@@ -3,6 +3,10 @@
 from django.conf import settings
 from django.db import models
 
+from reports.crosscheck.models import CheckRun, Hit, OutsideList, OutsideListRow
+
+__all__ = ["CheckRun", "ExportJob", "Hit", "OutsideList", "OutsideListRow"]
+
 
 class ExportJob(models.Model):
     """A ledger export. Small ones are written at once; large ones run in Celery with progress."""

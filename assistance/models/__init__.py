@@ -1,4 +1,5 @@
 from .cases import CaseAmount, CaseHomeVisit, DibaoCase, DisabilitySubsidy, PhaseOut, StopProposal, TekunCase
+from .holds import PaymentHold
 from .ledger import Alert, ChangeLedgerEntry, HolidayCalendar
 from .measures import AssistanceMeasure, MeasureGap, RecalculationChunk, RecalculationRun
 from .payments import PaymentLine, PaymentRoll
@@ -13,6 +14,7 @@ __all__ = [
     "DisabilitySubsidy",
     "HolidayCalendar",
     "MeasureGap",
+    "PaymentHold",
     "PaymentLine",
     "PaymentRoll",
     "PhaseOut",

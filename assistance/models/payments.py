@@ -95,6 +95,12 @@ class PaymentLine(models.Model):
         related_name="adjustments",
     )
     note = models.CharField("备注", max_length=300, blank=True)
+    held = models.BooleanField(
+        "暂停发放",
+        default=False,
+        db_default=False,
+        help_text="该户有未解除的暂停发放（如信息比对高风险疑点），本月不发放",
+    )
 
     class Meta:
         verbose_name = "发放明细"

@@ -23,6 +23,7 @@ from assistance.choices import LineKind, Program, RollStatus
 from assistance.copy import copy_rows
 from assistance.models import PaymentLine, PaymentRoll
 from assistance.rules import first_of_month
+from assistance.services import holds
 from assistance.services.common import require_county
 from households.choices import RegionLevel
 from households.models import Region
@@ -251,6 +252,7 @@ def generate_roll(*, county: Region, month: dt.date, program: str = Program.DIBA
         _write_lines(DISABILITY_LINES, params)
     else:
         _write_tekun(roll, params)
+    holds.apply_holds_to_roll(roll.pk)
     _refresh_totals(roll)
     return roll
 

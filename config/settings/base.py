@@ -196,6 +196,9 @@ SPECTACULAR_SETTINGS = {
         "SubsidyKindEnum": "assistance.choices.SubsidyKind",
         "StopModeEnum": "assistance.choices.StopMode",
         "TekunModeEnum": "assistance.choices.TekunMode",
+        "OutsideListKindEnum": "reports.crosscheck.choices.ListKind",
+        "CheckRunTriggerEnum": "reports.crosscheck.choices.RunTrigger",
+        "PhaseOutTriggerEnum": "assistance.choices.PhaseOutTrigger",
     },
 }
 # The API's shared error shape and schema (households/api): JSON errors with Chinese messages and
@@ -254,6 +257,12 @@ CELERY_BEAT_SCHEDULE.update(
 CELERY_BEAT_SCHEDULE["reports-nightly-statistics"] = {
     "task": "reports.refresh_statistics",
     "schedule": crontab(hour=2, minute=30),
+}
+
+# reports: the internal cross-checks (信息比对) of every county, nightly after the recalculation.
+CELERY_BEAT_SCHEDULE["reports-nightly-crosschecks"] = {
+    "task": "reports.crosscheck.tasks.nightly_internal_checks",
+    "schedule": crontab(hour=3, minute=30),
 }
 
 # simpleui menu icons (keys are the Chinese verbose names shown in the menu).

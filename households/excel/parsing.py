@@ -14,7 +14,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -49,6 +49,28 @@ class FileRejected(ValidationError):
     """The file as a whole cannot be read; nothing is written."""
 
 
+@dataclass(frozen=True)
+class HeaderSpec:
+    """How a kind of upload names its columns: header text → column key, the keys it must have,
+    and the Chinese header of a key (for the missing-columns message)."""
+
+    key_of: Callable[[object], str | None]
+    required: frozenset[str]
+    header_of: Callable[[str], str]
+    no_header: str = NO_HEADER
+    min_found: int = 3
+
+
+def _registry_header(key: str) -> str:
+    from households.excel.columns import COLUMN_BY_KEY
+
+    return COLUMN_BY_KEY[key].header
+
+
+# The registry import's columns (households.excel.columns); other uploads pass their own spec.
+REGISTRY_HEADERS = HeaderSpec(header_key, frozenset(REQUIRED_KEYS), _registry_header)
+
+
 @dataclass
 class SheetData:
     """The data rows of one sheet, header located. Rows are (Excel row number, cells)."""
@@ -62,7 +84,7 @@ class SheetData:
     header_cells: list = field(default_factory=list)  # the header row as written (error report)
 
 
-def read_upload(data: bytes, filename: str = "") -> SheetData:
+def read_upload(data: bytes, filename: str = "", spec: HeaderSpec = REGISTRY_HEADERS) -> SheetData:
     """Sniff the format by content (never trust the extension) and return the located sheet."""
     size = len(data)
     if size == 0:
@@ -74,10 +96,10 @@ def read_upload(data: bytes, filename: str = "") -> SheetData:
         )
     if data.startswith(_ZIP_MAGIC):
         _check_zip(data)
-        return _read_calamine(data)
+        return _read_calamine(data, spec)
     if data.startswith(_XLS_MAGIC):
-        return _read_xls(data)
-    return _read_csv(data, filename)
+        return _read_xls(data, spec)
+    return _read_csv(data, filename, spec)
 
 
 def _check_zip(data: bytes) -> None:
@@ -153,7 +175,7 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, *, limit: int) -> int:
         raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
 
 
-def _locate(sheet_name: str, rows: Iterator[list], total_rows: int) -> SheetData:
+def _locate(sheet_name: str, rows: Iterator[list], total_rows: int, spec: HeaderSpec) -> SheetData:
     """Find the header within the first rows (a merged title may sit above it)."""
     limit = settings.EXCEL_IMPORT_MAX_ROWS
     if total_rows > limit + HEADER_SCAN_ROWS:
@@ -161,9 +183,9 @@ def _locate(sheet_name: str, rows: Iterator[list], total_rows: int) -> SheetData
     for row_no, cells in enumerate(rows, start=1):
         if row_no > HEADER_SCAN_ROWS:
             break
-        keys = {i: header_key(v) for i, v in enumerate(cells)}
+        keys = {i: spec.key_of(v) for i, v in enumerate(cells)}
         found = {k for k in keys.values() if k}
-        if len(found & REQUIRED_KEYS) < 3:
+        if len(found & spec.required) < min(spec.min_found, len(spec.required)):
             continue
         columns: dict[int, str] = {}
         seen: dict[str, int] = {}
@@ -177,11 +199,9 @@ def _locate(sheet_name: str, rows: Iterator[list], total_rows: int) -> SheetData
                 )
             seen[key] = index
             columns[index] = key
-        missing = REQUIRED_KEYS - found
+        missing = spec.required - found
         if missing:
-            from households.excel.columns import COLUMN_BY_KEY
-
-            names = "、".join(COLUMN_BY_KEY[k].header for k in sorted(missing))
+            names = "、".join(spec.header_of(k) for k in sorted(missing))
             raise FileRejected(MISSING_COLUMNS.format(columns=names), code="missing_columns")
         headers = {i: str(cells[i]).strip() for i in columns}
         return SheetData(
@@ -193,7 +213,7 @@ def _locate(sheet_name: str, rows: Iterator[list], total_rows: int) -> SheetData
             total_rows=total_rows,
             header_cells=list(cells),
         )
-    raise FileRejected(NO_HEADER.format(n=HEADER_SCAN_ROWS), code="no_header")
+    raise FileRejected(spec.no_header.format(n=HEADER_SCAN_ROWS), code="no_header")
 
 
 def _numbered(rows: Iterator[list], *, start: int) -> Iterator[tuple[int, list]]:
@@ -208,7 +228,7 @@ def _limited(rows: Iterator[tuple[int, list]], limit: int) -> Iterator[tuple[int
         yield row_no, cells
 
 
-def _read_calamine(data: bytes) -> SheetData:
+def _read_calamine(data: bytes, spec: HeaderSpec) -> SheetData:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
     try:
@@ -232,12 +252,12 @@ def _read_calamine(data: bytes) -> SheetData:
                 raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
             rows, total = iter(sheet.iter_rows()), sheet.height
         try:
-            return _locate(meta.name, rows, total)
+            return _locate(meta.name, rows, total, spec)
         except FileRejected as exc:
             if exc.code != "no_header":
                 raise
             last_error = exc
-    raise last_error or FileRejected(NO_HEADER.format(n=HEADER_SCAN_ROWS), code="no_header")
+    raise last_error or FileRejected(spec.no_header.format(n=HEADER_SCAN_ROWS), code="no_header")
 
 
 # --- .xlsx in pieces -------------------------------------------------------------------------
@@ -383,7 +403,7 @@ _EMPTY_SHEET = (
 _DIMENSION_REF = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 
 
-def _read_xls(data: bytes) -> SheetData:
+def _read_xls(data: bytes, spec: HeaderSpec) -> SheetData:
     import xlrd
 
     try:
@@ -401,12 +421,12 @@ def _read_xls(data: bytes) -> SheetData:
             continue
         rows = (_xls_row(sheet.row(r), book.datemode) for r in range(sheet.nrows))
         try:
-            return _locate(sheet.name, rows, sheet.nrows)
+            return _locate(sheet.name, rows, sheet.nrows, spec)
         except FileRejected as exc:
             if exc.code != "no_header":
                 raise
             last_error = exc
-    raise last_error or FileRejected(NO_HEADER.format(n=HEADER_SCAN_ROWS), code="no_header")
+    raise last_error or FileRejected(spec.no_header.format(n=HEADER_SCAN_ROWS), code="no_header")
 
 
 def _xls_row(cells, datemode: int) -> list:
@@ -445,7 +465,7 @@ def _decode(data: bytes) -> str:
     raise FileRejected(CSV_ENCODING, code="encoding")
 
 
-def _read_csv(data: bytes, filename: str) -> SheetData:
+def _read_csv(data: bytes, filename: str, spec: HeaderSpec) -> SheetData:
     text = _decode(data)
     if not text.strip():
         raise FileRejected(FILE_EMPTY, code="empty")
@@ -458,7 +478,7 @@ def _read_csv(data: bytes, filename: str) -> SheetData:
     lines = text.count("\n") + 1
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _locate(filename or "CSV", reader, lines)
+        return _locate(filename or "CSV", reader, lines, spec)
     except csv.Error as exc:
         raise FileRejected(FILE_CORRUPT.format(detail=exc), code="corrupt") from None
     except FileRejected as exc:

@@ -34,6 +34,7 @@ from households.choices import HelperUnitLevel
 from households.models import WorkTeamMember
 from households.workflow.models import ChangeRequest, Publicity, WorkflowEvent
 from programs.models import EligibilityResult, Parameter, VillagePopulation
+from reports.crosscheck.models import CheckRun, Hit, OutsideList
 from reports.models import ExportJob
 from reports.statistics import STATISTICS
 from tests.assistance.factories import disability_subsidy, tekun_case
@@ -90,6 +91,9 @@ class World:
     subsidy: object
     population: object
     export: object
+    batch: object
+    run: object
+    hit: object
 
 
 DAY = dt.date(2019, 11, 1)
@@ -115,6 +119,17 @@ def build_world(village, export_owner) -> World:
         done_rows=1,
     )
     export.file.save("roster.xlsx", ContentFile(b"PK\x03\x04 test"), save=True)
+    batch = OutsideList.objects.create(
+        kind="death",
+        cutoff_date=DAY,
+        source_agency="县公安局",
+        region=county,
+        original_name="死亡名单.csv",
+        uploaded_by=author,
+        status="accepted",
+        row_count=1,
+    )
+    run = CheckRun.objects.create(county=county, trigger="upload", batch=batch, as_of=DAY)
     return World(
         household=household,
         member=first,
@@ -190,6 +205,21 @@ def build_world(village, export_owner) -> World:
         subsidy=disability_subsidy(member=second),
         population=VillagePopulation.objects.create(village=village, year=2019, agricultural_population=500),
         export=export,
+        batch=batch,
+        run=run,
+        hit=Hit.objects.create(
+            rule="list_match",
+            key=f"world:{household.pk}",
+            severity="high",
+            village=village,
+            household=household,
+            member=first,
+            id_no=first.id_no,
+            reason="死亡名单比中",
+            batch=batch,
+            run=run,
+            deadline=DAY,
+        ),
     )
 
 
@@ -214,6 +244,12 @@ DRAFT_EDIT = {"clerk": 200, "township": 403, "county": 403, "city": 403}
 COUNTY_ONLY = {"clerk": 403, "township": 403, "county": 200, "city": 403}
 # County-level data (rolls): below the county it is out of scope (404), the city reads it.
 COUNTY_DATA = {"clerk": 404, "township": 404, "county": 200, "city": 200}
+# Outside lists (信息比对): county and above only, refused (403) below whatever the object.
+LISTS_ABOVE = {"clerk": 403, "township": 403, "county": 200, "city": 200}
+LISTS_OUT = {"clerk": 403, "township": 403, "county": 404, "city": 404}
+# 疑点: the chain below the city reads them; the city gets counts only.
+HITS_READ = {"clerk": 200, "township": 200, "county": 200, "city": 403}
+HITS_OUT = {"clerk": 404, "township": 404, "county": 404, "city": 403}
 
 
 @dataclass
@@ -690,6 +726,46 @@ ROWS = [
         get(f"statistics.{name}", lambda w, name=name: f"/api/v1/statistics/{name}/{w.region.code}/")
         for name in STATISTIC_NAMES
     ),
+    # ---------------------------------------------------------------- 信息比对: lists county and above only
+    get("crosscheck.batches", lambda w: "/api/v1/cross-checks/batches/", LISTS_ABOVE, outside=LISTS_ABOVE),
+    get(
+        "crosscheck.batch",
+        lambda w: f"/api/v1/cross-checks/batches/{w.batch.pk}/",
+        LISTS_ABOVE,
+        outside=LISTS_OUT,
+    ),
+    post(
+        "crosscheck.upload",
+        lambda w: "/api/v1/cross-checks/batches/",
+        {},  # no file: the roles that may upload reach validation
+        only({"county", "city"}, 400),
+        outside=only({"county", "city"}, 400),
+    ),
+    get("crosscheck.run", lambda w: f"/api/v1/cross-checks/runs/{w.run.pk}/", COUNTY_DATA),
+    # 疑点: village, township, county read them in scope; the city reads counts only
+    get("crosscheck.hits", lambda w: "/api/v1/cross-checks/hits/", HITS_READ, outside=HITS_READ),
+    get("crosscheck.hit", lambda w: f"/api/v1/cross-checks/hits/{w.hit.pk}/", HITS_READ, outside=HITS_OUT),
+    post(
+        "crosscheck.answer",
+        lambda w: f"/api/v1/cross-checks/hits/{w.hit.pk}/answer/",
+        {"answer": "corrected", "answer_reason": "已纠正"},  # no change request linked: 400
+        only({"clerk"}, 400),
+        outside=HITS_OUT,
+    ),
+    post(
+        "crosscheck.confirm",
+        lambda w: f"/api/v1/cross-checks/hits/{w.hit.pk}/confirm/",
+        None,  # the hit is still open: nothing to confirm
+        only({"township"}, 400),
+        outside=HITS_OUT,
+    ),
+    post(
+        "crosscheck.return",
+        lambda w: f"/api/v1/cross-checks/hits/{w.hit.pk}/return/",
+        {"reason": "请重新核实"},
+        only({"township"}, 400),
+        outside=HITS_OUT,
+    ),
     # ---------------------------------------------------------------- authentication
     Row("token", "post", lambda w: "/api/v1/auth/token/", BAD, payload={}, outside=BAD, anonymous=400),
 ]
@@ -727,9 +803,10 @@ LISTS = {
     "/api/v1/programs/": None,
     "/api/v1/exports/ledgers/": None,
     **{f"/api/v1/statistics/{name}/": None for name in STATISTIC_NAMES},
+    "/api/v1/cross-checks/counts/": None,
 }
 # Lists whose in-scope rows only some roles see (county-level data).
-COUNTY_LISTS = {"/api/v1/payment-rolls/": "roll"}
+COUNTY_LISTS = {"/api/v1/payment-rolls/": "roll", "/api/v1/cross-checks/runs/": "run"}
 
 
 def client_for(request, role) -> APIClient:

@@ -1,0 +1,202 @@
+"""信息比对 in the admin: lists (county and above: upload, rows, errors), 疑点 for the chain — the
+village answers in the 疑点's own form, the township confirms or returns from the list."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from households.admin_scoping import ScopedAdminMixin
+from households.choices import Role
+from households.excel.parsing import FileRejected
+from households.permissions import role_of
+from reports.crosscheck import services
+from reports.crosscheck.choices import HitStatus
+from reports.crosscheck.lists import read_list
+from reports.crosscheck.models import CheckRun, Hit, OutsideList
+
+ANSWER_FIELDS = ["answer", "answer_reason", "attachment", "change_request", "stopped_case"]
+
+
+class UploadListForm(forms.ModelForm):
+    """Reads the file while validating, so a bad file or bad rows come back on the form."""
+
+    class Meta:
+        model = OutsideList
+        fields = ["kind", "kind_name", "cutoff_date", "source_agency", "file"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload and not self.errors:
+            content = upload.read()
+            try:
+                self.parsed = (content, *read_list(content, upload.name, today=timezone.localdate()))
+            except FileRejected as exc:
+                raise ValidationError({"file": exc.messages}) from None
+        return data
+
+
+@admin.register(OutsideList)
+class OutsideListAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = UploadListForm
+    list_display = [
+        "__str__",
+        "kind",
+        "cutoff_date",
+        "source_agency",
+        "status",
+        "row_count",
+        "error_count",
+        "uploaded_at",
+    ]
+    list_filter = ["kind", "status"]
+    list_select_related = ["uploaded_by"]
+
+    def _allowed(self, request) -> bool:
+        return request.user.is_active and role_of(request.user) in services.UPLOAD_ROLES
+
+    def has_module_permission(self, request) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [f.name for f in OutsideList._meta.fields]
+
+    def save_model(self, request, obj, form, change):
+        content, rows, errors = form.parsed
+        fields = {k: form.cleaned_data[k] for k in ("kind", "kind_name", "cutoff_date", "source_agency")}
+        name = form.cleaned_data["file"].name
+        batch = services.store_list(
+            user=request.user, data=content, filename=name, rows=rows, errors=errors, **fields
+        )
+        obj.pk = batch.pk
+        if errors:
+            shown = "；".join(e["message"] for e in errors[:5])
+            self.message_user(request, f"名单有{len(errors)}行错误，整批未导入：{shown}", messages.ERROR)
+        else:
+            self.message_user(request, f"已导入{len(rows)}行，正在按县比对", messages.SUCCESS)
+
+
+@admin.register(CheckRun)
+class CheckRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["as_of", "county", "trigger", "batch", "status", "hits_found", "holds_placed", "seconds"]
+    list_filter = ["trigger", "status"]
+    readonly_fields = [f.name for f in CheckRun._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AnswerForm(forms.ModelForm):
+    class Meta:
+        model = Hit
+        fields = ANSWER_FIELDS
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            stored = Hit.objects.get(pk=self.instance.pk)
+            try:
+                services.validate_answer(
+                    hit=stored, user=self.user, answer=data.get("answer") or "",
+                    reason=data.get("answer_reason") or "", attachment=data.get("attachment"),
+                    change_request=data.get("change_request"), stopped_case=data.get("stopped_case"),
+                )  # fmt: skip
+            except PermissionDenied as exc:
+                raise ValidationError(str(exc)) from None
+        return data
+
+
+@admin.register(Hit)
+class HitAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = AnswerForm
+    list_display = [
+        "created_at",
+        "village",
+        "household_no",
+        "rule",
+        "severity",
+        "reason",
+        "deadline",
+        "status",
+        "answer",
+    ]
+    list_filter = ["status", "severity", "rule"]
+    list_select_related = ["village", "household"]
+    actions = ["act_confirm"]
+
+    @admin.display(description="户编号", ordering="household__household_no")
+    def household_no(self, obj) -> str:
+        return obj.household.household_no
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and role_of(request.user) != Role.CITY_SUPERVISOR
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return self.has_module_permission(request)
+        return role_of(request.user) == Role.VILLAGE_CLERK and obj.status == HitStatus.OPEN
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [f.name for f in Hit._meta.fields]
+        if obj is not None and self.has_change_permission(request, obj):
+            return [f for f in fields if f not in ANSWER_FIELDS]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.answer_hit(
+            hit=obj, user=request.user, answer=data["answer"], reason=data["answer_reason"],
+            attachment=data.get("attachment"), change_request=data.get("change_request"),
+            stopped_case=data.get("stopped_case"),
+        )  # fmt: skip
+
+    @admin.action(description="乡镇确认核实结果")
+    def act_confirm(self, request, queryset):
+        done = 0
+        for hit in queryset:
+            try:
+                services.confirm_hit(hit=hit, user=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{hit}：{'；'.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
+                )
+        if done:
+            self.message_user(request, f"已确认{done}条", messages.SUCCESS)

@@ -1,0 +1,58 @@
+"""Code lists of the cross-checks: English slugs stored, Chinese labels shown."""
+
+from django.db import models
+
+
+class ListKind(models.TextChoices):
+    DEATH = "death", "死亡"
+    HUKOU_OUT = "hukou_out", "户籍迁出"
+    PUBLIC_PAYROLL = "public_payroll", "财政供养"
+    VEHICLE = "vehicle", "车辆"
+    BUSINESS = "business", "工商"
+    PENSION = "pension", "养老金/社保"
+    PROPERTY = "property", "房产"
+    OTHER = "other", "其他"
+
+
+class BatchStatus(models.TextChoices):
+    ACCEPTED = "accepted", "已导入"
+    REJECTED = "rejected", "有错误，未导入"
+
+
+class Rule(models.TextChoices):
+    LIST_MATCH = "list_match", "外部名单比中"
+    DUPLICATE_ID = "duplicate_id", "同一身份证号在两户"
+    DECEASED_COVERED = "deceased_covered", "已死亡成员仍在保障或发放"
+    ID_MISMATCH = "id_mismatch", "身份证号与出生日期或性别不符"
+    DIBAO_REGISTRY = "dibao_registry", "低保与建档立卡不一致"
+    SCHOOL_AGE = "school_age", "在校生年龄与学段不符"
+    INCOME_IMPLAUSIBLE = "income_implausible", "收入数据异常"
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", "高"
+    MEDIUM = "medium", "中"
+    LOW = "low", "低"
+
+
+class HitStatus(models.TextChoices):
+    OPEN = "open", "待核实"
+    ANSWERED = "answered", "待乡镇确认"
+    CLOSED = "closed", "已办结"
+
+
+class Answer(models.TextChoices):
+    VERIFIED_OK = "verified_ok", "核实无误"
+    CORRECTED = "corrected", "已纠正"
+
+
+class RunTrigger(models.TextChoices):
+    UPLOAD = "upload", "名单上传后比对"
+    NIGHTLY = "nightly", "每日内部比对"
+    MANUAL = "manual", "手动比对"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "比对中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"

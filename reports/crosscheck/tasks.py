@@ -1,0 +1,37 @@
+"""Celery tasks: one per county, ids only, safe to run twice (findings are keyed)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from households.choices import RegionLevel
+from households.models import Region
+
+TASK_OPTS = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(**TASK_OPTS)
+def check_county(county_code: str, batch_id: int | None = None) -> int:
+    """A list's matches in one county (batch_id), or the internal rules (None)."""
+    from reports.crosscheck import services
+    from reports.crosscheck.choices import RunTrigger
+    from reports.crosscheck.models import OutsideList
+
+    batch = OutsideList.objects.get(pk=batch_id) if batch_id else None
+    run = services.run_checks(
+        county=Region.objects.get(pk=county_code),
+        as_of=timezone.localdate(),
+        batch=batch,
+        trigger=RunTrigger.UPLOAD if batch else RunTrigger.NIGHTLY,
+    )
+    return run.hits_found
+
+
+@shared_task(**TASK_OPTS)
+def nightly_internal_checks() -> int:
+    """Beat: the internal rules of every county."""
+    codes = list(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", flat=True))
+    transaction.on_commit(lambda: [check_county.delay(code) for code in codes])
+    return len(codes)

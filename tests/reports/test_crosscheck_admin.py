@@ -1,0 +1,83 @@
+"""The admin pages: a county uploads a list, a village answers its 疑点, lists stay above the village."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from reports.crosscheck import services
+from reports.crosscheck.choices import HitStatus, ListKind, RunTrigger
+from reports.crosscheck.models import Hit, OutsideList
+from tests.assistance.factories import dibao_household
+from tests.reports.helpers import gbk_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def login(client, user):
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client.force_login(user)
+    return client
+
+
+def test_county_uploads_in_the_admin_and_the_village_never_sees_lists(
+    client, village_a, county_admin, clerk_a, media, django_capture_on_commit_callbacks
+):
+    member = dibao_household(village=village_a, persons=1).members.get()
+    login(client, county_admin)
+    upload = SimpleUploadedFile("死亡名单.csv", gbk_csv([(member.name, member.id_no, "2019-11-20", "")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/reports/outsidelist/add/",
+            {
+                "kind": ListKind.DEATH,
+                "cutoff_date": "2019-11-30",
+                "source_agency": "县公安局",
+                "file": upload,
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert OutsideList.objects.get().row_count == 1
+    assert Hit.objects.filter(member=member).exists()
+
+    bad = SimpleUploadedFile("坏.csv", "标题\r\n甲,乙\r\n".encode("gbk"))
+    response = client.post(
+        "/admin/reports/outsidelist/add/",
+        {"kind": ListKind.DEATH, "cutoff_date": "2019-11-30", "source_agency": "县公安局", "file": bad},
+    )
+    assert response.status_code == 200
+    assert "身份证号" in response.content.decode()
+
+    login(client, clerk_a)
+    assert client.get("/admin/reports/outsidelist/").status_code == 403
+    assert client.get("/admin/reports/hit/").status_code == 200
+
+
+def test_village_answers_a_hit_in_the_admin(client, village_a, county_admin, clerk_a, media):
+    member = dibao_household(village=village_a, persons=1).members.get()
+    batch = services.upload_list(
+        user=county_admin, data=gbk_csv([(member.name, member.id_no, "", "")]), filename="车辆.csv",
+        kind=ListKind.VEHICLE, cutoff_date=dt.date(2019, 11, 30), source_agency="车管所",
+        today=dt.date(2019, 12, 5),
+    )  # fmt: skip
+    services.run_checks(
+        county=village_a.parent.parent, as_of=dt.date(2019, 12, 5), batch=batch, trigger=RunTrigger.UPLOAD
+    )
+    hit = Hit.objects.get()
+    login(client, clerk_a)
+    url = f"/admin/reports/hit/{hit.pk}/change/"
+    response = client.post(url, {"answer": "verified_ok", "answer_reason": "车辆已过户"})
+    assert response.status_code == 200
+    assert "佐证材料" in response.content.decode()
+    proof = SimpleUploadedFile("过户证明.pdf", b"%PDF proof")
+    response = client.post(url, {"answer": "verified_ok", "answer_reason": "车辆已过户", "attachment": proof})
+    assert response.status_code == 302
+    assert Hit.objects.get().status == HitStatus.ANSWERED
