@@ -20,7 +20,7 @@ from reports.ledgers import (
     COUNTY_WORKBOOK,
     COUNTY_WORKBOOK_KEY,
     LEDGERS,
-    PENDING_REVIEW,
+    OWN_SHEETS,
     ExportContext,
     Ledger,
     write_ledger,
@@ -57,7 +57,7 @@ def ledgers_for(key: str) -> tuple[Ledger, ...]:
 
 def ledger_choices() -> list[tuple[str, str]]:
     return [(COUNTY_WORKBOOK_KEY, "县级台账（全部14张表）")] + [
-        (ledger.key, ledger.title) for ledger in (*COUNTY_WORKBOOK, PENDING_REVIEW)
+        (ledger.key, ledger.title) for ledger in (*COUNTY_WORKBOOK, *OWN_SHEETS)
     ]
 
 

@@ -1,6 +1,7 @@
 """County Excel 台账 (domain.md (d)): one module per ledger family, one sheet per ledger."""
 
 from reports.ledgers.base import ExportContext, Ledger, write_ledger
+from reports.ledgers.crosscheck import CrossCheckLedger
 from reports.ledgers.households import IncomeLedger, RosterLedger
 from reports.ledgers.housing import HousingLedger
 from reports.ledgers.payments import (
@@ -34,13 +35,18 @@ COUNTY_WORKBOOK: tuple[Ledger, ...] = (
 )
 # Work in progress (草稿, in review, open change requests): its own sheet, never in the workbook above.
 PENDING_REVIEW = PendingReviewLedger()
-LEDGERS: dict[str, Ledger] = {ledger.key: ledger for ledger in (*COUNTY_WORKBOOK, PENDING_REVIEW)}
+# 信息比对疑点: findings and their answers, not register data; also on its own.
+CROSSCHECK = CrossCheckLedger()
+OWN_SHEETS: tuple[Ledger, ...] = (PENDING_REVIEW, CROSSCHECK)
+LEDGERS: dict[str, Ledger] = {ledger.key: ledger for ledger in (*COUNTY_WORKBOOK, *OWN_SHEETS)}
 COUNTY_WORKBOOK_KEY = "county_workbook"
 
 __all__ = [
     "COUNTY_WORKBOOK",
     "COUNTY_WORKBOOK_KEY",
+    "CROSSCHECK",
     "LEDGERS",
+    "OWN_SHEETS",
     "PENDING_REVIEW",
     "ExportContext",
     "Ledger",

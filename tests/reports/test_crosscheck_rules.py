@@ -148,3 +148,33 @@ def test_chain_refusals_and_return(village_a, clerk_a, township_reviewer_a, coun
     assert (hit.status, hit.return_reason) == (HitStatus.OPEN, "材料不清晰")
     [row] = counts_by_county(county_admin)
     assert (row["open"], row["total"]) == (1, 1)
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_crosscheck_ledger_lists_hits_in_scope_masked_for_the_village_in_a_fixed_number_of_queries(
+    village_a, village_b, clerk_a, county_admin, n, django_assert_num_queries, tmp_path
+):
+    import openpyxl
+
+    from reports.exporting import export_context, write_workbook
+    from reports.ledgers import CROSSCHECK
+
+    people = []
+    for village in (village_a, village_b):
+        for _ in range(n):
+            member = dibao_household(village=village, persons=1).members.get()
+            people.append((member.name, member.id_no, "", "县编办"))
+    listed(county_admin, village_a, people, kind=ListKind.PUBLIC_PAYROLL)
+    ctx = export_context(user=clerk_a)
+    clerk_a.has_perm("households.view_full_identity")  # the permission cache first
+    with django_assert_num_queries(3):  # region names (2) and the hits
+        counts = write_workbook(str(tmp_path / "c.xlsx"), key=CROSSCHECK.key, ctx=ctx)
+    assert counts["比对疑点台账"] == n
+    rows = list(openpyxl.load_workbook(tmp_path / "c.xlsx")["比对疑点台账"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    first = dict(zip(rows[header], rows[header + 1], strict=False))
+    assert first["比对规则"] == "外部名单比中"
+    assert first["比对名单"] == "财政供养"
+    assert first["风险等级"] == "中"
+    assert first["办理状态"] == "待核实"
+    assert "*" in first["身份证号"]
