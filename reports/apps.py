@@ -22,6 +22,9 @@ class ReportsConfig(AppConfig):
         register_scope(RollSummary, "village__code")
         signals.connect()
         todo.register_builtin()
+        from reports.crosscheck import todo as crosscheck_todo
+
+        crosscheck_todo.register()
         for model, path in [
             (m.OutsideList, "region__code"),
             (m.OutsideListRow, "batch__region__code"),

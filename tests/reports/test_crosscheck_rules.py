@@ -178,3 +178,19 @@ def test_crosscheck_ledger_lists_hits_in_scope_masked_for_the_village_in_a_fixed
     assert first["风险等级"] == "中"
     assert first["办理状态"] == "待核实"
     assert "*" in first["身份证号"]
+
+
+def test_workbench_todo_shows_the_hits_each_level_acts_on(
+    village_a, clerk_a, township_reviewer_a, county_admin, city_supervisor
+):
+    from reports import todo
+
+    household = dibao_household(village=village_a, persons=1)
+    member = household.members.get()
+    listed(county_admin, village_a, [(member.name, member.id_no, "", "")], kind=ListKind.PUBLIC_PAYROLL)
+    item = next(i for i in todo.items_for(clerk_a, TODAY) if i.key == "crosscheck")
+    assert (item.title, item.count) == ("信息比对疑点待核实", 1)
+    assert household.household_no in item.rows[0].text
+    assert not [i for i in todo.items_for(township_reviewer_a, TODAY) if i.key == "crosscheck"]
+    assert next(i for i in todo.items_for(county_admin, TODAY) if i.key == "crosscheck").count == 1
+    assert not [i for i in todo.items_for(city_supervisor, TODAY) if i.key == "crosscheck"]

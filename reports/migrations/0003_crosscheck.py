@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('reports', '0001_initial'),
-        ('assistance', '0007_payment_holds'),
+        ('reports', '0002_statistics_summary'),
+        ('assistance', '0008_payment_holds'),
         ('households', '0006_resurvey_filter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0006_tekun_subsidy_review_state'),
+        ('assistance', '0007_stop_proposals_case_amounts'),
         ('households', '0006_resurvey_filter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

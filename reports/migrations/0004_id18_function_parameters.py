@@ -66,7 +66,7 @@ def unload(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0002_crosscheck"),
+        ("reports", "0003_crosscheck"),
         ("programs", "0003_recalc_fingerprints"),
     ]
 
