@@ -15,6 +15,7 @@ from households.choices import MemberStatus, Relation
 from households.forms import DUPLICATE_ID_IN_HOUSEHOLD, HEAD_EXACTLY_ONE, VILLAGE_OUT_OF_SCOPE
 from households.idcard import normalize_id, parse_id
 from households.models import Household, IncomeYear, Member
+from households.numbering import save_with_new_number
 from households.selectors import is_in_scope
 
 MEMBER_NOT_IN_HOUSEHOLD = "成员 {id} 不属于本户"
@@ -70,8 +71,9 @@ def save_household(
     errors: dict[str, list[str]] = {}
     if household.village_id and not is_in_scope(user, household.village_id):
         errors["village"] = [VILLAGE_OUT_OF_SCOPE]
+    numbered = creating and not household.household_no  # assigned on save (households.numbering)
     try:
-        household.full_clean()
+        household.full_clean(exclude=["household_no"] if numbered else None)
     except ValidationError as exc:
         _merge(errors, _errors_of(exc))
 
@@ -115,7 +117,10 @@ def save_household(
         raise ValidationError(errors)
 
     with transaction.atomic():
-        household.save()
+        if numbered:
+            save_with_new_number(household)
+        else:
+            household.save()
         # Save a demoted 户主 before the new one so the one-head constraint holds at every row.
         for member in sorted(touched, key=lambda m: m.relation == Relation.HEAD):
             member.household = household

@@ -241,6 +241,13 @@ class HouseholdSerializer(serializers.ModelSerializer):
         fields = [*HOUSEHOLD_READ_ONLY, *HOUSEHOLD_FIELDS, "village_name", "members"]
         read_only_fields = HOUSEHOLD_READ_ONLY
         validators = []  # model clean() and constraints run in households.entry
+        extra_kwargs = {
+            "household_no": {
+                "required": False,
+                "allow_blank": True,
+                "help_text": "户编号；新建时留空则按村代码＋4位顺序号自动分配（导入的编号照填）",
+            }
+        }
 
     def validate_village(self, value: str) -> str:
         if not value.isdigit() or len(value) != PREFIX_LENGTH[RegionLevel.VILLAGE]:

@@ -248,3 +248,16 @@ def test_region_statistics_count_the_approved_register_only(as_user, county_admi
     assert sum(stats["by_attribute"].values()) == sum(stats["by_poverty_status"].values()) == 2
     # Work in progress shows only in the review-state breakdown.
     assert stats["by_review_state"] == {"verified": 2, "draft": 1, "pending_county": 1}
+
+
+def test_household_created_without_a_number_gets_the_village_code_and_sequence(as_user, clerk_a, village_a):
+    client = as_user(clerk_a)
+    first = client.post(URL, new_household(village_a, household_no=""), format="json")
+    payload = new_household(village_a)
+    del payload["household_no"]
+    second = client.post(URL, payload, format="json")
+    assert first.status_code == second.status_code == 201, (first.json(), second.json())
+    assert first.json()["household_no"] == f"{village_a.code}0001"
+    assert second.json()["household_no"] == f"{village_a.code}0002"
+    imported = client.post(URL, new_household(village_a, household_no="X0001"), format="json")
+    assert imported.json()["household_no"] == "X0001"  # a number from elsewhere is kept
