@@ -505,7 +505,8 @@ class RecalculationRunAdmin(BaseAdmin):
         return [f.name for f in m.RecalculationRun._meta.fields] if obj else []
 
     def get_fields(self, request, obj=None):
-        return None if obj else ["region", "as_of", "full"]
+        # A finished run is shown read-only, every field (returning None here was a server error).
+        return self.get_readonly_fields(request, obj) if obj else ["region", "as_of", "full"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":

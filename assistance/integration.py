@@ -146,7 +146,11 @@ PUBLICITY_KIND = "dibao"
 def register_workflow() -> None:
     """Tell the review chain how to reach a 低保 case, a 特困 case and a 两项补贴 record (state, region,
     household, author) and what a 低保 公示 does to a case (hooks in assistance.services.cases)."""
+    from assistance.choices import CaseStatus, PhaseOutStatus, SimpleStatus  # noqa: PLC0415
     from households.workflow import config  # noqa: PLC0415
+    from households.workflow.choices import register_state_choices  # noqa: PLC0415
+
+    register_state_choices(CaseStatus, SimpleStatus, PhaseOutStatus)
 
     config.register_record_kind(
         config.RecordKind(

@@ -34,6 +34,7 @@ from households.permissions import role_of
 from households.workflow import policy, selectors, services
 from households.workflow.changes import diff_rows
 from households.workflow.choices import ChangeState, state_label
+from households.workflow.config import kind_label
 
 RESULT_OK = "{obj}：{done}"
 RESULT_FAILED = "{obj}：未执行，{why}"
@@ -664,7 +665,9 @@ class WorkflowEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="记录")
     def record(self, obj) -> str:
-        kind = {"household": "户", "household_change": "变更申请"}.get(obj.record_kind, obj.record_kind)
+        kind = {"household": "户", "household_change": "变更申请"}.get(obj.record_kind) or kind_label(
+            obj.record_kind
+        )
         number = obj.household.household_no if obj.household_id else obj.record_id
         return f"{kind} {number}" if obj.record_kind == "household" else f"{kind}#{obj.record_id}（{number}）"
 

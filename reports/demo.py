@@ -38,6 +38,7 @@ OTHER_STATES = [
     CaseStatus.CONFIRMING,
     CaseStatus.REFUSED,
 ]
+STEP_LABELS = {"returned": "退回村修正", "objected": "公示有异议"}
 RETURN_REASONS = [
     "户主身份证号与户口簿不一致，请核实后重新提交",
     "家庭成员缺少务工收入，请补录后提交",
@@ -102,7 +103,7 @@ def build_life(*, today: dt.date) -> Life:
         if household is None:
             return None
         case = cases.apply_case(household=household, user=clerk, applied_on=applied_on)
-        life.add(f"低保案件：{CaseStatus(status).label}" if status in CaseStatus.values else status)
+        life.add("低保案件：" + (STEP_LABELS.get(status) or CaseStatus(status).label))
         if status == CaseStatus.APPLIED:
             return case
         if status == "returned":

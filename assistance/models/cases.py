@@ -130,8 +130,19 @@ class DibaoCase(models.Model):
             ),
         ]
 
+    # Admin pages show the stored calculation details in words (assistance.wording).
+    READONLY_LABELS = {"classified_items": "classified_items_text"}
+
     def __str__(self) -> str:
         return f"低保案件#{self.pk}"
+
+    @property
+    def classified_items_text(self) -> str:
+        from assistance.wording import plain_details
+
+        return plain_details(self.classified_items)
+
+    classified_items_text.fget.short_description = "分类施保明细"
 
 
 class CaseAmount(models.Model):

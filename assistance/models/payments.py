@@ -129,5 +129,16 @@ class PaymentLine(models.Model):
             ),
         ]
 
+    # Admin pages show the stored calculation details in words (assistance.wording).
+    READONLY_LABELS = {"rates": "rates_text"}
+
     def __str__(self) -> str:
         return f"{self.payee_name} {self.total_amount}"
+
+    @property
+    def rates_text(self) -> str:
+        from assistance.wording import plain_details
+
+        return plain_details(self.rates)
+
+    rates_text.fget.short_description = "计算依据"

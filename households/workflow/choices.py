@@ -59,9 +59,25 @@ class PublicityResult(models.TextChoices):
     OBJECTED = "objected", "有异议（已退回）"
 
 
+# State choices of records other apps put through the chain (低保案件 status …), registered by them.
+_REGISTERED_STATES: list = []
+
+
+def register_state_choices(*choices) -> None:
+    """An upper app's state choices, so event lists show their Chinese names."""
+    _REGISTERED_STATES.extend(c for c in choices if c not in _REGISTERED_STATES)
+
+
 def state_label(slug: str) -> str:
-    """The Chinese label of any workflow state slug (review, change, poverty or monitoring)."""
-    for choices in (ReviewState, ChangeState, PovertyStatus, MonitoringState, PublicityResult):
+    """The Chinese label of any workflow state slug (review, change, poverty, monitoring, registered)."""
+    for choices in (
+        ReviewState,
+        ChangeState,
+        PovertyStatus,
+        MonitoringState,
+        PublicityResult,
+        *_REGISTERED_STATES,
+    ):
         if slug in choices.values:
             return choices(slug).label
     return slug or "—"

@@ -103,6 +103,12 @@ def record_kind(slug: str) -> RecordKind:
         raise TransitionError(UNKNOWN_KIND.format(kind=slug)) from None
 
 
+def kind_label(slug: str) -> str:
+    """The Chinese name of a record kind (低保案件 …), "其他记录" when no app registered it."""
+    kind = _KINDS.get(slug)
+    return kind.label if kind is not None else "其他记录"
+
+
 def kind_of(record) -> RecordKind:
     label = record._meta.label
     for kind in _KINDS.values():

@@ -64,13 +64,26 @@ class WorkflowEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.from_label}→{self.to_label}"
 
+    # Admin pages show these stored slugs by their Chinese names (households.admin_scoping).
+    READONLY_LABELS = {"record_kind": "record_kind_label", "from_state": "from_label", "to_state": "to_label"}
+
     @property
     def from_label(self) -> str:
         return state_label(self.from_state)
 
+    from_label.fget.short_description = "原状态"
+
     @property
     def to_label(self) -> str:
         return state_label(self.to_state)
+
+    to_label.fget.short_description = "新状态"
+
+    @property
+    def record_kind_label(self) -> str:
+        return _kind_label(self.record_kind)
+
+    record_kind_label.fget.short_description = "记录类型"
 
 
 class HouseholdReview(Household):
@@ -198,6 +211,14 @@ class Publicity(models.Model):
     def __str__(self) -> str:
         return f"{self.get_subject_kind_display()}公示 {self.start}至{self.end}"
 
+    READONLY_LABELS = {"record_kind": "record_kind_label"}
+
+    @property
+    def record_kind_label(self) -> str:
+        return _kind_label(self.record_kind)
+
+    record_kind_label.fget.short_description = "记录类型"
+
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
@@ -223,3 +244,10 @@ class PublicityObjection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.objector or '匿名'}"
+
+
+def _kind_label(slug: str) -> str:
+    from households.workflow.config import kind_label
+
+    names = {"household": "建档立卡户", "household_change": "变更申请"}
+    return names.get(slug) or kind_label(slug)

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="生产配置下也加载（演示账号密码公开）")
 
     def handle(self, *args, seed, households, force, **options):
-        if settings.SETTINGS_MODULE.endswith(".production") and not force:
+        if (settings.SETTINGS_MODULE or "").endswith(".production") and not force:
             raise CommandError("生产环境不加载演示数据：演示账号的密码是公开的。确需加载请加 --force")
         started = time.monotonic()
         logins, created, life = load_demo(seed=seed, households=households)
