@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assistance.choices import CaseType, SelfCare, TekunMode
+from django.db import models
+
+from assistance import choices
 
 KEY_NAMES = {
     "amount": "金额（元）",
@@ -28,10 +30,16 @@ KEY_NAMES = {
     "step": "第几个月",
     "subsidies": "两项补贴",
 }
+# Every stored code of assistance's choices by its Chinese name, plus the rule engine's own words.
 VALUE_NAMES = {
-    **dict(CaseType.choices),
-    **dict(SelfCare.choices),
-    **dict(TekunMode.choices),
+    **{
+        code: label
+        for value in vars(choices).values()
+        if isinstance(value, type)
+        and issubclass(value, models.TextChoices)
+        and value is not models.TextChoices
+        for code, label in value.choices
+    },
     "care": "护理补贴",
     "living": "生活补贴",
     "elderly": "老年人",

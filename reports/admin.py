@@ -31,7 +31,7 @@ class LedgerExportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ledger"].choices = exporting.ledger_choices()
+        self.fields["ledger"].choices = exporting.ledger_choices(user)
         regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
         self.fields["region"].choices = [("", "本级全部")] + [
             (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]

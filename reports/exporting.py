@@ -55,10 +55,21 @@ def ledgers_for(key: str) -> tuple[Ledger, ...]:
     return (LEDGERS[key],)
 
 
-def ledger_choices() -> list[tuple[str, str]]:
-    return [(COUNTY_WORKBOOK_KEY, "县级台账（全部14张表）")] + [
+def ledger_choices(user=None) -> list[tuple[str, str]]:
+    """The ledgers on offer; with a user, only those the user may export (the city: one)."""
+    choices = [(COUNTY_WORKBOOK_KEY, "县级台账（全部14张表）")] + [
         (ledger.key, ledger.title) for ledger in (*COUNTY_WORKBOOK, *OWN_SHEETS)
     ]
+    if user is None:
+        return choices
+    allowed = []
+    for key, title in choices:
+        try:
+            check_may_export(user=user, key=key)
+        except PermissionDenied:
+            continue
+        allowed.append((key, title))
+    return allowed
 
 
 def check_may_export(*, user, key: str) -> None:
