@@ -21,7 +21,7 @@ from assistance.choices import (
     RollStatus,
     StopProposalStatus,
 )
-from assistance.services import cases, phase_out, rolls, stops, subsidies, tekun
+from assistance.services import cases, medical, phase_out, rolls, stops, subsidies, tekun
 from households.admin_actions import RecordActionsAdminMixin
 from households.admin_review import ask_reason
 from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
@@ -322,6 +322,52 @@ class DisabilitySubsidyAdmin(RecordActionsAdminMixin, ChainActionsMixin, BaseAdm
     list_select_related = ["household", "member", "dibao_case"]
     actions = ["act_submit", "act_approve", "act_return"]
     chain_services = subsidies.STEPS
+
+
+MEDICAL_ENTRY_FIELDS = [
+    "member", "bill_date", "hospital", "hospital_level", "kind", "total_cost", "basic_insurance_paid",
+    "critical_insurance_paid",
+]  # fmt: skip
+MEDICAL_ENTRY_ROLES = {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, *COUNTY_ROLES}
+
+
+class MedicalBillForm(forms.ModelForm):
+    class Meta:
+        model = m.MedicalBill
+        fields = MEDICAL_ENTRY_FIELDS
+
+
+@admin.register(m.MedicalBill)
+class MedicalBillAdmin(RecordActionsAdminMixin, ChainActionsMixin, BaseAdmin):
+    """村录入 on the add form (the service computes the amount and submits it); then 镇审核 and
+    县审核确认 by the banner's buttons or the list actions."""
+
+    list_display = [
+        "id", "household_no", "member", "bill_date", "hospital", "hospital_level", "kind", "total_cost",
+        "out_of_pocket", "assistance_amount", "status", "review_state", "pay_month",
+    ]  # fmt: skip
+    list_filter = ["kind", "hospital_level", "status", "review_state", HouseholdTownship]
+    list_select_related = ["household", "member"]
+    search_fields = ["household__household_no", "member__name"]
+    autocomplete_fields = ["member"]
+    actions = ["act_submit", "act_approve", "act_return"]
+    chain_services = medical.STEPS
+    form = MedicalBillForm
+
+    def has_add_permission(self, request) -> bool:
+        return role_of(request.user) in MEDICAL_ENTRY_ROLES
+
+    def get_fields(self, request, obj=None):
+        return MEDICAL_ENTRY_FIELDS if obj is None else [f.name for f in m.MedicalBill._meta.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else [f.name for f in m.MedicalBill._meta.fields]
+
+    def save_model(self, request, obj, form, change):
+        bill = medical.enter_bill(
+            user=request.user, **{f: form.cleaned_data[f] for f in MEDICAL_ENTRY_FIELDS}
+        )
+        obj.pk, obj.household_id = bill.pk, bill.household_id
 
 
 @admin.register(m.ChangeLedgerEntry)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from assistance.services import cases, subsidies, tekun
+from assistance.services import cases, medical, subsidies, tekun
 from households.record_actions import (
     DatedReasonForm,
     PublicityStartForm,
@@ -96,3 +96,4 @@ def _steps(steps: dict) -> list[RecordAction]:
 
 register_actions("assistance.TekunCase", _steps(tekun.STEPS))
 register_actions("assistance.DisabilitySubsidy", _steps(subsidies.STEPS))
+register_actions("assistance.MedicalBill", _steps(medical.STEPS))

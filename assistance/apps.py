@@ -17,6 +17,7 @@ class AssistanceConfig(AppConfig):
             (m.StopProposal, "case__household__village__code"),
             (m.TekunCase, "household__village__code"),
             (m.DisabilitySubsidy, "household__village__code"),
+            (m.MedicalBill, "household__village__code"),
             (m.ChangeLedgerEntry, "household__village__code"),
             (m.Alert, "household__village__code"),
             (m.PaymentLine, "household__village__code"),

@@ -7,6 +7,7 @@ class Program(models.TextChoices):
     DIBAO = "dibao", "农村低保"
     TEKUN = "tekun", "特困供养"
     DISABILITY = "disability", "残疾人两项补贴"
+    MEDICAL = "medical", "医疗救助"
 
 
 class CaseType(models.TextChoices):
@@ -110,6 +111,25 @@ class StopMode(models.TextChoices):
 
     PROPOSE = "propose", "提出停保建议，县级确认后停保"
     AUTOMATIC = "automatic", "次月起自动停保"
+
+
+class HospitalLevel(models.TextChoices):
+    """Hospital level of a medical bill; the chronic cap is medical.chronic_cap.<slug> (S002)."""
+
+    COUNTY = "county", "县级及以下"
+    CITY = "city", "市级"
+    PROVINCE = "province", "省级"
+
+
+class MedicalKind(models.TextChoices):
+    INPATIENT = "inpatient", "住院"
+    CHRONIC = "chronic", "门诊慢病"
+    CRITICAL = "critical", "大病"
+
+
+class MedicalBillStatus(models.TextChoices):
+    PENDING = "pending", "审核中"
+    APPROVED = "approved", "已核准待发放"
 
 
 class AmountBasis(models.TextChoices):

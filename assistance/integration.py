@@ -140,6 +140,7 @@ def param(key: str, *, region_code: str, as_of: dt.date) -> Any:
 WORKFLOW_KIND = "dibao_case"
 TEKUN_KIND = "tekun_case"
 SUBSIDY_KIND = "disability_subsidy"
+MEDICAL_KIND = "medical_bill"
 PUBLICITY_KIND = "dibao"
 
 
@@ -167,6 +168,7 @@ def register_workflow() -> None:
     for slug, model, label, hook in (
         (TEKUN_KIND, "assistance.TekunCase", "特困供养", services + "tekun.on_confirmed"),
         (SUBSIDY_KIND, "assistance.DisabilitySubsidy", "两项补贴", services + "subsidies.on_approved"),
+        (MEDICAL_KIND, "assistance.MedicalBill", "医疗救助", services + "medical.on_approved"),
     ):
         config.register_record_kind(
             config.RecordKind(

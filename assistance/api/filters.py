@@ -3,6 +3,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from assistance.choices import (
     CaseStatus,
+    MedicalBillStatus,
+    MedicalKind,
     PhaseOutStatus,
     Program,
     RollStatus,
@@ -18,6 +20,7 @@ from assistance.models import (
     ChangeLedgerEntry,
     DibaoCase,
     DisabilitySubsidy,
+    MedicalBill,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
@@ -161,3 +164,15 @@ def register_household_filters() -> None:
             method=households_phase_out_ending, label="低保渐退在该日前结束的户（渐退中）"
         ),
     )
+
+
+class MedicalBillFilter(ScopedFilterSet):
+    region = RegionPrefixFilter(code_path="household__village__code")
+    household = IntFilter(label="户ID")
+    member = IntFilter(label="成员ID")
+    kind = django_filters.ChoiceFilter(choices=MedicalKind.choices, label="类别")
+    status = django_filters.ChoiceFilter(choices=MedicalBillStatus.choices, label="状态")
+
+    class Meta:
+        model = MedicalBill
+        fields = []

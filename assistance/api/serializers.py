@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from assistance.choices import (
     CaseType,
+    HospitalLevel,
+    MedicalKind,
     PhaseOutTrigger,
     Program,
     SelfCare,
@@ -21,6 +23,7 @@ from assistance.models import (
     ChangeLedgerEntry,
     DibaoCase,
     DisabilitySubsidy,
+    MedicalBill,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
@@ -143,7 +146,11 @@ class PaymentRollSerializer(serializers.ModelSerializer):
 
 
 # Programs that have a monthly roll (两项补贴 are paid with 低保/特困 or by the 残联, not rolled here).
-ROLL_PROGRAMS = [(Program.DIBAO.value, Program.DIBAO.label), (Program.TEKUN.value, Program.TEKUN.label)]
+ROLL_PROGRAMS = [
+    (Program.DIBAO.value, Program.DIBAO.label),
+    (Program.TEKUN.value, Program.TEKUN.label),
+    (Program.MEDICAL.value, Program.MEDICAL.label),
+]
 
 
 class GenerateRollSerializer(serializers.Serializer):
@@ -220,6 +227,35 @@ class ApplySubsidySerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
         choices=SubsidyKind.choices,
         default=SubsidyKind.CARE,
         help_text="补贴类别；单独申请只能是护理补贴（生活补贴随低保案件发放）",
+    )
+
+
+class MedicalBillSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
+
+    class Meta:
+        model = MedicalBill
+        fields = "__all__"
+
+
+class EnterMedicalBillSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
+    """村录入医疗费用: the bill enters the review chain with its computed 医疗救助 amount."""
+
+    member = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.select_related("household"), help_text="患者（成员ID，须在本人管辖范围内）"
+    )
+    bill_date = serializers.DateField(help_text="结算日期")
+    hospital = serializers.CharField(max_length=100, help_text="医院名称")
+    hospital_level = serializers.ChoiceField(choices=HospitalLevel.choices, help_text="医院级别")
+    kind = serializers.ChoiceField(choices=MedicalKind.choices, help_text="类别：住院 / 门诊慢病 / 大病")
+    total_cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, help_text="总费用（元）"
+    )
+    basic_insurance_paid = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, default=0, help_text="基本医保报销（元）"
+    )
+    critical_insurance_paid = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, default=0, help_text="大病保险报销（元）"
     )
 
 

@@ -14,6 +14,7 @@ router.register("ledger-entries", views.LedgerEntryViewSet, basename="ledger-ent
 router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("tekun-cases", views.TekunCaseViewSet, basename="tekun-case")
 router.register("disability-subsidies", views.DisabilitySubsidyViewSet, basename="disability-subsidy")
+router.register("medical-bills", views.MedicalBillViewSet, basename="medical-bill")
 router.register("measure-gaps", views.MeasureGapViewSet, basename="measure-gap")
 router.register("measures", views.MeasureViewSet, basename="measure")
 

@@ -18,13 +18,14 @@ from assistance.models import (
     ChangeLedgerEntry,
     DibaoCase,
     DisabilitySubsidy,
+    MedicalBill,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
     StopProposal,
     TekunCase,
 )
-from assistance.services import cases, phase_out, rolls, stops, subsidies, tekun
+from assistance.services import cases, medical, phase_out, rolls, stops, subsidies, tekun
 from households import permissions
 from households.api.base import ScopedAPIMixin
 from households.api.chain import roles
@@ -472,3 +473,33 @@ class MeasureGapViewSet(ReadOnly):
         # measure_gaps starts from households_for(user): already scoped, as in the admin list.
         gaps = selectors.measure_gaps(user=self.request.user, as_of=timezone.localdate())
         return gaps.select_related("village").only("id", "household_no", "village__code", "village__name")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="医疗救助列表",
+        description="成员的医疗费用及核算的医疗救助金额；可按区划前缀、户、成员、类别、状态筛选。",
+    ),
+    retrieve=extend_schema(summary="医疗救助详情（含核算说明）"),
+    create=extend_schema(
+        summary="录入医疗费用",
+        description="村（或乡镇、县级窗口）录入成员的医疗费用，按结算日期有效的参数核算医疗救助："
+        "门诊慢病按医院级别年度自付上限累计核算（种子文件002），住院、大病补足至实际补偿比；"
+        "进入审核链：村提交、镇审核、县审核确认，确认后次月随医疗救助发放表发放。",
+        request=s.EnterMedicalBillSerializer,
+        responses={201: s.MedicalBillSerializer},
+    ),
+)
+@extend_schema(tags=["医疗救助"])
+class MedicalBillViewSet(ReviewStepsMixin, ReadOnly, mixins.CreateModelMixin):
+    queryset = MedicalBill.objects.all()
+    serializer_class = s.MedicalBillSerializer
+    filterset_class = filters.MedicalBillFilter
+    policies = {"create": roles({CLERK, TOWNSHIP, COUNTY}), **ReviewStepsMixin.step_policies}
+
+    chain_services = medical.STEPS
+
+    def create(self, request, *args, **kwargs):
+        data = _input(s.EnterMedicalBillSerializer, request).validated_data
+        bill = medical.enter_bill(user=request.user, **data)
+        return Response(s.MedicalBillSerializer(bill).data, status=201)

@@ -2,6 +2,7 @@ from .cases import CaseAmount, CaseHomeVisit, DibaoCase, DisabilitySubsidy, Phas
 from .holds import PaymentHold
 from .ledger import Alert, ChangeLedgerEntry, HolidayCalendar
 from .measures import AssistanceMeasure, MeasureGap, RecalculationChunk, RecalculationRun
+from .medical import MedicalBill
 from .payments import PaymentLine, PaymentRoll
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "DisabilitySubsidy",
     "HolidayCalendar",
     "MeasureGap",
+    "MedicalBill",
     "PaymentHold",
     "PaymentLine",
     "PaymentRoll",

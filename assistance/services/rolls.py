@@ -147,6 +147,23 @@ DISABILITY_LINES = f"""
                       WHERE c.household_id = s.household_id AND {DIBAO_PAYING})
 """
 
+# 医疗救助: each bill the county approved is paid once, in the month after the approval, to the
+# patient (one line per bill; case_id holds the bill's id).
+MEDICAL_LINES = """
+    SELECT %(roll)s, %(month)s::date, 'medical', b.id, 'regular', b.household_id, m.name, m.id_no,
+           h.bank_name, h.bank_account, 0, 1, 0, 0, 0, 0, 0, b.assistance_amount, false,
+           jsonb_build_object('member_id', b.member_id, 'kind', b.kind, 'hospital', b.hospital,
+                              'hospital_level', b.hospital_level, 'bill_date', b.bill_date,
+                              'total_cost', b.total_cost::text, 'out_of_pocket', b.out_of_pocket::text,
+                              'explanation', b.explanation),
+           b.parameter_ids, ''
+    FROM assistance_medicalbill b
+    JOIN households_household h ON h.id = b.household_id
+    JOIN households_member m ON m.id = b.member_id
+    WHERE h.village_id LIKE %(prefix)s AND b.status = 'approved' AND b.pay_month = %(month)s
+      AND b.assistance_amount > 0
+"""
+
 TEKUN_CASES = """
     SELECT t.id, t.household_id, h.village_id, t.self_care, m.name, m.id_no, h.bank_name, h.bank_account
     FROM assistance_tekuncase t
@@ -250,6 +267,8 @@ def generate_roll(*, county: Region, month: dt.date, program: str = Program.DIBA
         _write_lines(DIBAO_LINES, params)
     elif program == Program.DISABILITY:
         _write_lines(DISABILITY_LINES, params)
+    elif program == Program.MEDICAL:
+        _write_lines(MEDICAL_LINES, params)
     else:
         _write_tekun(roll, params)
     holds.apply_holds_to_roll(roll.pk)

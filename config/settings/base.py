@@ -195,6 +195,8 @@ SPECTACULAR_SETTINGS = {
         "SimpleStatusEnum": "assistance.choices.SimpleStatus",
         "SubsidyKindEnum": "assistance.choices.SubsidyKind",
         "StopModeEnum": "assistance.choices.StopMode",
+        "MedicalKindEnum": "assistance.choices.MedicalKind",
+        "HospitalLevelEnum": "assistance.choices.HospitalLevel",
         "TekunModeEnum": "assistance.choices.TekunMode",
         "OutsideListKindEnum": "reports.crosscheck.choices.ListKind",
         "CheckRunTriggerEnum": "reports.crosscheck.choices.RunTrigger",

@@ -93,3 +93,39 @@ def decide_medical(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) 
         reasons=tuple(reasons),
         parameter_ids=params.ids_for(used),
     )
+
+
+CHRONIC_YEAR = (
+    "{year}年门诊慢病自付累计 {total} 元（本次 {oop} 元），{level}医院年度自付上限 {cap} 元；"
+    "超出上限 {over} 元，此前已救助 {before} 元，本次救助 {amount} 元"
+)
+
+
+def chronic_year_assistance(
+    *,
+    year: int,
+    out_of_pocket: Decimal,
+    earlier_out_of_pocket: Decimal,
+    earlier_assistance: Decimal,
+    hospital_level: str,
+    params: ParameterSet,
+) -> Decision:
+    """S002 chronic cap per calendar year, cumulative over the year's bills: after this bill the
+    patient's self-pay for the year is brought down to cap(level) and no further —
+    救助 = max(0, max(0, 累计自付 − cap) − 此前已救助)."""
+    key = f"medical.chronic_cap.{hospital_level}"
+    cap = params[key]
+    total = earlier_out_of_pocket + out_of_pocket
+    over = max(ZERO, total - cap)
+    amount = max(ZERO, over - earlier_assistance)
+    reason = CHRONIC_YEAR.format(
+        year=year, total=to_yuan(total), oop=to_yuan(out_of_pocket), level=HOSPITAL_LEVELS[hospital_level],
+        cap=to_yuan(cap), over=to_yuan(over), before=to_yuan(earlier_assistance), amount=to_yuan(amount),
+    )  # fmt: skip
+    return Decision(
+        PROGRAM,
+        amount > 0,
+        annual_amount=to_yuan(amount),
+        reasons=(reason,),
+        parameter_ids=params.ids_for([key]),
+    )

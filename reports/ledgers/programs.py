@@ -5,7 +5,8 @@ The decisions are stored per household (amount, reasons); the education and heal
 row per student / patient, so each member's items and amounts are the lines of the household's
 reasons that name that member (the rules write "{name}（…）…"), and the amounts are those lines'
 figures: the per-member amounts add up to the stored household amount. Columns the registry has no
-source for yet (学校, 家庭医生签约, hospital bills, 识别途径 of a manual flag, 消除时间) stay empty.
+source for yet (学校, 家庭医生签约, 其他报销, 识别途径 of a manual flag, 消除时间) stay empty; the
+health ledger's bill columns come from the approved 医疗救助 bills (assistance.MedicalBill).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Exists, JSONField, OuterRef, Q, Subquery, Value
+from django.db.models import DecimalField, Exists, JSONField, OuterRef, Q, Subquery, Sum, Value
 
 from households.choices import Health, MemberStatus, MonitoringState, SchoolStatus
 from households.models import Member
@@ -104,9 +105,35 @@ class EducationLedger(Ledger):
             )
 
 
+BILL_SUMS = {
+    "bill_cost": "total_cost",
+    "bill_basic": "basic_insurance_paid",
+    "bill_critical": "critical_insurance_paid",
+    "bill_aid": "assistance_amount",
+    "bill_oop": "out_of_pocket",
+}
+
+
+def _bill_sums(year: int) -> dict[str, Subquery]:
+    """The member's 医疗救助 bills the county approved in the ledger's year, summed per column."""
+    from assistance.choices import MedicalBillStatus
+    from assistance.models import MedicalBill
+
+    bills = MedicalBill.objects.filter(
+        member=OuterRef("pk"), status=MedicalBillStatus.APPROVED, bill_date__year=year
+    ).order_by()
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return {
+        name: Subquery(bills.values("member").annotate(t=Sum(field)).values("t")[:1], output_field=money)
+        for name, field in BILL_SUMS.items()
+    }
+
+
 class HealthLedger(Ledger):
     """One row per member with a chronic or serious illness or a mental disability, in a household
-    whose 慢病/大病医疗扶助 decision is eligible; 扶助 = that member's amount in the decision."""
+    whose 慢病/大病医疗扶助 decision is eligible; 扶助 = that member's amount in the decision. The bill
+    columns sum the member's approved 医疗救助 bills of the year (住院费用 = their total cost, all
+    kinds; 自付 = self-pay left after 医疗救助)."""
 
     key = "health"
     sheet_name = "健康扶贫台账"
@@ -124,18 +151,23 @@ class HealthLedger(Ledger):
         return _members(ctx, ProgramCode.MEDICAL).filter(Q(health__in=ILL) | Q(disability_type="mental"))
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
-        qs = _member_rows(self.queryset(ctx), ProgramCode.MEDICAL, "health", "disability_type")
+        sums = _bill_sums(ctx.as_of.year)
+        qs = _member_rows(
+            self.queryset(ctx).annotate(**sums), ProgramCode.MEDICAL, "health", "disability_type", *sums
+        )
         mental = "精神残疾"
-        for village, number, name, id_no, reasons, health, disability in qs.iterator(
+        for village, number, name, id_no, reasons, health, disability, *bills in qs.iterator(
             chunk_size=ctx.chunk_size
         ):
+            cost, basic, critical, aid, oop = bills
             kinds = [_HEALTH[health]] if health in medical_rule.HEALTH_NAMES else []
             if disability == "mental":
                 kinds.append(mental)
             lines = member_lines(reasons, name)
             yield (
                 ctx.township_name(village), ctx.village_name(village), number, name, ctx.id_no(id_no),
-                "、".join(kinds), "", None, None, None, None, None, None,
+                "、".join(kinds), "", cost, basic, critical, aid, None,
+                None if oop is None else oop - aid,
                 sum((line_amount(line) for line in lines), Decimal(0)),
             )  # fmt: skip
 

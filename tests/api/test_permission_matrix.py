@@ -25,6 +25,7 @@ from assistance.models import (
     AssistanceMeasure,
     ChangeLedgerEntry,
     DibaoCase,
+    MedicalBill,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
@@ -89,6 +90,7 @@ class World:
     event: object
     tekun: object
     subsidy: object
+    bill: object
     population: object
     export: object
     batch: object
@@ -203,6 +205,16 @@ def build_world(village, export_owner) -> World:
         ),
         tekun=tekun_case(member=first),
         subsidy=disability_subsidy(member=second),
+        bill=MedicalBill.objects.create(
+            household=household,
+            member=second,
+            bill_date=DAY,
+            hospital="县人民医院",
+            hospital_level="county",
+            kind="chronic",
+            total_cost=1000,
+            basic_insurance_paid=600,
+        ),
         population=VillagePopulation.objects.create(village=village, year=2019, agricultural_population=500),
         export=export,
         batch=batch,
@@ -664,6 +676,35 @@ ROWS = [
         {"reason": "材料不全"},
         only({"township", "county"}, 400),
     ),
+    get("bill.get", lambda w: f"/api/v1/medical-bills/{w.bill.pk}/"),
+    post(
+        "bill.create",
+        lambda w: "/api/v1/medical-bills/",
+        lambda w: {
+            "member": w.bill.member_id,
+            "bill_date": "2019-10-01",
+            "hospital": "县人民医院",
+            "hospital_level": "county",
+            "kind": "chronic",
+            "total_cost": "800",
+            "basic_insurance_paid": "500",
+        },
+        only({"clerk", "township", "county"}, 201),
+        outside=only({"clerk", "township", "county"}, 400),
+    ),  # fmt: skip
+    post("bill.submit", lambda w: f"/api/v1/medical-bills/{w.bill.pk}/submit/", {}, only({"clerk"}, 200)),
+    post(
+        "bill.approve",
+        lambda w: f"/api/v1/medical-bills/{w.bill.pk}/approve/",
+        {},
+        only({"township", "county"}, 400),
+    ),
+    post(
+        "bill.return",
+        lambda w: f"/api/v1/medical-bills/{w.bill.pk}/return/",
+        {"reason": "票据不全"},
+        only({"township", "county"}, 400),
+    ),
     # ---------------------------------------------------------------- programs, parameters, villages, what-if
     # The catalogue is national: every signed-in user reads every programme, whatever the world.
     get("program.get", lambda w: "/api/v1/programs/dibao/", outside=READ),
@@ -796,6 +837,7 @@ LISTS = {
     "/api/v1/eligibility-results/": "result",
     "/api/v1/tekun-cases/": "tekun",
     "/api/v1/disability-subsidies/": "subsidy",
+    "/api/v1/medical-bills/": "bill",
     "/api/v1/village-populations/": "population",
     "/api/v1/village-indicators/": "region",
     "/api/v1/exports/": "export",

@@ -227,6 +227,17 @@ def stop_proposals(village, n):
         )  # fmt: skip
 
 
+def medical_bills(village, n):
+    from assistance.models import MedicalBill
+
+    for _ in range(n):
+        member = household_with_members(n=1, village=village).members.get()
+        MedicalBill.objects.create(
+            household=member.household, member=member, bill_date=DAY, hospital="县人民医院",
+            hospital_level="county", kind="chronic", total_cost=1000, basic_insurance_paid=600,
+        )  # fmt: skip
+
+
 def payment_rolls(village, n):
     for i in range(n):
         PaymentRoll.objects.create(
@@ -338,6 +349,7 @@ MORE_LISTS = [
     ("/api/v1/dibao-cases/?status=active&region=211223", dibao_cases, 1),
     ("/api/v1/phase-outs/", phase_outs, 1),
     ("/api/v1/stop-proposals/?status=proposed", stop_proposals, 1),
+    ("/api/v1/medical-bills/?kind=chronic&region=211223", medical_bills, 1),
     ("/api/v1/payment-rolls/", payment_rolls, 1),
     ("/api/v1/payment-lines/", payment_lines, 1),
     ("/api/v1/ledger-entries/", ledger_entries, 1),
