@@ -34,6 +34,7 @@ APPLICATIONS = [
     "assistance.DibaoCase",
     "assistance.TekunCase",
     "assistance.DisabilitySubsidy",
+    "assistance.MedicalBill",
     "households.Publicity",
 ]
 REVIEW = [
@@ -42,6 +43,7 @@ REVIEW = [
     "assistance.DibaoCase",
     "assistance.TekunCase",
     "assistance.DisabilitySubsidy",
+    "assistance.MedicalBill",
     "households.Publicity",
     "households.WorkflowEvent",
 ]
@@ -51,6 +53,7 @@ CASES = [
     "assistance.StopProposal",
     "assistance.TekunCase",
     "assistance.DisabilitySubsidy",
+    "assistance.MedicalBill",
     "assistance.Alert",
     "assistance.PaymentRoll",
     "assistance.PaymentLine",

@@ -81,6 +81,7 @@ KINDS = {
         "admin:assistance_disabilitysubsidy_changelist",
         "admin:assistance_disabilitysubsidy_change",
     ),
+    "medical_bill": ("admin:assistance_medicalbill_changelist", "admin:assistance_medicalbill_change"),
 }
 QUEUE_URL = {"household": "admin:households_householdreview_changelist"}
 

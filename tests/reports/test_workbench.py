@@ -229,3 +229,9 @@ def test_stop_proposals_wait_on_the_county_workbench(client, village_a, village_
 @pytest.fixture
 def village_other():
     return region_chain("210102001001", ("辽宁省", "沈阳市", "和平区", "南湖街道", "丙村"))
+
+
+def test_every_chained_record_kind_has_its_lists_on_the_workbench():
+    from households.workflow.config import _KINDS
+
+    assert set(todo.KINDS) == set(_KINDS)
