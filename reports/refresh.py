@@ -57,6 +57,17 @@ def _register_rows(households, *, as_of: dt.date, county_code: str) -> list[dict
     )
 
 
+_SUMMARY_LOCK = 7301  # advisory-lock namespace of the summary rebuilds
+
+
+def _lock_county(county_code: str) -> None:
+    """One rebuild of a county's summary rows at a time (until commit). Two clerks saving in the same
+    village at once otherwise both delete the village's rows and both insert them again: the second
+    insert broke the unique constraint after the household itself had been saved."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_SUMMARY_LOCK, int(county_code[:6])])
+
+
 def _replace(delete_filter: Q, rows: list[dict]) -> None:
     now = timezone.now()
     RegisterSummary.objects.filter(delete_filter).delete()
@@ -73,7 +84,8 @@ def refresh_villages(codes, *, as_of: dt.date | None = None) -> None:
     for code in sorted(set(codes)):
         if len(code) == 12 and not code.endswith("000"):
             by_county.setdefault(_county_code(code), []).append(code)
-    for county_code, villages in by_county.items():
+    for county_code, villages in sorted(by_county.items()):
+        _lock_county(county_code)
         rows = _register_rows(
             Household.objects.filter(village_id__in=villages), as_of=as_of, county_code=county_code
         )
@@ -86,6 +98,7 @@ def refresh_county(county_code: str, *, as_of: dt.date | None = None) -> Summary
     prefix = county_code[:6]
     started = time.monotonic()
     with transaction.atomic():
+        _lock_county(county_code)
         rows = _register_rows(
             Household.objects.filter(village__code__startswith=prefix), as_of=as_of, county_code=county_code
         )
@@ -177,7 +190,9 @@ def mark_dirty(village_code: str | None = None, *, household_id: int | None = No
     if pending is None or not any(callback[1] is _flush for callback in connection.run_on_commit):
         # First mark of this transaction (a rolled-back one dropped its callback with it).
         pending = connection._fupin_dirty = (set(), set())
-        transaction.on_commit(_flush)
+        # robust: the data is committed by now; a failed summary refresh is logged, not a 500
+        # (the nightly refresh_statistics rebuilds every county)
+        transaction.on_commit(_flush, robust=True)
     if village_code:
         pending[0].add(village_code)
     if household_id is not None:

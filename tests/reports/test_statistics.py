@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from assistance.models import AssistanceMeasure, DibaoCase, PaymentLine, PaymentRoll, PhaseOut
@@ -266,3 +266,46 @@ def test_a_confirmed_township_import_rebuilds_its_villages(
             status=ImportBatch.Status.IMPORTED,
         )
     assert RegisterSummary.objects.get(village=village_a, review_state=ReviewState.DRAFT).households == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rebuilds_of_one_village_at_once_do_not_collide(village_a):
+    """Two clerks saving in the same village commit at nearly the same time: both rebuild the village's
+    summary rows. The second waits for the first instead of inserting rows it cannot see yet (which
+    broke the unique constraint after the household had been saved)."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    household_with_members(2, village=village_a, review_state=ReviewState.VERIFIED)
+    first_holds_rows = threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                refresh.refresh_villages([village_a.code])
+                first_holds_rows.set()
+                time.sleep(1.0)  # the second rebuild starts while these rows are uncommitted
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_holds_rows.wait(30)
+            refresh.refresh_villages([village_a.code])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert RegisterSummary.objects.filter(village=village_a).aggregate(n=Sum("households"))["n"] == 1
