@@ -62,7 +62,13 @@ class MemberInline(ScopedInlineMixin, admin.StackedInline):
     fieldsets = [
         (
             None,
-            {"fields": [("name", "id_no", "sex", "relation"), ("ethnicity", "education", "school_status")]},
+            {
+                "fields": [
+                    ("name", "id_no", "sex", "relation"),
+                    ("ethnicity", "education", "school_status"),
+                    ("school_category", "boarding"),
+                ]
+            },
         ),
         (
             "健康与劳动",

@@ -176,6 +176,18 @@ class SchoolStatus(models.TextChoices):
     HIGHER_VOC_2 = "higher_voc_2", "高职二年级"
     HIGHER_VOC_3 = "higher_voc_3", "高职三年级"
     COLLEGE = "college", "大专及以上"
+    POSTGRADUATE = "postgraduate", "研究生"
+    # 技工院校 “两后生”: 初、高中毕业未升学进入技工院校的学生 (S000)
+    TECHNICAL = "technical_school", "技工院校（两后生）"
+
+
+class SchoolCategory(models.TextChoices):
+    """普通高中 by the county's aid list (S002 “两助三免” and fee waivers differ by school); the
+    amounts are the parameters education.senior.aid.<slug> and education.senior.waiver.<slug>."""
+
+    SCHOOL_1 = "school_1", "一类高中（如正安一中）"
+    SCHOOL_2 = "school_2", "二类高中（如正安二中）"
+    OTHER = "other", "其他高中"
 
 
 class Health(models.TextChoices):

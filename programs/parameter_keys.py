@@ -107,7 +107,6 @@ KEYS: dict[str, KeySpec] = {
     "medical.chronic_cap.county": KeySpec(D, "元/年", "慢病年度自付上限：县级及以下医院"),
     "medical.chronic_cap.city": KeySpec(D, "元/年", "慢病年度自付上限：市级医院"),
     "medical.chronic_cap.province": KeySpec(D, "元/年", "慢病年度自付上限：省级医院"),
-    "medical.mental_inpatient_month": KeySpec(D, YUAN_MONTH, "住院精神病人住院费补助"),
     "medical.mental_home_year": KeySpec(D, YUAN_YEAR, "居家治疗精神病人免费药品"),
     # 教育 (S002 yuan/student/year; S000)
     "education.boarding.primary": KeySpec(D, "元/生/年", "义务教育寄宿生生活费补助：小学"),
@@ -127,6 +126,7 @@ KEYS: dict[str, KeySpec] = {
     "education.loan.undergraduate": KeySpec(D, "元/生/年", "生源地信用助学贷款上限：本专科"),
     "education.loan.postgraduate": KeySpec(D, "元/生/年", "生源地信用助学贷款上限：研究生"),
     "education.technical_school.month": KeySpec(D, "元/生/月", "技工院校“两后生”生活补贴"),
+    "education.technical_school.months": KeySpec(I, "月", "技工院校“两后生”生活补贴每年发放月数"),
     # 信息比对 (reports.crosscheck)
     "crosscheck.excluding_list_kinds": KeySpec(J, "", "比对名单中排除低保资格的名单类别"),
     "crosscheck.hold_high_severity": KeySpec(B, "", "高风险疑点涉及发放对象时暂停发放"),
@@ -138,7 +138,6 @@ KEYS: dict[str, KeySpec] = {
     "employment.min_wage_month": KeySpec(D, "元/月", "当地最低工资标准"),
     "employment.post_subsidy_ratio": KeySpec(D, RATIO, "岗位补贴占最低工资比例"),
     "employment.social_insurance_years": KeySpec(I, "年", "社会保险补贴最长年限"),
-    "employment.trainee_ratio": KeySpec(D, RATIO, "就业见习补贴占最低工资比例（不低于）"),
     "employment.agency_reward": KeySpec(D, "元/人", "劳务经纪人组织就业补贴上限"),
 }
 

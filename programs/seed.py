@@ -9,10 +9,13 @@ from django.db import transaction
 
 _migration = importlib.import_module("programs.migrations.0002_seed_parameters")
 # Later migrations that add seed parameters (each frozen like 0002).
-_LATER = ("0004_stop_without_phase_out",)
-PARAMETERS = _migration.PARAMETERS + [
-    row for name in _LATER for row in importlib.import_module(f"programs.migrations.{name}").PARAMETERS
-]
+_LATER = ("0004_stop_without_phase_out", "0005_seed_dates_and_unused_figures")
+_FIXES = importlib.import_module("programs.migrations.0005_seed_dates_and_unused_figures")
+PARAMETERS = [
+    (key, kind, value, unit, _FIXES.corrected_start(key, source, valid_from), valid_to, source)
+    for key, kind, value, unit, valid_from, valid_to, source in _migration.PARAMETERS
+    if key not in _FIXES.REMOVED
+] + [row for name in _LATER for row in importlib.import_module(f"programs.migrations.{name}").PARAMETERS]
 PROGRAMS = _migration.PROGRAMS
 
 

@@ -110,6 +110,8 @@ class MemberSerializer(serializers.ModelSerializer):
             "ethnicity",
             "education",
             "school_status",
+            "school_category",
+            "boarding",
             "school_exception_approved",
             "health",
             "disability_type",

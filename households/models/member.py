@@ -14,6 +14,7 @@ from households.choices import (
     Labor,
     MemberStatus,
     Relation,
+    SchoolCategory,
     SchoolStatus,
     Sex,
     WorkStatus,
@@ -43,6 +44,11 @@ class Member(models.Model):
     school_status = models.CharField(
         "在校生状况", max_length=16, choices=SchoolStatus.choices, default=SchoolStatus.NOT_IN_SCHOOL
     )
+    school_category = models.CharField(
+        "学校类别", max_length=10, choices=SchoolCategory.choices, blank=True,
+        help_text="普通高中在校生填写：各校资助标准不同（种子文件002）",
+    )  # fmt: skip
+    boarding = models.BooleanField("寄宿生", default=False, help_text="义务教育阶段寄宿生享受生活费补助")
     school_exception_approved = models.BooleanField(
         "失学例外已批准", default=False, help_text="义务教育阶段因重度残疾等原因经批准不在校"
     )

@@ -41,6 +41,12 @@ class MemberFacts:
     school_exception_approved: bool = False
     in_medical_ins: bool = True
     in_pension: bool = False
+    school_category: str = ""  # 普通高中: school_1 / school_2 / other (S002 amounts differ by school)
+    boarding: bool = False
+
+    @property
+    def in_school(self) -> bool:
+        return self.school_status not in ("not_in_school", "preschool")
 
     @classmethod
     def from_row(cls, row: tuple) -> MemberFacts:

@@ -1,6 +1,7 @@
 """R13 城乡居民养老保险: members aged ≥ pension.age on the reference date draw the basic pension
 (S000); the government pays the premium for 重度残疾 members (S000) and, at least at the minimum
-band, for members of households not yet out of poverty (S001)."""
+band, for members of households not yet out of poverty (S001). Insured persons are residents aged
+≥ 16 who are not in school (国发〔2014〕8号 第五条), so no premium is paid for a pupil or student."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def decide_pension(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) 
         if age >= limit:
             receiving += 1
             reasons.append(RECEIVES.format(name=m.label, age=age, limit=limit))
+        elif m.in_school:
+            continue  # students are not insured persons: no 代缴
         elif age >= min_age and m.severely_disabled:
             paid += 1
             reasons.append(PAID_DISABLED.format(name=m.label, amount=premium_yuan))

@@ -301,8 +301,8 @@ def test_relocation_grant_1500_per_person():
 def test_education_items_from_seed_002():
     members = [
         member(40),
-        member(8, school_status="primary"),
-        member(13, school_status="grade_8"),
+        member(8, school_status="primary", boarding=True),
+        member(13, school_status="grade_8", boarding=True),
         member(17, school_status="senior_2"),
         member(17, school_status="vocational_1"),
     ]

@@ -59,7 +59,7 @@ def test_a_township_override_is_not_touched_by_a_county_change():
 def test_apply_change_closes_running_version_and_keeps_earlier_days():
     changed = apply_change(SEED_VERSIONS, key="pension.age", region_prefix="", valid_from=D, value=65)
     ages = sorted((v.valid_from, v.valid_to, v.value) for v in changed if v.key == "pension.age")
-    assert ages == [(dt.date(2016, 1, 1), dt.date(2019, 6, 30), 60), (D, None, 65)]
+    assert ages == [(dt.date(2017, 7, 8), dt.date(2019, 6, 30), 60), (D, None, 65)]  # S000's date
 
 
 def test_phase_out_months_scenario():
