@@ -67,6 +67,7 @@ PARAMETERS = [
     "programs.Program",
 ]
 RECALCULATION = ["assistance.RecalculationRun", WHATIF]
+CROSSCHECK = ["reports.Hit", "reports.OutsideList", "reports.CheckRun"]
 
 # role → [(section, icon, entries)]
 MENUS: dict[str, list[tuple[str, str, list]]] = {
@@ -76,7 +77,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         ("帮扶力量", "fas fa-hands-helping", HELPERS),
     ],
     Role.TOWNSHIP_REVIEWER: [
-        ("审核", "fas fa-clipboard-check", REVIEW),
+        ("审核", "fas fa-clipboard-check", [*REVIEW, "reports.Hit"]),
         ("录入与修正", "fas fa-keyboard", ENTRY),
         (
             "统计与台账",
@@ -91,6 +92,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         ("台账与统计", "fas fa-table", [STATISTICS, *LEDGERS]),
         ("政策参数", "fas fa-sliders-h", PARAMETERS),
         ("重新核算", "fas fa-calculator", RECALCULATION),
+        ("信息比对", "fas fa-search", CROSSCHECK),
         (
             "登记户",
             "fas fa-house-user",
@@ -104,7 +106,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         (
             "抽查",
             "fas fa-search",
-            ["households.Household", "households.Publicity", "households.WorkflowEvent"],
+            ["households.Household", "reports.Hit", "households.Publicity", "households.WorkflowEvent"],
         ),
     ],
 }

@@ -235,3 +235,7 @@ def test_every_chained_record_kind_has_its_lists_on_the_workbench():
     from households.workflow.config import _KINDS
 
     assert set(todo.KINDS) == set(_KINDS)
+
+
+def test_county_menu_has_the_crosscheck_pages(client, county_admin):
+    assert "比对疑点" in menu_of(client, county_admin)["信息比对"]
