@@ -188,7 +188,7 @@ def build_life(*, today: dt.date) -> Life:
 def _populations(today: dt.date, life: Life) -> None:
     for code in Region.objects.filter(code__in=registry.POOR_VILLAGES).values_list("code", flat=True):
         people = Member.objects.filter(household__village_id=code).count()
-        for year in (2019, 2020, today.year - 1):
+        for year in sorted({2019, 2020, today.year - 1, today.year}):
             VillagePopulation.objects.get_or_create(
                 village_id=code,
                 year=year,
