@@ -57,6 +57,7 @@ class MemberInline(ScopedInlineMixin, admin.StackedInline):
     model = Member
     form = MemberAdminForm
     formset = MemberInlineFormSet
+    privacy_edit_form = True
     extra = 0
     min_num = 1
     fieldsets = [
@@ -158,6 +159,7 @@ class VisitInline(HelperAssignmentInline):
 @admin.register(Household)
 class HouseholdAdmin(RoleAdminMixin, admin.ModelAdmin):
     form = HouseholdAdminForm
+    privacy_edit_form = True
     inlines = [MemberInline, IncomeInline, HelperAssignmentInline, VisitInline]
     list_display = [
         "household_no",
@@ -276,15 +278,11 @@ class HouseholdAdmin(RoleAdminMixin, admin.ModelAdmin):
 class MemberAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Look up a person by name or ID across the user's scope; edits happen on the household page."""
 
-    list_display = ["name", "masked_id", "sex", "birth_date", "relation", "household_no", "member_status"]
+    list_display = ["name", "id_no", "sex", "birth_date", "relation", "household_no", "member_status"]
     list_filter = ["member_status", "health", "labor", "relation"]
     search_fields = ["name", "=id_no"]
     list_select_related = ["household"]
     list_per_page = 50
-
-    @admin.display(description="身份证号")
-    def masked_id(self, obj: Member) -> str:
-        return obj.id_no
 
     @admin.display(description="户编号", ordering="household__household_no")
     def household_no(self, obj: Member) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from households import selectors
+from households import privacy, selectors
 from households.models import Household, Region
 
 
@@ -37,7 +38,130 @@ class EstimatedCountPaginator(Paginator):
         return max(estimate, capped)
 
 
-class ScopedAdminMixin:
+# The user a page is rendered for: masked columns are plain callables of the object.
+_viewer: ContextVar = ContextVar("privacy_viewer", default=None)
+
+
+def _masked_column(name: str, label: str):
+    @admin.display(description=label)
+    def column(self, obj) -> str:
+        return privacy.mask_value(name, getattr(obj, name, ""), _viewer.get()) or "—"
+
+    column.__name__ = f"masked_{name}"
+    return column
+
+
+def _swap(fields, names: dict[str, str]):
+    """The same (possibly nested) field list with personal fields replaced by their masked columns."""
+    out = []
+    for field in fields:
+        if isinstance(field, (list, tuple)):
+            out.append(tuple(_swap(field, names)))
+        else:
+            out.append(names.get(field, field) if isinstance(field, str) else field)
+    return out
+
+
+def masked_form(form_class, names: tuple[str, ...]):
+    """The form shows stored identifying values masked; one submitted back unchanged keeps the
+    stored value, a newly typed one replaces it (a township corrects a phone without seeing it)."""
+
+    class MaskedForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name in names:
+                stored = getattr(self.instance, name, "") if self.instance.pk else ""
+                if name in self.fields and stored:
+                    self.initial[name] = privacy.mask(privacy.FIELD_KINDS[name], stored)
+
+        def clean(self):
+            cleaned = super().clean()
+            if self.instance.pk:
+                privacy.keep_unchanged(cleaned, self.instance, [n for n in names if n in self.fields])
+            return cleaned
+
+    MaskedForm.__name__ = form_class.__name__
+    return MaskedForm
+
+
+class PrivacyAdminMixin:
+    """The personal-data policy on every admin page (households.privacy): lists, detail pages and
+    inlines show identifying fields masked. Read-only pages show a masked column; a form the user
+    may edit shows the masked value in an editable field (unchanged = stored value kept).
+    `privacy_edit_form = True` marks the household edit form, where the village clerk sees its own
+    草稿/村修正 entries in full."""
+
+    privacy_edit_form = False
+
+    masked_id_no = _masked_column("id_no", "身份证号")
+    masked_payee_id_no = _masked_column("payee_id_no", "身份证号")
+    masked_disability_card_no = _masked_column("disability_card_no", "残疾人证号")
+    masked_bank_account = _masked_column("bank_account", "银行账号")
+    masked_phone = _masked_column("phone", "联系电话")
+
+    def _privacy_names(self, request) -> dict[str, str]:
+        _viewer.set(request.user)
+        return {name: f"masked_{name}" for name in privacy.fields_of(self.model)}
+
+    def _privacy_mode(self, request, obj) -> str:
+        """full (the edit-form exception), edit (masked, editable) or read (masked column)."""
+        if self.privacy_edit_form:
+            household = obj if obj is None or isinstance(obj, Household) else getattr(obj, "household", None)
+            if privacy.full_in_form(request.user, household):
+                return "full"
+        return "edit" if self.has_change_permission(request, obj) else "read"
+
+    def _swapped(self, request, obj) -> dict[str, str]:
+        names = self._privacy_names(request)
+        return names if names and self._privacy_mode(request, obj) == "read" else {}
+
+    def get_list_display(self, request):
+        return _swap(super().get_list_display(request), self._privacy_names(request))
+
+    def get_exclude(self, request, obj=None):
+        exclude = super().get_exclude(request, obj)
+        names = self._swapped(request, obj)
+        return [*(exclude or []), *names] if names else exclude
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        names = self._swapped(request, obj)
+        if not names:
+            return fieldsets
+        out, seen = [], set()
+        for title, opts in fieldsets:
+            fields = []
+            for row in _swap(opts["fields"], names):
+                items = row if isinstance(row, tuple) else (row,)
+                kept = tuple(f for f in items if not (isinstance(f, str) and f in seen))
+                seen.update(f for f in kept if isinstance(f, str))
+                if kept:
+                    fields.append(kept if isinstance(row, tuple) else kept[0])
+            out.append((title, {**opts, "fields": fields}))
+        return out
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        names = self._swapped(request, obj)
+        if not names:
+            return readonly
+        swapped = _swap(readonly, names)
+        return [*swapped, *(m for m in names.values() if m not in swapped)]
+
+    def _masked_form_kwargs(self, request, obj, kwargs):
+        names = tuple(self._privacy_names(request))
+        if names and self._privacy_mode(request, obj) == "edit":
+            kwargs["form"] = masked_form(kwargs.get("form", self.form), names)
+        return kwargs
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return super().get_form(request, obj, change=change, **self._masked_form_kwargs(request, obj, kwargs))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, **self._masked_form_kwargs(request, obj, kwargs))
+
+
+class ScopedAdminMixin(PrivacyAdminMixin):
     """Every queryset, foreign-key choice and autocomplete answer goes through selectors.scoped()."""
 
     show_full_result_count = False  # no second, unfiltered COUNT(*)

@@ -5,3 +5,13 @@ class HouseholdsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "households"
     verbose_name = "建档立卡户"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        # django-simpleui's ready() removes XFrameOptionsMiddleware (its tabs are iframes); they are
+        # same-origin, so SAMEORIGIN keeps them working and still forbids framing by other sites.
+        clickjacking = "django.middleware.clickjacking.XFrameOptionsMiddleware"
+        if clickjacking not in settings.MIDDLEWARE:
+            after = settings.MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")
+            settings.MIDDLEWARE.insert(after + 1, clickjacking)

@@ -71,8 +71,9 @@ class MemberInlineFormSet(forms.BaseInlineFormSet):
                 continue
             if data.get("relation") == Relation.HEAD and data.get("member_status", "normal") == "normal":
                 heads += 1
-            id_no = data.get("id_no")
-            if id_no in seen:
+            # Outside the edit-form exception the ID is shown masked and read-only: the stored one.
+            id_no = data.get("id_no") or getattr(form.instance, "id_no", "")
+            if id_no and id_no in seen:
                 raise ValidationError(DUPLICATE_ID_IN_HOUSEHOLD.format(id_no=id_no))
             seen.add(id_no)
         if heads != 1:

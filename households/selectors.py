@@ -34,6 +34,8 @@ REGION_CODE_PATHS: dict[str, str] = {
     # Excel batches and jobs: the region of the user who made them.
     "households.importbatch": "region__code",
     "households.resurveyfilter": "owner_region__code",
+    # Reveals and full-value exports: the region of the record (or of the exported ledger).
+    "households.accesslog": "region_code",
 }
 
 

@@ -30,7 +30,7 @@ from assistance.models import (
     StopProposal,
     TekunCase,
 )
-from households.api.serializers import ScopedRelatedFieldsMixin
+from households.api.serializers import MaskedFieldsMixin, ScopedRelatedFieldsMixin
 from households.models import Member
 
 DATE_IN_FUTURE = "日期不能晚于今天"
@@ -159,7 +159,7 @@ class GenerateRollSerializer(serializers.Serializer):
     program = serializers.ChoiceField(choices=ROLL_PROGRAMS, default=Program.DIBAO, help_text="项目")
 
 
-class PaymentLineSerializer(serializers.ModelSerializer):
+class PaymentLineSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = PaymentLine
         fields = "__all__"

@@ -29,6 +29,7 @@ from assistance.services import cases, medical, phase_out, rolls, stops, subsidi
 from households import permissions
 from households.api.base import ScopedAPIMixin
 from households.api.chain import roles
+from households.api.privacy import RevealActionMixin, may_reveal
 from households.api.views import UpdateNoDeleteViewSet, crud_docs
 from households.choices import Role
 from households.models import Region
@@ -298,10 +299,11 @@ class PaymentRollViewSet(ReadOnly, mixins.CreateModelMixin):
     retrieve=extend_schema(summary="发放明细详情"),
 )
 @extend_schema(tags=["发放表与台账"])
-class PaymentLineViewSet(ReadOnly):
+class PaymentLineViewSet(RevealActionMixin, ReadOnly):
     queryset = PaymentLine.objects.all()
     serializer_class = s.PaymentLineSerializer
     filterset_class = filters.PaymentLineFilter
+    policies = {"reveal": may_reveal}
 
 
 @extend_schema_view(

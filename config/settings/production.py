@@ -8,3 +8,13 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=1)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# HTTPS only: redirect plain HTTP and tell browsers to keep to HTTPS (HSTS). Behind a TLS proxy the
+# X-Forwarded-Proto header above marks a request secure; SECURE_SSL_REDIRECT=false leaves the
+# redirect to the proxy, HSTS_SECONDS=0 switches HSTS off while a new certificate is tried.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from households import privacy
 from households.api.base import ScopedAPIMixin
 from households.choices import MonitoringState, Role
 from households.permissions import role_of
@@ -161,12 +162,13 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         fields = ["id", "household", "state", "note", "created_by", "created_at", "decided_at", "items"]
 
     def get_items(self, obj) -> list[dict]:
+        user = getattr(self.context.get("request"), "user", None)
         return [
             {
                 "target": item.target,
                 "target_id": item.target_id,
-                "old_values": item.old_values,
-                "new_values": item.new_values,
+                "old_values": privacy.masked_row(item.old_values, user),
+                "new_values": privacy.masked_row(item.new_values, user),
             }
             for item in obj.items.all()
             if item.superseded_at is None  # items replaced by a 村修正 (amend) are history

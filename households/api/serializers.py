@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from households import entry
+from households import entry, privacy
 from households.choices import PREFIX_LENGTH, RegionLevel
 from households.income import dibao_basis_per_capita_month, net_income, poverty_basis_per_capita
 from households.models import (
@@ -35,6 +35,24 @@ class ScopedRelatedFieldsMixin:
             if isinstance(field, serializers.PrimaryKeyRelatedField) and not field.read_only:
                 field.queryset = scoped(field.queryset, user)
         return fields
+
+
+class MaskedFieldsMixin:
+    """Identifying fields go out masked by the personal-data policy (households.privacy); a
+    subclass shows full values only where the policy's edit-form exception applies."""
+
+    def shows_full(self, user, instance) -> bool:
+        return False
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        if self.shows_full(user, instance):
+            return data
+        for name in privacy.FIELD_KINDS:
+            if name in data and isinstance(data[name], str):
+                data[name] = privacy.mask_value(name, data[name], user)
+        return data
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -86,7 +104,7 @@ class MeSerializer(serializers.ModelSerializer):
         return region_prefix_for(obj)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     """A member inside a household payload. `id` given = update that member; absent = add one."""
 
     id = serializers.IntegerField(required=False, help_text="已有成员的ID；新增成员时不填")
@@ -131,8 +149,11 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["birth_date"]
         validators = []  # model clean() and constraints run in households.entry
 
+    def shows_full(self, user, instance) -> bool:
+        return privacy.full_in_form(user, instance.household)
 
-class MemberListSerializer(serializers.ModelSerializer):
+
+class MemberListSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     household_no = serializers.CharField(source="household.household_no", read_only=True, help_text="户编号")
 
     class Meta:
@@ -231,7 +252,7 @@ class HouseholdListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     """A household with its members. Writes are validated by the models' own clean() rules."""
 
     village = serializers.CharField(source="village_id", max_length=12, help_text="所在村的12位区划代码")
@@ -256,9 +277,18 @@ class HouseholdSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("村的区划代码应为12位数字")
         return value
 
+    def shows_full(self, user, instance) -> bool:
+        return privacy.full_in_form(user, instance)
+
     def _save(self, household: Household | None) -> Household:
         data = dict(self.validated_data)
         members = data.pop("members", None)
+        if household is not None:
+            # A masked value sent back as it was shown means "unchanged".
+            privacy.keep_unchanged(data, household)
+            current = {m.pk: m for m in household.members.all()}
+            for member in members or []:
+                privacy.keep_unchanged(member, current.get(member.get("id")))
         return entry.save_household(
             user=self.context["request"].user, household=household, fields=data, members=members
         )

@@ -16,6 +16,7 @@ from households import permissions
 from households.api import filters, serializers
 from households.api.base import ROLE_FORBIDDEN, ScopedAPIMixin
 from households.api.chain import CHAIN_POLICIES, POVERTY_POLICIES, ChainActionsMixin, PovertyActionsMixin
+from households.api.privacy import RevealActionMixin, may_reveal
 from households.api.schema import ErrorSerializer
 from households.choices import MemberStatus, PovertyStatus, Relation, Role
 from households.models import (
@@ -206,7 +207,9 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     partial_update=extend_schema(summary="部分修改农户"),
 )
 @extend_schema(tags=["建档立卡户"])
-class HouseholdViewSet(ScopedAPIMixin, ChainActionsMixin, PovertyActionsMixin, UpdateNoDeleteViewSet):
+class HouseholdViewSet(
+    ScopedAPIMixin, ChainActionsMixin, PovertyActionsMixin, RevealActionMixin, UpdateNoDeleteViewSet
+):
     queryset = Household.objects.all()
     filterset_class = filters.HouseholdFilter
     ordering_fields = ["id", "updated_at"]
@@ -217,6 +220,7 @@ class HouseholdViewSet(ScopedAPIMixin, ChainActionsMixin, PovertyActionsMixin, U
         "partial_update": _household_editable,
         **CHAIN_POLICIES,
         **POVERTY_POLICIES,
+        "reveal": may_reveal,
     }
 
     def base_queryset(self):
@@ -253,12 +257,13 @@ class HouseholdViewSet(ScopedAPIMixin, ChainActionsMixin, PovertyActionsMixin, U
     retrieve=extend_schema(summary="成员详情"),
 )
 @extend_schema(tags=["建档立卡户"])
-class MemberViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+class MemberViewSet(ScopedAPIMixin, RevealActionMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Member.objects.select_related("household")
     serializer_class = serializers.MemberListSerializer
     filterset_class = filters.MemberFilter
     ordering_fields = ["id"]
     ordering = ["id"]
+    policies = {"reveal": may_reveal}
 
 
 @extend_schema_view(

@@ -9,6 +9,7 @@ from households.workflow.models import (  # noqa: E402,I001 - workflow models li
 
 from .backups import BackupRun
 from .excel import ImportBatch, ResurveyFilter
+from .access import AccessLog
 from .household import Household, IncomeYear
 from .member import Member
 from .regions import Region
@@ -17,6 +18,7 @@ from .users import User
 
 __all__ = [
     "BackupRun",
+    "AccessLog",
     "ChangeItem",
     "ChangeRequest",
     "HouseholdReview",

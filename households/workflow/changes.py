@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
+from households import privacy
 from households.models import Household, IncomeYear, Member
 from households.workflow import errors as e
 from households.workflow.choices import ChangeTarget
@@ -186,9 +187,9 @@ def diff_rows(items) -> list[DiffRow]:
         for name, raw in item.new_values.items():
             field = model._meta.get_field(name)
             old = display_value(field, item.old_values.get(name)) if item.target_id is not None else "—"
-            rows.append(
-                DiffRow(row=row, field=str(field.verbose_name), old=old, new=display_value(field, raw))
-            )
+            # The personal-data policy: review pages show identifying values masked.
+            old, new = (privacy.masked_text(model, name, v) for v in (old, display_value(field, raw)))
+            rows.append(DiffRow(row=row, field=str(field.verbose_name), old=old, new=new))
     return rows
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 
-from households import selectors
+from households import privacy, selectors
 from households.permissions import role_of
 from households.workflow.changes import MODELS, display_value
 from households.workflow.choices import ChangeTarget
@@ -107,9 +107,8 @@ def household_history(*, household, limit: int = 200) -> list[HistoryRow]:
                 field = _field(model, name)
                 if field is None:
                     continue
-                changes.append(
-                    (str(field.verbose_name), display_value(field, old), display_value(field, new))
-                )
+                old, new = (privacy.masked_text(model, name, display_value(field, v)) for v in (old, new))
+                changes.append((str(field.verbose_name), old, new))
             if not changes:
                 continue
         label = "新增" if event.pgh_label == "insert" else "修改"

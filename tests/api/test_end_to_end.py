@@ -122,7 +122,7 @@ def test_household_from_entry_to_verified_and_into_a_dibao_roll(
     lines = ok(county.get("/api/v1/payment-lines/", {"roll": roll["id"]}))["results"]
     assert [line["household"] for line in lines] == [hid]
     assert lines[0]["total_amount"] == case["monthly_amount"]
-    assert lines[0]["bank_account"] == "6228000011112222"
+    assert lines[0]["bank_account"] == "**** **** 2222"  # masked: the full value only by a recorded reveal
     assert (
         ok(county.post(f"/api/v1/payment-rolls/{roll['id']}/confirm/", {}, format="json"))["status"]
         == "confirmed"

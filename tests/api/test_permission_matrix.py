@@ -312,6 +312,7 @@ def household_payload(w):
     }
 
 
+REVEAL = {"reason": "核对银行代发名单"}
 CHANGES = {"changes": {"household": {"phone": "13911112222"}}, "note": "改电话"}
 
 ROWS = [
@@ -340,6 +341,11 @@ ROWS = [
         outside=only({"clerk"}, 400),
     ),
     get("member.get", lambda w: f"/api/v1/members/{w.member.pk}/"),
+    # 查看完整信息: the county (view_full_identity) only; recorded in the access log
+    post(
+        "member.reveal", lambda w: f"/api/v1/members/{w.member.pk}/reveal/", {"reason": "核对"}, COUNTY_ONLY
+    ),
+    post("household.reveal", hh("reveal"), REVEAL, COUNTY_ONLY),
     get("income.get", lambda w: f"/api/v1/incomes/{w.income.pk}/"),
     Row("income.patch", "patch", lambda w: f"/api/v1/incomes/{w.income.pk}/", DRAFT_EDIT, {"wage": "100.00"}),
     Row(
@@ -583,6 +589,9 @@ ROWS = [
         outside=only({"county"}, 400),
     ),
     get("line.get", lambda w: f"/api/v1/payment-lines/{w.line.pk}/"),
+    post(
+        "line.reveal", lambda w: f"/api/v1/payment-lines/{w.line.pk}/reveal/", {"reason": "核对"}, COUNTY_ONLY
+    ),
     get("ledger.get", lambda w: f"/api/v1/ledger-entries/{w.ledger.pk}/"),
     get("alert.get", lambda w: f"/api/v1/alerts/{w.alert.pk}/"),
     get("measure.get", lambda w: f"/api/v1/measures/{w.measure.pk}/"),

@@ -224,7 +224,7 @@ def test_clerk_amends_a_returned_change_request(
     body = response.json()
     assert (body["state"], body["note"]) == (ChangeState.PENDING_TOWNSHIP, "更正号码")
     # only the amended values are shown; the replaced ones stay as history
-    assert [item["new_values"] for item in body["items"]] == [{"phone": "13700000000"}]
+    assert [item["new_values"] for item in body["items"]] == [{"phone": "137****0000"}]  # masked
 
 
 def test_user_outside_scope_cannot_see_or_amend(as_user, village_other_city, village_a, clerk_a):

@@ -181,7 +181,8 @@ def test_household_page_history_names_who_changed_what(client, village_a, clerk_
     assert "审核修正" in page
     name = township_reviewer_a.get_full_name() or township_reviewer_a.username
     assert f"{name}</td><td>户信息</td><td>修改</td>" in page.replace("\n", "")
-    assert "联系电话：— → 13512345678" in page
+    assert "联系电话：— → 135****5678" in page  # the history masks identifying values too
+    assert "13512345678" not in page
 
 
 def test_transition_log_and_publicity_pages_are_scoped(client, village_a, village_b, clerk_a, clerk_b):

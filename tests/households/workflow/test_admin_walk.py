@@ -121,8 +121,11 @@ def test_household_walks_the_chain_through_the_admin(
     client.force_login(township_reviewer_a)
     detail = client.get(reverse("admin:households_changerequest_change", args=[change.pk])).content.decode()
     assert "联系电话" in detail
-    assert "13000000002" in detail
-    assert "13999999999" in detail
+    # identifying values are masked on review pages too
+    assert "130****0002" in detail
+    assert "139****9999" in detail
+    assert "13000000002" not in detail
+    assert "13999999999" not in detail
     assert "健康状况" in detail
     assert "患有大病" in detail
     listing = client.get(CHANGES).content.decode()
@@ -159,7 +162,8 @@ def test_household_walks_the_chain_through_the_admin(
     assert "流转记录" in page
     assert "市抽查异议" in page
     assert "户主电话有误" in page
-    assert "联系电话：13000000002 → 13999999999" in page
+    assert "联系电话：130****0002 → 139****9999" in page
+    assert "13999999999" not in page
     assert WorkflowEvent.objects.filter(household=household).count() == 12
 
 
