@@ -23,6 +23,7 @@ from assistance.choices import (
 )
 from assistance.services import cases, medical, phase_out, rolls, stops, subsidies, tekun
 from households.admin_actions import RecordActionsAdminMixin
+from households.admin_privacy import RevealAdminMixin
 from households.admin_review import ask_reason
 from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
 from households.choices import RegionLevel, Role
@@ -437,7 +438,7 @@ class PaymentRollAdmin(BaseAdmin):
 
 
 @admin.register(m.PaymentLine)
-class PaymentLineAdmin(BaseAdmin):
+class PaymentLineAdmin(RevealAdminMixin, BaseAdmin):
     list_display = [
         "month", "payee_name", "bank_account", "covered_persons", "topup_amount", "classified_amount",
         "subsidy_amount", "total_amount", "kind", "in_phase_out", "held", "note",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from households import permissions, selectors
+from households.admin_privacy import RevealAdminMixin
 from households.admin_scoping import ScopedAdminMixin, ScopedInlineMixin, TownshipFilter, VillageFilter
 from households.choices import RegionLevel
 from households.forms import HouseholdAdminForm, MemberAdminForm, MemberInlineFormSet
@@ -143,7 +144,7 @@ class HelperAssignmentInline(ScopedInlineMixin, admin.TabularInline):
     autocomplete_fields = ["helper"]
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_helpers(request.user)
+        return permissions.can_record_assistance(request.user)
 
     has_add_permission = has_change_permission
 
@@ -157,7 +158,7 @@ class VisitInline(HelperAssignmentInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(RoleAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(RevealAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     form = HouseholdAdminForm
     privacy_edit_form = True
     inlines = [MemberInline, IncomeInline, HelperAssignmentInline, VisitInline]
@@ -275,7 +276,7 @@ class HouseholdAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(RoleAdminMixin, admin.ModelAdmin):
+class MemberAdmin(RevealAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     """Look up a person by name or ID across the user's scope; edits happen on the household page."""
 
     list_display = ["name", "id_no", "sex", "birth_date", "relation", "household_no", "member_status"]

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from contextvars import ContextVar
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.utils.functional import cached_property
 
 from households import privacy, selectors
+from households.idcard import normalize_id
 from households.models import Household, Region
 
 
@@ -37,6 +42,9 @@ class EstimatedCountPaginator(Paginator):
             return capped
         return max(estimate, capped)
 
+
+ID_SEARCH_SESSION = "privacy_id_search:"
+ID_LIKE = re.compile(r"\d{15}|\d{17}[\dXx]")
 
 # The user a page is rendered for: masked columns are plain callables of the object.
 _viewer: ContextVar = ContextVar("privacy_viewer", default=None)
@@ -99,17 +107,94 @@ class PrivacyAdminMixin:
     masked_bank_account = _masked_column("bank_account", "银行账号")
     masked_phone = _masked_column("phone", "联系电话")
 
+    # -- search by full ID number without the number in a URL: the term waits in the session under
+    # a random token (`?_idq=…`); a GET ?q=<ID number> is moved there at once (static/households/
+    # id_search.js posts it instead, so it never reaches the address bar).
+
+    def _id_search_fields(self) -> list[str]:
+        return [
+            f[1:]
+            for f in (getattr(self, "search_fields", None) or ())
+            if f.startswith("=") and f.endswith("id_no")
+        ]
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if not self._id_search_fields():
+            return urls
+        from django.urls import path
+
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}_id_search"
+        return [path("id-search/", self.admin_site.admin_view(self.id_search_view), name=name), *urls]
+
+    def _stash_id_term(self, request, term: str):
+        from django.http import HttpResponseRedirect
+
+        token = secrets.token_urlsafe(9)
+        request.session[f"{ID_SEARCH_SESSION}{token}"] = normalize_id(term)
+        params = request.GET.copy()
+        params.pop("q", None)
+        params["_idq"] = token
+        return HttpResponseRedirect(f"{request.path.removesuffix('id-search/')}?{params.urlencode()}")
+
+    def id_search_view(self, request):
+        from django.http import HttpResponseNotAllowed
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return self._stash_id_term(request, request.POST.get("q", ""))
+
+    def changelist_view(self, request, extra_context=None):
+        if self._id_search_fields():
+            query = request.GET.get("q", "")
+            if ID_LIKE.fullmatch(query.strip()):
+                return self._stash_id_term(request, query.strip())
+            token = request.GET.get("_idq")
+            if token is not None:
+                request.GET = request.GET.copy()
+                del request.GET["_idq"]
+                request._privacy_id_term = request.session.get(f"{ID_SEARCH_SESSION}{token}", "")
+                if request._privacy_id_term:
+                    messages.info(request, f"按身份证号 {privacy.mask_id(request._privacy_id_term)} 查找")
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = getattr(request, "_privacy_id_term", None)
+        if term is None:
+            return super().get_search_results(request, queryset, search_term)
+        fields = self._id_search_fields()
+        q = Q()
+        for field in fields:
+            q |= Q(**{field: term})
+        return queryset.filter(q).distinct() if any("__" in f for f in fields) else queryset.filter(q), False
+
+    @property
+    def media(self):
+        media = super().media
+        if self._id_search_fields():
+            media += forms.Media(js=["households/id_search.js"])
+        return media
+
     def _privacy_names(self, request) -> dict[str, str]:
         _viewer.set(request.user)
         return {name: f"masked_{name}" for name in privacy.fields_of(self.model)}
 
     def _privacy_mode(self, request, obj) -> str:
         """full (the edit-form exception), edit (masked, editable) or read (masked column)."""
+        editable = self.has_change_permission(request, obj)
+        parent = getattr(self, "parent_model", None)
+        if editable and parent is not None and obj is not None:
+            # An inline is read-only on a page its parent admin shows read-only.
+            parent_admin = self.admin_site._registry.get(parent)
+            editable = parent_admin is None or parent_admin.has_change_permission(request, obj)
+        if obj is not None and not editable:
+            return "read"
         if self.privacy_edit_form:
             household = obj if obj is None or isinstance(obj, Household) else getattr(obj, "household", None)
             if privacy.full_in_form(request.user, household):
                 return "full"
-        return "edit" if self.has_change_permission(request, obj) else "read"
+        return "edit" if editable else "read"
 
     def _swapped(self, request, obj) -> dict[str, str]:
         names = self._privacy_names(request)

@@ -9,6 +9,8 @@ class HouseholdsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from households import signals  # noqa: F401 - token revocation on password change
+
         # django-simpleui's ready() removes XFrameOptionsMiddleware (its tabs are iframes); they are
         # same-origin, so SAMEORIGIN keeps them working and still forbids framing by other sites.
         clickjacking = "django.middleware.clickjacking.XFrameOptionsMiddleware"

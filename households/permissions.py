@@ -33,6 +33,12 @@ def can_edit_household(user, household=None) -> bool:
 
 
 def can_manage_helpers(user) -> bool:
+    """帮扶力量 (helpers, work teams) are the county's shared register: county staff edit them."""
+    return role_of(user) in {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
+
+
+def can_record_assistance(user) -> bool:
+    """Pairings (结对) and visits are recorded where the work happens: village, township, county."""
     return role_of(user) in {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
 
 

@@ -12,10 +12,10 @@ from programs.parameter_keys import spec_for
 from programs.rules.params import Kind
 
 OUT_OF_SCOPE = "只能设置本级及下级区划的参数（您的范围：{prefix}）"
-NOT_ALLOWED = "只有县级、市级管理员可以设置政策参数"
+NOT_ALLOWED = "只有县级管理员可以设置政策参数"
 SAME_START = "该区划范围已有 {start} 起生效的版本；如需更正，请在原版本上修改依据或另选生效日期"
 VILLAGE_OUT_OF_SCOPE = "该村不存在或不在您的管辖范围内"
-POPULATION_NOT_ALLOWED = "只有县级、市级管理员可以登记村农业户籍人口"
+POPULATION_NOT_ALLOWED = "只有县级管理员可以登记村农业户籍人口"
 STARTS_INSIDE_LATER = "该区划范围已有 {start} 起生效的版本，新版本的失效日期须早于该日"
 
 
@@ -23,7 +23,8 @@ def can_edit_parameters(user) -> bool:
     from households.choices import Role
     from households.permissions import role_of
 
-    return role_of(user) in {Role.COUNTY_ADMIN, Role.CITY_SUPERVISOR, Role.SYSTEM_ADMIN}
+    # The city supervisor is read-only (README's role table); it raises spot-check objections only.
+    return role_of(user) in {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
 
 
 def can_edit_parameter_scope(user, region_prefix: str) -> bool:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from households import selectors
+from households import privacy, selectors
 from households.admin_excel import ExcelAdminMixin
 from households.choices import RegionLevel
 from households.excel.downloads import XLSX, file_response
@@ -28,10 +28,18 @@ class LedgerExportForm(forms.Form):
     year = forms.IntegerField(
         label="年度", required=False, min_value=2010, max_value=2100, help_text="留空为最新数据"
     )
+    full_identity = forms.BooleanField(
+        label="含完整身份信息",
+        required=False,
+        help_text="供银行代发等确需完整身份证号、银行账号时勾选；仅县级可用，须填写事由，导出将被记录",
+    )
+    reason = forms.CharField(label="事由", required=False, max_length=500)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ledger"].choices = exporting.ledger_choices(user)
+        if not privacy.may_reveal(user):
+            del self.fields["full_identity"], self.fields["reason"]
         regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
         self.fields["region"].choices = [("", "本级全部")] + [
             (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]
@@ -62,7 +70,13 @@ class ExportJobAdmin(ExcelAdminMixin, admin.ModelAdmin):
             data = form.cleaned_data
             try:
                 outcome = exporting.start_export(
-                    user=request.user, key=data["ledger"], region_code=data["region"], year=data["year"]
+                    user=request.user,
+                    key=data["ledger"],
+                    region_code=data["region"],
+                    year=data["year"],
+                    full_identity=data.get("full_identity", False),
+                    reason=data.get("reason", ""),
+                    request=request,
                 )
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])) or "无权导出")

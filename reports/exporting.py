@@ -13,7 +13,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from households import permissions, selectors
+from households import permissions, privacy, selectors
 from households.choices import Role
 from households.models import Region
 from reports.ledgers import (
@@ -30,6 +30,8 @@ from reports.models import ExportJob
 UNKNOWN_LEDGER = "未知的台账：{key}"
 REGION_OUT_OF_SCOPE = "所选区划不在您的管辖范围内"
 EXPORT_NOT_ALLOWED = "您的角色不能导出该台账"
+FULL_EXPORT_NOT_ALLOWED = "您的角色不能导出含完整身份信息的台账"
+FULL_EXPORT_REASON_REQUIRED = "导出含完整身份信息的台账须填写事由（如：银行代发）"
 JOB_NOT_YOURS = "只能下载自己发起的导出任务"
 JOB_NOT_READY = "导出任务尚未完成"
 
@@ -80,7 +82,9 @@ def check_may_export(*, user, key: str) -> None:
         raise PermissionDenied(EXPORT_NOT_ALLOWED)
 
 
-def export_context(*, user, region_code: str = "", year: int | None = None) -> ExportContext:
+def export_context(
+    *, user, region_code: str = "", year: int | None = None, full_identity: bool = False
+) -> ExportContext:
     """The region defaults to the user's own; a chosen region must lie inside the user's scope."""
     if region_code:
         if not selectors.is_in_scope(user, region_code):
@@ -88,7 +92,7 @@ def export_context(*, user, region_code: str = "", year: int | None = None) -> E
         region = Region.objects.get(code=region_code)
     else:
         region = user.region if not (user.is_superuser or user.role == Role.SYSTEM_ADMIN) else None
-    return ExportContext(user=user, region=region, year=year)
+    return ExportContext(user=user, region=region, year=year, full_identity=full_identity)
 
 
 def estimate_rows(*, key: str, ctx: ExportContext) -> int:
@@ -131,12 +135,46 @@ def write_workbook(target, *, key: str, ctx: ExportContext, progress=None) -> di
     return counts
 
 
-def start_export(*, user, key: str, region_code: str = "", year: int | None = None) -> ExportOutcome:
-    """Small exports are written now into a temp file; above EXCEL_EXPORT_ASYNC_ROWS a job is queued."""
+def check_full_identity(*, user, reason: str) -> None:
+    """含完整身份信息 (for the bank): only a user who may reveal, only with a reason."""
+    if not privacy.may_reveal(user):
+        raise PermissionDenied(FULL_EXPORT_NOT_ALLOWED)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": FULL_EXPORT_REASON_REQUIRED})
+
+
+def start_export(
+    *,
+    user,
+    key: str,
+    region_code: str = "",
+    year: int | None = None,
+    full_identity: bool = False,
+    reason: str = "",
+    request=None,
+) -> ExportOutcome:
+    """Small exports are written now into a temp file; above EXCEL_EXPORT_ASYNC_ROWS a job is queued.
+    An export 含完整身份信息 is checked first and written to the access log."""
     check_may_export(user=user, key=key)
-    ctx = export_context(user=user, region_code=region_code, year=year)
+    if full_identity:
+        check_full_identity(user=user, reason=reason)
+    ctx = export_context(user=user, region_code=region_code, year=year, full_identity=full_identity)
     rows = estimate_rows(key=key, ctx=ctx)
     filename = export_filename(key=key, ctx=ctx)
+    if full_identity:
+        filename = filename.replace(".xlsx", "_含完整身份信息.xlsx")
+        privacy.record_access(
+            user=user,
+            request=request,
+            channel="export",
+            region_code=ctx.region.code if ctx.region is not None else "",
+            record_kind="reports.ledger",
+            record_id=None,
+            subject=filename,
+            kinds=[privacy.Kind.ID_NO, privacy.Kind.BANK_ACCOUNT],
+            reason=reason.strip(),
+            rows=rows,
+        )
     if rows <= settings.EXCEL_EXPORT_ASYNC_ROWS:
         handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - FileResponse closes it
         handle.close()
@@ -144,7 +182,12 @@ def start_export(*, user, key: str, region_code: str = "", year: int | None = No
         return ExportOutcome(path=handle.name, filename=filename, job=None, rows=rows)
     job = ExportJob.objects.create(
         ledger=key,
-        params={"region_code": region_code, "year": year, "filename": filename},
+        params={
+            "region_code": region_code,
+            "year": year,
+            "filename": filename,
+            "full_identity": full_identity,
+        },
         created_by=user,
         region_id=user.region_id,
         total_rows=rows,
@@ -164,7 +207,10 @@ def run_export_job(*, job_id: int) -> None:
     user = job.created_by
     try:
         ctx = export_context(
-            user=user, region_code=job.params.get("region_code") or "", year=job.params.get("year")
+            user=user,
+            region_code=job.params.get("region_code") or "",
+            year=job.params.get("year"),
+            full_identity=bool(job.params.get("full_identity")),
         )
 
         def progress(n: int) -> None:

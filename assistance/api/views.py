@@ -337,7 +337,7 @@ class MeasureViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     ordering_fields = ["id"]
     ordering = ["id"]
     policies = dict.fromkeys(
-        ("create", "update", "partial_update"), lambda user, obj=None: permissions.can_manage_helpers(user)
+        ("create", "update", "partial_update"), lambda user, obj=None: permissions.can_record_assistance(user)
     )
 
 

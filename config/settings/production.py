@@ -18,3 +18,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=Tru
 SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# security.W019 asks for X_FRAME_OPTIONS = "DENY": simpleui opens every admin page in a same-origin
+# iframe tab, so SAMEORIGIN (and CSP frame-ancestors 'self') is the strictest setting that works.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W019"]

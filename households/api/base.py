@@ -11,11 +11,12 @@ from collections.abc import Callable
 import pghistory
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
+from households.api.auth import ExpiringTokenAuthentication
 from households.selectors import scoped
 
 Policy = Callable[..., bool]  # (user, obj_or_None) -> bool
@@ -110,7 +111,7 @@ def _has_nul(value) -> bool:
 class ScopedAPIMixin:
     """Base for every fupin API view: token first (so anonymous gets 401), scoped querysets."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [RolePolicyPermission]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     pagination_class = KeysetPagination

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from rest_framework import exceptions as drf_exceptions
 
 from households.choices import (
     DangerLevel,
@@ -40,6 +41,20 @@ class RegionPrefixFilter(django_filters.CharFilter):
     def __init__(self, *args, code_path: str, **kwargs):
         kwargs.setdefault("label", "区划代码前缀（须在本人管辖范围内）")
         super().__init__(*args, field_name=code_path, lookup_expr="startswith", **kwargs)
+
+
+ID_IN_URL = "不支持：身份证号不能放在网址中（会进入访问日志），请用 POST …/search/ 按身份证号查找"
+
+
+def refuse_id_in_url(qs, name, value):
+    if value:
+        raise drf_exceptions.ValidationError({name: [ID_IN_URL]})
+    return qs
+
+
+def households_with_member_id(qs, id_no: str):
+    members = Member.objects.filter(household=OuterRef("pk"), id_no=normalize_id(id_no))
+    return qs.filter(Exists(members))
 
 
 class IntFilter(django_filters.NumberFilter):
@@ -80,7 +95,7 @@ class HouseholdFilter(ScopedFilterSet):
     main_cause = django_filters.ChoiceFilter(choices=PovertyCause.choices, label="主要致贫原因")
     danger_level = django_filters.MultipleChoiceFilter(choices=DangerLevel.choices, label="危房等级")
     identify_year = IntFilter(label="识别年度")
-    id_no = django_filters.CharFilter(method="filter_id_no", label="成员身份证号（精确匹配）")
+    id_no = django_filters.CharFilter(method="refuse_id_in_url", label=ID_IN_URL)
 
     class Meta:
         model = Household
@@ -89,11 +104,8 @@ class HouseholdFilter(ScopedFilterSet):
     def filter_cause(self, qs, name, value):
         return qs.filter(Q(main_cause=value) | Q(other_causes__contains=[value])) if value else qs
 
-    def filter_id_no(self, qs, name, value):
-        if not value:
-            return qs
-        members = Member.objects.filter(household=OuterRef("pk"), id_no=normalize_id(value))
-        return qs.filter(Exists(members))
+    def refuse_id_in_url(self, qs, name, value):
+        return refuse_id_in_url(qs, name, value)
 
 
 def register_household_filter(name: str, filter_: django_filters.Filter) -> None:
@@ -106,21 +118,23 @@ class MemberFilter(ScopedFilterSet):
     region = RegionPrefixFilter(code_path="household__village__code")
     household = IntFilter(label="户ID")
     member_status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label="成员状态")
-    id_no = django_filters.CharFilter(method="filter_id_no", label="身份证号（精确匹配）")
+    id_no = django_filters.CharFilter(method="refuse_id_in_url", label=ID_IN_URL)
     name = django_filters.CharFilter(label="姓名（精确匹配）")
 
     class Meta:
         model = Member
         fields = []
 
-    def filter_id_no(self, qs, name, value):
-        return qs.filter(id_no=normalize_id(value)) if value else qs
+    def refuse_id_in_url(self, qs, name, value):
+        return refuse_id_in_url(qs, name, value)
 
 
 class IncomeYearFilter(ScopedFilterSet):
     region = RegionPrefixFilter(code_path="household__village__code")
     household = IntFilter(label="户ID")
-    period_end_year = IntFilter(field_name="period_end__year", label="收入年度止的年份")
+    period_end_year = IntFilter(
+        field_name="period_end__year", label="收入年度止的年份", min_value=1949, max_value=2100
+    )
 
     class Meta:
         model = IncomeYear

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from households import privacy
 from households.api.schema import ErrorSerializer
+from households.idcard import normalize_id
 
 
 class RevealInputSerializer(serializers.Serializer):
@@ -26,8 +27,29 @@ class RevealedSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, help_text="完整联系电话")
 
 
+ID_SEARCH_LIMIT = 50
+
+
+class IdSearchSerializer(serializers.Serializer):
+    id_no = serializers.CharField(max_length=30, help_text="完整身份证号（放在请求体中，不进网址和日志）")
+
+
 def may_reveal(user, obj=None) -> bool:
     return privacy.may_reveal(user)
+
+
+class IdSearchActionMixin:
+    """`POST …/search/ {"id_no": …}`: find by full ID number without putting it in a URL. The
+    answer is the list's page shape, masked like every read; scoped like every read."""
+
+    id_search_filter = None  # (queryset, normalized id) -> queryset
+
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def search(self, request, *args, **kwargs):
+        data = IdSearchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = type(self).id_search_filter(self.get_queryset(), normalize_id(data.validated_data["id_no"]))
+        return Response(self.get_serializer(found.order_by("id")[:ID_SEARCH_LIMIT], many=True).data)
 
 
 class RevealActionMixin:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,6 +23,21 @@ from households.models import (
 )
 from households.money import to_yuan
 from households.selectors import region_prefix_for, scoped
+
+MEMBERS_TOO_MANY = "每户成员最多 {max_length} 人"
+PERIOD_REVERSED = "结束日期不能早于开始日期"
+
+
+class OrderedPeriodMixin:
+    """start ≤ end checked as a field error before the database's CHECK constraint can fail."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end": [PERIOD_REVERSED]})
+        return attrs
 
 
 class ScopedRelatedFieldsMixin:
@@ -257,7 +273,13 @@ class HouseholdSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
 
     village = serializers.CharField(source="village_id", max_length=12, help_text="所在村的12位区划代码")
     village_name = serializers.CharField(source="village.name", read_only=True, help_text="村名")
-    members = MemberSerializer(many=True, required=False, help_text="家庭成员；新建时必须含且只含一名户主")
+    members = MemberSerializer(
+        many=True,
+        required=False,
+        max_length=settings.API_MAX_MEMBERS,
+        error_messages={"max_length": MEMBERS_TOO_MANY},
+        help_text=f"家庭成员；新建时必须含且只含一名户主（每户最多 {settings.API_MAX_MEMBERS} 人）",
+    )
 
     class Meta:
         model = Household
@@ -348,7 +370,7 @@ class HelperPersonSerializer(serializers.ModelSerializer):
         return fields
 
 
-class HelperAssignmentSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+class HelperAssignmentSerializer(OrderedPeriodMixin, ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     helper_name = serializers.CharField(source="helper.name", read_only=True, help_text="帮扶责任人姓名")
 
     class Meta:
@@ -368,7 +390,7 @@ class WorkTeamMemberSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerial
         fields = ["id", "team", "name", "unit", "post", "phone", "is_first_secretary", "is_leader"]
 
 
-class WorkTeamSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+class WorkTeamSerializer(OrderedPeriodMixin, ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     members = WorkTeamMemberSerializer(many=True, read_only=True, help_text="工作队队员")
 
     class Meta:

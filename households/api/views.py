@@ -14,9 +14,10 @@ from rest_framework.response import Response
 
 from households import permissions
 from households.api import filters, serializers
-from households.api.base import ROLE_FORBIDDEN, ScopedAPIMixin
+from households.api.auth import fresh_token
+from households.api.base import ROLE_FORBIDDEN, ScopedAPIMixin, anyone
 from households.api.chain import CHAIN_POLICIES, POVERTY_POLICIES, ChainActionsMixin, PovertyActionsMixin
-from households.api.privacy import RevealActionMixin, may_reveal
+from households.api.privacy import IdSearchActionMixin, IdSearchSerializer, RevealActionMixin, may_reveal
 from households.api.schema import ErrorSerializer
 from households.choices import MemberStatus, PovertyStatus, Relation, Role
 from households.models import (
@@ -49,6 +50,10 @@ def _child_editable(user, obj=None) -> bool:
 
 def _helpers_managed(user, obj=None) -> bool:
     return permissions.can_manage_helpers(user)
+
+
+def _assistance_recorded(user, obj=None) -> bool:
+    return permissions.can_record_assistance(user)
 
 
 WRITE_ACTIONS = ("create", "update", "partial_update")
@@ -107,7 +112,10 @@ class TokenView(ObtainAuthToken):
         responses={200: OpenApiResponse(description="令牌"), 400: ErrorSerializer},
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # An expired token is replaced (settings.API_TOKEN_TTL_DAYS); a valid one is returned as is.
+        return Response({"token": fresh_token(serializer.validated_data["user"]).key})
 
 
 @extend_schema(tags=["用户与认证"])
@@ -197,6 +205,12 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
         description="按游标分页（不统计总数），可按区划前缀、脱贫状态、审核状态、属性、致贫原因等筛选。",
     ),
     retrieve=extend_schema(summary="农户详情（含成员）"),
+    search=extend_schema(
+        summary="按成员身份证号查找农户",
+        description="身份证号放在请求体中（不进网址和访问日志）；返回列表行，最多50条。",
+        request=IdSearchSerializer,
+        responses={200: serializers.HouseholdListSerializer(many=True), 400: ErrorSerializer},
+    ),
     create=extend_schema(
         summary="新建农户（含成员）",
         description="村级录入员为本村新建农户；成员中必须有且只有一名户主。校验规则与后台录入相同。",
@@ -208,7 +222,12 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
 )
 @extend_schema(tags=["建档立卡户"])
 class HouseholdViewSet(
-    ScopedAPIMixin, ChainActionsMixin, PovertyActionsMixin, RevealActionMixin, UpdateNoDeleteViewSet
+    ScopedAPIMixin,
+    ChainActionsMixin,
+    PovertyActionsMixin,
+    RevealActionMixin,
+    IdSearchActionMixin,
+    UpdateNoDeleteViewSet,
 ):
     queryset = Household.objects.all()
     filterset_class = filters.HouseholdFilter
@@ -221,11 +240,13 @@ class HouseholdViewSet(
         **CHAIN_POLICIES,
         **POVERTY_POLICIES,
         "reveal": may_reveal,
+        "search": anyone,
     }
+    id_search_filter = staticmethod(filters.households_with_member_id)
 
     def base_queryset(self):
         qs = Household.objects.filter(archived_at__isnull=True).select_related("village")
-        if self.action == "list":
+        if self.action in ("list", "search"):
             heads = active_members(household=OuterRef("pk"), relation=Relation.HEAD).values("name")[:1]
             # Only the list's columns: ~3× less row building than all 44 household fields.
             return qs.only(*LIST_COLUMNS).annotate(
@@ -234,7 +255,7 @@ class HouseholdViewSet(
         return qs.prefetch_related("members")
 
     def get_serializer_class(self):
-        if self.action == "list":
+        if self.action in ("list", "search"):
             return serializers.HouseholdListSerializer
         return serializers.HouseholdSerializer
 
@@ -255,15 +276,22 @@ class HouseholdViewSet(
         summary="成员列表", description="按游标分页；可按户、区划前缀、身份证号筛选。成员在农户接口中录入。"
     ),
     retrieve=extend_schema(summary="成员详情"),
+    search=extend_schema(
+        summary="按身份证号查找成员",
+        description="身份证号放在请求体中（不进网址和访问日志）；返回遮蔽后的成员，最多50条。",
+        request=IdSearchSerializer,
+        responses={200: serializers.MemberListSerializer(many=True), 400: ErrorSerializer},
+    ),
 )
 @extend_schema(tags=["建档立卡户"])
-class MemberViewSet(ScopedAPIMixin, RevealActionMixin, viewsets.ReadOnlyModelViewSet):
+class MemberViewSet(ScopedAPIMixin, RevealActionMixin, IdSearchActionMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Member.objects.select_related("household")
     serializer_class = serializers.MemberListSerializer
     filterset_class = filters.MemberFilter
     ordering_fields = ["id"]
     ordering = ["id"]
-    policies = {"reveal": may_reveal}
+    policies = {"reveal": may_reveal, "search": anyone}
+    id_search_filter = staticmethod(lambda qs, id_no: qs.filter(id_no=id_no))
 
 
 @extend_schema_view(
@@ -319,7 +347,7 @@ class HelperAssignmentViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     filterset_class = filters.HelperAssignmentFilter
     ordering_fields = ["id"]
     ordering = ["id"]
-    policies = _policies(_helpers_managed)
+    policies = _policies(_assistance_recorded)
 
 
 @crud_docs("走访记录", create="新增走访记录")
@@ -330,7 +358,7 @@ class VisitViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     filterset_class = filters.VisitFilter
     ordering_fields = ["id"]
     ordering = ["id"]
-    policies = _policies(_helpers_managed)
+    policies = _policies(_assistance_recorded)
 
 
 @crud_docs("驻村工作队", create="新增驻村工作队")

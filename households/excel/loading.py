@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pgtrigger
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from households.choices import MemberStatus, ReviewState
@@ -80,8 +80,10 @@ HISTORY_MODELS = (Household, Member, IncomeYear)
 def load_plan(*, plan: ImportPlan, user) -> dict[str, int]:
     """Write households (草稿, created_by = importer), members and income years, and their history
     events. The caller holds the transaction: all rows or none."""
-    with pgtrigger.ignore(*(trigger_uri(m, "insert") for m in HISTORY_MODELS)):
-        # reserve_ids is the first statement inside: it carries the ignore setting for the COPYs.
+    # A COPY that fails (a concurrent import took a number) rolls back to the savepoint before
+    # pgtrigger resets its setting, so the caller sees the IntegrityError, not an aborted
+    # transaction. The savepoint is the first statement inside: it carries the ignore setting.
+    with pgtrigger.ignore(*(trigger_uri(m, "insert") for m in HISTORY_MODELS)), transaction.atomic():
         counts, ids = _copy_plan(plan=plan, user=user)
     record_events(Household, label="insert", where="id", values=ids)
     record_events(Member, label="insert", where="household_id", values=ids)

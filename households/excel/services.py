@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from households import permissions
@@ -23,7 +23,7 @@ BATCH_NOT_YOURS = "只能确认自己上传的批次"
 BATCH_NOW_INVALID = (
     "文件在确认时重新校验发现 {n} 处问题（数据可能已被他人修改），未导入任何数据，请重新上传预览"
 )
-BATCH_CONFLICT = "导入时与其他人的修改发生冲突，未导入任何数据，请重新上传预览：{detail}"
+BATCH_CONFLICT = "导入时与其他人同时导入的数据发生冲突，未导入任何数据，请重新上传预览"
 
 
 @dataclass
@@ -69,6 +69,12 @@ def confirm_batch(*, batch: ImportBatch, user) -> dict[str, int]:
         raise PermissionDenied(BATCH_NOT_YOURS)
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        # One confirmation at a time per county: the second re-validates after the first committed
+        # and names the rows it now conflicts with (other counties meet the database's constraints).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"excel_import:{(user.region_id or '')[:6]}"]
+            )
         if batch.status != ImportBatch.Status.PREVIEWED:
             raise ValidationError(BATCH_NOT_PENDING.format(status=batch.get_status_display()))
         with batch.file.open("rb") as handle:
@@ -79,8 +85,8 @@ def confirm_batch(*, batch: ImportBatch, user) -> dict[str, int]:
         try:
             with transaction.atomic(), pghistory.context(source="excel_import", import_batch=batch.pk):
                 counts = load_plan(plan=plan, user=user)
-        except IntegrityError as exc:
-            raise ValidationError(BATCH_CONFLICT.format(detail=str(exc).splitlines()[0])) from None
+        except IntegrityError:
+            raise ValidationError(BATCH_CONFLICT) from None
         batch.status = ImportBatch.Status.IMPORTED
         batch.summary = counts
         batch.finished_at = timezone.now()

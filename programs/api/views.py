@@ -69,7 +69,7 @@ class ProgramViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="政策参数详情"),
     create=extend_schema(
         summary="设置政策参数（新增版本）",
-        description="县级、市级管理员为本级或下级区划设置参数：自生效日起新增一个版本，"
+        description="县级管理员为本县或下级区划设置参数：自生效日起新增一个版本，"
         "此前版本在生效日前一日失效，历史测算不变。",
     ),
 )
@@ -195,7 +195,7 @@ def _parameter_editor(user, obj=None) -> bool:
     retrieve=extend_schema(summary="村农业户籍人口详情"),
     create=extend_schema(
         summary="登记村农业户籍人口",
-        description="县级、市级管理员为本辖区的村登记某年度农业户籍人口；同一村同一年度再次登记即为更正"
+        description="县级管理员为本县的村登记某年度农业户籍人口；同一村同一年度再次登记即为更正"
         "（返回 200），首次登记返回 201。",
         responses={201: s.VillagePopulationSerializer, 200: s.VillagePopulationSerializer},
     ),

@@ -56,6 +56,12 @@ class StartExportSerializer(serializers.Serializer):
         r"^\d{12}$", required=False, help_text="导出区划（12位代码，须在本人范围内）；默认本人区划"
     )
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="年度（可选）")
+    full_identity = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="含完整身份信息（供银行代发；仅县级，须填写事由，导出将被记录）",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="事由")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +111,13 @@ class ExportViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         outcome = exporting.start_export(
-            user=request.user, key=v["ledger"], region_code=v.get("region", ""), year=v.get("year")
+            user=request.user,
+            key=v["ledger"],
+            region_code=v.get("region", ""),
+            year=v.get("year"),
+            full_identity=v["full_identity"],
+            reason=v.get("reason", ""),
+            request=request,
         )
         if outcome.job is not None:
             return Response(ExportJobSerializer(outcome.job).data, status=202)

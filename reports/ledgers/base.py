@@ -8,7 +8,8 @@ says why in a note row. Every sheet prints as offices print it: landscape (A3 wh
 wide, title and header repeated, 第 N 页 共 M 页, and lines to sign and stamp under the table.
 
 Safety: only the user's scope (every ledger starts from selectors.scoped()), ID numbers and bank
-accounts masked unless the user holds `households.view_full_identity`, and text that starts with
+accounts masked (households.privacy) unless the county asked for an export 含完整身份信息 (recorded
+in the access log by reports.exporting), and text that starts with
 = + - @ (or tab/CR) gets a leading apostrophe so no spreadsheet program evaluates it.
 """
 
@@ -23,14 +24,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from households import selectors
+from households import privacy, selectors
 from households.choices import RegionLevel
 from households.excel.cells import FORMULA_FIRST_CHARS
-from households.idcard import mask_id
 from households.models import Region
 
 TEXT, INT, MONEY, DECIMAL, DATE, PERCENT = "text", "int", "money", "decimal", "date", "percent"
-FULL_IDENTITY_PERM = "households.view_full_identity"
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,9 @@ class ExportContext:
     chunk_size: int = 0
 
     def __post_init__(self) -> None:
-        self.full_identity = bool(self.full_identity or self.user.has_perm(FULL_IDENTITY_PERM))
+        # Full values only in an export asked for 含完整身份信息 by a user who may reveal (recorded by
+        # reports.exporting); every other export masks, whatever the user's permissions.
+        self.full_identity = bool(self.full_identity) and privacy.may_reveal(self.user)
         self.chunk_size = self.chunk_size or settings.EXCEL_EXPORT_CHUNK_SIZE
         self._names: dict[str, str] | None = None
         self.cache: dict = {}  # per-export memo (e.g. the roll month both the title and rows need)
@@ -110,17 +111,14 @@ class ExportContext:
         return f"{self.year}年度" if self.year else f"截至{self.as_of:%Y年%m月%d日}"
 
     def id_no(self, value: str) -> str:
-        return value if self.full_identity or not value else mask_id(value)
+        return value if self.full_identity or not value else privacy.mask(privacy.Kind.ID_NO, value)
 
     def account(self, value: str) -> str:
-        return value if self.full_identity or not value else mask_account(value)
-
-
-def mask_account(account: str) -> str:
-    """Bank accounts: first 4 and last 4 digits."""
-    if len(account) <= 8:
-        return "*" * len(account)
-    return account[:4] + "*" * (len(account) - 8) + account[-4:]
+        return (
+            value
+            if self.full_identity or not value
+            else privacy.shown(self.user, privacy.Kind.BANK_ACCOUNT, value)
+        )
 
 
 # Print setup: paper sizes of xlsxwriter's set_paper(), and the column width (in characters)

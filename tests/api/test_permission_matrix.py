@@ -247,8 +247,12 @@ def only(roles, status, otherwise=403):
 READ = everyone(200)
 NOT_FOUND = everyone(404)
 BAD = everyone(400)
-# Helpers, visits, work teams: village, township and county manage them; the city only reads.
+# Pairings, visits, measures: village, township and county record them; the city only reads.
 HELPERS = {"clerk": 200, "township": 200, "county": 200, "city": 403}
+# 帮扶力量 (helpers, work teams and their members): the county's shared register, county staff only.
+FORCES = {"clerk": 403, "township": 403, "county": 200, "city": 403}
+FORCES_BAD = only({"county"}, 400)
+FORCES_NEW = only({"county"}, 201)
 HELPERS_BAD = only({"clerk", "township", "county"}, 400)
 HELPERS_NEW = only({"clerk", "township", "county"}, 201)
 # A DRAFT household (and its income): only the village clerk edits it.
@@ -346,6 +350,17 @@ ROWS = [
         "member.reveal", lambda w: f"/api/v1/members/{w.member.pk}/reveal/", {"reason": "核对"}, COUNTY_ONLY
     ),
     post("household.reveal", hh("reveal"), REVEAL, COUNTY_ONLY),
+    # search by full ID number in the body (never ?id_no= in a URL); scoped like every read
+    post(
+        "member.search", lambda w: "/api/v1/members/search/", lambda w: {"id_no": w.member.id_no}, READ, READ
+    ),
+    post(
+        "household.search",
+        lambda w: "/api/v1/households/search/",
+        lambda w: {"id_no": w.member.id_no},
+        READ,
+        READ,
+    ),
     get("income.get", lambda w: f"/api/v1/incomes/{w.income.pk}/"),
     Row("income.patch", "patch", lambda w: f"/api/v1/incomes/{w.income.pk}/", DRAFT_EDIT, {"wage": "100.00"}),
     Row(
@@ -365,8 +380,8 @@ ROWS = [
         outside=only({"clerk", "township"}, 400),
     ),
     get("helper.get", lambda w: f"/api/v1/helpers/{w.helper.pk}/"),
-    Row("helper.patch", "patch", lambda w: f"/api/v1/helpers/{w.helper.pk}/", HELPERS, {"phone": "1"}),
-    Row("helper.put", "put", lambda w: f"/api/v1/helpers/{w.helper.pk}/", HELPERS_BAD, {"phone": "1"}),
+    Row("helper.patch", "patch", lambda w: f"/api/v1/helpers/{w.helper.pk}/", FORCES, {"phone": "1"}),
+    Row("helper.put", "put", lambda w: f"/api/v1/helpers/{w.helper.pk}/", FORCES_BAD, {"phone": "1"}),
     post(
         "helper.create",
         lambda w: "/api/v1/helpers/",
@@ -376,8 +391,8 @@ ROWS = [
             "unit_level": HelperUnitLevel.values[0],
             "county": w.county.code,
         },
-        HELPERS_NEW,
-        outside=HELPERS_BAD,
+        FORCES_NEW,
+        outside=FORCES_BAD,
     ),
     get("assignment.get", lambda w: f"/api/v1/helper-assignments/{w.assignment.pk}/"),
     Row(
@@ -421,44 +436,44 @@ ROWS = [
         "team.patch",
         "patch",
         lambda w: f"/api/v1/work-teams/{w.team.pk}/",
-        HELPERS,
+        FORCES,
         {"dispatching_unit": "x"},
     ),
     Row(
         "team.put",
         "put",
         lambda w: f"/api/v1/work-teams/{w.team.pk}/",
-        HELPERS_BAD,
+        FORCES_BAD,
         {"dispatching_unit": "x"},
     ),
     post(
         "team.create",
         lambda w: "/api/v1/work-teams/",
         lambda w: {"village": w.region.code, "dispatching_unit": "县财政局", "start": "2019-01-01"},
-        HELPERS_NEW,
-        outside=HELPERS_BAD,
+        FORCES_NEW,
+        outside=FORCES_BAD,
     ),
     get("team_member.get", lambda w: f"/api/v1/work-team-members/{w.team_member.pk}/"),
     Row(
         "team_member.patch",
         "patch",
         lambda w: f"/api/v1/work-team-members/{w.team_member.pk}/",
-        HELPERS,
+        FORCES,
         {"post": "队员"},
     ),
     Row(
         "team_member.put",
         "put",
         lambda w: f"/api/v1/work-team-members/{w.team_member.pk}/",
-        HELPERS_BAD,
+        FORCES_BAD,
         {"post": "队员"},
     ),
     post(
         "team_member.create",
         lambda w: "/api/v1/work-team-members/",
         lambda w: {"team": w.team.pk, "name": "赵七", "unit": "县农业局"},
-        HELPERS_NEW,
-        outside=HELPERS_BAD,
+        FORCES_NEW,
+        outside=FORCES_BAD,
     ),
     get("region.get", lambda w: f"/api/v1/regions/{w.region.code}/"),
     get("region.children", lambda w: f"/api/v1/regions/{w.region.code}/children/"),
@@ -728,8 +743,8 @@ ROWS = [
             "value": "9",
             "source": "测试",
         },
-        only({"county", "city"}, 201),
-        outside=only({"county", "city"}, 400),
+        only({"county"}, 201),  # the city supervisor is read-only (README's role table)
+        outside=only({"county"}, 400),
     ),
     get("result.get", lambda w: f"/api/v1/eligibility-results/{w.result.pk}/"),
     post(
@@ -757,8 +772,8 @@ ROWS = [
         "population.create",
         lambda w: "/api/v1/village-populations/",
         lambda w: {"village": w.region.code, "year": 2030, "agricultural_population": 480},
-        only({"county", "city"}, 201),
-        outside=only({"county", "city"}, 400),
+        only({"county"}, 201),  # the city supervisor is read-only (README's role table)
+        outside=only({"county"}, 400),
     ),
     get("indicator.get", lambda w: f"/api/v1/village-indicators/{w.region.code}/"),
     # ---------------------------------------------------------------- exports (the job is the user's own)

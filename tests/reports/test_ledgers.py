@@ -6,12 +6,12 @@ import io
 import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from assistance.models import AssistanceMeasure
 from households.choices import MemberStatus
-from households.models import HelperAssignment, Household, IncomeYear, Member, WorkTeamMember
+from households.models import AccessLog, HelperAssignment, Household, IncomeYear, Member, WorkTeamMember
 from households.models.support import WorkTeam
 from programs.models import EligibilityResult
 from programs.services import evaluate_household
@@ -280,17 +280,26 @@ def test_region_outside_scope_is_refused(registry, township_reviewer_a, village_
         start_export(user=township_reviewer_a, key="roster", region_code=village_b.code)
 
 
-def test_ids_and_accounts_are_masked_without_the_permission(registry, county_admin):
+def test_ids_are_masked_unless_the_county_asks_for_full_identity_with_a_reason(
+    registry, county_admin, township_reviewer_a
+):
     people = data_rows(export(county_admin, "population")["人口明细"])
     ids = [row[2] for row in people]
     assert all("********" in i for i in ids)
     full_ids = set(Member.objects.values_list("id_no", flat=True))
     assert not full_ids & set(ids)
-
-    county_admin.user_permissions.add(Permission.objects.get(codename="view_full_identity"))
-    county_admin = type(county_admin).objects.get(pk=county_admin.pk)  # drop the permission cache
-    people = data_rows(export(county_admin, "population")["人口明细"])
+    # The permission alone no longer unmasks: the full export is asked for, with a reason.
+    township_reviewer_a.user_permissions.add(Permission.objects.get(codename="view_full_identity"))
+    with pytest.raises(PermissionDenied):  # never below the county (policy: township masked)
+        export(township_reviewer_a, "population", full_identity=True, reason="核对")
+    with pytest.raises(ValidationError):
+        export(county_admin, "population", full_identity=True, reason=" ")
+    assert not AccessLog.objects.exists()
+    people = data_rows(export(county_admin, "population", full_identity=True, reason="银行代发")["人口明细"])
     assert {row[2] for row in people} <= full_ids
+    (log,) = AccessLog.objects.all()
+    assert (log.user, log.channel, log.reason, log.rows) == (county_admin, "export", "银行代发", len(people))
+    assert log.fields == "身份证号、银行账号"
 
 
 def test_formula_like_text_is_neutralised(registry, county_admin):

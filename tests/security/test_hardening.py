@@ -1,0 +1,202 @@
+"""Deployment hardening: framing, HTTPS settings, the city read-only, helpers county-only, tokens
+that expire and die with the password, bounded bodies, and the former 500s now Chinese 400s."""
+
+import datetime as dt
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib import admin
+from django.test import RequestFactory
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from households.api.parsers import LIST_TOO_LONG, TOO_DEEP
+from households.api.serializers import PERIOD_REVERSED
+from tests.factories import HelperAssignmentFactory, HelperPersonFactory, valid_id
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_pages_may_be_framed_by_the_same_site_only(client):
+    response = client.get("/admin/login/")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"  # restored after simpleui removed it
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+
+
+def test_check_deploy_with_production_settings_prints_no_warning():
+    from django.db import connection
+
+    db = connection.settings_dict  # the migrated test database (the schema check reads parameters)
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(
+            **{**db, "HOST": db["HOST"] or "127.0.0.1", "PORT": db["PORT"] or 5432}
+        ),
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "fupin.example.gov.cn",
+        "CSRF_TRUSTED_ORIGINS": "https://fupin.example.gov.cn",
+        "DEBUG": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output
+    assert "WARNING" not in output
+
+
+def _admin_request(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def test_city_supervisor_is_read_only_in_every_admin(city_supervisor):
+    request = _admin_request(city_supervisor)
+    writable = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
+    ]
+    assert writable == []
+
+
+def test_city_supervisor_cannot_write_parameters_or_populations_over_the_api(
+    as_user, city_supervisor, village_a
+):
+    api = as_user(city_supervisor)
+    parameter = {
+        "key": "publicity.min_days",
+        "region_prefix": "211223",
+        "valid_from": "2031-01-01",
+        "value": "9",
+    }
+    assert api.post("/api/v1/parameters/", {**parameter, "source": "测试"}, format="json").status_code == 403
+    population = {"village": village_a.code, "year": 2030, "agricultural_population": 480}
+    assert api.post("/api/v1/village-populations/", population, format="json").status_code == 403
+
+
+def test_helpers_are_edited_by_county_staff_only(
+    as_user, clerk_a, township_reviewer_a, county_admin, village_a
+):
+    helper = HelperPersonFactory(county=village_a.parent.parent)
+    url = f"/api/v1/helpers/{helper.pk}/"
+    for user in (clerk_a, township_reviewer_a):
+        assert as_user(user).patch(url, {"post": "组长"}, format="json").status_code == 403
+        model_admin = admin.site._registry[type(helper)]
+        assert not model_admin.has_change_permission(_admin_request(user), helper)
+    assert as_user(county_admin).patch(url, {"post": "组长"}, format="json").status_code == 200
+
+
+# ------------------------------------------------------------------ tokens
+
+
+def _token_client(key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def test_api_tokens_expire_after_the_configured_days(clerk_a, settings):
+    settings.API_TOKEN_TTL_DAYS = 30
+    token = Token.objects.create(user=clerk_a)
+    assert _token_client(token.key).get("/api/v1/me/").status_code == 200
+    Token.objects.filter(pk=token.pk).update(created=token.created - dt.timedelta(days=30, seconds=1))
+    response = _token_client(token.key).get("/api/v1/me/")
+    assert response.status_code == 401
+    assert "令牌已过期" in response.content.decode()
+    # Asking again gives a new token, not the expired one.
+    fresh = APIClient().post("/api/v1/auth/token/", {"username": clerk_a.username, "password": "pass-12345"})
+    assert fresh.status_code == 200
+    assert fresh.json()["token"] != token.key
+    assert _token_client(fresh.json()["token"]).get("/api/v1/me/").status_code == 200
+
+
+def test_password_change_and_deactivation_revoke_tokens(clerk_a):
+    key = Token.objects.create(user=clerk_a).key
+    clerk_a.first_name = "改名不影响令牌"
+    clerk_a.save()
+    assert _token_client(key).get("/api/v1/me/").status_code == 200
+    clerk_a.set_password("another-pass-678")
+    clerk_a.save()
+    assert _token_client(key).get("/api/v1/me/").status_code == 401
+    key = Token.objects.create(user=clerk_a).key
+    clerk_a.is_active = False
+    clerk_a.save()
+    assert not Token.objects.filter(user=clerk_a).exists()
+
+
+# ------------------------------------------------------------------ bounded bodies
+
+
+@pytest.mark.parametrize(("count", "message"), [(20_000, "每个列表最多 1000 项"), (51, "每户成员最多 50 人")])
+def test_a_household_with_too_many_members_is_refused_before_any_work(
+    as_user, clerk_a, village_a, django_assert_max_num_queries, count, message
+):
+    members = [{"name": f"成员{i}", "id_no": valid_id(), "relation": "son"} for i in range(count)]
+    payload = {
+        "household_no": "B0001",
+        "village": village_a.code,
+        "main_cause": "illness",
+        "members": members,
+    }
+    api = as_user(clerk_a)
+    with django_assert_max_num_queries(3):  # no member is validated or looked up
+        response = api.post("/api/v1/households/", payload, format="json")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_json_nested_5000_deep_is_a_chinese_400(as_user, clerk_a):
+    body = "[" * 5000 + "]" * 5000
+    response = as_user(clerk_a).post("/api/v1/households/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert TOO_DEEP.format(limit=20) in response.content.decode()
+
+
+def test_overlong_lists_are_a_chinese_400(as_user, clerk_a, settings):
+    body = json.dumps({"changes": {"members": [{}] * (settings.API_MAX_LIST_ITEMS + 1)}})
+    response = as_user(clerk_a).post("/api/v1/households/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert LIST_TOO_LONG.format(limit=settings.API_MAX_LIST_ITEMS) in response.content.decode()
+
+
+# ------------------------------------------------------------------ former 500s
+
+
+@pytest.mark.parametrize("year", ["0", "99999"])
+def test_income_filter_with_an_impossible_year_is_a_400(as_user, county_admin, year):
+    response = as_user(county_admin).get("/api/v1/incomes/", {"period_end_year": year})
+    assert response.status_code == 400
+    assert "period_end_year" in response.content.decode()
+
+
+def test_periods_ending_before_they_start_are_field_errors(as_user, clerk_a, county_admin, village_a):
+    assignment = HelperAssignmentFactory(household__village=village_a, helper__county=village_a.parent.parent)
+    url = f"/api/v1/helper-assignments/{assignment.pk}/"
+    response = as_user(clerk_a).patch(url, {"start": "2020-01-01", "end": "2019-12-31"}, format="json")
+    assert response.status_code == 400
+    assert PERIOD_REVERSED in response.content.decode()
+    team = {
+        "village": village_a.code,
+        "dispatching_unit": "县财政局",
+        "start": "2020-01-01",
+        "end": "2019-01-01",
+    }
+    response = as_user(county_admin).post("/api/v1/work-teams/", team, format="json")
+    assert response.status_code == 400
+    assert PERIOD_REVERSED in response.content.decode()
