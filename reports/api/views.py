@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from households.api.auth import ExpiringTokenAuthentication
 from reports import statistics as stats
 from reports.api import serializers as s
 
@@ -26,7 +27,7 @@ DESCRIPTION = (
 
 def _view(name: str, selector, title: str, serializer):
     class StatisticView(APIView):
-        authentication_classes = [TokenAuthentication, SessionAuthentication]  # anonymous: 401
+        authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]  # anonymous: 401
 
         @extend_schema(
             summary=title,

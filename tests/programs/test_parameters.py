@@ -217,13 +217,13 @@ def test_admin_list_shows_inherited_and_own_but_not_other_county(client, county_
     assert "邻县" not in body
 
 
-def test_city_edits_city_scope_but_not_a_county_of_another_city(client, city_supervisor):
+def test_city_supervisor_is_read_only_on_parameters(client, city_supervisor):
+    # README's role table: 市级监督员 只读查看、抽查监督 — no parameter of its own city either.
     client.force_login(city_supervisor)
     assert (
-        client.post("/admin/programs/parameter/add/", _add_payload(region_prefix="2112")).status_code == 302
+        client.post("/admin/programs/parameter/add/", _add_payload(region_prefix="2112")).status_code == 403
     )
-    response = client.post("/admin/programs/parameter/add/", _add_payload(region_prefix="2113"))
-    assert response.status_code == 200
+    assert not Parameter.objects.filter(region_prefix="2112").exists()
     other = services.set_parameter(
         key="pension.age", value="61", region_prefix="211301", valid_from=dt.date(2019, 1, 1), source="他市"
     )
