@@ -72,7 +72,9 @@ def test_city_supervisor_is_read_only_in_every_admin(city_supervisor):
         for model, model_admin in admin.site._registry.items()
         if model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
     ]
-    assert writable == []
+    # The one supervisory write besides the spot-check 异议: the 信息比对 outside lists the city
+    # uploads for cross-checks (issue 18's design; README's role table does not yet name it).
+    assert writable == ["reports.OutsideList"]
 
 
 def test_city_supervisor_cannot_write_parameters_or_populations_over_the_api(
