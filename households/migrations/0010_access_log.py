@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0008_backup_run'),
+        ('households', '0009_member_school_category_boarding'),
     ]
 
     operations = [
