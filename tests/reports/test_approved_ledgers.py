@@ -56,7 +56,7 @@ def register(village_a, village_b, county_admin):
     household, students and patients with stored decisions, a paid 低保 roll, 特困 and 两项补贴."""
     a = [stored(village_a, review_state=ReviewState.VERIFIED) for _ in range(2)]
     b = stored(village_b, review_state=ReviewState.VERIFIED, danger_level="D")
-    MemberFactory(household=a[0], relation="son", name="学生甲", school_status="grade_8")
+    MemberFactory(household=a[0], relation="son", name="学生甲", school_status="grade_8", boarding=True)
     MemberFactory(household=a[1], relation="son", name="病人甲", health="chronic")
     Household.objects.filter(pk=b.pk).update(monitoring_state="at_risk")
     poor = dibao_household(village=village_a, disability_grades=(1,))

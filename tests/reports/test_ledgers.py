@@ -178,7 +178,7 @@ def registry(village_a, village_b):
     WorkTeamMember.objects.create(team=team, name="王书记", unit="县财政局", is_first_secretary=True)
     # Programs: two students (a[0]), a chronic patient and a mental disability (a[1]), and b[0]
     # flagged for 防返贫监测 with a measure; then the real rules store their decisions.
-    MemberFactory(household=a[0], relation="son", name="学生甲", school_status="grade_8")
+    MemberFactory(household=a[0], relation="son", name="学生甲", school_status="grade_8", boarding=True)
     MemberFactory(
         household=a[0], relation="daughter", name="学生乙", school_status="vocational_1", sex="female"
     )
