@@ -139,10 +139,10 @@ class PrivacyAdminMixin:
         return HttpResponseRedirect(f"{request.path.removesuffix('id-search/')}?{params.urlencode()}")
 
     def id_search_view(self, request):
-        from django.http import HttpResponseNotAllowed
+        from django.http import HttpResponseRedirect
 
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        if request.method != "POST":  # a bookmark or the back button: the list, not an error page
+            return HttpResponseRedirect(request.path.removesuffix("id-search/"))
         return self._stash_id_term(request, request.POST.get("q", ""))
 
     def changelist_view(self, request, extra_context=None):

@@ -259,6 +259,8 @@ def test_id_number_search_is_a_post_and_a_url_with_it_is_refused(seeded, as_user
     posted = client.post(changelist + "id-search/", {"q": head.id_no})
     assert posted.status_code == 302
     assert head.id_no not in posted["Location"]
+    # Opened by a bookmark or the back button, the search address leads back to the list.
+    assert client.get(changelist + "id-search/")["Location"] == changelist
 
 
 def test_log_lines_never_carry_an_id_number_or_account(settings):

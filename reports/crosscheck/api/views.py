@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from assistance.models import DibaoCase
 from households.api.base import ScopedAPIMixin
 from households.api.chain import roles
+from households.api.schema import ErrorSerializer
 from households.choices import Role
 from households.permissions import role_of
 from households.selectors import scoped
@@ -45,7 +46,15 @@ class ReadOnly(ScopedAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         description="Excel 或 CSV（UTF-8/GBK，可有合并标题行），须有“身份证号”“姓名”列；"
         "有任何错误行则整批不导入，错误行随名单保存。导入成功后按县自动比对。",
         request={"multipart/form-data": s.UploadListSerializer},
-        responses={201: s.OutsideListSerializer, 400: s.OutsideListSerializer},
+        responses={
+            201: s.OutsideListSerializer,
+            # a list with row errors is kept (its errors listed); a file that cannot be read is not
+            400: PolymorphicProxySerializer(
+                component_name="OutsideListRejected",
+                serializers=[s.OutsideListSerializer, ErrorSerializer],
+                resource_type_field_name=None,
+            ),
+        },
     ),
 )
 @extend_schema(tags=["信息比对"])
