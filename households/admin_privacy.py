@@ -139,7 +139,7 @@ class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="导出所选记录（CSV）")
+    @admin.action(description="导出所选记录（表格文件，Excel 可打开）")
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('个人信息查看记录.csv')}"
