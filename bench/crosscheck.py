@@ -82,11 +82,12 @@ def plant_duplicates(prefix: str, pairs: int = 300) -> None:
             INSERT INTO households_member (household_id, name, id_no, disability_card_no, sex, birth_date,
                 relation, ethnicity, education, school_status, school_exception_approved, health,
                 disability_type, labor, work_status, work_months, employer, in_medical_ins,
-                in_critical_ins, in_pension, is_soldier, member_status, status_note)
+                in_critical_ins, in_pension, is_soldier, member_status, status_note, school_category,
+                boarding)
             SELECT src.household_id + 1, src.name,
                    substr(src.id_no, 1, 6) || substr(src.id_no, 9, 9), '', src.sex, src.birth_date,
                    'other', '01', '', 'not_in_school', false, 'healthy', '', 'ordinary', 'none', 0, '',
-                   true, true, false, false, 'normal', ''
+                   true, true, false, false, 'normal', '', '', false
             FROM src
             """,
             {"p": prefix + "%", "n": pairs},
