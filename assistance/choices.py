@@ -16,7 +16,7 @@ class CaseType(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    """低保案件 life cycle, domain.md (c)."""
+    """低保案件 life cycle, domain.md#workflow-dibao."""
 
     APPLIED = "applied", "申请"
     INVESTIGATING = "investigating", "调查"
@@ -143,7 +143,7 @@ class AmountBasis(models.TextChoices):
 
 
 class LedgerKind(models.TextChoices):
-    """增减变动表 kinds, domain.md (d) 5."""
+    """增减变动表 kinds, domain.md#ledger-5."""
 
     START = "start", "新增"
     STOP = "stop", "停保"

@@ -34,7 +34,7 @@ BENEFIT_KEYS = [
     "subsidy.care.grade_4",
     "classified.elderly_age",
     "classified.minor_age",
-    *POLICY_KEYS,  # the local 低保口径 (open question f.5), the keys the programs 低保 rule reads
+    *POLICY_KEYS,  # the local 低保口径 (domain.md#open-5), the keys the programs 低保 rule reads
 ]
 
 

@@ -1,4 +1,4 @@
-"""The few points where assistance meets the programs and workflow apps (INTERFACES.md).
+"""The few points where assistance meets the programs and workflow apps (docs/architecture.md, hooks).
 
 Parameters come from programs.selectors (dated, region-scoped); review-chain events go to the
 workflow app's append-only WorkflowEvent. Until those apps are merged, the fall-backs below keep
@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 
 PARAMETER_MISSING = "缺少参数：{key}"
 
-# Default values of INTERFACES.md keys, used only while programs.Parameter is not installed.
+# Default values of parameter keys (domain.md#parameters), used only while programs.Parameter is not
+# installed.
 # Each is a seed figure or an [U] default that a county changes through programs.Parameter.
 _FALLBACK: dict[str, Any] = {
     "dibao.rural_standard_year": Decimal("3876"),  # S002
@@ -37,7 +38,7 @@ _FALLBACK: dict[str, Any] = {
     "subsidy.care.grade_2": Decimal("40"),  # S002
     "subsidy.care.grade_3": Decimal("0"),
     "subsidy.care.grade_4": Decimal("0"),
-    "phase_out.max_months": 24,  # S000 三(三)1
+    "phase_out.max_months": 24,  # S000 二(三)1
     "phase_out.default_months": 6,  # P21
     "phase_out.schedule": "flat",
     "phase_out.upper_bound_ratio": Decimal("1.5"),  # [U]

@@ -1,4 +1,4 @@
-"""Code lists of domain.md (a): stable English slugs stored, Chinese labels shown."""
+"""Code lists of domain.md#entities: stable English slugs stored, Chinese labels shown."""
 
 from django.db import models
 
@@ -97,7 +97,7 @@ class PovertyStatus(models.TextChoices):
 
 
 class ReviewState(models.TextChoices):
-    """The record chain of domain.md (c): village enters, township reviews, county checks."""
+    """The record chain of domain.md#workflow-household: village enters, township reviews, county checks."""
 
     DRAFT = "draft", "草稿"
     PENDING_TOWNSHIP = "pending_township", "待镇审核"

@@ -1,4 +1,4 @@
-"""Resident ID number (GB 11643) checks, R17 of domain.md.
+"""Resident ID number (GB 11643) checks, R17 (N7).
 
 No kept library gives checksum + date + sex with our Chinese messages, so this is ours.
 """

@@ -80,7 +80,7 @@ _DEDUCTED = frozenset(
 
 @dataclass(frozen=True)
 class DibaoIncomePolicy:
-    """Which items the 低保 basis leaves out or deducts (open question f.5: a local parameter)."""
+    """Which items the 低保 basis leaves out or deducts (domain.md#open-5: a local parameter)."""
 
     exclude_basic_pension: bool = True
     exclude_new_job_first_months: bool = True

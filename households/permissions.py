@@ -1,4 +1,4 @@
-"""Who may do what, by role (domain.md (c) permission table). Scope is separate: selectors.scoped()."""
+"""Who may do what, by role (domain.md#permissions). Scope is separate: selectors.scoped()."""
 
 from households.choices import ReviewState, Role
 

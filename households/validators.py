@@ -1,4 +1,4 @@
-"""Field rules shared by forms, imports and the API (R18 of domain.md)."""
+"""Field rules shared by forms, imports and the API (R18)."""
 
 from collections.abc import Sequence
 

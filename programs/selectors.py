@@ -1,4 +1,4 @@
-"""Reads for programs: parameter lookups (INTERFACES.md "Parameters") and household facts."""
+"""Reads for programs: parameter lookups (domain.md#parameters) and household facts."""
 
 from __future__ import annotations
 

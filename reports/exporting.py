@@ -35,7 +35,7 @@ FULL_EXPORT_REASON_REQUIRED = "导出含完整身份信息的台账须填写事�
 JOB_NOT_YOURS = "只能下载自己发起的导出任务"
 JOB_NOT_READY = "导出任务尚未完成"
 
-# 市 users see summaries only (domain.md (c)); every other role exports inside its own scope.
+# 市 users see summaries only (domain.md#permissions); every other role exports inside its own scope.
 CITY_LEDGERS = frozenset({"village_summary"})
 
 

@@ -1,4 +1,4 @@
-"""低保 cases, 特困供养, 两项补贴 and the 渐退 phase-out (domain.md (a))."""
+"""低保 cases, 特困供养, 两项补贴 and the 渐退 phase-out (domain.md#entity-cases)."""
 
 from __future__ import annotations
 

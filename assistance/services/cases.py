@@ -1,4 +1,4 @@
-"""The 低保 case life cycle: 申请 → 调查 → 公示 → 确认 → 保障中 (domain.md (c))."""
+"""The 低保 case life cycle: 申请 → 调查 → 公示 → 确认 → 保障中 (domain.md#workflow-dibao)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ NOT_REVIEWED = "案件须经乡镇审核通过后方可公示（当前审核环�
 INVESTIGATION_ROLE = "受理申请、开始调查由乡镇（或县级）经办人员办理"
 USE_CONFIRM = "该案件待县级审核确认，请使用“县级审核确认”（须公示期满并核算保障金）"
 INVESTIGATORS = {Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
-REVIEW_MONTHS = 12  # [U] re-check yearly by default (domain.md f.12); the county may shorten it
+REVIEW_MONTHS = 12  # [U] re-check yearly by default (domain.md#open-12); the county may shorten it
 
 
 def _move(

@@ -20,7 +20,7 @@ OUT_OF_SCOPE = "该户不在您的管辖范围内"
 
 
 def require_county(user, household) -> None:
-    """Confirm 低保, start 渐退, home-visit sampling: county staff (domain.md (c) permissions)."""
+    """Confirm 低保, start 渐退, home-visit sampling: county staff (domain.md#permissions)."""
     if user is None:  # scheduled jobs act for the system
         return
     if role_of(user) not in {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}:

@@ -77,7 +77,7 @@ def approve_phase_out(
     trigger: str | None = None,
     on: dt.date,
 ) -> PhaseOut:
-    """County approval: m ≤ phase_out.max_months (24 by S000 三(三)1), amounts by the schedule."""
+    """County approval: m ≤ phase_out.max_months (24 by S000 二(三)1), amounts by the schedule."""
     phase_out = PhaseOut.objects.select_for_update().select_related("case__household").get(pk=phase_out.pk)
     case = phase_out.case
     require_county(user, case.household)

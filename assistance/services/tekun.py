@@ -2,7 +2,8 @@
 
 A case is applied for at the village (or a township/county window) and runs through the review chain
 (households.workflow, kind "tekun_case"): 申请 → 镇审核 → 县审核确认, returns one level down with a
-reason, every step a WorkflowEvent. domain.md (c) gives 特困 no 公示 of its own, so there is none.
+reason, every step a WorkflowEvent. domain.md#workflow-tekun-subsidy gives 特困 no 公示 of its own, so
+there is none.
 The county's approval fixes the standards and pays from the next month (as 低保, P9 [U] for 特困).
 A case the county enters itself (纳入, the API's create) is recorded as decided by the county."""
 

@@ -1,4 +1,4 @@
-"""Who may take which workflow step (domain.md (c) permission table). Scope is checked with
+"""Who may take which workflow step (domain.md#permissions). Scope is checked with
 households.selectors; these predicates only look at the role and the record's state."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from households.choices import ReviewState, Role
 from households.permissions import TOWNSHIP_CORRECTABLE_STATES, role_of
 
-# 公示: the village records objections; the township starts, closes and records (domain.md (c)).
+# 公示: the village records objections; the township starts, closes and records (domain.md#permissions).
 PUBLICITY_MANAGERS = {Role.TOWNSHIP_REVIEWER}
 OBJECTION_RECORDERS = {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER}
 EXIT_PROPOSERS = {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER}

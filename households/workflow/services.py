@@ -321,7 +321,7 @@ def record_correction(*, record, user, summary: str) -> WorkflowEvent:
 
 
 def validate_household_submit(*, record) -> None:
-    """A household goes up the chain only with exactly one active 户主 (domain.md (a))."""
+    """A household goes up the chain only with exactly one active 户主 (R18)."""
     heads = record.members.filter(member_status="normal", relation="head").count()
     if heads != 1:
         raise ValidationError(f"每户必须有且只有一名在册户主（当前 {heads} 名），不能提交")

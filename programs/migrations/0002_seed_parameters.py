@@ -1,7 +1,7 @@
-"""Default parameters from the seeds (domain.md (b), (f)) and the programs catalogue.
+"""Default parameters from the seeds (domain.md#rules, domain.md#open-questions) and the programs catalogue.
 
 Nationwide ('') defaults a county or city overrides with its own dated version. Each row cites its
-source: S000–S004 are the seed documents of domain.md §0, P* public sources, [U] unverified
+source: S000–S004 are the seed documents of domain.md#seeds, P* public sources, [U] unverified
 defaults a county should check. Frozen here on purpose: later changes are new versions, not edits
 of this migration."""
 

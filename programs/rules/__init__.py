@@ -1,1 +1,1 @@
-"""Pure rule functions (domain.md (b)): inputs in, decision out; no ORM, no clock."""
+"""Pure rule functions (domain.md#rules): inputs in, decision out; no ORM, no clock."""

@@ -46,7 +46,7 @@ BASE_KEYS = frozenset({"dibao.rural_standard_year", *POLICY_KEYS})
 
 
 def dibao_policy(params: ParameterSet) -> DibaoIncomePolicy:
-    """The local 低保口径 (open question f.5) from parameters."""
+    """The local 低保口径 (domain.md#open-5) from parameters."""
     return DibaoIncomePolicy(
         exclude_basic_pension=params["dibao.exclude_basic_pension"],
         exclude_new_job_first_months=params["dibao.exclude_new_job_first_months"],

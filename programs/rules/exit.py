@@ -47,7 +47,7 @@ CLASS_NAMES = {"east": "东部地区", "central": "中部地区", "west": "西�
 
 
 def poverty_line(params: ParameterSet) -> tuple[Decimal, str]:
-    """R3: the line of the year (by validity), of the kind the locality chose (f.1); key used."""
+    """R3: the line of the year (by validity), of the kind the locality chose (domain.md#open-1); key used."""
     key = params["exit.line_key"]
     return params[key], key
 

@@ -1,4 +1,4 @@
-"""County Excel 台账 (domain.md (d)): one module per ledger family, one sheet per ledger."""
+"""County Excel 台账 (domain.md#ledgers): one module per ledger family, one sheet per ledger."""
 
 from reports.ledgers.base import ExportContext, Ledger, write_ledger
 from reports.ledgers.crosscheck import CrossCheckLedger
@@ -16,7 +16,7 @@ from reports.ledgers.population import PopulationLedger
 from reports.ledgers.programs import EducationLedger, HealthLedger, MonitoringLedger
 from reports.ledgers.summary import HelpForceLedger, VillageSummaryLedger
 
-# The 14 sheets of the county workbook, in the order of domain.md (d).
+# The 14 sheets of the county workbook, in the order of domain.md#ledgers.
 COUNTY_WORKBOOK: tuple[Ledger, ...] = (
     RosterLedger(),
     PopulationLedger(),

@@ -1,4 +1,4 @@
-"""Household ledgers: 建档立卡户花名册 and 收入测算表 (domain.md (d) 1 and 3)."""
+"""Household ledgers: 建档立卡户花名册 and 收入测算表 (domain.md#ledger-1, domain.md#ledger-3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""危房改造台账 (domain.md (d) 11) from the registry's 危房等级; its works dates and grants have no
+"""危房改造台账 (domain.md#ledger-11) from the registry's 危房等级; its works dates and grants have no
 source model yet and stay empty."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Assistance ledgers (domain.md (d) 4–8): 低保月发放表, 低保增减变动表, 渐退台账, 特困供养台账,
+"""Assistance ledgers (domain.md#ledgers, sheets 4–8): 低保月发放表, 低保增减变动表, 渐退台账, 特困供养台账,
 残疾人两项补贴台账. Rows come from the assistance app: payment lines keep the figures they were paid
 with, so the roll is what the bank got, not today's recomputation."""
 

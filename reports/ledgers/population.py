@@ -1,4 +1,4 @@
-"""人口明细 (domain.md (d) 2): one row per active member, the largest ledger (300,000 rows)."""
+"""人口明细 (domain.md#ledger-2): one row per active member, the largest ledger (300,000 rows)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Ledgers from the stored policy decisions (programs.EligibilityResult) and the registry:
-教育资助台账, 健康扶贫台账 and 防返贫监测台账 (domain.md (d) 9, 10, 12).
+教育资助台账, 健康扶贫台账 and 防返贫监测台账 (domain.md#ledger-9, domain.md#ledger-10, domain.md#ledger-12).
 
 The decisions are stored per household (amount, reasons); the education and health ledgers list one
 row per student / patient, so each member's items and amounts are the lines of the household's

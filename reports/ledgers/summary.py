@@ -1,4 +1,4 @@
-"""村级汇总 (domain.md (d) 13) and 帮扶力量台账 (d) 14."""
+"""村级汇总 (domain.md#ledger-13) and 帮扶力量台账 (domain.md#ledger-14)."""
 
 from __future__ import annotations
 

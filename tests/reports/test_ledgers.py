@@ -27,7 +27,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# domain.md (d): the headers each sheet must carry (scenario 26).
+# domain.md#ledgers: the headers each sheet must carry (scenario 26).
 SPEC_HEADERS = {
     "建档立卡户花名册": [
         "序号",
