@@ -53,7 +53,9 @@ class Program(models.Model):
     code = models.CharField("代码", max_length=32, primary_key=True, choices=ProgramCode.choices)
     name = models.CharField("名称", max_length=60)
     category = models.CharField("类别", max_length=24, choices=ProgramCategory.choices)
-    rule = models.CharField("规则", max_length=200, help_text="对应 domain.md (b) 的规则编号与说明")
+    rule = models.CharField(
+        "规则", max_length=200, help_text="规则编号（docs/domain.md 中的 R1、R2 …）与说明"
+    )
     source = models.CharField("政策依据", max_length=300, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)

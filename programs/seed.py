@@ -11,8 +11,17 @@ _migration = importlib.import_module("programs.migrations.0002_seed_parameters")
 # Later migrations that add seed parameters (each frozen like 0002).
 _LATER = ("0004_stop_without_phase_out", "0005_seed_dates_and_unused_figures")
 _FIXES = importlib.import_module("programs.migrations.0005_seed_dates_and_unused_figures")
+_CITES = importlib.import_module("programs.migrations.0006_sources_cite_domain_anchors")
 PARAMETERS = [
-    (key, kind, value, unit, _FIXES.corrected_start(key, source, valid_from), valid_to, source)
+    (
+        key,
+        kind,
+        value,
+        unit,
+        _FIXES.corrected_start(key, source, valid_from),
+        valid_to,
+        _CITES.cited(key, source),
+    )
     for key, kind, value, unit, valid_from, valid_to, source in _migration.PARAMETERS
     if key not in _FIXES.REMOVED
 ] + [row for name in _LATER for row in importlib.import_module(f"programs.migrations.{name}").PARAMETERS]

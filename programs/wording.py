@@ -1,7 +1,7 @@
 """Policy wording for user screens: 文号 instead of internal references, 是/否, Chinese code names.
 
-Parameter keys, rule numbers (R4), seed references (S002, P13), "[U]" (unverified) and internal
-document names stay in the database and on the parameter admin page; users read these forms.
+Parameter keys, rule numbers (R4), seed references (S002, P13), "[U]" (unverified) and citations of
+docs/domain.md stay in the database and on the parameter admin page; users read these forms.
 """
 
 from __future__ import annotations
@@ -60,9 +60,14 @@ def plain_value(parameter: Parameter) -> str:
     return f"{value} {parameter.unit}".strip()
 
 
+# Citations of docs/domain.md (domain.md#citations): seeds S0xx, national rules N…, public sources
+# P…, rules R…, other anchors domain.md#…; a bracket holding only citations goes whole (no "（）").
+_KEYS = r"(S0\d\d|[NPR]\d+|domain\.md#[\w-]+)"
 _INTERNAL_REFS = [
-    re.compile(r"[（(](S0\d\d|P\d+(、P\d+)*)[）)]"),  # "（S002）", "（P14、P15）"
-    re.compile(r"domain\.md\s*(\([a-z]\)\d*|R\d+)?[：:]?\s*"),  # "domain.md R4：", "domain.md (f)2："
+    re.compile(rf"[（(]{_KEYS}(、{_KEYS})*[）)]"),  # "（S002）", "（P14、P15）", "（R12）"
+    # a citation such as "domain.md#open-1：", and the section forms of the old outside document
+    # that sources stored before programs migration 0006 (a section letter or a rule key after it)
+    re.compile(r"domain\.md(#[\w-]+|\s*(\([a-z]\)\d*|R\d+))?[：:]?\s*"),
     re.compile(r"\bR\d+(、R\d+)*\s*"),  # rule numbers
     re.compile(r"\bS0\d\d\s*"),  # seed document numbers
     re.compile(r"\bP\d+(、P\d+)*"),

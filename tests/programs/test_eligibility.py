@@ -178,6 +178,10 @@ def test_policy_wording_keeps_document_numbers_and_drops_internal_references():
     )
     assert plain_text("R2、R7 资格，R8 补差") == "资格，补差"
     assert plain_text("domain.md R4：饮水安全可配置") == "饮水安全可配置"
+    assert plain_text("到期前30天提醒县级（R12）") == "到期前30天提醒县级"
+    assert plain_text("R3 退出测算用省级退出线或国家线，由地方选择（domain.md#open-1）") == (
+        "退出测算用省级退出线或国家线，由地方选择"
+    )
     assert (
         plain_text("潍民字〔2017〕6号 新就业前3个月收入不计入（P14、P15）")
         == "潍民字〔2017〕6号 新就业前3个月收入不计入"
