@@ -33,6 +33,10 @@ class AssistanceConfig(AppConfig):
 
         integration.register_workflow()
 
+        from assistance.monitoring import integration as monitoring
+
+        monitoring.register()
+
         from assistance.api.filters import register_household_filters
 
         register_household_filters()

@@ -75,6 +75,8 @@ MODEL_FIELDS: dict[str, tuple[str, ...]] = {
     "households.member": ("id_no", "disability_card_no"),
     "households.household": ("phone", "bank_account"),
     "assistance.paymentline": ("payee_id_no", "bank_account"),
+    # 防返贫监测 leads: the person who reported or was reported (public page, agency lists).
+    "assistance.monitoringlead": ("id_no", "phone"),
 }
 
 HIDDEN_TEXT = ""

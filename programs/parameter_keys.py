@@ -90,7 +90,16 @@ KEYS: dict[str, KeySpec] = {
     # 监测 (R16)
     "monitor.line": KeySpec(D, YUAN_YEAR, "防返贫监测收入线"),
     "monitor.sharp_drop_ratio": KeySpec(D, RATIO, "收入骤减比例（较上年下降超过此比例）"),
-    "monitor.risk_elimination_months": KeySpec(I, "月", "风险消除需收入稳定超过监测线的月数"),
+    "monitor.stable_months": KeySpec(I, "月", "风险消除需收入稳定超过监测线的月数"),
+    "monitor.verify_working_days": KeySpec(I, "工作日", "线索入户核实时限"),
+    "monitor.identify_days": KeySpec(I, "天", "线索发现至监测对象认定时限"),
+    "monitor.first_measure_days": KeySpec(I, "天", "认定后落实首项帮扶措施时限"),
+    "monitor.overdue_red_days": KeySpec(I, "天", "逾期超过此天数在县级工作台标红"),
+    "monitor.no_labor_never_eliminated": KeySpec(B, "", "无劳动能力成员的监测户不标注风险消除"),
+    "monitor.hotline": KeySpec(T, "", "防返贫监测帮扶热线（印在自主申报海报上）"),
+    "monitor.warning.medical_self_pay": KeySpec(D, "元/年", "部门预警：医保年度个人自付费用预警线"),
+    "monitor.warning.disaster_loss": KeySpec(D, "元", "部门预警：灾害损失预警线"),
+    "monitor.warning.severity": KeySpec(J, "", "部门预警线索风险等级（按名单类别）"),
     # 公示与时限
     "publicity.min_days": KeySpec(I, "天", "公示最少天数"),
     "publicity.mask_id": KeySpec(B, "", "公示名单隐藏身份证号中间位"),

@@ -21,10 +21,11 @@ from assistance.models import DibaoCase
 from assistance.recalc import recalculate_now
 from assistance.services import cases, phase_out, rolls, subsidies, tekun
 from households import demo as registry
-from households.choices import Health, MonitoringState, Relation, ReviewState
+from households.choices import Health, Relation, ReviewState
 from households.models import Household, Member, Region, User
 from households.workflow import services as workflow
 from programs.models import EligibilityResult, VillagePopulation
+from reports import demo_monitoring
 from reports.refresh import refresh_county
 
 ROLL_MONTHS = 6  # confirmed rolls for the last six months; this month's roll stays a draft
@@ -177,7 +178,9 @@ def build_life(*, today: dt.date) -> Life:
         life.add("渐退", 3)
         life.add("停保", 1)
 
-    _monitoring(township, village, life)
+    demo_monitoring.build(
+        clerk=clerk, township=township, county=county, village=village, today=today, life=life
+    )
     _tekun(clerk, county, village, today, life)
     _subsidies(clerk, village, life)
     _rolls(county_region, county, today, life)
@@ -198,29 +201,6 @@ def _populations(today: dt.date, life: Life) -> None:
                 },
             )
             life.add("村农业户籍人口")
-
-
-def _monitoring(township, village: str, life: Life) -> None:
-    """防返贫监测: the township flags the households the rules list as candidates; one risk is cleared."""
-    flagged = Household.objects.filter(
-        village_id=village,
-        review_state=ReviewState.VERIFIED,
-        eligibility_results__program_id="monitoring",
-        eligibility_results__eligible=True,
-    ).order_by("pk")[:4]
-    for i, household in enumerate(flagged):
-        reason = "家庭年人均纯收入低于防返贫监测线，经入户核实纳入监测"
-        workflow.set_monitoring(
-            household=household, user=township, state=MonitoringState.AT_RISK, reason=reason
-        )
-        if i == 0:
-            workflow.set_monitoring(
-                household=household,
-                user=township,
-                state=MonitoringState.RISK_ELIMINATED,
-                reason="务工收入稳定超过监测线六个月，风险已消除",
-            )
-        life.add("防返贫监测对象")
 
 
 def _tekun(clerk, county, village: str, today: dt.date, life: Life) -> None:

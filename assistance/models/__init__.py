@@ -1,3 +1,5 @@
+from assistance.monitoring.models import MonitoringLead, MonitoringPhoto, MonitoringRecord, MonitoringVisit  # noqa: I001
+
 from .cases import CaseAmount, CaseHomeVisit, DibaoCase, DisabilitySubsidy, PhaseOut, StopProposal, TekunCase
 from .holds import PaymentHold
 from .ledger import Alert, ChangeLedgerEntry, HolidayCalendar
@@ -16,6 +18,10 @@ __all__ = [
     "HolidayCalendar",
     "MeasureGap",
     "MedicalBill",
+    "MonitoringLead",
+    "MonitoringPhoto",
+    "MonitoringRecord",
+    "MonitoringVisit",
     "PaymentHold",
     "PaymentLine",
     "PaymentRoll",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from assistance.choices import MeasureKind, RunStatus
+from assistance.monitoring.choices import RiskType
 from households.models import Household
 
 
@@ -33,6 +34,16 @@ class AssistanceMeasure(models.Model):
     )
     cancelled_at = models.DateTimeField("作废时间", null=True, blank=True)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    # 防返贫监测: a measure answering a monitored household's risk (assistance.monitoring).
+    monitoring_record = models.ForeignKey(
+        "assistance.MonitoringRecord",
+        verbose_name="防返贫监测",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
+    )
+    risk_type = models.CharField("针对风险", max_length=16, choices=RiskType.choices, blank=True)
 
     class Meta:
         verbose_name = "帮扶措施"

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from households import privacy
 from households.api.base import ScopedAPIMixin
-from households.choices import MonitoringState, Role
+from households.choices import Role
 from households.permissions import role_of
 from households.workflow import policy
 from households.workflow import services as workflow
@@ -60,11 +60,6 @@ class ProposeExitSerializer(serializers.Serializer):
 
 
 class PlainReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="原因（必填）")
-
-
-class MonitoringSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=MonitoringState.choices, help_text="监测标识")
     reason = serializers.CharField(help_text="原因（必填）")
 
 
@@ -240,7 +235,7 @@ CHAIN_POLICIES = {
 
 
 class PovertyActionsMixin:
-    """脱贫（退出）程序、返贫、防返贫监测 and 公示 on a household."""
+    """脱贫（退出）程序、返贫 and 公示 on a household (防返贫监测 follows its records)."""
 
     def _household_step(self, request, service, serializer_class, status=200):
         household = self.get_object()
@@ -286,12 +281,6 @@ class PovertyActionsMixin:
     @action(detail=True, methods=["post"], url_path="return-to-poverty")
     def return_to_poverty(self, request, pk=None):
         household, _ = self._household_step(request, workflow.return_to_poverty, PlainReasonSerializer)
-        return self._fresh(household)
-
-    @extend_schema(summary="防返贫监测标识", request=MonitoringSerializer)
-    @action(detail=True, methods=["post"])
-    def monitoring(self, request, pk=None):
-        household, _ = self._household_step(request, workflow.set_monitoring, MonitoringSerializer)
         return self._fresh(household)
 
     @extend_schema(
@@ -343,7 +332,6 @@ POVERTY_POLICIES = {
     "cancel_exit": roles(policy.EXIT_CANCELLERS),
     "end_policy": roles(policy.POLICY_ENDERS),
     "return_to_poverty": roles(policy.POVERTY_RETURNERS),
-    "monitoring": roles(policy.MONITORING_FLAGGERS, policy.MONITORING_CLEARERS),
     "start_publicity": roles(policy.PUBLICITY_MANAGERS),
     "change_request": CLERK,
 }

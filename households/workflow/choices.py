@@ -50,6 +50,7 @@ class PublicitySubject(models.TextChoices):
     IDENTIFY = "identify", "贫困户识别"
     EXIT = "exit", "贫困户退出"
     DIBAO = "dibao", "低保"
+    MONITORING = "monitoring", "防返贫监测"
     OTHER = "other", "其他"
 
 

@@ -48,6 +48,7 @@ DEFAULT_CHAINS: dict[str, tuple[str, ...]] = {
     "tekun_case": ("township", "county"),  # 特困供养: 申请 → 镇审核 → 县审核确认
     "disability_subsidy": ("township", "county"),  # 两项补贴 applied for outside 低保 (P14)
     "medical_bill": ("township", "county"),  # 医疗救助: 村录入 → 镇审核 → 县审核确认
+    "monitoring_record": ("township", "county"),  # 防返贫监测: 入户核实、民主评议 → 镇审核 → 县级审定
 }
 
 

@@ -579,12 +579,14 @@ def return_to_poverty(*, household: Household, user, reason: str) -> Household:
 
 
 def set_monitoring(*, household: Household, user, state: str, reason: str) -> Household:
-    """任意 → 监测对象（风险未消除/已消除）, or back to 非监测对象. Clearing a risk needs the township."""
+    """监测对象（风险未消除/已消除）: the flag follows the county's decision on a monitoring record
+    (assistance.monitoring.services.records.on_decided calls this inside its transaction); nothing
+    else sets it. The step is logged on the household with the decision as its reason."""
     if not (reason or "").strip():
         raise TransitionError(e.REASON_REQUIRED)
     state = MonitoringState(state)
     kind = kind_of(household)
-    roles = policy.MONITORING_FLAGGERS if state == MonitoringState.AT_RISK else policy.MONITORING_CLEARERS
+    roles = policy.MONITORING_DECIDERS
     action = WorkflowAction.MONITORING
     with transaction.atomic(), pghistory.context(user=user.pk, workflow=action):
         locked = _lock(household)

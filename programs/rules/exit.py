@@ -86,6 +86,30 @@ def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> 
         else:
             failed.append(INCOME_FAIL.format(percap=percap, line=line_yuan))
             tags.add("income")
+    g_passed, g_failed, g_tags = guarantees(facts, as_of, params)
+    passed.extend(g_passed)
+    failed.extend(g_failed)
+    tags |= g_tags
+    eligible = not failed
+    return Decision(
+        PROGRAM,
+        eligible,
+        persons=facts.persons,
+        reasons=((EXIT_OK if eligible else EXIT_FAIL), *failed, *passed),
+        parameter_ids=ids,
+        tags=tuple(sorted(tags)),
+        amounts={"poverty_line": line_yuan},
+    )
+
+
+def guarantees(
+    facts: HouseholdFacts, as_of: dt.date, params: ParameterSet, *, require_water: bool | None = None
+) -> tuple[list[str], list[str], set[str]]:
+    """两不愁三保障 (and 饮水安全 when required): (passed, failed, tags), each test named in Chinese.
+    R4 exit asks them, and so does 防返贫监测's 风险消除 (with water always required)."""
+    passed: list[str] = []
+    failed: list[str] = []
+    tags: set[str] = set()
     if facts.food_secure and facts.clothing_secure:
         passed.append(FOOD_OK)
     else:
@@ -117,22 +141,13 @@ def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> 
         tags.add("housing")
     else:
         passed.append(HOUSING_OK)
-    if params["exit.require_safe_water"]:
+    if params["exit.require_safe_water"] if require_water is None else require_water:
         if facts.has_safe_water:
             passed.append(WATER_OK)
         else:
             failed.append(WATER_FAIL)
             tags.add("water")
-    eligible = not failed
-    return Decision(
-        PROGRAM,
-        eligible,
-        persons=facts.persons,
-        reasons=((EXIT_OK if eligible else EXIT_FAIL), *failed, *passed),
-        parameter_ids=ids,
-        tags=tuple(sorted(tags)),
-        amounts={"poverty_line": line_yuan},
-    )
+    return passed, failed, tags
 
 
 def decide_village_exit(

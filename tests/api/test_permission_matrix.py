@@ -502,12 +502,6 @@ ROWS = [
         only({"township", "county"}, 400),
     ),
     post(
-        "household.monitoring",
-        hh("monitoring"),
-        {"state": "unstable", "reason": "收入波动"},
-        only({"clerk", "township", "county"}, 400),
-    ),
-    post(
         "household.publicity",
         hh("publicity"),
         {"start": "2019-01-01", "end": "2019-01-02", "place": "村委会"},

@@ -166,17 +166,14 @@ def test_return_to_poverty_only_from_exited(verified, county_admin):
         services.return_to_poverty(household=verified, user=county_admin, reason="x")
 
 
-def test_monitoring_flag_set_by_village_and_cleared_by_township(verified, clerk_a, township_reviewer_a):
+def test_monitoring_flag_follows_the_county_only(verified, clerk_a, township_reviewer_a, county_admin):
+    """The flag is the county's decision on a monitoring record (assistance.monitoring); the village
+    and the township cannot set it by hand."""
+    for user in (clerk_a, township_reviewer_a):
+        with pytest.raises(TransitionError):
+            services.set_monitoring(household=verified, user=user, state=MonitoringState.AT_RISK, reason="x")
     services.set_monitoring(
-        household=verified, user=clerk_a, state=MonitoringState.AT_RISK, reason="突发大病"
-    )
-    assert verified.monitoring_state == MonitoringState.AT_RISK
-    with pytest.raises(TransitionError):
-        services.set_monitoring(
-            household=verified, user=clerk_a, state=MonitoringState.RISK_ELIMINATED, reason="x"
-        )
-    services.set_monitoring(
-        household=verified, user=township_reviewer_a, state=MonitoringState.RISK_ELIMINATED, reason="收入稳定"
+        household=verified, user=county_admin, state=MonitoringState.AT_RISK, reason="纳入"
     )
     verified.refresh_from_db()
-    assert verified.monitoring_state == MonitoringState.RISK_ELIMINATED
+    assert verified.monitoring_state == MonitoringState.AT_RISK

@@ -1,0 +1,159 @@
+"""防返贫监测 in the demo county, done through the real services: leads from every source (农户自主申报,
+干部走访排查, 部门筛查预警 from an uploaded 医保 list, 系统测算) in every state — waiting for 入户核实
+(on time, 逾期 orange, 逾期 red), in a 认定 at each level of the chain, closed with each outcome —
+monitored households with measures, one 风险消除 decided and one refused by the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+
+from assistance.monitoring.choices import LeadOutcome, LeadSource
+from assistance.monitoring.models import MonitoringLead, MonitoringRecord
+from assistance.monitoring.services import leads, measures, records, visits
+from households.choices import ReviewState
+from households.models import Household, Region
+from households.workflow import services as workflow
+
+FINDINGS = {
+    "illness": "户主患病住院，年度自付医疗费用较高，家庭收入下降",
+    "employment": "家中主要劳动力务工中断，近三个月无稳定收入",
+    "disaster": "暴雨致房屋受损、玉米绝收",
+    "education": "两名子女在读，教育支出较大",
+}
+
+
+def build(*, clerk, township, county, village: str, today: dt.date, life) -> None:
+    households = list(
+        Household.objects.filter(
+            village_id=village,
+            review_state=ReviewState.VERIFIED,
+            monitoring_state="none",
+            has_safe_water=True,
+        )
+        .exclude(dibao_cases__status__in=["active", "phasing_out"])
+        .exclude(danger_level__in=["C", "D"])
+        .exclude(members__member_status="normal", members__in_medical_ins=False)
+        .filter(members__labor__in=["ordinary", "skilled"])
+        .distinct()
+        .order_by("pk")[:14]
+    )
+    if len(households) < 14:
+        return
+    region = Region.objects.get(code=village)
+    pick = iter(households)
+
+    def lead(source, risk, days_ago, *, household=True, **extra):
+        hh = next(pick) if household else None
+        return leads.create_lead(
+            user=clerk, village=region, household=hh, source=source, risk_types=[risk],
+            description=FINDINGS[risk], detected_on=today - dt.timedelta(days=days_ago),
+            name="" if hh else extra.pop("name", "刘桂芝"), **extra,
+        )  # fmt: skip
+
+    def verified(found, *, days_ago=0, risk="illness", income=Decimal("4200"), category="sudden_hardship"):
+        return visits.record_verification(
+            lead=found, user=clerk, visited_on=today - dt.timedelta(days=days_ago),
+            visitors="村文书、帮扶责任人", findings=FINDINGS[risk], risk_found=True, risk_types=[risk],
+            category=category, percap_income=income,
+        )  # fmt: skip
+
+    def submitted(record):
+        records.submit_record(record=record, user=clerk, democratic_review_date=today)
+
+    def publicity(record, *, open_now=False):
+        start = today - dt.timedelta(days=2 if open_now else 8)
+        notice = records.start_publicity(record=record, user=township, start=start, place="东屏村村务公开栏")
+        if not open_now:
+            workflow.close_publicity(publicity=notice, user=township)
+
+    # waiting for 入户核实: on time, 逾期 (orange on the village's and township's 工作台), red on the county's
+    lead(LeadSource.CADRE_VISIT, "employment", 0)
+    lead(LeadSource.CADRE_VISIT, "illness", 4)
+    lead(LeadSource.CADRE_VISIT, "disaster", 12)
+    head = next(pick).members.get(relation="head")
+    leads.self_report(
+        village=region, name=head.name, id_no=head.id_no, phone="13941000001", risk_types=["education"],
+        description="两个孩子上学，学费负担重", today=today - dt.timedelta(days=1),
+    )  # fmt: skip
+    life.add("监测线索（待入户核实）", 4)
+
+    # in a 认定: draft after 入户核实, 公示 open at the township, waiting for the county
+    verified(lead(LeadSource.CADRE_VISIT, "illness", 2))
+    record = verified(lead(LeadSource.CADRE_VISIT, "employment", 6), risk="employment").record
+    submitted(record)
+    publicity(record, open_now=True)
+    record = verified(lead(LeadSource.CADRE_VISIT, "disaster", 9), risk="disaster").record
+    submitted(record)
+    publicity(record)
+    records.township_approve(record=record, user=township)
+    life.add("监测认定（办理中）", 3)
+
+    # closed: 核实无风险, 纳入低保/特困, 县级审定不纳入, 纳入监测
+    visits.record_verification(
+        lead=lead(LeadSource.CADRE_VISIT, "employment", 10), user=clerk,
+        visited_on=today - dt.timedelta(days=9),
+        visitors="村文书", findings="已在县城稳定务工，月收入3000元以上", risk_found=False,
+    )  # fmt: skip
+    leads.close_lead(
+        lead=lead(LeadSource.CADRE_VISIT, "illness", 5), user=clerk, outcome=LeadOutcome.DIBAO_TEKUN,
+        reason="符合低保条件，已受理低保申请",
+    )  # fmt: skip
+    record = verified(lead(LeadSource.CADRE_VISIT, "employment", 14), risk="employment").record
+    submitted(record)
+    publicity(record)
+    records.township_approve(record=record, user=township)
+    records.decide_identification(
+        record=record, user=county, include=False, reason="家庭收入高于监测线，不纳入"
+    )
+    episodes = []
+    for risk, category in (("illness", "sudden_hardship"), ("education", "edge_vulnerable")):
+        record = verified(lead(LeadSource.CADRE_VISIT, risk, 12), risk=risk, category=category).record
+        submitted(record)
+        publicity(record)
+        records.township_approve(record=record, user=township)
+        episodes.append(
+            records.decide_identification(record=record, user=county, include=True, category=category)
+        )
+    life.add("监测线索（已办结）", 5)
+    life.add("防返贫监测对象", 2)
+    measures.add_measure(
+        episode=episodes[0], user=clerk, kind="health", risk_type="illness",
+        content="医疗救助、大病保险二次报销",
+        date=today, responsible_unit="县医保局",
+    )  # fmt: skip
+    _eliminated(episodes[0], clerk=clerk, township=township, county=county, today=today, life=life)
+    leads.leads_from_system(county_code=village[:6].ljust(12, "0"), today=today)
+    life.add("系统测算线索", MonitoringLead.objects.filter(source=LeadSource.SYSTEM).count())
+
+
+def _eliminated(episode, *, clerk, township, county, today: dt.date, life) -> None:
+    """The demo's oldest episode began eight months ago: its history is dated back (lead, 认定), then
+    six monthly 回访 above the line allow the 风险消除, which passes the chain."""
+    began = today - relativedelta(months=8)
+    MonitoringRecord.objects.filter(pk=episode.pk).update(
+        lead_date=began, decided_on=began + dt.timedelta(days=9)
+    )
+    MonitoringLead.objects.filter(record=episode).update(detected_on=began)
+    episode.refresh_from_db()
+    for months in range(7, 0, -1):
+        visits.record_follow_up(
+            episode=episode, user=clerk, visited_on=today - relativedelta(months=months),
+            visitors="帮扶责任人",
+            findings="医保报销后家庭收入恢复", percap_income=Decimal("9800"),
+        )  # fmt: skip
+    try:
+        proposal = records.propose_elimination(episode=episode, user=clerk)
+    except ValidationError as refused:  # the demo data changed under it: say why, keep the rest
+        life.add(f"风险消除未能提出：{refused.messages[0][:60]}")
+        return
+    records.submit_record(record=proposal, user=clerk, democratic_review_date=today)
+    start = today - dt.timedelta(days=8)
+    notice = records.start_publicity(record=proposal, user=township, start=start, place="东屏村村务公开栏")
+    workflow.close_publicity(publicity=notice, user=township)
+    records.township_approve(record=proposal, user=township)
+    records.decide_elimination(record=proposal, user=county, eliminate=True)
+    life.add("风险消除")
