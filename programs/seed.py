@@ -9,7 +9,7 @@ from django.db import transaction
 
 _migration = importlib.import_module("programs.migrations.0002_seed_parameters")
 # Later migrations that add seed parameters (each frozen like 0002).
-_LATER = ("0004_stop_without_phase_out", "0005_seed_dates_and_unused_figures", "0006_monitoring_parameters")
+_LATER = ("0004_stop_without_phase_out", "0005_seed_dates_and_unused_figures", "0007_monitoring_parameters")
 _FIXES = importlib.import_module("programs.migrations.0005_seed_dates_and_unused_figures")
 _CITES = importlib.import_module("programs.migrations.0006_sources_cite_domain_anchors")
 PARAMETERS = [
@@ -23,7 +23,7 @@ PARAMETERS = [
         _CITES.cited(key, source),
     )
     for key, kind, value, unit, valid_from, valid_to, source in _migration.PARAMETERS
-    if key not in _FIXES.REMOVED and key != "monitor.risk_elimination_months"  # renamed in 0006
+    if key not in _FIXES.REMOVED and key != "monitor.risk_elimination_months"  # renamed in 0007
 ] + [row for name in _LATER for row in importlib.import_module(f"programs.migrations.{name}").PARAMETERS]
 PROGRAMS = _migration.PROGRAMS
 

@@ -52,6 +52,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programs", "0005_seed_dates_and_unused_figures")]
+    dependencies = [("programs", "0006_sources_cite_domain_anchors")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]
