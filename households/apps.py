@@ -10,6 +10,11 @@ class HouseholdsConfig(AppConfig):
         from django.conf import settings
 
         from households import signals  # noqa: F401 - token revocation on password change
+        from households.choices import Role
+        from households.helper_scope import helper_scope
+        from households.selectors import register_scope_rule
+
+        register_scope_rule(Role.HELPER, helper_scope)
 
         # django-simpleui's ready() removes XFrameOptionsMiddleware (its tabs are iframes); they are
         # same-origin, so SAMEORIGIN keeps them working and still forbids framing by other sites.

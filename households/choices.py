@@ -43,6 +43,8 @@ class Role(models.TextChoices):
     COUNTY_ADMIN = "county_admin", "县级管理员"
     CITY_SUPERVISOR = "city_supervisor", "市级监督员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
+    # A cadre assigned to households (结对帮扶): sees the households assigned to them, not a region.
+    HELPER = "helper", "帮扶责任人"
 
 
 # The level of region each role is attached to.
@@ -51,6 +53,8 @@ ROLE_LEVEL = {
     Role.TOWNSHIP_REVIEWER: RegionLevel.TOWNSHIP,
     Role.COUNTY_ADMIN: RegionLevel.COUNTY,
     Role.CITY_SUPERVISOR: RegionLevel.CITY,
+    # A helper belongs to the county that registered them; their scope is their assignments.
+    Role.HELPER: RegionLevel.COUNTY,
 }
 
 
@@ -318,3 +322,8 @@ class MonitoringState(models.TextChoices):
     NONE = "none", "非监测对象"
     AT_RISK = "at_risk", "监测对象（风险未消除）"
     RISK_ELIMINATED = "risk_eliminated", "监测对象（风险已消除）"
+
+
+class VisitPurpose(models.TextChoices):
+    ROUTINE = "routine", "日常走访"
+    CHECK = "check", "入户核实"

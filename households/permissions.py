@@ -42,5 +42,11 @@ def can_record_assistance(user) -> bool:
     return role_of(user) in {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
 
 
+def can_record_visit(user) -> bool:
+    """走访 and 入户核实 are recorded by the helper assigned to the household and by the staff who
+    record assistance (their scope decides which households)."""
+    return can_record_assistance(user) or role_of(user) == Role.HELPER
+
+
 def can_manage_users(user) -> bool:
     return role_of(user) == Role.SYSTEM_ADMIN

@@ -53,6 +53,7 @@ _STANDARD = {
     Role.COUNTY_ADMIN: _R,
     Role.CITY_SUPERVISOR: _M,
     Role.SYSTEM_ADMIN: _R,
+    Role.HELPER: _M,
 }
 POLICY: dict[str, dict[str, Access]] = {
     Kind.ID_NO: _STANDARD,

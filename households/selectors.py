@@ -4,6 +4,7 @@ becomes a region-code prefix. A leak across regions is the worst bug this produc
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -21,6 +22,7 @@ REGION_CODE_PATHS: dict[str, str] = {
     "households.incomeyear": "household__village__code",
     "households.helperassignment": "household__village__code",
     "households.visit": "household__village__code",
+    "households.visitphoto": "visit__household__village__code",
     "households.workteam": "village__code",
     "households.workteammember": "team__village__code",
     "households.user": "region__code",
@@ -44,12 +46,32 @@ def register_scope(model: type[models.Model], path: str) -> None:
     REGION_CODE_PATHS[model._meta.label_lower] = path
 
 
+# Roles whose scope is not a region prefix: role → rule(queryset, user) → the rows that user may
+# see. The registry registers the 帮扶责任人's rule (its assignments, households.helper_scope) in
+# its AppConfig.ready(); `scoped()` applies it to every model, so no page filters by hand.
+ScopeRule = Callable[[QuerySet, object], QuerySet]
+SCOPE_RULES: dict[str, ScopeRule] = {}
+
+
+def register_scope_rule(role: str, rule: ScopeRule) -> None:
+    SCOPE_RULES[role] = rule
+
+
+def _scope_rule(user) -> ScopeRule | None:
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return None
+    return SCOPE_RULES.get(user.role)
+
+
 def region_prefix_for(user) -> str | None:
-    """The region-code prefix a user may see: '' for everything, None for nothing."""
+    """The region-code prefix a user may see: '' for everything, None for nothing (also for a role
+    scoped by a rule rather than a region: no code path may widen a helper to their county)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
         return ""
+    if user.role in SCOPE_RULES:
+        return None
     region = user.region
     if region is None:
         return None
@@ -68,7 +90,11 @@ def scope_q(model: type[models.Model], prefix: str) -> Q:
 
 
 def scoped(queryset: QuerySet, user) -> QuerySet:
-    """Restrict any queryset of a scoped model to the user's region."""
+    """Restrict any queryset of a scoped model to the user's region (or to the rows a role's rule
+    allows, e.g. a helper's assigned households)."""
+    rule = _scope_rule(user)
+    if rule is not None:
+        return rule(queryset, user) if user.is_active else queryset.none()
     prefix = region_prefix_for(user)
     if prefix is None:
         return queryset.none()

@@ -4,9 +4,9 @@ as-you-type ID check of the member form."""
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from households import selectors
 from households.choices import RegionLevel, Sex
@@ -86,3 +86,19 @@ def id_check(request):
         else:
             context.update(birth_date=facts.birth_date, sex=facts.sex, sex_label=Sex(facts.sex).label)
     return render(request, "households/id_check.html", context)
+
+
+@require_GET
+def visit_photo(request, photo_id):
+    """A visit photo, only to those who may see the household (scoped: 404 otherwise). Photos have no
+    public media URL; the response is private to the browser that asked. Anonymous: 404 as well
+    (scoped() gives nothing), so a photo address tells nobody whether it exists."""
+    from households.models import VisitPhoto
+
+    photo = selectors.scoped(VisitPhoto.objects.all(), request.user).filter(pk=photo_id).first()
+    if photo is None or not photo.image:
+        raise Http404("未找到照片")
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

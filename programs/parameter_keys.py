@@ -143,6 +143,10 @@ KEYS: dict[str, KeySpec] = {
     "crosscheck.link_dibao_registry": KeySpec(B, "", "低保户与建档立卡户属性须一致"),
     "crosscheck.school_age_ranges": KeySpec(J, "", "各学段在校生合理年龄范围（周岁）"),
     "crosscheck.income_percap_max": KeySpec(D, YUAN_YEAR, "人均纯收入合理上限（超过视为异常）"),
+    # 走访 (field work on the phone, issue 26)
+    "visit.max_distance_km": KeySpec(D, "公里", "走访定位距农户登记位置的提示距离"),
+    "visit.interval_days.monitored": KeySpec(I, "天", "监测户走访周期"),
+    "visit.interval_days.assigned": KeySpec(I, "天", "结对帮扶户走访周期"),
     # 就业 (R15, S000)
     "employment.min_wage_month": KeySpec(D, "元/月", "当地最低工资标准"),
     "employment.post_subsidy_ratio": KeySpec(D, RATIO, "岗位补贴占最低工资比例"),

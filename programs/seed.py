@@ -9,7 +9,12 @@ from django.db import transaction
 
 _migration = importlib.import_module("programs.migrations.0002_seed_parameters")
 # Later migrations that add seed parameters (each frozen like 0002).
-_LATER = ("0004_stop_without_phase_out", "0005_seed_dates_and_unused_figures", "0007_monitoring_parameters")
+_LATER = (
+    "0004_stop_without_phase_out",
+    "0005_seed_dates_and_unused_figures",
+    "0007_monitoring_parameters",
+    "0008_field_visit_parameters",
+)
 _FIXES = importlib.import_module("programs.migrations.0005_seed_dates_and_unused_figures")
 _CITES = importlib.import_module("programs.migrations.0006_sources_cite_domain_anchors")
 PARAMETERS = [

@@ -163,3 +163,38 @@ class WorkTeamFactory(DjangoModelFactory):
     village = factory.LazyFunction(region_chain)
     dispatching_unit = "县财政局"
     start = dt.date(2018, 3, 1)
+
+
+def helper_user(county: Region | None = None, *, person: HelperPerson | None = None, **kwargs) -> User:
+    """A 帮扶责任人 account (Role.HELPER) linked to a HelperPerson of the county; not admin staff."""
+    county = county or (person.county if person else region_chain().parent.parent)
+    person = person or HelperPersonFactory(county=county)
+    return UserFactory(role=Role.HELPER, region=county, helper_person=person, is_staff=False, **kwargs)
+
+
+def assign(helper: User | HelperPerson, household: Household, **kwargs) -> HelperAssignment:
+    person = helper.helper_person if isinstance(helper, User) else helper
+    return HelperAssignmentFactory(helper=person, household=household, **kwargs)
+
+
+def photo_bytes(
+    fmt: str = "JPEG", size=(640, 480), *, gps: bool = True, taken: str = "2026:11:20 09:30:00"
+) -> bytes:
+    """A generated photo; a JPEG carries EXIF time, camera make and a GPS position (to be stripped)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (90, 140, 60))
+    out = io.BytesIO()
+    if fmt != "JPEG":
+        image.save(out, fmt)
+        return out.getvalue()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0132] = taken
+    exif.get_ifd(0x8769)[0x9003] = taken
+    if gps:
+        exif.get_ifd(0x8825).update({1: "N", 2: (42.0, 30.0, 0.0), 3: "E", 4: (124.0, 45.0, 0.0)})
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()

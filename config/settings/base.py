@@ -129,6 +129,11 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 MEDIA_URL = "media/"
+# Visit photos (households.photos): technical bounds, not policy figures. Phones shrink photos to
+# ≤ 1600 px (≈ 300 KB) before upload; the server still checks every file.
+FIELD_PHOTO_MAX_BYTES = env.int("FIELD_PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+FIELD_PHOTO_MAX_PIXELS = 40_000_000
+FIELD_PHOTOS_PER_VISIT = env.int("FIELD_PHOTOS_PER_VISIT", default=6)
 
 # simpleui: offline assets, no home-page links out, admin inside its own frames.
 X_FRAME_OPTIONS = "SAMEORIGIN"

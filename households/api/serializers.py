@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,6 +19,7 @@ from households.models import (
     Region,
     User,
     Visit,
+    VisitPhoto,
     WorkTeam,
     WorkTeamMember,
 )
@@ -378,10 +380,50 @@ class HelperAssignmentSerializer(OrderedPeriodMixin, ScopedRelatedFieldsMixin, s
         fields = ["id", "household", "helper", "helper_name", "start", "end"]
 
 
+class VisitPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="照片地址（仅能看到该户的用户可以打开）")
+
+    class Meta:
+        model = VisitPhoto
+        fields = ["id", "url", "taken_at", "width", "height", "size_bytes"]
+
+    def get_url(self, obj: VisitPhoto) -> str:
+        return reverse("households:visit-photo", args=[obj.pk])
+
+
 class VisitSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+    """走访记录. On create the phone sends `client_id` (a UUID it made): sending the same record again
+    returns the stored one (200) instead of a second record; `photo_files` are checked, stripped of
+    their EXIF except the time, and stored with the visit."""
+
+    client_id = serializers.UUIDField(
+        required=False, allow_null=True, help_text="手机端生成的记录编号，重复上传不会重复记录"
+    )
+    photos = VisitPhotoSerializer(many=True, read_only=True, help_text="走访照片")
+    photo_files = serializers.ListField(
+        child=serializers.FileField(), write_only=True, required=False, help_text="照片文件（JPEG/PNG/WebP）"
+    )
+    photo_times = serializers.ListField(
+        child=serializers.DateTimeField(allow_null=True), write_only=True, required=False,
+        help_text="各照片的拍摄时间（照片本身不含时间时使用）",
+    )  # fmt: skip
+
     class Meta:
         model = Visit
-        fields = ["id", "household", "visit_date", "visitor", "helper", "content", "problems"]
+        fields = [
+            "id", "household", "visit_date", "visitor", "helper", "purpose", "met_persons", "content",
+            "measures_delivered", "problems", "client_id", "latitude", "longitude", "accuracy_m",
+            "distance_m", "far_from_home", "recorded_at", "photos", "photo_files", "photo_times",
+        ]  # fmt: skip
+        read_only_fields = ["visitor", "distance_m", "far_from_home", "recorded_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # append-only from the field: what a phone recorded is not rewritten through the API
+            for name in ("client_id", "latitude", "longitude", "accuracy_m", "photo_files", "photo_times"):
+                fields[name].read_only = True
+        return fields
 
 
 class WorkTeamMemberSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):

@@ -12,14 +12,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 
-from households import permissions
+from households import permissions, visits
 from households.api import filters, serializers
 from households.api.auth import fresh_token
 from households.api.base import ROLE_FORBIDDEN, ScopedAPIMixin, anyone
 from households.api.chain import CHAIN_POLICIES, POVERTY_POLICIES, ChainActionsMixin, PovertyActionsMixin
 from households.api.privacy import IdSearchActionMixin, IdSearchSerializer, RevealActionMixin, may_reveal
 from households.api.schema import ErrorSerializer
-from households.choices import MemberStatus, PovertyStatus, Relation, Role
+from households.choices import MemberStatus, PovertyStatus, Relation, Role, VisitPurpose
 from households.models import (
     HelperAssignment,
     HelperPerson,
@@ -350,7 +350,18 @@ class HelperAssignmentViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     policies = _policies(_assistance_recorded)
 
 
+def _visit_recorded(user, obj=None) -> bool:
+    return permissions.can_record_visit(user)
+
+
 @crud_docs("走访记录", create="新增走访记录")
+@extend_schema_view(
+    create=extend_schema(
+        summary="新增走访记录（可重复提交）",
+        description="带 client_id 重复提交同一记录时返回已保存的记录（200），不会新增第二条。",
+        responses={201: serializers.VisitSerializer, 200: serializers.VisitSerializer, 400: ErrorSerializer},
+    )
+)
 @extend_schema(tags=["帮扶力量"])
 class VisitViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     queryset = Visit.objects.all()
@@ -358,7 +369,36 @@ class VisitViewSet(ScopedAPIMixin, UpdateNoDeleteViewSet):
     filterset_class = filters.VisitFilter
     ordering_fields = ["id"]
     ordering = ["id"]
-    policies = _policies(_assistance_recorded)
+    # staff may correct a typo from the desk; a phone's record is append-only (its fields read-only)
+    policies = {**_policies(_assistance_recorded), "create": _visit_recorded}
+
+    def base_queryset(self):
+        return Visit.objects.prefetch_related("photos")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        visit, created = visits.record_visit(
+            user=request.user,
+            data=visits.VisitInput(
+                household_id=data["household"].pk,
+                visit_date=data.get("visit_date"),
+                content=data.get("content", ""),
+                client_id=data.get("client_id"),
+                purpose=data.get("purpose") or VisitPurpose.ROUTINE,
+                met_persons=data.get("met_persons", ""),
+                measures_delivered=data.get("measures_delivered", ""),
+                problems=data.get("problems", ""),
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                accuracy_m=data.get("accuracy_m"),
+                photos=data.get("photo_files", []),
+                photo_times=data.get("photo_times", []),
+            ),
+        )
+        out = self.get_serializer(self.base_queryset().get(pk=visit.pk))
+        return Response(out.data, status=201 if created else 200)
 
 
 @crud_docs("驻村工作队", create="新增驻村工作队")

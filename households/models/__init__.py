@@ -13,7 +13,7 @@ from .access import AccessLog
 from .household import Household, IncomeYear
 from .member import Member
 from .regions import Region
-from .support import HelperAssignment, HelperPerson, Visit, WorkTeam, WorkTeamMember
+from .support import HelperAssignment, HelperPerson, Visit, VisitPhoto, WorkTeam, WorkTeamMember
 from .users import User
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "Region",
     "User",
     "Visit",
+    "VisitPhoto",
     "WorkTeam",
     "WorkTeamMember",
 ]

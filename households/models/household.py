@@ -21,6 +21,7 @@ from households.choices import (
     ReviewState,
     RoadType,
 )
+from households.models.geo import latitude_field, longitude_field
 from households.validators import check_causes
 
 VILLAGE_REQUIRED = "户籍所在地必须选择到村（社区）一级"
@@ -112,6 +113,10 @@ class Household(models.Model):
     danger_level = models.CharField(
         "危房等级", max_length=4, choices=DangerLevel.choices, default=DangerLevel.NONE
     )
+    # Where the household lives (WGS-84 as browsers report it): a visit recorded far from here is
+    # flagged for the township (households.visits).
+    latitude = latitude_field("住址纬度")
+    longitude = longitude_field("住址经度")
 
     review_state = models.CharField(
         "审核状态", max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True

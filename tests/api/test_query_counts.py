@@ -100,7 +100,7 @@ LISTS = [
     ("/api/v1/incomes/", incomes, 1),
     ("/api/v1/helpers/", helpers, 1),
     ("/api/v1/helper-assignments/", assignments, 1),
-    ("/api/v1/visits/", visits, 1),
+    ("/api/v1/visits/", visits, 2),  # + their photos (one prefetch)
     ("/api/v1/work-teams/", work_teams, 2),
     ("/api/v1/work-team-members/", work_team_members, 1),
     ("/api/v1/regions/", regions, 1),
