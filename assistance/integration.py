@@ -1,8 +1,9 @@
 """The few points where assistance meets the programs and workflow apps (docs/architecture.md, hooks).
 
-Parameters come from programs.selectors (dated, region-scoped); review-chain events go to the
-workflow app's append-only WorkflowEvent. Until those apps are merged, the fall-backs below keep
-this app usable; they are the ONLY place that knows either app's names.
+Parameters come from programs.selectors (dated, region-scoped, each with its 文号 or marked as a
+local standard): there is no default in code. A key with no version valid for the region on the day
+raises programs.rules.params.ParameterMissing, a Chinese error naming the parameter; review-chain
+events go to the workflow app's append-only WorkflowEvent.
 """
 
 from __future__ import annotations
@@ -13,59 +14,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
-PARAMETER_MISSING = "缺少参数：{key}"
-
-# Default values of parameter keys (domain.md#parameters), used only while programs.Parameter is not
-# installed.
-# Each is a seed figure or an [U] default that a county changes through programs.Parameter.
-_FALLBACK: dict[str, Any] = {
-    "dibao.rural_standard_year": Decimal("3876"),  # S002
-    "dibao.urban_standard_month": Decimal("570"),  # implied by S002's 741
-    "tekun.urban_multiplier": Decimal("1.3"),  # S002
-    "classified.rate.disabled": Decimal("0.20"),  # S002 10–30%
-    "classified.rate.elderly": Decimal("0.10"),  # [U]
-    "classified.rate.minor": Decimal("0.10"),  # [U]
-    "classified.rate.serious_illness": Decimal("0.10"),  # [U]
-    "classified.stack": False,
-    "dibao.exclude_basic_pension": True,  # the 低保口径 of households.income.DibaoIncomePolicy
-    "dibao.exclude_new_job_first_months": True,
-    "dibao.deduct_rigid_spending": True,
-    "dibao.deduct_job_costs": True,
-    "subsidy.living_rate": Decimal("0.20"),  # S002 10–30%
-    "subsidy.care.grade_1": Decimal("50"),  # S002
-    "subsidy.care.grade_2": Decimal("40"),  # S002
-    "subsidy.care.grade_3": Decimal("0"),
-    "subsidy.care.grade_4": Decimal("0"),
-    "phase_out.max_months": 24,  # S000 二(三)1
-    "phase_out.default_months": 6,  # P21
-    "phase_out.schedule": "flat",
-    "phase_out.upper_bound_ratio": Decimal("1.5"),  # [U]
-    "phase_out.allow_non_registered": False,
-    "phase_out.alert_days": 30,
-    "dibao.stop_without_phase_out": "propose",  # 国务院令第649号 第十三条: the county decides 停发
-    "publicity.min_days": 7,  # P9
-    "refusal_notice.working_days": 3,  # P9
-    "pension.age": 60,  # S000
-    "classified.elderly_age": 60,  # [U]
-    "classified.minor_age": 18,  # Civil Code: under 18
-    "employment.stable_months": 6,  # [U] 稳定就业: ≥ 6 months of work a year
-}
+from programs import selectors as program_selectors
+from programs.rules.params import ParameterSet, resolve
 
 
 @dataclass
 class Params:
-    """Values of the keys asked for, plus the ids of the Parameter rows used (for explanations)."""
+    """The parameter values of the keys asked for (a programs ParameterSet) and the ids of the
+    versions used (for explanations). A missing key raises ParameterMissing, naming it in Chinese."""
 
-    values: dict[str, Any]
+    found: ParameterSet
     ids: tuple[int, ...] = ()  # ParameterSet.ids_for: sorted, cached per key set
 
+    @property
+    def values(self) -> ParameterSet:
+        return self.found
+
     def __getitem__(self, key: str) -> Any:
-        try:
-            return self.values[key]
-        except KeyError:
-            raise ValidationError(PARAMETER_MISSING.format(key=key)) from None
+        return self.found[key]
 
     def dec(self, key: str) -> Decimal:
         return Decimal(str(self[key]))
@@ -80,26 +46,11 @@ class Params:
         return bool(value)
 
 
-def _programs_selectors():
-    try:
-        from programs import selectors  # noqa: PLC0415
-    except ImportError:
-        return None
-    return selectors if hasattr(selectors, "parameters_for") else None
-
-
 def params(*, region_code: str, as_of: dt.date, keys: Iterable[str]) -> Params:
     """The parameters valid for a region on a day (nearest region up the tree wins)."""
     keys = list(keys)
-    sel = _programs_selectors()
-    if sel is None:
-        return Params(values={k: _FALLBACK[k] for k in keys if k in _FALLBACK})
-    found = sel.parameters_for(region_code=region_code, as_of=as_of, keys=keys)
-    values = {k: found[k] for k in keys if k in found}
-    for k in keys:  # keys programs has not seeded yet fall back to the documented default
-        if k not in values and k in _FALLBACK:
-            values[k] = _FALLBACK[k]
-    return Params(values=values, ids=found.ids_for(keys))
+    found = program_selectors.parameters_for(region_code=region_code, as_of=as_of, keys=keys)
+    return Params(found=found, ids=found.ids_for(keys))
 
 
 class RegionParams:
@@ -108,9 +59,8 @@ class RegionParams:
 
     def __init__(self, *, region_prefix: str, keys: Iterable[str]) -> None:
         self.keys = list(keys)
-        sel = _programs_selectors()
-        self._versions = (
-            None if sel is None else sel.parameter_versions_under(region_prefix=region_prefix, keys=self.keys)
+        self._versions = program_selectors.parameter_versions_under(
+            region_prefix=region_prefix, keys=self.keys
         )
         self._cache: dict[tuple[str, dt.date], Params] = {}
 
@@ -118,20 +68,9 @@ class RegionParams:
         key = (region_code, as_of)
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self._resolve(region_code, as_of)
+            resolved = resolve(self._versions, region_code=region_code, as_of=as_of, keys=self.keys)
+            found = self._cache[key] = Params(found=resolved, ids=resolved.ids_for(self.keys))
         return found
-
-    def _resolve(self, region_code: str, as_of: dt.date) -> Params:
-        if self._versions is None:
-            return Params(values={k: _FALLBACK[k] for k in self.keys if k in _FALLBACK})
-        from programs.rules.params import resolve  # noqa: PLC0415
-
-        found = resolve(self._versions, region_code=region_code, as_of=as_of, keys=self.keys)
-        values = {k: found[k] for k in self.keys if k in found}
-        for k in self.keys:
-            if k not in values and k in _FALLBACK:
-                values[k] = _FALLBACK[k]
-        return Params(values=values, ids=found.ids_for(self.keys))
 
 
 def param(key: str, *, region_code: str, as_of: dt.date) -> Any:

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
 from assistance import integration
+from assistance.amounts import case_amount
 from assistance.models import DibaoCase
-from assistance.services.cases import compute_benefit
 from households import selectors
 from households.choices import Relation, Role
 from households.idcard import mask_id
@@ -94,8 +94,12 @@ def publicity_sheet(*, user, village_code: str, on: dt.date) -> PublicitySheet |
             amount = case.monthly_amount
             persons = case.covered_persons or persons
             if not case.computed_at:  # not confirmed yet: the amount it would get now
-                benefit = compute_benefit(case, as_of=publicity.start)
-                amount, persons = benefit.total, benefit.covered_persons
+                try:
+                    calc = case_amount(case, as_of=publicity.start)
+                except ValidationError:  # not computable yet (not approved, a parameter missing)
+                    amount = None
+                else:
+                    amount, persons = calc.amount.total, calc.amount.covered_persons
         rows.append(
             PublicityRow(
                 number=number,

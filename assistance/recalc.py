@@ -1,13 +1,16 @@
 """Recalculation of a region: primary-key chunks, each one transaction written set-based.
 
-A chunk has two steps. Programs: every rule of programs.rules.engine for every approved household
-(programs.selectors.household_facts, three queries), skipping a household whose inputs fingerprint
-(programs.rules.digest) equals the stored one unless the run is `full`; the decisions are COPYed
-into a temp table and written with one INSERT … ON CONFLICT that leaves identical rows untouched.
-Cases: the paying 低保 cases (facts.load_facts, one query) get their amounts (rules.dibao_benefit),
-渐退 proposals and R12 reviews, written with one UPDATE … FROM. The chunk row's done_at is set in
-the same transaction, so a redelivered chunk (worker killed, acks_late) finds it done and does
-nothing, and a chunk killed half-way left nothing behind.
+A chunk loads the facts of its approved households once (programs.selectors.household_facts, three
+queries) and has two steps. Programs: every rule of programs.rules.engine, skipping a household
+whose inputs fingerprint (programs.rules.digest) equals the stored one unless the run is `full`; the
+decisions are COPYed into a temp table and written with one INSERT … ON CONFLICT that leaves
+identical rows untouched. Cases: the paying 低保 cases (assistance.amounts.load_cases, one query) get
+their amounts from the one calculator (programs.rules.dibao.dibao_amount) over the same facts, and
+their 渐退 proposals, stop proposals and R12 reviews, written with one UPDATE … FROM. A parameter
+missing for a village leaves that village's cases as they are and is named, in Chinese, in the
+run's error log. The chunk row's done_at is set in the same transaction, so a redelivered chunk
+(worker killed, acks_late) finds it done and does nothing, and a chunk killed half-way left nothing
+behind.
 """
 
 from __future__ import annotations
@@ -16,26 +19,29 @@ import datetime as dt
 import gc
 import json
 import logging
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pgtrigger
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from assistance import integration
+from assistance.amounts import CaseRow, case_figures, load_cases
 from assistance.choices import CaseStatus, PhaseOutStatus, RunStatus, StopGround, StopMode
 from assistance.copy import copy_rows
-from assistance.facts import PolicyCache, load_facts
 from assistance.models import PhaseOut, RecalculationChunk, RecalculationRun
-from assistance.rules import dibao_benefit, first_of_month, next_month
-from assistance.services.phase_out import PHASE_OUT_KEYS, end_phase_out, return_to_normal
+from assistance.rules import first_of_month, next_month
+from assistance.services.phase_out import end_phase_out, return_to_normal
 from assistance.services.stops import STOP_MODE_KEY, stop_automatically, stop_reason
 from households.history import record_events, trigger_uri
 from households.models import Household, Region
 from programs.results import result_line, write_results
+from programs.rules.dibao import AMOUNT_KEYS, DibaoAmount, dibao_amount
 from programs.rules.digest import inputs_digest, parameter_fingerprint, results_digest
 from programs.rules.engine import ParameterResolver, evaluate
+from programs.rules.facts import HouseholdFacts
 from programs.selectors import household_facts, parameter_versions_under
 
 log = logging.getLogger(__name__)
@@ -83,6 +89,7 @@ class ChunkOutcome:
     stops_automatic: int = 0
     returned: list[int] = field(default_factory=list)
     ended_early: list[int] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)  # (Chinese message, "results"/"cases") → count
 
 
 @contextmanager
@@ -129,19 +136,21 @@ def run_chunk(*, chunk_id: int) -> ChunkOutcome | None:
 def _recalculate(*, run: RecalculationRun, lo: int, hi: int) -> ChunkOutcome:
     out = ChunkOutcome()
     households = Household.objects.filter(pk__gte=lo, pk__lte=hi, village__code__startswith=run.region.prefix)
-    out.evaluated, out.results_changed = _evaluate_programs(run, households, lo, hi)
-    _recalculate_cases(run, lo, hi, out)
+    facts = household_facts(households, as_of=run.as_of)
+    out.evaluated, out.results_changed = _evaluate_programs(run, facts, lo, hi, out.errors)
+    _recalculate_cases(run, lo, hi, out, {f.id: f for f in facts})
     return out
 
 
-def _evaluate_programs(run: RecalculationRun, households, lo: int, hi: int) -> tuple[int, int]:
+def _evaluate_programs(
+    run: RecalculationRun, facts: list[HouseholdFacts], lo: int, hi: int, errors: Counter
+) -> tuple[int, int]:
     """Every program's decision for the chunk's approved (已入库) households whose inputs changed (all
     of them when run.full); decisions that came out as stored are not written again. Returns
     (households evaluated, result rows written)."""
     from programs.models import HouseholdEvaluation
 
     as_of = run.as_of
-    facts = household_facts(households)
     stored = {
         hid: (inputs, results)
         for hid, inputs, results in HouseholdEvaluation.objects.filter(
@@ -167,6 +176,9 @@ def _evaluate_programs(run: RecalculationRun, households, lo: int, hi: int) -> t
                 continue
         evaluated += 1
         decisions = evaluate(f, as_of, params)
+        for d in decisions:
+            if d.tags and d.failed:
+                errors[(d.reasons[0], "results")] += 1
         outputs = results_digest(decisions)
         if before is not None and before[1] == outputs and (run.full or before[0] == digest):
             # Decisions as stored. A full run leaves the inputs fingerprint alone here: if the inputs
@@ -191,67 +203,71 @@ def _resolver(run_id: int, prefix: str, as_of: dt.date) -> ParameterResolver:
     return ParameterResolver(parameter_versions_under(region_prefix=prefix), as_of)
 
 
-def _recalculate_cases(run: RecalculationRun, lo: int, hi: int, out: ChunkOutcome) -> None:
-    """Amounts, 渐退 proposals and R12 reviews of the chunk's paying 低保 cases."""
+def _recalculate_cases(
+    run: RecalculationRun, lo: int, hi: int, out: ChunkOutcome, facts_by_id: dict[int, HouseholdFacts]
+) -> None:
+    """Amounts, 渐退 proposals, stop proposals and R12 reviews of the chunk's paying 低保 cases, from
+    dibao_amount over the facts the programs step read. A case whose household is out of the
+    approved register (returned for correction, reopened) keeps its figures until it is approved
+    again: a case follows approved data only, as the eligibility results do."""
     as_of = run.as_of
-    facts = load_facts(as_of=as_of, lo=lo, hi=hi, prefix=run.region.prefix, cases_only=True)
-    policies = PolicyCache(as_of, region_prefix=run.region.prefix)
-    po_region = integration.RegionParams(
-        region_prefix=run.region.prefix, keys=[*PHASE_OUT_KEYS, STOP_MODE_KEY]
-    )
-    po_params = lru_cache(maxsize=None)(lambda code: po_region(region_code=code, as_of=as_of))
+    resolver = _resolver(run.pk, run.region.prefix, as_of)
     case_rows, proposals = [], []
-    stops: list[tuple] = []  # (facts, benefit, policy, ground): above the standard, no 渐退 possible
+    stops: list[tuple] = []  # (case, amount, params, ground): above the standard, no 渐退 possible
     eligible_ids: list[int] = []
     reviews: list[tuple] = []
-    for f in facts:  # cases_only: every row has its paying case
-        policy = policies(f.village_code)
-        b = dibao_benefit(
-            annual_income=f.dibao_income(policy.income_policy),
-            members=f.members,
-            policy=policy,
-            single_person=f.case_single,
-            has_case=True,
-        )
+    cases = load_cases(lo=lo, hi=hi, prefix=run.region.prefix)
+    for c in cases:
+        f = facts_by_id.get(c.household_id)
+        if f is None:
+            continue
+        params = resolver(c.village_code)
+        try:
+            a = dibao_amount(f, as_of, params, covered=c.covered)
+            if a is None:  # no active member or no income year: nothing to compute from
+                continue
+            pids = params.ids_for(AMOUNT_KEYS)
+            may_phase_out = c.registered or params["phase_out.allow_non_registered"]
+            upper = params["phase_out.upper_bound_ratio"] * a.std_year
+            str(params[STOP_MODE_KEY])  # the stop step needs it: a missing one is met here
+        except ValidationError as exc:
+            out.errors[(exc.messages[0], "cases")] += 1
+            continue
         # Only an active case still under the standard follows the income; one above it keeps its
         # amount until the county decides on 渐退 or 停保 (R12 base = the last amount).
-        follows_income = f.case_status == CaseStatus.ACTIVE and b.eligible
-        if _case_changed(f.case_figures, b, policy.parameter_ids, follows_income):
+        follows_income = c.status == CaseStatus.ACTIVE and a.eligible
+        figures = case_figures(a, pids)
+        if _case_changed(c.stored, figures, follows_income):
             case_rows.append(
                 (
-                    f.case_id, b.household_size, b.covered_persons, b.annual_percap_income,
-                    b.monthly_percap_income,
-                    b.standard_month, b.topup, b.classified, b.subsidies, b.total,
-                    json.dumps(b.items, ensure_ascii=False), json.dumps(list(policy.parameter_ids)),
-                    follows_income,
+                    c.case_id, *figures[:5], *figures[6:10], json.dumps(figures[10], ensure_ascii=False),
+                    json.dumps(figures[5]), follows_income,
                 )
             )  # fmt: skip
-        p = po_params(f.village_code)
-        if b.eligible:
-            eligible_ids.append(f.case_id)
-        if f.case_status == CaseStatus.ACTIVE and not b.eligible and f.phase_out_id is None:
-            if f.registered or p.bool("phase_out.allow_non_registered"):
-                proposals.append((f.case_id, b.annual_percap_income, f, b, policy))
+        if a.eligible:
+            eligible_ids.append(c.case_id)
+        if c.status == CaseStatus.ACTIVE and not a.eligible and c.phase_out_id is None:
+            if may_phase_out:
+                proposals.append((c, a, params))
             else:
-                stops.append((f, b, policy, StopGround.NOT_REGISTERED))
-        elif f.phase_out_status == PhaseOutStatus.PROPOSED and b.eligible:
-            reviews.append(("withdraw", f.phase_out_id, b, policy))
-        elif f.phase_out_status == PhaseOutStatus.ACTIVE:
-            upper = p.dec("phase_out.upper_bound_ratio") * policy.standard_year
-            if b.eligible:
-                reviews.append(("return", f.phase_out_id, b, policy))
-            elif b.annual_percap_income > upper:
-                reviews.append(("end", f.phase_out_id, b, policy))
+                stops.append((c, a, params, StopGround.NOT_REGISTERED))
+        elif c.phase_out_status == PhaseOutStatus.PROPOSED and a.eligible:
+            reviews.append(("withdraw", c.phase_out_id, a, pids))
+        elif c.phase_out_status == PhaseOutStatus.ACTIVE:
+            if a.eligible:
+                reviews.append(("return", c.phase_out_id, a, pids))
+            elif a.annual_percap > upper:
+                reviews.append(("end", c.phase_out_id, a, pids))
     out.cases_changed = _write_cases(case_rows, as_of)
-    proposals = _used_up_to_stops(proposals, stops, po_params)
+    proposals = _used_up_to_stops(proposals, stops)
     out.proposed = _write_proposals(proposals, as_of)
-    if facts:
+    if cases:
         _withdraw_stop_proposals(eligible_ids, as_of)
-    _write_stops(stops, as_of, po_params, out)
+    _write_stops(stops, as_of, out)
     _apply_reviews(reviews, as_of, out)
 
 
-def _used_up_to_stops(proposals: list[tuple], stops: list[tuple], po_params) -> list[tuple]:
+def _used_up_to_stops(proposals: list[tuple], stops: list[tuple]) -> list[tuple]:
     """A case whose earlier 渐退 months (R12, returned to normal since) reach phase_out.max_months
     cannot phase out again: it goes to the stop proposals. One query, for the few cases above the
     standard without an open 渐退."""
@@ -268,16 +284,15 @@ def _used_up_to_stops(proposals: list[tuple], stops: list[tuple], po_params) -> 
               AND status IN ('returned', 'ended', 'ended_early')
             GROUP BY case_id
             """,
-            [[row[0] for row in proposals]],
+            [[c.case_id for c, _, _ in proposals]],
         )
         used = dict(cur.fetchall())
     keep = []
-    for row in proposals:
-        case_id, _, f, b, policy = row
-        if used.get(case_id, 0) >= po_params(f.village_code).int("phase_out.max_months"):
-            stops.append((f, b, policy, StopGround.PHASE_OUT_USED_UP))
+    for c, a, params in proposals:
+        if used.get(c.case_id, 0) >= params["phase_out.max_months"]:
+            stops.append((c, a, params, StopGround.PHASE_OUT_USED_UP))
         else:
-            keep.append(row)
+            keep.append((c, a, params))
     return keep
 
 
@@ -299,28 +314,28 @@ def _withdraw_stop_proposals(eligible_ids: list[int], as_of: dt.date) -> None:
         )
 
 
-def _write_stops(stops: list[tuple], as_of: dt.date, po_params, out: ChunkOutcome) -> None:
+def _write_stops(stops: list[tuple], as_of: dt.date, out: ChunkOutcome) -> None:
     """停保建议 with the county's alert (set-based), or — where the county's parameter says
     automatic — the stop itself from the next month (rare: one service call each)."""
     proposed = []
-    for f, b, policy, ground in stops:
-        mode = str(po_params(f.village_code)[STOP_MODE_KEY])
-        if mode == StopMode.AUTOMATIC:
+    for c, a, params, ground in stops:
+        pids = params.ids_for(AMOUNT_KEYS)
+        if str(params[STOP_MODE_KEY]) == StopMode.AUTOMATIC:
             from assistance.models import DibaoCase
 
             stop_automatically(
-                case=DibaoCase.objects.select_related("household").get(pk=f.case_id), ground=ground, on=as_of,
-                annual_income=b.annual_percap_income, monthly_income=b.monthly_percap_income,
-                standard_month=b.standard_month, parameter_ids=policy.parameter_ids,
+                case=DibaoCase.objects.select_related("household").get(pk=c.case_id), ground=ground, on=as_of,
+                annual_income=a.annual_percap, monthly_income=a.monthly_percap,
+                standard_month=a.standard_month, parameter_ids=pids,
             )  # fmt: skip
             out.stops_automatic += 1
         else:
             reason = stop_reason(
-                ground=ground, monthly_income=b.monthly_percap_income, standard_month=b.standard_month
+                ground=ground, monthly_income=a.monthly_percap, standard_month=a.standard_month
             )
             proposed.append(
-                (f.case_id, str(ground), b.annual_percap_income, b.monthly_percap_income, b.standard_month,
-                 reason, json.dumps(list(policy.parameter_ids)))
+                (c.case_id, str(ground), a.annual_percap, a.monthly_percap, a.standard_month, reason,
+                 json.dumps(list(pids)))
             )  # fmt: skip
     if not proposed:
         return
@@ -363,24 +378,15 @@ def _write_stops(stops: list[tuple], as_of: dt.date, po_params, out: ChunkOutcom
         out.stops_proposed += cur.fetchone()[0]
 
 
-def _case_changed(stored: tuple | None, b, parameter_ids: tuple[int, ...], follows_income: bool) -> bool:
+def _case_changed(stored: tuple, figures: tuple, follows_income: bool) -> bool:
     """Whether _write_cases would change the case row: the same test as its IS DISTINCT FROM, made
     in Python first so that unchanged cases (nearly all, night after night) cost no COPY and no
-    UPDATE. stored is facts.CASE_FIGURES as read (the jsonb columns as text)."""
-    if stored is None:
-        return True
+    UPDATE. Both are amounts.CASE_FIGURES (the stored jsonb columns as text)."""
     size, covered, annual, monthly, std, pids, topup, classified, subsidy, total, items = stored
-    if (size, covered, annual, monthly, std) != (
-        b.household_size,
-        b.covered_persons,
-        b.annual_percap_income,
-        b.monthly_percap_income,
-        b.standard_month,
-    ) or _json(pids) != list(parameter_ids):
+    if (size, covered, annual, monthly, std) != figures[:5] or _json(pids) != figures[5]:
         return True
     return follows_income and (
-        (topup, classified, subsidy, total) != (b.topup, b.classified, b.subsidies, b.total)
-        or _json(items) != b.items
+        (topup, classified, subsidy, total) != figures[6:10] or _json(items) != figures[10]
     )
 
 
@@ -497,7 +503,7 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
     return len(changed or [])
 
 
-def _write_proposals(rows: list[tuple], as_of: dt.date) -> int:
+def _write_proposals(rows: list[tuple[CaseRow, DibaoAmount, object]], as_of: dt.date) -> int:
     """拟渐退 for active cases whose income rose above the standard (R12 trigger), each with an alert
     on the county's queue."""
     if not rows:
@@ -528,8 +534,8 @@ def _write_proposals(rows: list[tuple], as_of: dt.date) -> int:
             {
                 "as_of": as_of,
                 "due": next_month(as_of),
-                "ids": [r[0] for r in rows],
-                "incomes": [r[1] for r in rows],
+                "ids": [c.case_id for c, _, _ in rows],
+                "incomes": [a.annual_percap for _, a, _ in rows],
             },
         )
         return cur.fetchone()[0]
@@ -540,7 +546,7 @@ def _apply_reviews(reviews: list[tuple], as_of: dt.date, out: ChunkOutcome) -> N
     if not reviews:
         return
     by_id = PhaseOut.objects.select_related("case__household").in_bulk([r[1] for r in reviews])
-    for action, po_id, benefit, policy in reviews:
+    for action, po_id, amount, pids in reviews:
         po = by_id[po_id]
         if action == "withdraw":
             po.status = PhaseOutStatus.REJECTED
@@ -548,7 +554,7 @@ def _apply_reviews(reviews: list[tuple], as_of: dt.date, out: ChunkOutcome) -> N
             po.early_end_reason = "收入回落至保障标准以下，撤回渐退建议"
             po.save(update_fields=["status", "closed_on", "early_end_reason"])
         elif action == "return":
-            return_to_normal(phase_out=po, benefit=benefit, on=as_of, parameter_ids=policy.parameter_ids)
+            return_to_normal(phase_out=po, amount=amount, on=as_of, parameter_ids=pids)
             out.returned.append(po.case_id)
         else:
             end_phase_out(
@@ -561,7 +567,33 @@ def _apply_reviews(reviews: list[tuple], as_of: dt.date, out: ChunkOutcome) -> N
             out.ended_early.append(po.case_id)
 
 
+ERROR_LINES = {
+    "results": "{message}（相关户的政策测算未能完成）",
+    "cases": "{message}（相关低保案件未重新核算，保留原金额）",
+}
+
+
+def _log_errors(run_id: int, errors: Counter) -> None:
+    """A missing parameter (or another rule error) is never a silent default: each message goes to
+    the run's error log once (chunks of the same run meet the same missing version), and to the log."""
+    for (message, what), count in errors.items():
+        log.warning("recalculation run %s: %s (%s %s)", run_id, message, count, what)
+    with connection.cursor() as cur:
+        cur.execute("SELECT error FROM assistance_recalculationrun WHERE id = %s FOR UPDATE", [run_id])
+        (text,) = cur.fetchone()
+        lines = [line for line in text.splitlines() if line]
+        for message, what in sorted(errors):
+            line = ERROR_LINES[what].format(message=message)
+            if line not in lines:
+                lines.append(line)
+        cur.execute(
+            "UPDATE assistance_recalculationrun SET error = %s WHERE id = %s", ["\n".join(lines), run_id]
+        )
+
+
 def _finish_chunk(chunk: RecalculationChunk, out: ChunkOutcome) -> None:
+    if out.errors:
+        _log_errors(chunk.run_id, out.errors)
     with connection.cursor() as cur:
         cur.execute(
             "UPDATE assistance_recalculationchunk SET done_at = now(), attempts = attempts + 1 WHERE id = %s",

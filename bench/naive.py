@@ -10,13 +10,10 @@ import argparse
 from assistance_common import AS_OF, county_region, ensure_county, reset_results, seed_cases, timed
 from django.utils import timezone
 
+from assistance.amounts import apply_amount, case_amount
 from assistance.choices import CaseStatus
-from assistance.facts import benefit_policy
 from assistance.models import DibaoCase
 from assistance.recalc import recalculate_now
-from assistance.rules import MemberFacts, dibao_benefit
-from assistance.services.cases import apply_benefit
-from households.income import dibao_basis_annual
 from households.models import Household
 from programs.models import EligibilityResult
 from programs.services import evaluate_household
@@ -52,23 +49,9 @@ def naive(prefix: str) -> int:
             household=household, status__in=[CaseStatus.ACTIVE, CaseStatus.PHASING_OUT]
         ).first()
         if case is not None:
-            members = list(household.members.filter(member_status="normal").order_by("id"))
-            income = household.incomes.order_by("-period_end").first()
-            policy = benefit_policy(region_code=household.village_id, as_of=AS_OF)
-            facts = [
-                MemberFacts(
-                    m.id,
-                    m.age_on(AS_OF),
-                    m.disability_grade or 0,
-                    bool(m.disability_type),
-                    m.health == "serious",
-                )
-                for m in members
-            ]
-            annual = dibao_basis_annual(income.as_components(), policy.income_policy) if income else 0
-            b = dibao_benefit(annual_income=annual, members=facts, policy=policy, has_case=True)
-            if b.eligible:
-                apply_benefit(case, b, parameter_ids=policy.parameter_ids)
+            calc = case_amount(case, as_of=AS_OF)  # the one calculator, its facts loaded per household
+            if calc.amount.eligible:
+                apply_amount(case, calc.amount, parameter_ids=calc.parameter_ids)
                 case.save()
         n += 1
     return n

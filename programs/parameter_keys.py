@@ -152,6 +152,7 @@ KEYS: dict[str, KeySpec] = {
     "employment.post_subsidy_ratio": KeySpec(D, RATIO, "岗位补贴占最低工资比例"),
     "employment.social_insurance_years": KeySpec(I, "年", "社会保险补贴最长年限"),
     "employment.agency_reward": KeySpec(D, "元/人", "劳务经纪人组织就业补贴上限"),
+    "employment.stable_months": KeySpec(I, "月", "稳定就业：全年务工月数"),
 }
 
 

@@ -1,5 +1,7 @@
-"""The seed defaults (data migration 0002) as loadable data, for test databases a transactional
-test has flushed. The migration module stays the single source of the figures and citations."""
+"""The seed defaults (data migration 0002 and later seed migrations) as loadable data, for test
+databases a transactional test has flushed. The migration modules stay the single source of the
+figures and citations; an upper app whose own data migration seeds parameters (reports: the
+cross-check figures) registers those rows here from its AppConfig.ready()."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ _LATER = (
     "0005_seed_dates_and_unused_figures",
     "0007_monitoring_parameters",
     "0008_field_visit_parameters",
+    "0009_employment_stable_months",
 )
 _FIXES = importlib.import_module("programs.migrations.0005_seed_dates_and_unused_figures")
 _CITES = importlib.import_module("programs.migrations.0006_sources_cite_domain_anchors")
@@ -31,23 +34,40 @@ PARAMETERS = [
     if key not in _FIXES.REMOVED and key != "monitor.risk_elimination_months"  # renamed in 0007
 ] + [row for name in _LATER for row in importlib.import_module(f"programs.migrations.{name}").PARAMETERS]
 PROGRAMS = _migration.PROGRAMS
+_REGISTERED: list[tuple] = []  # rows of other apps' seed migrations (register_seed_parameters)
+
+
+def register_seed_parameters(rows) -> None:
+    """Rows (key, kind, value, unit, valid_from, valid_to, source) an upper app's data migration
+    loads as nationwide defaults: restored with ours after a flush."""
+    for row in rows:
+        if row not in _REGISTERED:
+            _REGISTERED.append(tuple(row))
+
+
+def seed_parameters() -> list[tuple]:
+    return PARAMETERS + _REGISTERED
 
 
 @transaction.atomic
 def ensure_defaults() -> bool:
-    """Load the catalogue and seed parameters when the tables are empty; True when it loaded them."""
+    """Load the catalogue and every seed parameter that is missing (a transactional test flushed
+    them); True when it loaded anything. Two queries when nothing is missing."""
     from programs.models import Parameter, Program
 
-    if Program.objects.exists() and Parameter.objects.exists():
-        return False
-    Program.objects.bulk_create(
-        [
-            Program(code=code, name=name, category=category, rule=rule, source=source, sort_order=order)
-            for code, name, category, rule, source, order in PROGRAMS
-        ],
-        ignore_conflicts=True,
-    )
-    if not Parameter.objects.exists():
+    loaded = False
+    if not Program.objects.exists():
+        Program.objects.bulk_create(
+            [
+                Program(code=code, name=name, category=category, rule=rule, source=source, sort_order=order)
+                for code, name, category, rule, source, order in PROGRAMS
+            ],
+            ignore_conflicts=True,
+        )
+        loaded = True
+    present = set(Parameter.objects.filter(region_prefix="").values_list("key", "valid_from"))
+    missing = [row for row in seed_parameters() if (row[0], row[4]) not in present]
+    if missing:
         Parameter.objects.bulk_create(
             [
                 Parameter(
@@ -61,7 +81,8 @@ def ensure_defaults() -> bool:
                     source=source,
                     note="种子默认值",
                 )
-                for key, kind, value, unit, valid_from, valid_to, source in PARAMETERS
+                for key, kind, value, unit, valid_from, valid_to, source in missing
             ]
         )
-    return True
+        loaded = True
+    return loaded

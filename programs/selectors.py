@@ -100,11 +100,15 @@ def _latest_incomes(ids: QuerySet, bounds: dict | None = None) -> dict[int, list
     return incomes
 
 
-def household_facts(households: QuerySet, *, approved_only: bool = True) -> list[HouseholdFacts]:
+def household_facts(
+    households: QuerySet, *, as_of: dt.date | None = None, approved_only: bool = True
+) -> list[HouseholdFacts]:
     """Plain facts for many households in three queries (households, active members, income years),
-    whatever their number. Approved data only by default: households that passed the review chain
-    (已入库), not archived; members with status 正常; the latest income year (and the one before it,
-    for the monitoring rule)."""
+    whatever their number: the one loader of what the rules read, for every surface (eligibility
+    results, the household's panel, what-if, the 低保 case's confirmation and recalculation).
+    Approved data only by default: households that passed the review chain (已入库), not archived;
+    members with status 正常; the latest income year begun by as_of (any, without as_of) and the one
+    before it, for the monitoring rule."""
     from households.choices import MemberStatus
     from households.models import Member
 
@@ -132,6 +136,8 @@ def household_facts(households: QuerySet, *, approved_only: bool = True) -> list
     ).order_by("household_id", "id")
     for row in member_qs.values_list(*MEMBER_FIELDS):
         members[row[0]].append(MemberFacts.from_row(row[1:]))
+    if as_of is not None:
+        bounds["period_start__lte"] = as_of
     incomes = _latest_incomes(ids, bounds)
     facts = []
     for hid, village, attribute, status, danger, water, relocated in rows:

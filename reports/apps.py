@@ -32,3 +32,18 @@ class ReportsConfig(AppConfig):
             (m.Hit, "village__code"),
         ]:
             register_scope(model, path)
+        _register_seed_parameters()
+
+
+def _register_seed_parameters() -> None:
+    """The cross-check figures reports' migration 0004 seeds, restored with programs' own seed after
+    a transactional test flushed the tables (programs.seed.ensure_defaults)."""
+    import importlib
+
+    from programs.seed import register_seed_parameters
+
+    migration = importlib.import_module("reports.migrations.0004_id18_function_parameters")
+    register_seed_parameters(
+        (key, kind, value, unit, valid_from, None, source)
+        for key, kind, value, unit, valid_from, source in migration.PARAMETERS
+    )

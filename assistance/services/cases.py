@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistance import integration
+from assistance.amounts import CASE_FIGURES, CaseCalculation, apply_amount, case_amount
 from assistance.choices import (
     CLOSED_STATUSES,
     PAYING_STATUSES,
@@ -21,9 +22,8 @@ from assistance.choices import (
     SimpleStatus,
     VisitLevel,
 )
-from assistance.facts import benefit_policy, load_facts
 from assistance.models import Alert, CaseAmount, CaseHomeVisit, DibaoCase, DisabilitySubsidy
-from assistance.rules import Benefit, dibao_benefit, first_of_month, next_month
+from assistance.rules import first_of_month, next_month
 from assistance.services.common import (
     ledger,
     record_decided_elsewhere,
@@ -252,37 +252,8 @@ def on_publicity_passed(*, record: DibaoCase, user, as_of: dt.date) -> None:
     record.save(update_fields=["status", "updated_at"])
 
 
-def compute_benefit(case: DibaoCase, *, as_of: dt.date) -> Benefit:
-    facts = load_facts(as_of=as_of, ids=[case.household_id], case_id=case.pk)[0]
-    policy = benefit_policy(region_code=facts.village_code, as_of=as_of)
-    return dibao_benefit(
-        annual_income=facts.dibao_income(policy.income_policy),
-        members=facts.members,
-        policy=policy,
-        single_person=case.case_type == CaseType.SINGLE,
-        has_case=True,
-    )
-
-
-def apply_benefit(case: DibaoCase, benefit: Benefit, *, parameter_ids=()) -> None:
-    case.household_size = benefit.household_size
-    case.covered_persons = benefit.covered_persons
-    case.annual_percap_income = benefit.annual_percap_income
-    case.monthly_percap_income = benefit.monthly_percap_income
-    case.standard_month = benefit.standard_month
-    case.topup_amount = benefit.topup
-    case.classified_amount = benefit.classified
-    case.subsidy_amount = benefit.subsidies
-    case.monthly_amount = benefit.total
-    case.classified_items = benefit.items
-    case.standard_parameter_ids = list(parameter_ids)
-    case.computed_at = timezone.now()
-
-
-AMOUNT_FIELDS = (
-    "household_size", "covered_persons", "annual_percap_income", "monthly_percap_income", "standard_month",
-    "topup_amount", "classified_amount", "subsidy_amount", "monthly_amount", "classified_items",
-)  # fmt: skip
+# The case's amount figures copied into its amount history (the parameter ids go to parameter_ids).
+AMOUNT_FIELDS = tuple(name for name in CASE_FIGURES if name != "standard_parameter_ids")
 
 
 def record_amount(case: DibaoCase, *, valid_from: dt.date, basis: str, note: str = "") -> CaseAmount:
@@ -317,13 +288,12 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
     wf.ensure_publicity_passed(record=case)
     if case.near_relative_of_staff and not case.visits.filter(level=VisitLevel.COUNTY).exists():
         raise ValidationError(COUNTY_VISIT_REQUIRED)
-    benefit = compute_benefit(case, as_of=on)
-    if not benefit.eligible:
-        raise ValidationError(NOT_ELIGIBLE.format(reason="；".join(benefit.reasons)))
+    calc = case_amount(case, as_of=on)
+    if not calc.amount.eligible:
+        raise ValidationError(NOT_ELIGIBLE.format(reason="；".join(ineligible_reasons(calc, on))))
     # 县审核确认 is the chain's last approval (role, scope, segregation of duties, WorkflowEvent).
     wf.approve(record=case, user=user, note=f"{on:%Y-%m-%d} 县审核确认")
-    policy = benefit_policy(region_code=case.household.village_id, as_of=on)
-    apply_benefit(case, benefit, parameter_ids=policy.parameter_ids)
+    apply_amount(case, calc.amount, parameter_ids=calc.parameter_ids)
     _move(case, user=user, to=CaseStatus.ACTIVE, allowed=(CaseStatus.CONFIRMING,), action="确认", log=False)
     case.confirmed_on = on
     case.confirmed_by = user
@@ -341,11 +311,19 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
     record_amount(
         case, valid_from=case.start_month, basis=AmountBasis.CONFIRMATION, note=f"{on:%Y-%m-%d} 县审核确认"
     )
-    _grant_disability_subsidies(case, benefit, user)
+    _grant_disability_subsidies(case, calc, user)
     return case
 
 
-def _grant_disability_subsidies(case: DibaoCase, benefit: Benefit, user) -> None:
+def ineligible_reasons(calc: CaseCalculation, as_of: dt.date) -> tuple[str, ...]:
+    """Why the rules reject the household: the sentences of its eligibility result (decide_dibao
+    explains the same calculator's figures)."""
+    from programs.rules.dibao import decide_dibao
+
+    return decide_dibao(calc.facts, as_of, calc.params).reasons
+
+
+def _grant_disability_subsidies(case: DibaoCase, calc: CaseCalculation, user) -> None:
     """两项补贴 (R10) records for the case's disabled members, from its first month. They are part of
     the benefit the county just confirmed: approved by the case's chain (已入库, linked to the case,
     one WorkflowEvent each naming the case), not sent through a second review."""
@@ -366,7 +344,7 @@ def _grant_disability_subsidies(case: DibaoCase, benefit: Benefit, user) -> None
                 dibao_case=case,
                 review_state=ReviewState.VERIFIED,
             )  # fmt: skip
-            for member_id, kind, grade, amount in benefit.subsidy_items
+            for member_id, kind, grade, amount in calc.amount.subsidy_items()
             if (member_id, kind) not in held
         ]
     )

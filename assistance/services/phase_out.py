@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistance import integration
+from assistance.amounts import apply_amount
 from assistance.choices import (
     OPEN_PHASE_OUT_STATUSES,
     AlertKind,
@@ -20,16 +21,11 @@ from assistance.choices import (
     PhaseOutTrigger,
 )
 from assistance.models import Alert, DibaoCase, PhaseOut
-from assistance.rules import (
-    Benefit,
-    first_of_month,
-    next_month,
-    phase_out_amount,
-    phase_out_end,
-    phase_out_schedule,
-)
-from assistance.services.cases import _move, apply_benefit, record_amount, stop_case
+from assistance.rules import first_of_month, next_month
+from assistance.services.cases import _move, record_amount, stop_case
 from assistance.services.common import ledger, require_county
+from programs.rules.dibao import DibaoAmount
+from programs.rules.phase_out import phase_out_amount, phase_out_end, phase_out_schedule
 
 PHASE_OUT_TOO_LONG = "渐退期不得超过{max}个月（当前填写{months}个月）"
 PHASE_OUT_MONTHS_POSITIVE = "渐退月数至少为1个月"
@@ -101,7 +97,7 @@ def approve_phase_out(
     # Only the 低保金 (top-up + 分类施保) phases out; 两项补贴 keep coming from their own records
     # (rolls.py), so they are not part of the base.
     base = case.topup_amount + case.classified_amount
-    schedule = phase_out_schedule(base=base, months=months, kind=kind)
+    schedule = phase_out_schedule(monthly_amount=base, months=months, schedule=kind)
     phase_out.trigger = trigger or phase_out.trigger
     phase_out.status = PhaseOutStatus.ACTIVE
     phase_out.start = start
@@ -146,8 +142,8 @@ def reject_phase_out(*, phase_out: PhaseOut, user, reason: str, on: dt.date) -> 
 
 
 @transaction.atomic
-def return_to_normal(*, phase_out: PhaseOut, benefit: Benefit, on: dt.date, parameter_ids=()) -> DibaoCase:
-    """Income back below the standard: normal 低保 again at the recomputed amount (R12 review)."""
+def return_to_normal(*, phase_out: PhaseOut, amount: DibaoAmount, on: dt.date, parameter_ids=()) -> DibaoCase:
+    """Income back below the standard: normal 低保 again at the calculator's amount (R12 review)."""
     case = phase_out.case
     old = case.monthly_amount
     phase_out.status = PhaseOutStatus.RETURNED
@@ -155,7 +151,7 @@ def return_to_normal(*, phase_out: PhaseOut, benefit: Benefit, on: dt.date, para
     phase_out.early_end_reason = "收入回落至保障标准以下，恢复正常低保"
     phase_out.save(update_fields=["status", "closed_on", "early_end_reason"])
     _move(case, user=None, to=CaseStatus.ACTIVE, allowed=(CaseStatus.PHASING_OUT,), action="恢复正常低保")
-    apply_benefit(case, benefit, parameter_ids=parameter_ids)
+    apply_amount(case, amount, parameter_ids=parameter_ids)
     case.save()
     record_amount(case, valid_from=next_month(on), basis=AmountBasis.RETURN, note=phase_out.early_end_reason)
     ledger(

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from assistance import integration
 from assistance.choices import PAYING_STATUSES, SimpleStatus, SubsidyKind
-from assistance.facts import benefit_policy
 from assistance.models import DibaoCase, DisabilitySubsidy
 from assistance.rules import next_month
 from assistance.services.common import approve_step, require_scope, resubmit, return_step, submit_application
 from households.models import Member
-from households.money import to_yuan
+from programs.rules.disability import care_amount
+from programs.selectors import parameters_for
 
 LIVING_NEEDS_DIBAO = "生活补贴限低保家庭的残疾人，随低保案件核定（P14），不能单独申请"
 ON_DIBAO = "该户正在享受低保，两项补贴随低保案件核定"
@@ -31,8 +31,11 @@ MEMBER_NOT_ACTIVE = "补贴对象必须是在册成员"
 
 
 def _care_amount(member: Member, grade: int, as_of):
-    policy = benefit_policy(region_code=member.household.village_id, as_of=as_of)
-    return to_yuan(policy.care_by_grade.get(grade, 0))
+    """护理补贴 of a grade where the member lives (R10, the amount a 低保 case pays too)."""
+    key = f"subsidy.care.grade_{grade}"
+    return care_amount(
+        grade, parameters_for(region_code=member.household.village_id, as_of=as_of, keys=[key])
+    )
 
 
 @transaction.atomic

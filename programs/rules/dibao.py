@@ -1,13 +1,27 @@
-"""R7 eligibility, R8 top-up (补差) or bands, R9 分类施保, 低保边缘 (P12)."""
+"""R7 eligibility and the asset test, R8 top-up (补差) or bands, R9 分类施保, R10 两项补贴 of a 低保
+household, 低保边缘 (P12): the one calculator of a 低保 amount.
+
+`dibao_amount` is the only computation of a 低保 amount in the code base. The eligibility result and
+the household's 政策测算 panel (decide_dibao explains it), the what-if simulation, the case's
+confirmation, the nightly recalculation of cases, 渐退 (its base, its return to normal), the stop
+proposals and the roll (which pays the case amount history these write) all take their figures from
+it, for the same facts (programs.rules.facts, loaded by programs.selectors.household_facts).
+
+Money: each component a case stores and a roll pays (top-up, 分类施保, each member's 生活补贴 and
+护理补贴) is rounded once, half-up, from its annual figure; totals are sums of these components, so
+every column of a payment line adds up to its total.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
 from households.income import DibaoIncomePolicy, dibao_basis_annual
 from households.money import to_yuan
+from programs.rules.disability import care_amount, living_subsidy_each
 from programs.rules.facts import ZERO, Decision, HouseholdFacts, MemberFacts
 from programs.rules.params import ParameterSet
 
@@ -26,6 +40,23 @@ CLASSIFIED = {
     "disabled": ("classified.rate.disabled", "重度残疾人"),
     "serious_illness": ("classified.rate.serious_illness", "重病患者"),
 }
+CARE_KEYS = tuple(f"subsidy.care.grade_{grade}" for grade in (1, 2, 3, 4))
+# Every key the calculator may read: a case stores the versions of these behind its amount.
+AMOUNT_KEYS = frozenset(
+    {
+        "dibao.rural_standard_year",
+        *POLICY_KEYS,
+        "dibao.asset_multiple",
+        "dibao.payment_mode",
+        "dibao.bands",
+        "classified.elderly_age",
+        "classified.minor_age",
+        "classified.stack",
+        *(key for key, _ in CLASSIFIED.values()),
+        "subsidy.living_rate",
+        *CARE_KEYS,
+    }
+)
 
 NO_MEMBERS = "家庭无在册成员，不能测算低保"
 NO_INCOME = "尚无已审核的年度收入，不能测算低保"
@@ -38,11 +69,9 @@ BAND = (
 ASSETS_OVER = (
     "家庭人均金融资产 {assets} 元，超过年低保标准 {std_year} 元的 {multiple} 倍（{limit} 元），不符合低保条件"
 )
+ASSETS_WITHIN = "家庭人均金融资产 {assets} 元，未超过年低保标准的 {multiple} 倍（{limit} 元）"
 CLASSIFIED_ITEM = "分类施保：{name}（{category}）按低保标准 {std} 元的 {rate}% 增发 {amount} 元/月"
 EDGE = "家庭月人均收入低于低保标准的 {ratio} 倍（{edge} 元），属低保边缘家庭"
-
-
-BASE_KEYS = frozenset({"dibao.rural_standard_year", *POLICY_KEYS})
 
 
 def dibao_policy(params: ParameterSet) -> DibaoIncomePolicy:
@@ -55,7 +84,8 @@ def dibao_policy(params: ParameterSet) -> DibaoIncomePolicy:
     )
 
 
-def _standard_month(params: ParameterSet) -> Decimal:
+def standard_month(params: ParameterSet) -> Decimal:
+    """The monthly 低保 standard shown beside amounts: the annual standard ÷ 12, rounded once."""
     return to_yuan(params["dibao.rural_standard_year"] / TWELVE)
 
 
@@ -69,56 +99,122 @@ def _pct(rate: Decimal) -> str:
 
 
 @dataclass(frozen=True, init=False)
-class DibaoFigures:
-    """The numbers of R7–R9 for one household, unrounded (yuan/year); no sentences. The what-if
-    simulation uses these directly; decide_dibao explains them."""
+class DibaoAmount:
+    """R7–R10 for one household, or for the covered members of a 单人保 case: the figures, unrounded
+    where they are annual (yuan/year), and the components a case stores and a roll pays, each
+    rounded once (properties). No sentences: decide_dibao explains these very figures."""
 
-    persons: int
-    annual: Decimal  # 低保口径 household income
+    persons: int  # active members: per-capita income and assets divide by these
+    covered_persons: int  # the members paid for (all of them for 整户保)
+    annual: Decimal  # 低保口径 household income (R2)
     std_year: Decimal
-    eligible: bool
+    income_below: bool
     assets_over: bool = False
-    base_annual: Decimal = ZERO  # 补差 (or band payment)
+    percap_assets: Decimal | None = None  # None: no financial assets recorded for the income year
+    base_annual: Decimal = ZERO  # 补差, or the band payment, for the covered persons
     band: tuple[Decimal, Decimal, str] | None = None
     classified: tuple[tuple[MemberFacts, str, Decimal], ...] = ()  # (member, category, rate)
     classified_annual: Decimal = ZERO
+    living_each: Decimal = ZERO  # 生活补贴 per card holder, yuan/month, rounded once
+    living: tuple[MemberFacts, ...] = ()  # covered card holders paid the 生活补贴
+    care: tuple[tuple[MemberFacts, Decimal], ...] = ()  # (covered member, 护理补贴 yuan/month)
 
     def __init__(
-        self,
-        persons: int,
-        annual: Decimal,
-        std_year: Decimal,
-        eligible: bool,
-        assets_over: bool = False,
-        base_annual: Decimal = ZERO,
-        band: tuple[Decimal, Decimal, str] | None = None,
-        classified: tuple = (),
-        classified_annual: Decimal = ZERO,
+        self, persons: int, covered_persons: int, annual: Decimal, std_year: Decimal, **rest
     ) -> None:
         # as Decision: one dict update instead of a frozen setattr per field (once per household)
+        self.__dict__.update(_AMOUNT_DEFAULTS)
         self.__dict__.update(
-            persons=persons,
-            annual=annual,
-            std_year=std_year,
-            eligible=eligible,
-            assets_over=assets_over,
-            base_annual=base_annual,
-            band=band,
-            classified=classified,
-            classified_annual=classified_annual,
+            rest, persons=persons, covered_persons=covered_persons, annual=annual, std_year=std_year
         )
 
     @property
+    def eligible(self) -> bool:
+        return self.income_below and not self.assets_over
+
+    @property
+    def topup(self) -> Decimal:
+        """月补差 (or the band payment) of the covered persons, yuan/month."""
+        return to_yuan(self.base_annual / TWELVE) if self.eligible else ZERO
+
+    @property
+    def classified_month(self) -> Decimal:
+        return to_yuan(self.classified_annual / TWELVE) if self.eligible else ZERO
+
+    @property
     def monthly(self) -> Decimal:
-        return to_yuan((self.base_annual + self.classified_annual) / TWELVE) if self.eligible else ZERO
+        """低保金: top-up + 分类施保, yuan/month (what the eligibility result shows)."""
+        return self.topup + self.classified_month
+
+    @property
+    def living_month(self) -> Decimal:
+        return self.living_each * len(self.living) if self.eligible else ZERO
+
+    @property
+    def care_month(self) -> Decimal:
+        return sum((amount for _, amount in self.care), ZERO) if self.eligible else ZERO
+
+    @property
+    def subsidies(self) -> Decimal:
+        """两项补贴 of the covered members, yuan/month."""
+        return self.living_month + self.care_month
+
+    @property
+    def total(self) -> Decimal:
+        """The case's monthly amount: 低保金 + 两项补贴."""
+        return self.monthly + self.subsidies
+
+    @property
+    def annual_percap(self) -> Decimal:
+        return to_yuan(self.annual / self.persons) if self.persons else ZERO
+
+    @property
+    def monthly_percap(self) -> Decimal:
+        return to_yuan(self.annual / self.persons / TWELVE) if self.persons else ZERO
+
+    @property
+    def standard_month(self) -> Decimal:
+        return to_yuan(self.std_year / TWELVE)
+
+    def classified_items(self) -> list[dict]:
+        """分类施保 per member as a case stores it: [{member_id, categories, rate, amount}]."""
+        if not self.eligible:
+            return []
+        by_member: dict[int, tuple[list[str], Decimal]] = {}
+        for member, category, rate in self.classified:
+            categories, total = by_member.get(member.id, ([], ZERO))
+            by_member[member.id] = ([*categories, category], total + rate)
+        return [
+            {
+                "member_id": member_id,
+                "categories": categories,
+                "rate": str(rate),
+                "amount": str(to_yuan(rate * self.std_year / TWELVE)),
+            }
+            for member_id, (categories, rate) in by_member.items()
+        ]
+
+    def subsidy_items(self) -> list[tuple[int, str, int, Decimal]]:
+        """两项补贴 per member: (member id, kind, grade, yuan/month)."""
+        if not self.eligible:
+            return []
+        living = [(m.id, "living", m.disability_grade or 0, self.living_each) for m in self.living]
+        care = [(m.id, "care", m.disability_grade or 0, amount) for m, amount in self.care]
+        return sorted(living + care)
+
+
+_AMOUNT_DEFAULTS = {
+    name: f.default
+    for name, f in DibaoAmount.__dataclass_fields__.items()
+    if name not in ("persons", "covered_persons", "annual", "std_year")
+}
 
 
 def classified_categories(
     age: int, elderly_age: int, minor_age: int, severely_disabled: bool, seriously_ill: bool
 ) -> list[str]:
-    """R9: the 分类施保 categories one member falls in. The engine's decision and the case's amount
-    (assistance.rules) both ask this one function. Plain tests, not a table of (category, applies)
-    pairs: most members are in no category, and this runs for every member each night."""
+    """R9: the 分类施保 categories one member falls in. Plain tests, not a table of (category,
+    applies) pairs: most members are in no category, and this runs for every member each night."""
     cats = []
     if age >= elderly_age:
         cats.append("elderly")
@@ -161,49 +257,89 @@ def _band(annual: Decimal, persons: int, std_year: Decimal, bands) -> tuple[Deci
     return None
 
 
-def dibao_figures(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> DibaoFigures | None:
-    """R7 + R8 + R9 for the whole household (整户保); None when there is nothing to test."""
+def dibao_amount(
+    facts: HouseholdFacts,
+    as_of: dt.date,
+    params: ParameterSet,
+    *,
+    covered: Collection[int] | None = None,
+) -> DibaoAmount | None:
+    """R7 (income and asset tests) + R8 + R9 + R10 for the household's active members; with
+    `covered` (member ids of a 单人保 case) the top-up, 分类施保 and 两项补贴 are those of the covered
+    members while income and assets stay per capita of the whole household. None when there is
+    nothing to test (no active member, no income year)."""
     persons = facts.persons
     if persons == 0 or facts.income is None:
         return None
     std_year = params["dibao.rural_standard_year"]
     annual = dibao_basis_annual(facts.income, params.derived(dibao_policy))
-    assets_over = (
-        facts.financial_assets is not None
-        and facts.financial_assets > params["dibao.asset_multiple"] * std_year * persons
-    )
-    eligible = below_standard(annual, persons, std_year) and not assets_over
-    if not eligible:
-        return DibaoFigures(persons, annual, std_year, False, assets_over)
+    members = facts.members
+    ages = facts.ages(as_of)
+    if covered is not None:
+        pairs = [(m, a) for m, a in zip(members, ages, strict=True) if m.id in covered]
+        members, ages = tuple(m for m, _ in pairs), tuple(a for _, a in pairs)
+    paid = len(members)
+    percap_assets = None
+    assets_over = False
+    if facts.financial_assets is not None:
+        percap_assets = facts.financial_assets / persons
+        assets_over = percap_assets > params["dibao.asset_multiple"] * std_year
+    income_below = below_standard(annual, persons, std_year)
+    if not income_below or assets_over:
+        return DibaoAmount(
+            persons, paid, annual, std_year, income_below=income_below, assets_over=assets_over,
+            percap_assets=percap_assets,
+        )  # fmt: skip
     band = None
     if params["dibao.payment_mode"] == "bands":
         band = _band(annual, persons, std_year, params["dibao.bands"]) or (Decimal(1), ZERO, "—")
-        base_annual = band[1] * std_year * persons
+        base_annual = band[1] * std_year * paid
     else:
-        base_annual = std_year * persons - annual
-    items = tuple(classified_items(facts.members, facts.ages(as_of), params))
-    extra = sum((rate * std_year for _, _, rate in items), ZERO)
-    return DibaoFigures(persons, annual, std_year, True, False, base_annual, band, items, extra)
+        # (standard − income per person) × covered persons, kept as totals: no division before rounding
+        base_annual = (std_year * persons - annual) * paid / persons
+    items = tuple(classified_items(members, ages, params))
+    holders = tuple(m for m in members if m.has_disability_card)
+    care = tuple(
+        (m, amount)
+        for m in members
+        if m.disability_grade and (amount := care_amount(m.disability_grade, params)) > 0
+    )
+    return DibaoAmount(
+        persons,
+        paid,
+        annual,
+        std_year,
+        income_below=True,
+        percap_assets=percap_assets,
+        base_annual=base_annual,
+        band=band,
+        classified=items,
+        classified_annual=sum((rate * std_year for _, _, rate in items), ZERO),
+        living_each=living_subsidy_each(params) if holders else ZERO,
+        living=holders,
+        care=care,
+    )
 
 
 def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
-    """R7 + R8 + R9 with the sentences that explain them and the parameter versions used."""
+    """R7 + R8 + R9 with the sentences that explain them and the parameter versions used (the
+    amount is dibao_amount's, for the whole household)."""
     if facts.persons == 0:
         return Decision(PROGRAM, False, reasons=(NO_MEMBERS,))
     if facts.income is None:
         return Decision(PROGRAM, False, reasons=(NO_INCOME,))
-    f = dibao_figures(facts, as_of, params)
-    used = set(BASE_KEYS)
+    f = dibao_amount(facts, as_of, params)
+    used = {"dibao.rural_standard_year", *POLICY_KEYS}
     persons, std_year = f.persons, f.std_year
-    std_m, percap_m = params.derived(_standard_month), to_yuan(f.annual / persons / TWELVE)
+    std_m, percap_m = params.derived(standard_month), f.monthly_percap
     reasons: list[str] = []
-    if facts.financial_assets is not None:
+    if f.percap_assets is not None:
         used.add("dibao.asset_multiple")
-    if f.assets_over:
         multiple = params["dibao.asset_multiple"]
+        sentence = ASSETS_OVER if f.assets_over else ASSETS_WITHIN
         reasons.append(
-            ASSETS_OVER.format(
-                assets=to_yuan(facts.financial_assets / persons),
+            sentence.format(
+                assets=to_yuan(f.percap_assets),
                 std_year=to_yuan(std_year),
                 multiple=multiple,
                 limit=to_yuan(multiple * std_year),
@@ -211,7 +347,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
         )
     if not f.eligible:
         tags = []
-        if not below_standard(f.annual, persons, std_year):
+        if not f.income_below:
             reasons.insert(0, NOT_BELOW.format(percap=percap_m, std=std_m))
         used.add("dibao.edge_ratio")
         edge_ratio = params["dibao.edge_ratio"]
@@ -226,7 +362,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
             amounts={"percap_month": percap_m, "standard_month": std_m},
             tags=tuple(tags),
         )
-    reasons.append(BELOW.format(percap=percap_m, std=std_m))
+    reasons.insert(0, BELOW.format(percap=percap_m, std=std_m))
     used |= {"dibao.payment_mode", "classified.elderly_age", "classified.minor_age", "classified.stack"}
     if f.band is not None:
         used.add("dibao.bands")
@@ -237,13 +373,11 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
                 label=label,
                 per=to_yuan(pay * std_year / TWELVE),
                 persons=persons,
-                amount=to_yuan(f.base_annual / TWELVE),
+                amount=f.topup,
             )
         )
     else:
-        reasons.append(
-            TOPUP.format(std=std_m, percap=percap_m, persons=persons, amount=to_yuan(f.base_annual / TWELVE))
-        )
+        reasons.append(TOPUP.format(std=std_m, percap=percap_m, persons=persons, amount=f.topup))
     for member, category, rate in f.classified:
         used.add(CLASSIFIED[category][0])
         reasons.append(
@@ -265,7 +399,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
         amounts={
             "percap_month": percap_m,
             "standard_month": std_m,
-            "topup_month": to_yuan(f.base_annual / TWELVE),
-            "classified_month": to_yuan(f.classified_annual / TWELVE),
+            "topup_month": f.topup,
+            "classified_month": f.classified_month,
         },
     )

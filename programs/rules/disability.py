@@ -37,15 +37,15 @@ def decide_disability_living(
         return NOT_DIBAO_DECISION
     used = {"subsidy.living_rate", "dibao.rural_standard_year"}
     rate, std_year = params["subsidy.living_rate"], params["dibao.rural_standard_year"]
-    annual_each = rate * std_year
-    monthly = living_subsidy_month(facts, params)
+    each = living_subsidy_each(params)
+    monthly = each * len(holders)
     reasons = tuple(
         LIVING_ITEM.format(
             name=m.label,
             grade=GRADE_NAMES.get(m.disability_grade, ""),
             std=to_yuan(std_year / TWELVE),
             rate=f"{(rate * 100).normalize():f}",
-            amount=to_yuan(annual_each / TWELVE),
+            amount=each,
         )
         for m in holders
     )
@@ -59,19 +59,18 @@ def decide_disability_living(
     )
 
 
-def living_subsidy_month(facts: HouseholdFacts, params: ParameterSet) -> Decimal:
-    """R10 生活补贴 of a 低保 household: rate × standard per card holder, yuan/month, rounded once."""
-    holders = sum(1 for m in facts.members if m.has_disability_card)
-    if not holders:
-        return ZERO
-    return to_yuan(params["subsidy.living_rate"] * params["dibao.rural_standard_year"] * holders / TWELVE)
+def living_subsidy_each(params: ParameterSet) -> Decimal:
+    """R10 生活补贴 of one card holder in a 低保 household: rate × annual standard ÷ 12, rounded once
+    per person (each holder's subsidy is paid as an item of its own)."""
+    return to_yuan(params["subsidy.living_rate"] * params["dibao.rural_standard_year"] / TWELVE)
 
 
 def care_amount(grade: int | None, params: ParameterSet) -> Decimal:
-    """Monthly 护理补贴 for a disability grade (0 when none)."""
+    """Monthly 护理补贴 for a disability grade (0 when none): the case of a 低保 household, the
+    stand-alone 护理补贴 record and the eligibility result all read it here."""
     if grade is None:
         return ZERO
-    return Decimal(params[f"subsidy.care.grade_{grade}"])
+    return to_yuan(Decimal(params[f"subsidy.care.grade_{grade}"]))
 
 
 def decide_disability_care(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-PARAMETER_MISSING = "缺少政策参数「{key}」（区划 {region}，日期 {as_of}）：请先在“政策参数”中设置"
+PARAMETER_MISSING = "缺少政策参数「{label}」（区划 {region}，日期 {as_of}）：请先在“政策参数”中设置"
 VALUE_WRONG = "参数值“{value}”不是有效的{kind}"
 
 
@@ -26,12 +26,21 @@ class ParameterMissing(ValidationError, KeyError):
         self.key = key
         ValidationError.__init__(
             self,
-            PARAMETER_MISSING.format(key=key, region=region or "全国", as_of=as_of or "—"),
+            PARAMETER_MISSING.format(label=parameter_label(key), region=region or "全国", as_of=as_of or "—"),
             code="parameter_missing",
         )
 
     def __str__(self) -> str:
         return self.messages[0]
+
+
+def parameter_label(key: str) -> str:
+    """The Chinese name of a parameter key (programs.parameter_keys); the key itself only for a key
+    no app declared."""
+    from programs.parameter_keys import spec_for  # it imports Kind from here
+
+    spec = spec_for(key)
+    return spec.label if spec is not None else key
 
 
 class Kind:

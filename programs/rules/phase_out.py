@@ -55,6 +55,18 @@ def phase_out_schedule(*, monthly_amount: Decimal, months: int, schedule: str) -
     raise ValidationError(SCHEDULE_UNKNOWN.format(schedule=schedule))
 
 
+def months_between(start: dt.date, month: dt.date) -> int:
+    return (month.year - start.year) * 12 + (month.month - start.month)
+
+
+def phase_out_amount(*, schedule, start: dt.date, month: dt.date) -> Decimal | None:
+    """The amount a 渐退 pays in a month (the schedule entry at the month's offset), None outside."""
+    idx = months_between(start, month)
+    if idx < 0 or idx >= len(schedule):
+        return None
+    return Decimal(str(schedule[idx]))
+
+
 def review(*, percap_year: Decimal, standard_year: Decimal, params: ParameterSet) -> str:
     """Income back below the standard → normal 低保; above upper_bound × standard → end early."""
     if percap_year < standard_year:

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from households.income import IncomeComponents, dibao_basis_annual
 from households.money import to_yuan
-from programs.rules.dibao import below_standard, dibao_figures, dibao_policy
-from programs.rules.disability import living_subsidy_month
+from programs.rules.dibao import below_standard, dibao_amount, dibao_policy
 from programs.rules.engine import ParameterResolver
 from programs.rules.facts import DIBAO_ATTRIBUTES, ZERO, HouseholdFacts
 from programs.rules.params import ParameterSet, ParamVersion
@@ -125,11 +124,11 @@ class StandardPreTest:
 
 def _dibao_month(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> tuple[bool, Decimal]:
     """低保 (补差 + 分类施保) and the living subsidy that hangs on the standard: eligible, yuan/month.
-    Figures only (no sentences): the same numbers decide_dibao and decide_disability_living explain."""
-    figures = dibao_figures(facts, as_of, params)
-    if figures is None or not figures.eligible:
+    The one calculator's figures (no sentences): the numbers decide_dibao and the case explain."""
+    amount = dibao_amount(facts, as_of, params)
+    if amount is None or not amount.eligible:
         return False, ZERO
-    return True, figures.monthly + living_subsidy_month(facts, params)
+    return True, amount.monthly + amount.living_month
 
 
 def simulate_standard(

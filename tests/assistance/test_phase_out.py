@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from assistance.choices import AlertKind, CaseStatus, LedgerKind, PhaseOutStatus
 from assistance.models import Alert, ChangeLedgerEntry, PhaseOut
 from assistance.recalc import recalculate_now
-from assistance.rules import phase_out_end, phase_out_schedule
 from assistance.services import phase_out as po_services
+from programs.rules.phase_out import phase_out_end, phase_out_schedule
 from tests.assistance.factories import active_case, dibao_household, set_income
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,9 @@ def test_linear_schedule_steps_each_month_into_ledger(village_a, county_admin):
     po = po_services.approve_phase_out(
         phase_out=PhaseOut.objects.get(case=case), user=county_admin, months=4, on=AS_OF
     )
-    assert [Decimal(a) for a in po.schedule] == phase_out_schedule(base=base, months=4, kind="linear")
+    assert [Decimal(a) for a in po.schedule] == phase_out_schedule(
+        monthly_amount=base, months=4, schedule="linear"
+    )
     po_services.process_phase_outs(today=dt.date(2020, 12, 1))
     case.refresh_from_db()
     assert case.monthly_amount == Decimal(po.schedule[1])
@@ -147,7 +149,9 @@ def test_income_above_upper_bound_ends_phase_out_early(village_a, county_admin):
     ],
 )
 def test_schedule_shapes(kind, expected):
-    assert phase_out_schedule(base=Decimal("100"), months=4, kind=kind) == [Decimal(x) for x in expected]
+    assert phase_out_schedule(monthly_amount=Decimal("100"), months=4, schedule=kind) == [
+        Decimal(x) for x in expected
+    ]
 
 
 def test_end_is_start_plus_months_minus_one_day():

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from assistance.amounts import case_amount
 from assistance.services import cases
 from households.idcard import mask_id
 from programs.services import set_parameter
@@ -33,7 +34,7 @@ def test_village_publicity_list_has_title_period_phone_names_masked_ids_and_amou
         key="publicity.objection_phone", value="024-7788123", valid_from=dt.date(2016, 1, 1),
         source="县民政局通知", region_prefix=village_a.code[:6], kind="text",
     )  # fmt: skip
-    benefit = cases.compute_benefit(case, as_of=START)
+    benefit = case_amount(case, as_of=START).amount
     client.force_login(township)
     response = client.get(PUBLICITY, {"village": village_a.code, "on": "2019-10-03"})
     body = response.content.decode()

@@ -5,12 +5,9 @@ import pytest
 
 from assistance import recalc
 from assistance.choices import MeasureKind, RunStatus
-from assistance.facts import benefit_policy, load_facts
 from assistance.models import AssistanceMeasure, DibaoCase, RecalculationChunk
-from assistance.rules import dibao_benefit
 from assistance.selectors import households_missing_goals, measure_gaps
 from households.choices import Labor
-from households.income import DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
 from tests.assistance.factories import active_case, dibao_household, set_income
 from tests.factories import IncomeYearFactory
 
@@ -57,23 +54,6 @@ def test_redelivered_chunk_is_a_noop(village_a, county_admin):
     assert run.cases_changed == 1
 
 
-def test_sql_income_matches_programs_rule(village_a):
-    hh = dibao_household(village=village_a, persons=2, income_per_person=1000)
-    income = hh.incomes.get()
-    income.business_income = Decimal("800")
-    income.transfer_dibao = Decimal("3000")  # never counted on the 低保 basis
-    income.basic_pension = Decimal("300")
-    income.transfer_pension = Decimal("300")
-    income.rigid_medical = Decimal("150.55")
-    income.save()
-    facts = load_facts(as_of=AS_OF, ids=[hh.pk])[0]
-    default = DibaoIncomePolicy()
-    assert facts.dibao_income(default) == dibao_basis_annual(IncomeComponents.from_obj(income), default)
-    assert facts.dibao_income(default) == Decimal("2649.45")  # 2000 + 800 − 150.55; pension and 低保金 out
-    counted = DibaoIncomePolicy(exclude_basic_pension=False)
-    assert facts.dibao_income(counted) == Decimal("2949.45")
-
-
 def test_case_amount_follows_the_local_dibao_income_policy_as_the_programs_decision_does(
     village_a, county_admin
 ):
@@ -108,16 +88,13 @@ def test_case_amount_follows_the_local_dibao_income_policy_as_the_programs_decis
 
 
 def test_scenario_12_disability_classified_rate_20_percent():
-    from assistance.rules import MemberFacts
+    from programs.rules.dibao import dibao_amount
+    from tests.programs.helpers import household, member, seed_params
 
-    policy = benefit_policy(region_code="211223100001", as_of=AS_OF)
-    b = dibao_benefit(
-        annual_income=Decimal("0"),
-        members=[MemberFacts(member_id=1, age=40, disability_grade=1)],
-        policy=policy,
-    )
-    assert b.classified == Decimal("64.60")
-    assert b.care_subsidy == Decimal("50.00")
+    params = seed_params(as_of=AS_OF)
+    amount = dibao_amount(household(members=[member(40, disability_grade=1)], income=0), AS_OF, params)
+    assert amount.classified_month == Decimal("64.60")
+    assert amount.care_month == Decimal("50.00")
 
 
 def test_measure_gaps(village_a, county_admin):
