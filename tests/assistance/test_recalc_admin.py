@@ -230,3 +230,23 @@ def test_case_list_page_uses_a_fixed_number_of_queries(
     client.force_login(county_admin)
     with django_assert_num_queries(12):  # includes one permission check per admin action (4)
         assert client.get("/admin/assistance/dibaocase/").status_code == 200
+
+
+def test_a_missing_parameter_keeps_the_case_and_is_named_in_chinese_in_the_run_log(village_a, county_admin):
+    """No silent default: without a version of classified.stack for the village the case keeps its
+    amount, and the run's error log names the parameter in Chinese (never its key)."""
+    from programs.models import Parameter
+
+    hh = dibao_household(village=village_a, income_per_person=1500)
+    case = active_case(household=hh, county_user=county_admin)
+    before = case.monthly_amount
+    set_income(hh, 1000)
+    Parameter.objects.filter(key="classified.stack").delete()
+    run = recalc.recalculate_now(region=_county(village_a), as_of=AS_OF)
+    case.refresh_from_db()
+    assert case.monthly_amount == before
+    assert run.status == RunStatus.DONE
+    assert "缺少政策参数「分类施保多类别可叠加」" in run.error
+    assert "相关低保案件未重新核算，保留原金额" in run.error
+    assert "相关户的政策测算未能完成" in run.error
+    assert "classified.stack" not in run.error
