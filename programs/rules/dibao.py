@@ -7,9 +7,11 @@ confirmation, the nightly recalculation of cases, 渐退 (its base, its return t
 proposals and the roll (which pays the case amount history these write) all take their figures from
 it, for the same facts (programs.rules.facts, loaded by programs.selectors.household_facts).
 
-Money: each component a case stores and a roll pays (top-up, 分类施保, each member's 生活补贴 and
-护理补贴) is rounded once, half-up, from its annual figure; totals are sums of these components, so
-every column of a payment line adds up to its total.
+Money (domain.md#money): the 低保金 is rounded once from its annual figure,
+round((base_annual + classified_annual) ÷ 12); the top-up part is round(base_annual ÷ 12) and the
+分类施保 part the rest, so the parts a case stores and a roll pays add up to the figure the result
+shows. 两项补贴 are paid per person: each holder's 生活补贴 is round(rate × std_year ÷ 12), each 护理补贴
+its grade's figure; the household's subsidies are the sum of these personal amounts.
 """
 
 from __future__ import annotations
@@ -133,18 +135,19 @@ class DibaoAmount:
         return self.income_below and not self.assets_over
 
     @property
+    def monthly(self) -> Decimal:
+        """低保金 (top-up + 分类施保), yuan/month, rounded once: what the eligibility result shows."""
+        return to_yuan((self.base_annual + self.classified_annual) / TWELVE) if self.eligible else ZERO
+
+    @property
     def topup(self) -> Decimal:
         """月补差 (or the band payment) of the covered persons, yuan/month."""
         return to_yuan(self.base_annual / TWELVE) if self.eligible else ZERO
 
     @property
     def classified_month(self) -> Decimal:
-        return to_yuan(self.classified_annual / TWELVE) if self.eligible else ZERO
-
-    @property
-    def monthly(self) -> Decimal:
-        """低保金: top-up + 分类施保, yuan/month (what the eligibility result shows)."""
-        return self.topup + self.classified_month
+        """分类施保, yuan/month: the rest of the 低保金 after the top-up (the parts add up)."""
+        return self.monthly - self.topup
 
     @property
     def living_month(self) -> Decimal:
