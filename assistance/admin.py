@@ -22,14 +22,14 @@ from assistance.choices import (
     StopProposalStatus,
 )
 from assistance.services import cases, medical, phase_out, rolls, stops, subsidies, tekun
-from households.admin_actions import RecordActionsAdminMixin
-from households.admin_privacy import RevealAdminMixin
-from households.admin_review import ask_reason
-from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
-from households.choices import RegionLevel, Role
-from households.permissions import role_of
-from households.selectors import region_prefix_for, scoped
-from households.workflow.choices import state_label
+from core.admin.chain import ask_reason
+from core.admin.privacy import RevealAdminMixin
+from core.admin.record_actions import RecordActionsAdminMixin
+from core.admin.scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
+from core.choices import RegionLevel, Role
+from core.permissions import role_of
+from core.scoping import region_prefix_for, scoped
+from core.workflow.choices import state_label
 
 HouseholdTownship = scoped_field_filter(TownshipFilter, "household__village__code")
 CaseTownship = scoped_field_filter(TownshipFilter, "case__household__village__code")
@@ -558,7 +558,7 @@ class RecalculationRunAdmin(BaseAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
             prefix = region_prefix_for(request.user) or ""
-            from households.models import Region
+            from core.models import Region
 
             kwargs["queryset"] = scoped(Region.objects.filter(level=RegionLevel.COUNTY), request.user)
             if len(prefix) >= 6:

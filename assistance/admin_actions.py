@@ -1,4 +1,4 @@
-"""The buttons of the 低保 / 特困 / 两项补贴 record pages (households.record_actions): the same
+"""The buttons of the 低保 / 特困 / 两项补贴 record pages (core.workflow.actions): the same
 services as the list actions in assistance.admin, offered only when they would accept the step."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from assistance.services import cases, medical, subsidies, tekun
-from households.record_actions import (
+from core.workflow.actions import (
     DatedReasonForm,
     PublicityStartForm,
     RecordAction,

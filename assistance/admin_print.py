@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from assistance import printing
-from households import selectors
-from households.choices import RegionLevel
-from households.models import Region
+from core import scoping
+from core.choices import RegionLevel
+from core.models import Region
 
 
 class PublicityPickForm(forms.Form):
@@ -23,7 +23,7 @@ class PublicityPickForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = selectors.scoped(Region.objects.filter(level=RegionLevel.VILLAGE), user)
+        villages = scoping.scoped(Region.objects.filter(level=RegionLevel.VILLAGE), user)
         self.fields["village"].queryset = villages.order_by("code")
 
 

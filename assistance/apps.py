@@ -8,7 +8,7 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from assistance import models as m
-        from households.selectors import register_scope
+        from core.scoping import register_scope
 
         for model, path in [
             (m.DibaoCase, "household__village__code"),

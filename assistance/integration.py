@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from core.workflow import services as chain
 from programs import selectors as program_selectors
 from programs.rules.params import ParameterSet, resolve
 
@@ -88,8 +89,8 @@ def register_workflow() -> None:
     """Tell the review chain how to reach a 低保 case, a 特困 case and a 两项补贴 record (state, region,
     household, author) and what a 低保 公示 does to a case (hooks in assistance.services.cases)."""
     from assistance.choices import CaseStatus, PhaseOutStatus, SimpleStatus  # noqa: PLC0415
-    from households.workflow import config  # noqa: PLC0415
-    from households.workflow.choices import register_state_choices  # noqa: PLC0415
+    from core.workflow import config
+    from core.workflow.choices import register_state_choices
 
     register_state_choices(CaseStatus, SimpleStatus, PhaseOutStatus)
 
@@ -153,9 +154,9 @@ def record_transition(
     recorded in the change ledger instead: the event log needs an actor."""
     if user is None:
         return
-    from households.workflow import config, services  # noqa: PLC0415
+    from core.workflow import config
 
-    services._log(
+    chain.log_event(
         kind=config.record_kind(WORKFLOW_KIND),
         record=record,
         action=action or _ACTIONS.get(to_state, "correct"),

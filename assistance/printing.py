@@ -14,12 +14,14 @@ from django.db.models import Prefetch
 from assistance import integration
 from assistance.amounts import case_amount
 from assistance.models import DibaoCase
-from households import selectors
-from households.choices import Relation, Role
-from households.idcard import mask_id
-from households.models import Member, Region
-from households.workflow.choices import PublicitySubject, WorkflowAction
-from households.workflow.models import Publicity, WorkflowEvent
+from core import scoping
+from core.choices import Role
+from core.idcard import mask_id
+from core.models import Region
+from core.workflow.choices import PublicitySubject, WorkflowAction
+from core.workflow.models import Publicity, WorkflowEvent
+from households.choices import Relation
+from households.models import Household, Member
 
 OBJECTION_PHONE_KEY = "publicity.objection_phone"
 SUBJECT_TITLES = {
@@ -70,22 +72,28 @@ def objection_phone(region_code: str, as_of: dt.date) -> str:
 
 def publicity_sheet(*, user, village_code: str, on: dt.date) -> PublicitySheet | None:
     """The 公示 of one village running on `on`: who is publicised for what, with the 低保 amount."""
-    village = selectors.scoped(Region.objects.filter(code=village_code), user).first()
+    village = scoping.scoped(Region.objects.filter(code=village_code), user).first()
     if village is None:
         return None
-    members = Prefetch("household__members", queryset=Member.objects.order_by("id"))
     publicities = list(
-        selectors.scoped(Publicity.objects.all(), user)
-        .filter(region_code=village_code, start__lte=on, end__gte=on)
-        .select_related("household")
-        .prefetch_related(members)
-        .order_by("subject_kind", "household__household_no", "id")
+        scoping.scoped(Publicity.objects.all(), user).filter(
+            region_code=village_code, start__lte=on, end__gte=on
+        )
     )
+    # The chain keeps a household's id; the households, with their members, in one query more.
+    members = Prefetch("members", queryset=Member.objects.order_by("id"))
+    ids = {p.household_id for p in publicities if p.household_id}
+    households = Household.objects.prefetch_related(members).in_bulk(ids)
+
+    def household_no(publicity) -> str:
+        return households[publicity.household_id].household_no if publicity.household_id else ""
+
+    publicities.sort(key=lambda p: (p.subject_kind, household_no(p), p.pk))
     case_ids = [p.record_id for p in publicities if p.record_kind == integration.WORKFLOW_KIND]
     cases = DibaoCase.objects.in_bulk(case_ids)
     rows = []
     for number, publicity in enumerate(publicities, start=1):
-        household = publicity.household
+        household = households.get(publicity.household_id)
         head = _head(household) if household is not None else None
         persons = len([m for m in household.members.all() if m.is_active]) if household else 0
         amount = None
@@ -168,7 +176,7 @@ def approval_form(*, user, case_id: int) -> ApprovalForm | None:
     """The 低保审批表 of one case in scope: applicant, family, income, checks, 公示 and each level's
     opinion (the last workflow step each level took, with its note)."""
     case = (
-        selectors.scoped(DibaoCase.objects.all(), user)
+        scoping.scoped(DibaoCase.objects.all(), user)
         .select_related("household", "household__village", "confirmed_by")
         .prefetch_related("covered_members", "visits")
         .filter(pk=case_id)

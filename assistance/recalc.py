@@ -35,8 +35,9 @@ from assistance.models import PhaseOut, RecalculationChunk, RecalculationRun
 from assistance.rules import first_of_month, next_month
 from assistance.services.phase_out import end_phase_out, return_to_normal
 from assistance.services.stops import STOP_MODE_KEY, stop_automatically, stop_reason
-from households.history import record_events, trigger_uri
-from households.models import Household, Region
+from core.history import record_events, trigger_uri
+from core.models import Region
+from households.models import Household
 from programs.results import result_line, write_results
 from programs.rules.dibao import AMOUNT_KEYS, DibaoAmount, dibao_amount
 from programs.rules.digest import inputs_digest, parameter_fingerprint, results_digest

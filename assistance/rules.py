@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from households.money import to_yuan
+from core.money import to_yuan
 
 
 def tekun_basic_standard(*, urban_standard_month: Decimal, multiplier: Decimal) -> Decimal:

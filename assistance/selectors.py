@@ -9,9 +9,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from assistance import integration
 from assistance.choices import OPEN_PHASE_OUT_STATUSES, MeasureKind, PhaseOutStatus
 from assistance.models import AssistanceMeasure, DibaoCase, PhaseOut, RecalculationRun
+from core.scoping import scoped
 from households.choices import Labor, MemberStatus
 from households.models import Household, Member
-from households.selectors import households_for, scoped
+from households.selectors import households_for
 
 # Working age for the 稳定就业 goal (seed 003): 16 up to the pension age parameter.
 WORK_AGE_FROM = 16

@@ -13,8 +13,8 @@ from assistance.choices import Program
 from assistance.models import RecalculationRun
 from assistance.rules import first_of_month
 from assistance.services import phase_out, rolls
-from households.choices import RegionLevel
-from households.models import Region
+from core.choices import RegionLevel
+from core.models import Region
 
 TASK_OPTS = {"acks_late": True, "reject_on_worker_lost": True}
 

@@ -49,8 +49,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from households.choices import Role  # noqa: E402
-from households.models import Household, Region, User  # noqa: E402
+from core.choices import Role  # noqa: E402
+from core.models import Region, User  # noqa: E402
+from households.models import Household  # noqa: E402
 
 URL = "/api/v1/households/"
 

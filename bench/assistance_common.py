@@ -22,7 +22,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from assistance.models import DibaoCase  # noqa: E402
-from households.history import record_events, trigger_uri  # noqa: E402
+from core.history import record_events, trigger_uri  # noqa: E402
 
 AS_OF = dt.date(2020, 10, 20)
 ROLL_MONTH = dt.date(2020, 11, 1)
@@ -180,6 +180,6 @@ def reset_results(county: str) -> None:
 
 
 def county_region(county: str):
-    from households.models import Region
+    from core.models import Region
 
     return Region.objects.get(pk=county.ljust(12, "0"))

@@ -23,8 +23,8 @@ from pathlib import Path
 from assistance_common import seed_cases
 from django.db import connection, transaction
 
-from households import backup
-from households.history import record_events
+from core import backup
+from core.history import record_events
 from households.models import Household, IncomeYear, Member
 
 

@@ -25,8 +25,9 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from assistance.models import DibaoCase, TekunCase
-from households.idcard import make_id
-from households.models import Member, User
+from core.idcard import make_id
+from core.models import User
+from households.models import Member
 from reports.crosscheck import services
 from reports.crosscheck.choices import ListKind, RunTrigger
 from reports.crosscheck.models import CheckRun, Hit, OutsideListRow

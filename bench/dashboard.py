@@ -26,7 +26,8 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from households.models import Household, Region, User  # noqa: E402
+from core.models import Region, User  # noqa: E402
+from households.models import Household  # noqa: E402
 from reports import refresh  # noqa: E402
 from reports.statistics import STATISTICS  # noqa: E402
 from reports.summary_models import SummaryRefresh  # noqa: E402

@@ -26,7 +26,7 @@ OUT = Path("/tmp/fupin-bench")
 
 
 def superuser():
-    from households.models import User
+    from core.models import User
 
     user, _ = User.objects.get_or_create(
         username="bench-exporter", defaults={"is_superuser": True, "is_staff": True, "role": "system_admin"}

@@ -53,8 +53,8 @@ def build_file(path: Path, households: int) -> None:
     """One row per member, household columns repeated on every row (the worst case to validate)."""
     import xlsxwriter
 
+    from core.idcard import make_id
     from households.excel.columns import COLUMNS
-    from households.idcard import make_id
 
     villages = regions()
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -92,7 +92,7 @@ def build_file(path: Path, households: int) -> None:
 
 
 def superuser():
-    from households.models import User
+    from core.models import User
 
     user, _ = User.objects.get_or_create(
         username="bench-importer", defaults={"is_superuser": True, "is_staff": True, "role": "system_admin"}
@@ -129,13 +129,13 @@ def run_floor(path: Path) -> dict:
     from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
+    from core.history import record_events, trigger_uri
     from households.excel.columns import COLUMNS
     from households.excel.loading import (
         HISTORY_MODELS,
         copy_rows,
         reserve_ids,
     )
-    from households.history import record_events, trigger_uri
     from households.models import Household, Member
 
     idx = {c.key: i for i, c in enumerate(COLUMNS)}

@@ -13,7 +13,7 @@ import argparse
 from assistance_common import AS_OF, ensure_county, reset_results, seed_cases, timed
 
 from assistance.recalc import recalculate_now
-from households.models import Region
+from core.models import Region
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--households", type=int, default=1_000_000)

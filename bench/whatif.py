@@ -26,9 +26,11 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from households.choices import PovertyAttribute, RegionLevel, Relation, ReviewState  # noqa: E402
-from households.idcard import make_id  # noqa: E402
-from households.models import Household, IncomeYear, Member, Region  # noqa: E402
+from core.choices import RegionLevel, ReviewState  # noqa: E402
+from core.idcard import make_id  # noqa: E402
+from core.models import Region  # noqa: E402
+from households.choices import PovertyAttribute, Relation  # noqa: E402
+from households.models import Household, IncomeYear, Member  # noqa: E402
 from programs.rules.whatif import PHASE_OUT, STANDARD, Scenario  # noqa: E402
 from programs.whatif import run_whatif  # noqa: E402
 

@@ -28,9 +28,12 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from households.choices import RegionLevel, Relation, Role  # noqa: E402
-from households.idcard import make_id  # noqa: E402
-from households.models import Household, Member, Region, User  # noqa: E402
+from core.choices import RegionLevel, Role  # noqa: E402
+from core.idcard import make_id  # noqa: E402
+from core.models import Region, User  # noqa: E402
+from core.workflow import services as chain  # noqa: E402
+from households.choices import Relation  # noqa: E402
+from households.models import Household, Member  # noqa: E402
 from households.workflow import services  # noqa: E402
 
 VILLAGE = "219902100001"
@@ -118,7 +121,7 @@ def main() -> None:
             clerk = users[Role.VILLAGE_CLERK]
             township = users[Role.TOWNSHIP_REVIEWER]
             county = users[Role.COUNTY_ADMIN]
-            timed("submit (村提交)", households, lambda h: services.submit(record=h, user=clerk))
+            timed("submit (村提交)", households, lambda h: chain.submit(record=h, user=clerk))
 
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
             client = Client()
@@ -132,10 +135,8 @@ def main() -> None:
                 f"{len(ctx.captured_queries)} queries (50 rows per page)"
             )
 
-            timed("approve (镇审核通过)", households, lambda h: services.approve(record=h, user=township))
-            timed(
-                "approve (县核查通过 → 已入库)", households, lambda h: services.approve(record=h, user=county)
-            )
+            timed("approve (镇审核通过)", households, lambda h: chain.approve(record=h, user=township))
+            timed("approve (县核查通过 → 已入库)", households, lambda h: chain.approve(record=h, user=county))
             quarter = households[: max(1, n // 4)]
             changes = []
 
@@ -153,10 +154,8 @@ def main() -> None:
                 )
 
             timed("open change request (2 rows)", quarter, open_change)
-            timed("approve change (镇)", changes, lambda c: services.approve(record=c, user=township))
-            timed(
-                "approve change (县, applies it)", changes, lambda c: services.approve(record=c, user=county)
-            )
+            timed("approve change (镇)", changes, lambda c: chain.approve(record=c, user=township))
+            timed("approve change (县, applies it)", changes, lambda c: chain.approve(record=c, user=county))
             raise Rollback
     except Rollback:
         print("(rolled back: no rows left behind)")

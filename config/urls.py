@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("core/", include("core.urls")),
     path("households/", include("households.urls")),
     path("api/v1/", include("households.api.urls")),
     path("api/v1/", include("assistance.api.urls")),

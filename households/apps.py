@@ -7,18 +7,17 @@ class HouseholdsConfig(AppConfig):
     verbose_name = "建档立卡户"
 
     def ready(self) -> None:
-        from django.conf import settings
-
-        from households import signals  # noqa: F401 - token revocation on password change
-        from households.choices import Role
+        from core.choices import Role
+        from core.scoping import register_scope_rule
+        from core.workflow.choices import register_state_choices
+        from households.choices import MonitoringState, PovertyStatus
         from households.helper_scope import helper_scope
-        from households.selectors import register_scope_rule
+        from households.selectors import register_scopes
+        from households.workflow import kinds
+        from households.workflow.choices import ChangeState
 
+        register_scopes()
+        # The 帮扶责任人 sees the households assigned to them, not a region (households.helper_scope).
         register_scope_rule(Role.HELPER, helper_scope)
-
-        # django-simpleui's ready() removes XFrameOptionsMiddleware (its tabs are iframes); they are
-        # same-origin, so SAMEORIGIN keeps them working and still forbids framing by other sites.
-        clickjacking = "django.middleware.clickjacking.XFrameOptionsMiddleware"
-        if clickjacking not in settings.MIDDLEWARE:
-            after = settings.MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")
-            settings.MIDDLEWARE.insert(after + 1, clickjacking)
+        kinds.register()
+        register_state_choices(ChangeState, PovertyStatus, MonitoringState)

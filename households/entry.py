@@ -11,12 +11,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.idcard import normalize_id, parse_id
+from core.scoping import is_in_scope
 from households.choices import MemberStatus, Relation
 from households.forms import DUPLICATE_ID_IN_HOUSEHOLD, HEAD_EXACTLY_ONE, VILLAGE_OUT_OF_SCOPE
-from households.idcard import normalize_id, parse_id
 from households.models import Household, IncomeYear, Member
 from households.numbering import save_with_new_number
-from households.selectors import is_in_scope
 
 MEMBER_NOT_IN_HOUSEHOLD = "成员 {id} 不属于本户"
 MEMBERS_REQUIRED = "新建农户时至少要录入一名成员（户主）"

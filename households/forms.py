@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from households import selectors
+from core import scoping
 from households.choices import PovertyCause, Relation
 from households.models import Household, Member
 from households.validators import check_causes
@@ -28,11 +28,7 @@ class HouseholdAdminForm(forms.ModelForm):
 
     def clean_village(self):
         village = self.cleaned_data.get("village")
-        if (
-            village is not None
-            and self.user is not None
-            and not selectors.is_in_scope(self.user, village.code)
-        ):
+        if village is not None and self.user is not None and not scoping.is_in_scope(self.user, village.code):
             raise ValidationError(VILLAGE_OUT_OF_SCOPE)
         return village
 

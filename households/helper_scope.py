@@ -30,7 +30,7 @@ def assigned_household_ids(helper_person_id: int | None, today=None) -> QuerySet
 
 def household_path(model) -> str | None:
     """ "" for Household, "household" for a member or visit, "case__household" for a case …"""
-    from households.selectors import REGION_CODE_PATHS
+    from core.scoping import REGION_CODE_PATHS
 
     label = model._meta.label_lower
     if label == "households.household":
@@ -50,9 +50,9 @@ def helper_scope(queryset: QuerySet, user) -> QuerySet:
     label = queryset.model._meta.label_lower
     if label == "households.helperperson":
         return queryset.filter(pk=user.helper_person_id)
-    if label == "households.user":
+    if label == "core.user":
         return queryset.filter(pk=user.pk)
-    if label == "households.region":
+    if label == "core.region":
         # the villages their households live in (names on cards), nothing above or beside them
         return queryset.filter(code__in=Household.objects.filter(pk__in=ids).values("village_id"))
     path = household_path(queryset.model)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from households.money import to_yuan
+from core.money import to_yuan
 
 ZERO = Decimal("0")
 

@@ -1,18 +1,8 @@
-"""Who may do what, by role (domain.md#permissions). Scope is separate: selectors.scoped()."""
+"""Who may do what in the registry, by role (domain.md#permissions). Scope is separate:
+core.scoping.scoped()."""
 
-from households.choices import ReviewState, Role
-
-# States in which the village may still edit a household record.
-VILLAGE_EDITABLE_STATES = {ReviewState.DRAFT, ReviewState.RETURNED_TO_VILLAGE}
-TOWNSHIP_CORRECTABLE_STATES = {ReviewState.PENDING_TOWNSHIP, ReviewState.RETURNED_TO_TOWNSHIP}
-
-
-def role_of(user) -> str | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if user.is_superuser:
-        return Role.SYSTEM_ADMIN
-    return user.role
+from core.choices import Role
+from core.permissions import TOWNSHIP_CORRECTABLE_STATES, VILLAGE_EDITABLE_STATES, role_of
 
 
 def can_enter_households(user) -> bool:
@@ -46,7 +36,3 @@ def can_record_visit(user) -> bool:
     """走访 and 入户核实 are recorded by the helper assigned to the household and by the staff who
     record assistance (their scope decides which households)."""
     return can_record_assistance(user) or role_of(user) == Role.HELPER
-
-
-def can_manage_users(user) -> bool:
-    return role_of(user) == Role.SYSTEM_ADMIN

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from households import selectors as household_selectors
+from core import scoping
 from programs import selectors, services
 from programs.models import EligibilityResult, Parameter, Program, VillagePopulation
 from programs.parameter_keys import KEYS, spec_for
@@ -91,7 +91,7 @@ class ParameterAddForm(forms.ModelForm):
 
     def clean_region_prefix(self):
         value = self.cleaned_data.get("region_prefix") or ""
-        prefix = household_selectors.region_prefix_for(self.user) if self.user else ""
+        prefix = scoping.region_prefix_for(self.user) if self.user else ""
         if prefix is None or not value.startswith(prefix):
             raise ValidationError(PREFIX_OUTSIDE.format(prefix=prefix or "无"))
         return value
@@ -183,8 +183,8 @@ class ParameterAdmin(StaffOnlyMixin, admin.ModelAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        from households.choices import Role
-        from households.permissions import role_of
+        from core.choices import Role
+        from core.permissions import role_of
 
         extra_context = {
             **(extra_context or {}),
@@ -212,7 +212,7 @@ class ParameterAdmin(StaffOnlyMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
         if obj is None:
-            prefix = household_selectors.region_prefix_for(request.user) or ""
+            prefix = scoping.region_prefix_for(request.user) or ""
             form.base_fields["region_prefix"].initial = prefix
         return form
 
@@ -245,7 +245,7 @@ class EligibilityResultAdmin(StaffOnlyMixin, admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return household_selectors.scoped(super().get_queryset(request), request.user)
+        return scoping.scoped(super().get_queryset(request), request.user)
 
     @admin.display(description="户编号", ordering="household__household_no")
     def household_no(self, obj: EligibilityResult) -> str:
@@ -266,7 +266,7 @@ class VillagePopulationAdmin(StaffOnlyMixin, admin.ModelAdmin):
     list_select_related = ["village"]
 
     def get_queryset(self, request):
-        return household_selectors.scoped(super().get_queryset(request), request.user)
+        return scoping.scoped(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request) -> bool:
         return services.can_edit_parameters(request.user)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from households.models import Region
+from core.models import Region
 from programs import services
 from programs.models import Parameter, Program
 from programs.wording import document_numbers, plain_label, plain_value

@@ -7,7 +7,12 @@ class ProgramsConfig(AppConfig):
     verbose_name = "政策与标准"
 
     def ready(self) -> None:
-        from households.selectors import register_scope
+        from core import parameters
+        from core.scoping import register_scope
+        from programs.selectors import parameter_value
+
+        # The review chain below reads the 公示 length through core's parameter port.
+        parameters.register_reader(parameter_value)
         from programs.models import EligibilityResult, VillagePopulation
 
         register_scope(EligibilityResult, "household__village__code")

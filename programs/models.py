@@ -248,9 +248,7 @@ class HouseholdEvaluation(models.Model):
 class VillagePopulation(models.Model):
     """农业户籍人口 of a village for a year: the denominator of 贫困发生率 (R5)."""
 
-    village = models.ForeignKey(
-        "households.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+"
-    )
+    village = models.ForeignKey("core.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField("年度")
     agricultural_population = models.PositiveIntegerField("农业户籍人口")
     source = models.CharField("数据来源", max_length=200, blank=True)

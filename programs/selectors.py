@@ -62,7 +62,7 @@ def parameter_value(key: str, *, region_code: str, as_of: dt.date) -> Any:
 
 def parameters_visible_to(user) -> QuerySet:
     """Parameters a user may look at: their own scope and below, and everything inherited from above."""
-    from households.selectors import region_prefix_for
+    from core.scoping import region_prefix_for
 
     prefix = region_prefix_for(user)
     if prefix is None:
@@ -268,9 +268,12 @@ def village_indicators(
     {village code: {"people", "households", "not_exited"}}, and no member is read."""
     from django.db.models import Count
 
-    from households.choices import MemberStatus, RegionLevel
-    from households.models import Member, Region
-    from households.selectors import approved, region_prefix_for, scoped
+    from core.choices import RegionLevel
+    from core.models import Region
+    from core.scoping import region_prefix_for, scoped
+    from households.choices import MemberStatus
+    from households.models import Member
+    from households.selectors import approved
     from programs.models import VillagePopulation
     from programs.rules.engine import ParameterResolver
     from programs.rules.exit import decide_village_exit

@@ -20,15 +20,15 @@ STARTS_INSIDE_LATER = "该区划范围已有 {start} 起生效的版本，新版
 
 
 def can_edit_parameters(user) -> bool:
-    from households.choices import Role
-    from households.permissions import role_of
+    from core.choices import Role
+    from core.permissions import role_of
 
     # The city supervisor is read-only (README's role table); it raises spot-check objections only.
     return role_of(user) in {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
 
 
 def can_edit_parameter_scope(user, region_prefix: str) -> bool:
-    from households.selectors import region_prefix_for
+    from core.scoping import region_prefix_for
 
     prefix = region_prefix_for(user)
     return can_edit_parameters(user) and prefix is not None and region_prefix.startswith(prefix)
@@ -51,7 +51,7 @@ def set_parameter(
     """Add a version from valid_from. The version of the same key and scope running on that day is
     closed on valid_from − 1, so every result for an earlier day stays as it was."""
     if user is not None and not can_edit_parameter_scope(user, region_prefix):
-        from households.selectors import region_prefix_for
+        from core.scoping import region_prefix_for
 
         if not can_edit_parameters(user):
             raise ValidationError(NOT_ALLOWED)
@@ -99,7 +99,7 @@ def set_village_population(
 ) -> tuple[VillagePopulation, bool]:
     """Record (or correct) a village's 农业户籍人口 for a year: county and city staff, inside their
     scope, as in the admin. Returns (row, created)."""
-    from households.selectors import is_in_scope
+    from core.scoping import is_in_scope
 
     if not can_edit_parameters(user):
         raise PermissionDenied(POPULATION_NOT_ALLOWED)

@@ -22,8 +22,8 @@ class Timed:
 
 
 def county_prefix_for(user) -> str:
-    from households.choices import RegionLevel, Role
-    from households.permissions import role_of
+    from core.choices import RegionLevel, Role
+    from core.permissions import role_of
 
     if role_of(user) != Role.COUNTY_ADMIN or user.region is None or user.region.level != RegionLevel.COUNTY:
         raise ValidationError(NOT_COUNTY)
@@ -35,8 +35,8 @@ REGION_NOT_COUNTY = "情景模拟按县进行，请选择县级区划"
 
 
 def can_run_region_whatif(user) -> bool:
-    from households.choices import Role
-    from households.permissions import role_of
+    from core.choices import Role
+    from core.permissions import role_of
 
     return role_of(user) in {Role.COUNTY_ADMIN, Role.CITY_SUPERVISOR, Role.SYSTEM_ADMIN}
 
@@ -44,8 +44,8 @@ def can_run_region_whatif(user) -> bool:
 def county_prefix_of(*, user, region) -> str:
     """The county a county admin or city supervisor simulates: a county inside their own scope
     (the API picks it by URL; the admin page uses the county admin's own county)."""
-    from households.choices import RegionLevel
-    from households.selectors import is_in_scope
+    from core.choices import RegionLevel
+    from core.scoping import is_in_scope
 
     if not can_run_region_whatif(user):
         raise PermissionDenied(REGION_WHATIF_ROLES_ONLY)
@@ -78,9 +78,10 @@ def _load(households, versions, scenario: Scenario) -> tuple[list, list[tuple[st
 def run_whatif(*, user=None, county_prefix: str | None = None, scenario: Scenario) -> Timed:
     """A fixed number of queries (parameters, one income-bound query, three full-fact queries for the
     households the change can touch, township names); then pure Python. Nothing is written."""
-    from households.choices import RegionLevel
-    from households.models import Household, Region
-    from households.selectors import scoped
+    from core.choices import RegionLevel
+    from core.models import Region
+    from core.scoping import scoped
+    from households.models import Household
     from programs.selectors import parameter_versions_under
 
     if county_prefix is None:

@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from households import privacy, selectors
-from households.admin_excel import ExcelAdminMixin
-from households.choices import RegionLevel
+from core import privacy, scoping
+from core.choices import RegionLevel
+from households.admin.excel import ExcelAdminMixin
 from households.excel.downloads import XLSX, file_response
 from reports import exporting
 from reports.crosscheck import admin as crosscheck_admin  # noqa: F401 - registers the cross-check pages
@@ -40,7 +40,7 @@ class LedgerExportForm(forms.Form):
         self.fields["ledger"].choices = exporting.ledger_choices(user)
         if not privacy.may_reveal(user):
             del self.fields["full_identity"], self.fields["reason"]
-        regions = selectors.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+        regions = scoping.regions_for(user).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
         self.fields["region"].choices = [("", "本级全部")] + [
             (r.code, f"{r.code} {r.name}") for r in regions.only("code", "name").order_by("code")[:2000]
         ]

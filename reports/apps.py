@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "台账与统计"
 
     def ready(self) -> None:
-        from households.selectors import register_scope
+        from core.scoping import register_scope
         from reports import signals, todo
         from reports.crosscheck import models as m
         from reports.crosscheck import tasks  # noqa: F401 - registers the Celery tasks

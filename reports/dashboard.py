@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from households.choices import PovertyStatus, ReviewState
+from core.choices import ReviewState
+from households.choices import PovertyStatus
 from reports import statistics as stats
 
 GREEN, RED, GREY, ORANGE = "#67C23A", "#F56C6C", "#909399", "#E6A23C"

@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from assistance.monitoring.choices import LeadOutcome, LeadSource
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
 from assistance.monitoring.services import leads, measures, records, visits
-from households.choices import ReviewState
-from households.models import Household, Region
-from households.workflow import services as workflow
+from core.choices import ReviewState
+from core.models import Region
+from core.workflow import services as chain
+from households.models import Household
 
 FINDINGS = {
     "illness": "户主患病住院，年度自付医疗费用较高，家庭收入下降",
@@ -68,7 +69,7 @@ def build(*, clerk, township, county, village: str, today: dt.date, life) -> Non
         start = today - dt.timedelta(days=2 if open_now else 8)
         notice = records.start_publicity(record=record, user=township, start=start, place="东屏村村务公开栏")
         if not open_now:
-            workflow.close_publicity(publicity=notice, user=township)
+            chain.close_publicity(publicity=notice, user=township)
 
     # waiting for 入户核实: on time, 逾期 (orange on the village's and township's 工作台), red on the county's
     lead(LeadSource.CADRE_VISIT, "employment", 0)
@@ -153,7 +154,7 @@ def _eliminated(episode, *, clerk, township, county, today: dt.date, life) -> No
     records.submit_record(record=proposal, user=clerk, democratic_review_date=today)
     start = today - dt.timedelta(days=8)
     notice = records.start_publicity(record=proposal, user=township, start=start, place="东屏村村务公开栏")
-    workflow.close_publicity(publicity=notice, user=township)
+    chain.close_publicity(publicity=notice, user=township)
     records.township_approve(record=proposal, user=township)
     records.decide_elimination(record=proposal, user=county, eliminate=True)
     life.add("风险消除")

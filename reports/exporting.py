@@ -13,9 +13,10 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from households import permissions, privacy, selectors
-from households.choices import Role
-from households.models import Region
+from core import permissions as core_permissions
+from core import privacy, scoping
+from core.choices import Role
+from core.models import Region
 from reports.ledgers import (
     COUNTY_WORKBOOK,
     COUNTY_WORKBOOK_KEY,
@@ -75,7 +76,7 @@ def ledger_choices(user=None) -> list[tuple[str, str]]:
 
 
 def check_may_export(*, user, key: str) -> None:
-    role = permissions.role_of(user)
+    role = core_permissions.role_of(user)
     if role is None:
         raise PermissionDenied(EXPORT_NOT_ALLOWED)
     if role == Role.CITY_SUPERVISOR and key not in CITY_LEDGERS:
@@ -87,7 +88,7 @@ def export_context(
 ) -> ExportContext:
     """The region defaults to the user's own; a chosen region must lie inside the user's scope."""
     if region_code:
-        if not selectors.is_in_scope(user, region_code):
+        if not scoping.is_in_scope(user, region_code):
             raise PermissionDenied(REGION_OUT_OF_SCOPE)
         region = Region.objects.get(code=region_code)
     else:
@@ -236,7 +237,7 @@ def run_export_job(*, job_id: int) -> None:
 
 
 def job_for_download(*, job_id: int, user) -> ExportJob:
-    job = selectors.scoped(ExportJob.objects.all(), user).get(pk=job_id)
+    job = scoping.scoped(ExportJob.objects.all(), user).get(pk=job_id)
     if job.created_by_id != user.pk:
         raise PermissionDenied(JOB_NOT_YOURS)
     if job.status != ExportJob.Status.DONE:

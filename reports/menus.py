@@ -11,8 +11,8 @@ import copy
 
 from django.urls import NoReverseMatch, reverse
 
-from households.choices import Role
-from households.permissions import role_of
+from core.choices import Role
+from core.permissions import role_of
 
 WORKBENCH = ("url", "我的待办", "reports:workbench", "fas fa-tasks")
 IMPORT = ("url", "Excel 导入", "admin:households_importbatch_changelist", "fas fa-file-import")
@@ -35,7 +35,7 @@ APPLICATIONS = [
     "assistance.TekunCase",
     "assistance.DisabilitySubsidy",
     "assistance.MedicalBill",
-    "households.Publicity",
+    "core.Publicity",
 ]
 REVIEW = [
     "households.HouseholdReview",
@@ -44,8 +44,8 @@ REVIEW = [
     "assistance.TekunCase",
     "assistance.DisabilitySubsidy",
     "assistance.MedicalBill",
-    "households.Publicity",
-    "households.WorkflowEvent",
+    "core.Publicity",
+    "core.WorkflowEvent",
 ]
 CASES = [
     "assistance.DibaoCase",
@@ -98,7 +98,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
             "fas fa-house-user",
             ["households.Household", "households.Member", IMPORT, "assistance.AssistanceMeasure"],
         ),
-        ("帮扶力量与用户", "fas fa-users-cog", [*HELPERS, "households.User", "households.Region"]),
+        ("帮扶力量与用户", "fas fa-users-cog", [*HELPERS, "core.User", "core.Region"]),
     ],
     Role.CITY_SUPERVISOR: [
         ("统计", "fas fa-chart-pie", [STATISTICS, VILLAGES, "assistance.MeasureGap"]),
@@ -106,7 +106,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         (
             "抽查",
             "fas fa-search",
-            ["households.Household", "reports.Hit", "households.Publicity", "households.WorkflowEvent"],
+            ["households.Household", "reports.Hit", "core.Publicity", "core.WorkflowEvent"],
         ),
     ],
 }

@@ -23,7 +23,7 @@ class ExportJob(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.PROTECT, related_name="+"
     )
     region = models.ForeignKey(
-        "households.Region",
+        "core.Region",
         verbose_name="导出人区划",
         null=True,
         blank=True,

@@ -21,8 +21,10 @@ from django.utils import timezone
 from assistance.choices import RollStatus
 from assistance.models import PaymentLine, PaymentRoll
 from assistance.selectors import gap_annotations
-from households.choices import MemberStatus, RegionLevel
-from households.models import Household, Member, Region
+from core.choices import RegionLevel
+from core.models import Region
+from households.choices import MemberStatus
+from households.models import Household, Member
 from reports.summary_models import RegisterSummary, RollSummary, SummaryRefresh
 
 

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from assistance.models import AssistanceMeasure
+from core.workflow.models import WorkflowEvent
 from households.models import Household, ImportBatch, Member
-from households.workflow.models import WorkflowEvent
 from reports import refresh
 
 

@@ -29,9 +29,10 @@ from django.utils import timezone
 
 from assistance.choices import PhaseOutStatus, Program
 from assistance.models import PhaseOut
-from households.choices import PREFIX_LENGTH, PovertyStatus, RegionLevel, ReviewState
-from households.models import Region
-from households.selectors import region_prefix_for, scoped
+from core.choices import PREFIX_LENGTH, RegionLevel, ReviewState
+from core.models import Region
+from core.scoping import region_prefix_for, scoped
+from households.choices import PovertyStatus
 from programs.models import Parameter, VillagePopulation
 from programs.rules.facts import EXITED_STATUSES
 from programs.selectors import village_indicators

@@ -13,9 +13,7 @@ from django.db import models
 
 
 class RegisterSummary(models.Model):
-    village = models.ForeignKey(
-        "households.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+"
-    )
+    village = models.ForeignKey("core.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+")
     review_state = models.CharField("审核状态", max_length=24)
     poverty_status = models.CharField("脱贫状态", max_length=24)
     households = models.PositiveIntegerField("户数", default=0)
@@ -49,9 +47,7 @@ class RollSummary(models.Model):
     )
     month = models.DateField("发放月份")
     program = models.CharField("项目", max_length=12)
-    village = models.ForeignKey(
-        "households.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+"
-    )
+    village = models.ForeignKey("core.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+")
     households = models.PositiveIntegerField("户数", default=0)
     persons = models.PositiveIntegerField("人数", default=0)
     amount = models.DecimalField("金额", max_digits=14, decimal_places=2, default=Decimal("0.00"))
@@ -75,7 +71,7 @@ class SummaryRefresh(models.Model):
     """When a county's register summary was last rebuilt in full (absent: never, build on first read)."""
 
     county = models.OneToOneField(
-        "households.Region", verbose_name="县", on_delete=models.PROTECT, primary_key=True, related_name="+"
+        "core.Region", verbose_name="县", on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
     refreshed_at = models.DateTimeField("统计时间")
     households = models.PositiveIntegerField("户数", default=0)

@@ -20,12 +20,16 @@ from django.urls import reverse
 
 from assistance.choices import AlertKind, CaseStatus, PhaseOutStatus, StopProposalStatus
 from assistance.models import Alert, DibaoCase, PhaseOut, StopProposal
-from households.choices import ReviewState, Role
-from households.permissions import role_of
-from households.selectors import latest_backup, scoped
-from households.workflow.choices import CLOSED_CHANGE_STATES, PublicityResult, WorkflowAction
-from households.workflow.config import chain_for, record_kind
-from households.workflow.models import ChangeRequest, Publicity, PublicityObjection, WorkflowEvent
+from core.choices import ReviewState, Role
+from core.permissions import role_of
+from core.scoping import scoped
+from core.selectors import latest_backup
+from core.workflow.choices import PublicityResult, WorkflowAction
+from core.workflow.config import chain_for, record_kind
+from core.workflow.models import Publicity, PublicityObjection, WorkflowEvent
+from households.models import Household
+from households.workflow.choices import CLOSED_CHANGE_STATES
+from households.workflow.models import ChangeRequest
 
 ROWS_SHOWN = 5
 
@@ -219,21 +223,25 @@ def change_requests(user, today: dt.date) -> list[TodoItem]:
 def publicity(user, today: dt.date) -> list[TodoItem]:
     """公示 ending within three days, and objections to open 公示."""
     open_ = scoped(Publicity.objects.filter(result=PublicityResult.OPEN), user)
-    ending = open_.filter(end__lte=today + dt.timedelta(days=3)).select_related("household").order_by("end")
+    # The chain keeps the household's id; its number in the same query.
+    number = Household.objects.filter(pk=OuterRef("household_id")).values("household_no")[:1]
+    ending = (
+        open_.filter(end__lte=today + dt.timedelta(days=3))
+        .annotate(subject_no=Subquery(number))
+        .order_by("end")
+    )
     rows = [
         TodoRow(
-            f"{p.get_subject_kind_display()}公示 {getattr(p.household, 'household_no', '')}".strip(),
-            reverse("admin:households_publicity_change", args=[p.pk]),
+            f"{p.get_subject_kind_display()}公示 {p.subject_no or ''}".strip(),
+            reverse("admin:core_publicity_change", args=[p.pk]),
             detail=f"{p.end:%Y-%m-%d} 结束",
         )
         for p in ending[:ROWS_SHOWN]
     ]
-    url = f"{reverse('admin:households_publicity_changelist')}?result=open"
+    url = f"{reverse('admin:core_publicity_changelist')}?result=open"
     objections = scoped(PublicityObjection.objects.filter(publicity__result=PublicityResult.OPEN), user)
     objection_rows = [
-        TodoRow(
-            f"异议：{o.content[:40]}", reverse("admin:households_publicity_change", args=[o.publicity_id])
-        )
+        TodoRow(f"异议：{o.content[:40]}", reverse("admin:core_publicity_change", args=[o.publicity_id]))
         for o in objections.order_by("received_on", "id")[:ROWS_SHOWN]
     ]
     return [

@@ -9,8 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from households.choices import Role
-from households.permissions import role_of
+from core.choices import Role
+from core.permissions import role_of
 from reports import todo
 from reports.dashboard import charts_for
 

@@ -7,19 +7,11 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from households.choices import PovertyCause, RegionLevel, Relation, Role
-from households.idcard import make_id
-from households.models import (
-    HelperAssignment,
-    HelperPerson,
-    Household,
-    IncomeYear,
-    Member,
-    Region,
-    User,
-    Visit,
-    WorkTeam,
-)
+from core.choices import RegionLevel, Role
+from core.idcard import make_id
+from core.models import Region, User
+from households.choices import PovertyCause, Relation
+from households.models import HelperAssignment, HelperPerson, Household, IncomeYear, Member, Visit, WorkTeam
 
 
 class RegionFactory(DjangoModelFactory):

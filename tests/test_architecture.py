@@ -1,9 +1,11 @@
-"""The four floors (docs/architecture.md): households ← programs ← assistance ← reports, imports
-downward only; the registry reads nothing of programs but the dated-parameter reader. The contract
-lives in pyproject.toml ([tool.importlinter]); these tests run it on the code and on a broken copy."""
+"""The five floors (docs/architecture.md): core ← households ← programs ← assistance ← reports, imports
+downward only, with no exception (devdata, dev-only, above them all). The contract lives in
+pyproject.toml ([tool.importlinter]); these tests run it on the code and on a broken copy. No module
+imports another app's private name (`from x import _y`) either."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("households", "programs", "assistance", "reports")
+PACKAGES = ("core", "households", "programs", "assistance", "reports", "devdata")
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
@@ -45,6 +47,9 @@ def copy_of_code(tmp_path):
 @pytest.mark.parametrize(
     ("module", "line"),
     [
+        ("core/probe.py", "from households.models import Household\n"),
+        ("core/probe.py", "from programs.selectors import parameter_value\n"),
+        ("households/probe.py", "from programs.selectors import parameter_value\n"),
         ("households/probe.py", "from programs.models import EligibilityResult\n"),
         ("households/probe.py", "from programs.rules import dibao\n"),
         ("households/probe.py", "import assistance.models\n"),
@@ -52,6 +57,7 @@ def copy_of_code(tmp_path):
         ("programs/probe.py", "from assistance.models import DibaoCase\n"),
         ("programs/probe.py", "import reports.ledgers\n"),
         ("assistance/probe.py", "from reports.models import ExportJob\n"),
+        ("reports/probe.py", "from devdata import demo\n"),
     ],
 )
 def test_floors_contract_breaks_on_an_upward_import(copy_of_code, module, line):
@@ -62,6 +68,22 @@ def test_floors_contract_breaks_on_an_upward_import(copy_of_code, module, line):
     assert module.replace("/", ".").removesuffix(".py") in result.stdout
 
 
-def test_the_registry_may_read_dated_parameters(copy_of_code):
-    (copy_of_code / "households/probe.py").write_text("from programs.selectors import parameter_value\n")
-    assert lint_imports(copy_of_code).returncode == 0
+def test_no_app_imports_a_private_name_of_another_app():
+    """`from households.workflow.services import _log` couples two floors through a name the owner
+    may change at will: the public API (e.g. core.workflow.services.log_event) is the way."""
+    offenders = []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text())
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                    continue
+                top = node.module.split(".")[0]
+                if top == package or top not in PACKAGES:
+                    continue
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if private or any(part.startswith("_") for part in node.module.split(".")[1:]):
+                    offenders.append(f"{path.relative_to(ROOT)}: from {node.module} import {private}")
+    assert offenders == []

@@ -26,15 +26,15 @@ from assistance.models import (
     TekunCase,
 )
 from assistance.services import cases, medical, phase_out, rolls, stops, subsidies, tekun
+from core.api.base import ScopedAPIMixin
+from core.api.privacy import RevealActionMixin, may_reveal
+from core.choices import Role
+from core.models import Region
+from core.scoping import scoped
+from core.workflow import policy as chain_policy
 from households import permissions
-from households.api.base import ScopedAPIMixin
 from households.api.chain import roles
-from households.api.privacy import RevealActionMixin, may_reveal
 from households.api.views import UpdateNoDeleteViewSet, crud_docs
-from households.choices import Role
-from households.models import Region
-from households.selectors import scoped
-from households.workflow import policy
 
 CLERK, TOWNSHIP, COUNTY = Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN
 
@@ -67,9 +67,9 @@ class DibaoCaseViewSet(ReadOnly, mixins.CreateModelMixin):
         "create": roles({CLERK, TOWNSHIP, COUNTY}),
         "start_investigation": roles({TOWNSHIP, COUNTY}),
         "home_visit": roles({TOWNSHIP, COUNTY}),
-        "start_publicity": roles(policy.PUBLICITY_MANAGERS),
-        "close_publicity": roles(policy.PUBLICITY_MANAGERS),
-        "objection": roles(policy.OBJECTION_RECORDERS),
+        "start_publicity": roles(chain_policy.PUBLICITY_MANAGERS),
+        "close_publicity": roles(chain_policy.PUBLICITY_MANAGERS),
+        "objection": roles(chain_policy.OBJECTION_RECORDERS),
         "confirm": roles({COUNTY}),
         "refuse": roles({COUNTY}),
         "refusal_notice_sent": roles({TOWNSHIP, COUNTY}),

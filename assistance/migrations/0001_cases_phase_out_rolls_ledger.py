@@ -4,7 +4,6 @@ import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
 from decimal import Decimal
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -15,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('households', '0001_initial'),
         ('pghistory', '0007_auto_20250421_0444'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("households", "0001_initial"),
     ]
 
     operations = [
@@ -82,7 +81,7 @@ class Migration(migrations.Migration):
                 ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='最近核算时间')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
+                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='确认人')),
                 ('covered_members', models.ManyToManyField(blank=True, related_name='dibao_cases', to='households.member', verbose_name='保障对象')),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dibao_cases', to='households.household', verbose_name='户')),
             ],
@@ -101,7 +100,7 @@ class Migration(migrations.Migration):
                 ('visitors', models.CharField(max_length=100, verbose_name='核查人员')),
                 ('findings', models.TextField(verbose_name='核查情况')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='录入人')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='assistance.dibaocase', verbose_name='低保案件')),
             ],
             options={
@@ -149,7 +148,7 @@ class Migration(migrations.Migration):
                 ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='最近核算时间')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('confirmed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
+                ('confirmed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='确认人')),
                 ('household', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='households.household', verbose_name='户')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
                 ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='assistance.dibaocase')),
@@ -209,7 +208,7 @@ class Migration(migrations.Migration):
                 ('total_amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='合计金额')),
                 ('generated_at', models.DateTimeField(blank=True, null=True, verbose_name='生成时间')),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
+                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='确认人')),
                 ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.region', verbose_name='县')),
             ],
             options={
@@ -271,7 +270,7 @@ class Migration(migrations.Migration):
                 ('alerted_on', models.DateField(blank=True, null=True, verbose_name='到期提醒日期')),
                 ('closed_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
                 ('early_end_reason', models.CharField(blank=True, max_length=300, verbose_name='提前终止/恢复原因')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准人')),
+                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='批准人')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='phase_outs', to='assistance.dibaocase', verbose_name='低保案件')),
             ],
             options={
@@ -310,7 +309,7 @@ class Migration(migrations.Migration):
                 ('message', models.CharField(max_length=300, verbose_name='提醒内容')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提醒时间')),
                 ('handled_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
+                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='处理人')),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.household', verbose_name='户')),
                 ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='assistance.dibaocase', verbose_name='低保案件')),
                 ('phase_out', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='assistance.phaseout', verbose_name='渐退')),
@@ -343,7 +342,7 @@ class Migration(migrations.Migration):
                 ('alerted_on', models.DateField(blank=True, null=True, verbose_name='到期提醒日期')),
                 ('closed_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
                 ('early_end_reason', models.CharField(blank=True, max_length=300, verbose_name='提前终止/恢复原因')),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准人')),
+                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='批准人')),
                 ('case', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='assistance.dibaocase', verbose_name='低保案件')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
                 ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='assistance.phaseout')),
@@ -369,7 +368,7 @@ class Migration(migrations.Migration):
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
                 ('error', models.TextField(blank=True, verbose_name='错误信息')),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.region', verbose_name='区域')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='发起人')),
             ],
             options={
                 'verbose_name': '重新核算任务',

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -11,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assistance', '0001_cases_phase_out_rolls_ledger'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("households", "0001_initial"),
     ]
 
     operations = [
@@ -26,12 +25,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dibaocase',
             name='applied_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='受理人'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='受理人'),
         ),
         migrations.AddField(
             model_name='dibaocaseevent',
             name='applied_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='受理人'),
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='受理人'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='dibaocase',

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -11,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assistance', '0005_dibaocase_review_state_db_default'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("households", "0001_initial"),
     ]
 
     operations = [
@@ -34,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='disabilitysubsidy',
             name='applied_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请录入人'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='申请录入人'),
         ),
         migrations.AddField(
             model_name='disabilitysubsidy',
@@ -49,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='disabilitysubsidyevent',
             name='applied_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请录入人'),
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='申请录入人'),
         ),
         migrations.AddField(
             model_name='disabilitysubsidyevent',
@@ -64,7 +63,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='tekuncase',
             name='applied_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请录入人'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='申请录入人'),
         ),
         migrations.AddField(
             model_name='tekuncase',
@@ -74,7 +73,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='tekuncaseevent',
             name='applied_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请录入人'),
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='申请录入人'),
         ),
         migrations.AddField(
             model_name='tekuncaseevent',

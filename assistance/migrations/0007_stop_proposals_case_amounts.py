@@ -4,7 +4,6 @@ import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
 from decimal import Decimal
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -13,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('assistance', '0006_tekun_subsidy_review_state'),
         ('pghistory', '0007_auto_20250421_0444'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("households", "0001_initial"),
     ]
 
     operations = [
@@ -51,7 +50,7 @@ class Migration(migrations.Migration):
                 ('decision_reason', models.CharField(blank=True, max_length=300, verbose_name='不予停保理由')),
                 ('notice_text', models.TextField(blank=True, verbose_name='停保通知书')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stop_proposals', to='assistance.dibaocase', verbose_name='低保案件')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='决定人')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='决定人')),
             ],
             options={
                 'verbose_name': '停保建议',
@@ -86,7 +85,7 @@ class Migration(migrations.Migration):
                 ('decision_reason', models.CharField(blank=True, max_length=300, verbose_name='不予停保理由')),
                 ('notice_text', models.TextField(blank=True, verbose_name='停保通知书')),
                 ('case', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='assistance.dibaocase', verbose_name='低保案件')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='决定人')),
+                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='决定人')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
                 ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='assistance.stopproposal')),
             ],

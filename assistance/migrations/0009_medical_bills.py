@@ -5,7 +5,6 @@ import django.db.models.expressions
 import pgtrigger.compiler
 import pgtrigger.migrations
 from decimal import Decimal
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -15,7 +14,7 @@ class Migration(migrations.Migration):
         ('assistance', '0008_payment_holds'),
         ('households', '0008_backup_run'),
         ('pghistory', '0007_auto_20250421_0444'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("households", "0001_initial"),
     ]
 
     operations = [
@@ -53,7 +52,7 @@ class Migration(migrations.Migration):
                 ('pay_month', models.DateField(blank=True, help_text='县级审核确认后的次月', null=True, verbose_name='发放月份')),
                 ('review_state', models.CharField(choices=[('draft', '草稿'), ('pending_township', '待镇审核'), ('pending_county', '待县核查'), ('verified', '已入库'), ('returned_to_village', '村修正'), ('returned_to_township', '镇修正')], db_default='draft', db_index=True, default='draft', max_length=24, verbose_name='审核环节')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('applied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('applied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='录入人')),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='medical_bills', to='households.household', verbose_name='户')),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='medical_bills', to='households.member', verbose_name='患者')),
             ],
@@ -85,7 +84,7 @@ class Migration(migrations.Migration):
                 ('pay_month', models.DateField(blank=True, help_text='县级审核确认后的次月', null=True, verbose_name='发放月份')),
                 ('review_state', models.CharField(choices=[('draft', '草稿'), ('pending_township', '待镇审核'), ('pending_county', '待县核查'), ('verified', '已入库'), ('returned_to_village', '村修正'), ('returned_to_township', '镇修正')], db_default='draft', default='draft', max_length=24, verbose_name='审核环节')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('applied_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('applied_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='录入人')),
                 ('household', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='households.household', verbose_name='户')),
                 ('member', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='households.member', verbose_name='患者')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),

@@ -5,7 +5,6 @@ import django.core.validators
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -15,7 +14,7 @@ class Migration(migrations.Migration):
         ('assistance', '0009_medical_bills'),
         ('households', '0011_publicity_subject_monitoring'),
         ('pghistory', '0007_auto_20250421_0444'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("households", "0001_initial"),
     ]
 
     operations = [
@@ -47,8 +46,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
                 ('verified_on', models.DateField(blank=True, null=True, verbose_name='入户核实日期')),
                 ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('closed_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='办结人')),
-                ('created_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('closed_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='办结人')),
+                ('created_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='录入人')),
                 ('household', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_leads', to='households.household', verbose_name='户')),
                 ('member', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.member', verbose_name='成员')),
                 ('village', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.region', verbose_name='所在村')),
@@ -81,7 +80,7 @@ class Migration(migrations.Migration):
                 ('elimination_reasons', models.JSONField(blank=True, default=list, verbose_name='风险消除测算')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('applied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('applied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='录入人')),
                 ('episode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='eliminations', to='assistance.monitoringrecord', verbose_name='所消除的监测认定')),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_records', to='households.household', verbose_name='户')),
             ],
@@ -117,8 +116,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
                 ('verified_on', models.DateField(blank=True, null=True, verbose_name='入户核实日期')),
                 ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('closed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='办结人')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('closed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='办结人')),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='录入人')),
                 ('household', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='households.household', verbose_name='户')),
                 ('member', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='households.member', verbose_name='成员')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
@@ -165,7 +164,7 @@ class Migration(migrations.Migration):
                 ('elimination_reasons', models.JSONField(blank=True, default=list, verbose_name='风险消除测算')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('applied_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('applied_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='录入人')),
                 ('episode', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='assistance.monitoringrecord', verbose_name='所消除的监测认定')),
                 ('household', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='households.household', verbose_name='户')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
@@ -186,7 +185,7 @@ class Migration(migrations.Migration):
                 ('percap_income', models.DecimalField(blank=True, decimal_places=2, help_text='按当前情况测算的家庭年人均纯收入', max_digits=12, null=True, verbose_name='核查年人均纯收入(元)')),
                 ('risk_found', models.BooleanField(default=True, verbose_name='存在返贫致贫风险')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='录入人')),
                 ('helper', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.helperperson', verbose_name='帮扶责任人')),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_visits', to='households.household', verbose_name='户')),
                 ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='assistance.monitoringlead', verbose_name='线索')),

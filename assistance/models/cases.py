@@ -26,7 +26,7 @@ from assistance.choices import (
     TekunMode,
     VisitLevel,
 )
-from households.choices import ReviewState
+from core.choices import ReviewState
 
 _money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 

@@ -58,9 +58,7 @@ class AssistanceMeasure(models.Model):
 class RecalculationRun(models.Model):
     """One recalculation of a region; chunks report here (a counter, not a chord)."""
 
-    region = models.ForeignKey(
-        "households.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="+"
-    )
+    region = models.ForeignKey("core.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
     as_of = models.DateField("核算基准日")
     full = models.BooleanField(
         "全部重算",

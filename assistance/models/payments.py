@@ -16,9 +16,7 @@ ROLL_LOCKED_SQL = "发放表已确认，不能修改"
 
 
 class PaymentRoll(models.Model):
-    county = models.ForeignKey(
-        "households.Region", verbose_name="县", on_delete=models.PROTECT, related_name="+"
-    )
+    county = models.ForeignKey("core.Region", verbose_name="县", on_delete=models.PROTECT, related_name="+")
     month = models.DateField("发放月份", help_text="每月1日")
     program = models.CharField("项目", max_length=12, choices=Program.choices)
     status = models.CharField("状态", max_length=10, choices=RollStatus.choices, default=RollStatus.DRAFT)

@@ -7,9 +7,9 @@ from __future__ import annotations
 def register() -> None:
     from assistance.monitoring import models as m
     from assistance.monitoring.choices import Decision, LeadStatus
-    from households.selectors import register_scope
-    from households.workflow import config
-    from households.workflow.choices import register_state_choices
+    from core.scoping import register_scope
+    from core.workflow import config
+    from core.workflow.choices import register_state_choices
 
     register_state_choices(Decision, LeadStatus)
     config.register_record_kind(

@@ -51,7 +51,7 @@ class MonitoringLead(models.Model):
     )
     source_key = models.CharField("来源标识", max_length=80, help_text="同一来源的同一条线索只记录一次")
     village = models.ForeignKey(
-        "households.Region", verbose_name="所在村", on_delete=models.PROTECT, db_index=False, related_name="+"
+        "core.Region", verbose_name="所在村", on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     household = models.ForeignKey(
         "households.Household",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from assistance.monitoring.choices import Overdue, RiskType
-from households.money import to_yuan
+from core.money import to_yuan
 
 # Which 帮扶措施 kinds answer which risk (assistance.choices.MeasureKind slugs). 兜底保障 answers any.
 RISK_MEASURES: dict[str, frozenset[str]] = {

@@ -32,13 +32,13 @@ from assistance.services.common import (
     submit_application,
     working_day_after,
 )
-from households.choices import ReviewState, Role
+from core.choices import ReviewState, Role
+from core.permissions import role_of
+from core.workflow import services as chain
+from core.workflow.choices import WorkflowAction
+from core.workflow.config import chain_for
+from core.workflow.models import Publicity
 from households.models import Household
-from households.permissions import role_of
-from households.workflow import services as wf
-from households.workflow.choices import WorkflowAction
-from households.workflow.config import chain_for
-from households.workflow.models import Publicity
 
 WRONG_STATE = "案件当前为“{state}”，不能{action}"
 PUBLICITY_NOT_OVER = "公示期至{end}结束，公示期满后方可确认"
@@ -84,7 +84,7 @@ def _move(
 
 def submit_case(*, case: DibaoCase, user) -> DibaoCase:
     """村修正后重新提交 (a case the township returned to the village)."""
-    wf.submit(record=case, user=user)
+    chain.submit(record=case, user=user)
     return case
 
 
@@ -93,7 +93,7 @@ def review_case(*, case: DibaoCase, user, note: str = "") -> DibaoCase:
     which checks the 公示 and the figures; approving there directly would skip them."""
     if case.review_state == _final_level().pending:
         raise ValidationError(USE_CONFIRM)
-    wf.approve(record=case, user=user, note=note)
+    chain.approve(record=case, user=user, note=note)
     return case
 
 
@@ -101,7 +101,7 @@ def return_case(*, case: DibaoCase, user, reason: str) -> DibaoCase:
     """退回: the township sends back to the village (村修正), the county to the township (镇修正)."""
     if case.status in (*CLOSED_STATUSES, *PAYING_STATUSES):
         raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action="退回"))
-    wf.return_to_lower(record=case, user=user, reason=reason)
+    chain.return_to_lower(record=case, user=user, reason=reason)
     return case
 
 
@@ -174,7 +174,7 @@ def record_home_visit(
 def start_publicity(*, case: DibaoCase, user, start: dt.date, place: str) -> Publicity:
     """公示 through the review chain (township starts it; publicity.min_days long, P9)."""
     days = integration.param("publicity.min_days", region_code=case.household.village_id, as_of=start)
-    publicity = wf.start_publicity(
+    publicity = chain.start_publicity(
         subject=case,
         user=user,
         start=start,
@@ -199,14 +199,14 @@ def open_publicity(case: DibaoCase) -> Publicity:
 
 def record_objection(*, case: DibaoCase, user, reason: str, received_on: dt.date) -> DibaoCase:
     """An objection during 公示 sends the case back to investigation; a new 公示 is needed."""
-    wf.record_objection(publicity=open_publicity(case), user=user, content=reason, received_on=received_on)
+    chain.record_objection(publicity=open_publicity(case), user=user, content=reason, received_on=received_on)
     case.refresh_from_db()
     return case
 
 
 def close_publicity(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
     """公示期满无异议 (township, after the last day): the case waits for county confirmation."""
-    wf.close_publicity(publicity=open_publicity(case), user=user, as_of=on)
+    chain.close_publicity(publicity=open_publicity(case), user=user, as_of=on)
     case.refresh_from_db()
     return case
 
@@ -218,7 +218,7 @@ def on_publicity_started(*, record: DibaoCase, user) -> None:
     """镇审核 → 公示 → 县确认 (P9): a case still at the township is reviewed (approved) by the
     township that starts its 公示; a case not yet submitted or sent back to the village cannot be."""
     if record.status == CaseStatus.INVESTIGATING and record.review_state in _township_states():
-        wf.approve(record=record, user=user, note="镇审核通过，开始公示")
+        chain.approve(record=record, user=user, note="镇审核通过，开始公示")
     if record.review_state != _final_level().pending:
         raise ValidationError(NOT_REVIEWED.format(state=record.get_review_state_display()))
     publicity = open_publicity(record)
@@ -285,14 +285,14 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
         raise ValidationError(PUBLICITY_NOT_OVER.format(end=case.publicity_end))
     if case.status != CaseStatus.CONFIRMING:
         raise ValidationError(WRONG_STATE.format(state=case.get_status_display(), action="确认"))
-    wf.ensure_publicity_passed(record=case)
+    chain.ensure_publicity_passed(record=case)
     if case.near_relative_of_staff and not case.visits.filter(level=VisitLevel.COUNTY).exists():
         raise ValidationError(COUNTY_VISIT_REQUIRED)
     calc = case_amount(case, as_of=on)
     if not calc.amount.eligible:
         raise ValidationError(NOT_ELIGIBLE.format(reason="；".join(ineligible_reasons(calc, on))))
     # 县审核确认 is the chain's last approval (role, scope, segregation of duties, WorkflowEvent).
-    wf.approve(record=case, user=user, note=f"{on:%Y-%m-%d} 县审核确认")
+    chain.approve(record=case, user=user, note=f"{on:%Y-%m-%d} 县审核确认")
     apply_amount(case, calc.amount, parameter_ids=calc.parameter_ids)
     _move(case, user=user, to=CaseStatus.ACTIVE, allowed=(CaseStatus.CONFIRMING,), action="确认", log=False)
     case.confirmed_on = on

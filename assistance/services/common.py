@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from assistance.choices import LedgerKind, Program
 from assistance.models import ChangeLedgerEntry, DibaoCase, HolidayCalendar
 from assistance.rules import add_working_days
-from households.choices import ReviewState, Role
-from households.permissions import role_of
-from households.selectors import is_in_scope
-from households.workflow import services as wf
-from households.workflow.choices import WorkflowAction
-from households.workflow.config import chain_for, record_kind
+from core.choices import ReviewState, Role
+from core.permissions import role_of
+from core.scoping import is_in_scope
+from core.workflow import services as chain
+from core.workflow.choices import WorkflowAction
+from core.workflow.config import chain_for, record_kind
 
 COUNTY_ONLY = "仅县级民政部门可以执行此操作"
 OUT_OF_SCOPE = "该户不在您的管辖范围内"
@@ -71,13 +71,13 @@ def submit_application(record, user, *, kind: str) -> None:
     chain's submit(); an application taken at the township or county window is logged as submitted
     there (whoever took it may not approve it: segregation of duties)."""
     if role_of(user) == Role.VILLAGE_CLERK:
-        wf.submit(record=record, user=user)
+        chain.submit(record=record, user=user)
         return
     first = chain_for(kind)[0].pending
     record.review_state = first
     fields = ["review_state"] + (["updated_at"] if hasattr(record, "updated_at") else [])
     record.save(update_fields=fields)
-    wf._log(
+    chain.log_event(
         kind=record_kind(kind), record=record, action=WorkflowAction.SUBMIT,
         from_state=ReviewState.DRAFT, to_state=first, user=user, reason="窗口受理申请",
     )  # fmt: skip
@@ -87,7 +87,7 @@ def record_decided_elsewhere(records, user, *, kind: str, reason: str) -> None:
     """Records created already approved by another record's chain step (e.g. 两项补贴 granted by a
     低保 case's 县审核确认, or a 特困 case the county entered itself): log that step for each."""
     for record in records:
-        wf._log(
+        chain.log_event(
             kind=record_kind(kind), record=record, action=WorkflowAction.APPROVE,
             from_state=ReviewState.DRAFT, to_state=ReviewState.VERIFIED, user=user, reason=reason,
         )  # fmt: skip
@@ -99,18 +99,18 @@ def record_decided_elsewhere(records, user, *, kind: str, reason: str) -> None:
 
 def resubmit(record, user):
     """村修正后重新提交."""
-    wf.submit(record=record, user=user)
+    chain.submit(record=record, user=user)
     return record
 
 
 def approve_step(record, user, note: str = ""):
     """镇审核通过, or 县审核确认 at the last level (the record is then reloaded: it is paying)."""
-    wf.approve(record=record, user=user, note=note)
+    chain.approve(record=record, user=user, note=note)
     record.refresh_from_db()
     return record
 
 
 def return_step(record, user, reason: str):
     """退回 one level down with a reason (镇 → 村修正, 县 → 镇修正)."""
-    wf.return_to_lower(record=record, user=user, reason=reason)
+    chain.return_to_lower(record=record, user=user, reason=reason)
     return record

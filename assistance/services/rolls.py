@@ -25,8 +25,8 @@ from assistance.models import PaymentLine, PaymentRoll
 from assistance.rules import first_of_month
 from assistance.services import holds
 from assistance.services.common import require_county
-from households.choices import RegionLevel
-from households.models import Region
+from core.choices import RegionLevel
+from core.models import Region
 
 ROLL_LOCKED = "发放表已确认，不能修改；更正请在以后月份的发放表中做调整"
 ROLL_NOT_COUNTY = "发放表按县生成"

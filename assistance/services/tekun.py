@@ -29,7 +29,7 @@ from assistance.services.common import (
     return_step,
     submit_application,
 )
-from households.choices import ReviewState
+from core.choices import ReviewState
 from households.models import Member
 
 TEKUN_KEYS = [

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_htmx",
+    "core",
     "households",
     "programs",
     "assistance",
@@ -98,7 +99,7 @@ def _database() -> dict:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "households.User"
+AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
@@ -168,16 +169,16 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "households.api.auth.ExpiringTokenAuthentication",
+        "core.api.auth.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: the browsable API's pages are English developer screens; people use the admin and
     # developers read /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON bodies bounded in depth and list length before any view sees them (households.api.parsers).
+    # JSON bodies bounded in depth and list length before any view sees them (core.api.parsers).
     "DEFAULT_PARSER_CLASSES": [
-        "households.api.parsers.BoundedJSONParser",
+        "core.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -198,9 +199,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PovertyCauseEnum": "households.choices.PovertyCause",
         "MonitoringStateEnum": "households.choices.MonitoringState",
-        "RoleEnum": "households.choices.Role",
+        "RoleEnum": "core.choices.Role",
         "ChangeStateEnum": "households.workflow.choices.ChangeState",
-        "RegionLevelEnum": "households.choices.RegionLevel",
+        "RegionLevelEnum": "core.choices.RegionLevel",
         "VisitLevelEnum": "assistance.choices.VisitLevel",
         "AssistanceProgramEnum": "assistance.choices.Program",
         "RollProgramEnum": "assistance.api.serializers.ROLL_PROGRAMS",
@@ -216,10 +217,10 @@ SPECTACULAR_SETTINGS = {
         "PhaseOutTriggerEnum": "assistance.choices.PhaseOutTrigger",
     },
 }
-# The API's shared error shape and schema (households/api): JSON errors with Chinese messages and
+# The API's shared error shape and schema (core/api): JSON errors with Chinese messages and
 # field paths; every operation documents its 400/401/403/404 answers.
-REST_FRAMEWORK["EXCEPTION_HANDLER"] = "households.api.exceptions.api_exception_handler"
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "households.api.schema.FupinAutoSchema"
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "core.api.exceptions.api_exception_handler"
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "core.api.schema.FupinAutoSchema"
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process (demo/newcomer mode).
 REDIS_URL = env("REDIS_URL")
@@ -241,7 +242,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # No ID number or bank account in a log line (query strings, admin searches, error messages).
-    "filters": {"scrub_personal_data": {"()": "households.logging.ScrubPersonalData"}},
+    "filters": {"scrub_personal_data": {"()": "core.logging.ScrubPersonalData"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["scrub_personal_data"]},
     },
@@ -304,7 +305,7 @@ EXCEL_IMPORT_MAX_ZIP_RATIO = env.int("EXCEL_IMPORT_MAX_ZIP_RATIO", default=200)
 EXCEL_EXPORT_ASYNC_ROWS = env.int("EXCEL_EXPORT_ASYNC_ROWS", default=20_000)
 EXCEL_EXPORT_CHUNK_SIZE = 5_000
 
-# Backups (households.backup, `manage.py backup` / `restore`, docs/operations.md). One set a night at
+# Backups (core.backup, `manage.py backup` / `restore`, docs/operations.md). One set a night at
 # BACKUP_TIME (Asia/Shanghai) under BACKUP_DIR; kept: the newest set of each of the last N days,
 # weeks and months. With BACKUP_ENCRYPTION_KEY set, the dump and the media archive are encrypted
 # with gpg (AES-256, symmetric); keep the key somewhere other than the backups.

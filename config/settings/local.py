@@ -11,3 +11,6 @@ from .base import *  # noqa: E402
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The demo county and the synthetic benchmark county (`load_demo`, `generate_households`): dev only.
+INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]

@@ -7,6 +7,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from .base import *  # noqa: E402
 
+# The demo county and the synthetic generator are exercised by the suite (dev-only app).
+INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 AXES_ENABLED = False

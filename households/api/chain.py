@@ -4,19 +4,23 @@ checks state and level (400 with its Chinese message)."""
 
 from __future__ import annotations
 
+import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from households import privacy
-from households.api.base import ScopedAPIMixin
-from households.choices import Role
-from households.permissions import role_of
+from core import privacy
+from core.api.base import ScopedAPIMixin
+from core.choices import Role
+from core.permissions import role_of
+from core.workflow import policy as chain_policy
+from core.workflow import services as chain
+from core.workflow.choices import PublicitySubject
+from core.workflow.models import Publicity, PublicityObjection, WorkflowEvent
 from households.workflow import policy
 from households.workflow import services as workflow
-from households.workflow.choices import PublicitySubject
-from households.workflow.models import ChangeRequest, Publicity, PublicityObjection, WorkflowEvent
+from households.workflow.models import ChangeRequest
 
 REVIEWERS = {Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN}
 
@@ -93,11 +97,33 @@ class EmptySerializer(serializers.Serializer):
     pass
 
 
+# ------------------------------------------------------------------ filters
+
+
+class PublicityFilter(django_filters.FilterSet):
+    household = django_filters.NumberFilter(field_name="household_id", help_text="户")
+
+    class Meta:
+        model = Publicity
+        fields = ["result", "subject_kind", "household"]
+
+
+class WorkflowEventFilter(django_filters.FilterSet):
+    household = django_filters.NumberFilter(field_name="household_id", help_text="户")
+
+    class Meta:
+        model = WorkflowEvent
+        fields = ["record_kind", "record_id", "household", "action"]
+
+
 # ------------------------------------------------------------------ output shapes
 
 
 class WorkflowEventSerializer(serializers.ModelSerializer):
     action_display = serializers.CharField(source="get_action_display", read_only=True, help_text="操作名称")
+    household = serializers.IntegerField(
+        source="household_id", read_only=True, allow_null=True, help_text="户"
+    )
 
     class Meta:
         model = WorkflowEvent
@@ -126,6 +152,9 @@ class PublicityObjectionSerializer(serializers.ModelSerializer):
 
 class PublicitySerializer(serializers.ModelSerializer):
     objections = PublicityObjectionSerializer(many=True, read_only=True, help_text="异议记录")
+    household = serializers.IntegerField(
+        source="household_id", read_only=True, allow_null=True, help_text="户"
+    )
 
     class Meta:
         model = Publicity
@@ -192,12 +221,12 @@ class ChainActionsMixin:
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._chain(request, workflow.submit, ExpectedStateMixin)
+        return self._chain(request, chain.submit, ExpectedStateMixin)
 
     @extend_schema(summary="撤回", description="村级在乡镇审核前撤回。", request=OptionalReasonSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._chain(request, workflow.withdraw, OptionalReasonSerializer)
+        return self._chain(request, chain.withdraw, OptionalReasonSerializer)
 
     @extend_schema(
         summary="审核通过",
@@ -206,14 +235,14 @@ class ChainActionsMixin:
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._chain(request, workflow.approve, NoteSerializer)
+        return self._chain(request, chain.approve, NoteSerializer)
 
     @extend_schema(
         summary="退回", description="乡镇退回村修正，县级退回镇修正；必须填写原因。", request=ReasonSerializer
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_lower(self, request, pk=None):
-        return self._chain(request, workflow.return_to_lower, ReasonSerializer)
+        return self._chain(request, chain.return_to_lower, ReasonSerializer)
 
     @extend_schema(
         summary="市抽查异议",
@@ -222,7 +251,7 @@ class ChainActionsMixin:
     )
     @action(detail=True, methods=["post"], url_path="city-objection")
     def city_objection(self, request, pk=None):
-        return self._chain(request, workflow.city_objection, ReasonSerializer)
+        return self._chain(request, chain.city_objection, ReasonSerializer)
 
 
 CHAIN_POLICIES = {
@@ -294,9 +323,7 @@ class PovertyActionsMixin:
         serializer = StartPublicitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         household = self.get_object()
-        publicity = workflow.start_publicity(
-            subject=household, user=request.user, **serializer.validated_data
-        )
+        publicity = chain.start_publicity(subject=household, user=request.user, **serializer.validated_data)
         return Response(PublicitySerializer(publicity).data, status=201)
 
     @extend_schema(
@@ -307,7 +334,7 @@ class PovertyActionsMixin:
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
         household = self.get_object()
-        events = WorkflowEvent.objects.filter(household=household).order_by("created_at", "id")[:500]
+        events = WorkflowEvent.objects.filter(household_id=household.pk).order_by("created_at", "id")[:500]
         return Response(WorkflowEventSerializer(events, many=True).data)
 
     @extend_schema(
@@ -332,7 +359,7 @@ POVERTY_POLICIES = {
     "cancel_exit": roles(policy.EXIT_CANCELLERS),
     "end_policy": roles(policy.POLICY_ENDERS),
     "return_to_poverty": roles(policy.POVERTY_RETURNERS),
-    "start_publicity": roles(policy.PUBLICITY_MANAGERS),
+    "start_publicity": roles(chain_policy.PUBLICITY_MANAGERS),
     "change_request": CLERK,
 }
 
@@ -345,12 +372,12 @@ POVERTY_POLICIES = {
 class PublicityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Publicity.objects.prefetch_related("objections")
     serializer_class = PublicitySerializer
-    filterset_fields = ["result", "subject_kind", "household"]
+    filterset_class = PublicityFilter
     ordering_fields = ["id"]
     ordering = ["id"]
     policies = {
-        "objection": roles(policy.OBJECTION_RECORDERS),
-        "close": roles(policy.PUBLICITY_MANAGERS),
+        "objection": roles(chain_policy.OBJECTION_RECORDERS),
+        "close": roles(chain_policy.PUBLICITY_MANAGERS),
     }
 
     @extend_schema(
@@ -363,7 +390,7 @@ class PublicityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     def objection(self, request, pk=None):
         serializer = ObjectionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        objection = workflow.record_objection(
+        objection = chain.record_objection(
             publicity=self.get_object(), user=request.user, **serializer.validated_data
         )
         return Response(PublicityObjectionSerializer(objection).data, status=201)
@@ -371,7 +398,7 @@ class PublicityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary="公示期满无异议", description="公示期结束后由乡镇确认无异议。", request=None)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        publicity = workflow.close_publicity(publicity=self.get_object(), user=request.user)
+        publicity = chain.close_publicity(publicity=self.get_object(), user=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=publicity.pk)).data)
 
 
@@ -415,7 +442,7 @@ class WorkflowEventViewSet(
 ):
     queryset = WorkflowEvent.objects.all()
     serializer_class = WorkflowEventSerializer
-    filterset_fields = ["record_kind", "record_id", "household", "action"]
+    filterset_class = WorkflowEventFilter
     ordering_fields = ["id"]
     ordering = ["id"]
 

@@ -8,18 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from rest_framework import exceptions as drf_exceptions
 
-from households.choices import (
-    DangerLevel,
-    MemberStatus,
-    PovertyAttribute,
-    PovertyCause,
-    PovertyStatus,
-    RegionLevel,
-    ReviewState,
-)
-from households.idcard import normalize_id
-from households.models import HelperAssignment, Household, IncomeYear, Member, Region, Visit, WorkTeam
-from households.selectors import region_prefix_for
+from core.choices import RegionLevel, ReviewState
+from core.idcard import normalize_id
+from core.models import Region
+from core.scoping import region_prefix_for
+from households.choices import DangerLevel, MemberStatus, PovertyAttribute, PovertyCause, PovertyStatus
+from households.models import HelperAssignment, Household, IncomeYear, Member, Visit, WorkTeam
 
 REGION_PREFIX_WRONG = "区划代码前缀应为2到12位数字"
 REGION_OUT_OF_SCOPE = "所选区划 {code} 不在您的管辖范围内"

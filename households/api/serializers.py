@@ -7,8 +7,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from households import entry, privacy
-from households.choices import PREFIX_LENGTH, RegionLevel
+from core import privacy
+from core.choices import PREFIX_LENGTH, RegionLevel
+from core.models import Region, User
+from core.money import to_yuan
+from core.scoping import region_prefix_for, scoped
+from households import entry
 from households.income import dibao_basis_per_capita_month, net_income, poverty_basis_per_capita
 from households.models import (
     HelperAssignment,
@@ -16,15 +20,11 @@ from households.models import (
     Household,
     IncomeYear,
     Member,
-    Region,
-    User,
     Visit,
     VisitPhoto,
     WorkTeam,
     WorkTeamMember,
 )
-from households.money import to_yuan
-from households.selectors import region_prefix_for, scoped
 
 MEMBERS_TOO_MANY = "每户成员最多 {max_length} 人"
 PERIOD_REVERSED = "结束日期不能早于开始日期"

@@ -12,27 +12,29 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 
+from core import permissions as core_permissions
+from core.api.auth import fresh_token
+from core.api.base import ROLE_FORBIDDEN, ScopedAPIMixin, anyone
+from core.api.privacy import IdSearchActionMixin, IdSearchSerializer, RevealActionMixin, may_reveal
+from core.api.schema import ErrorSerializer
+from core.choices import Role
+from core.models import Region
+from core.workflow import services as chain
 from households import permissions, visits
 from households.api import filters, serializers
-from households.api.auth import fresh_token
-from households.api.base import ROLE_FORBIDDEN, ScopedAPIMixin, anyone
 from households.api.chain import CHAIN_POLICIES, POVERTY_POLICIES, ChainActionsMixin, PovertyActionsMixin
-from households.api.privacy import IdSearchActionMixin, IdSearchSerializer, RevealActionMixin, may_reveal
-from households.api.schema import ErrorSerializer
-from households.choices import MemberStatus, PovertyStatus, Relation, Role, VisitPurpose
+from households.choices import MemberStatus, PovertyStatus, Relation, VisitPurpose
 from households.models import (
     HelperAssignment,
     HelperPerson,
     Household,
     IncomeYear,
     Member,
-    Region,
     Visit,
     WorkTeam,
     WorkTeamMember,
 )
 from households.selectors import approved, approved_households, households_for
-from households.workflow import services as workflow
 
 
 def _entry_allowed(user, obj=None) -> bool:
@@ -261,10 +263,10 @@ class HouseholdViewSet(
 
     def perform_update(self, serializer):
         serializer.save()
-        if permissions.role_of(self.request.user) == Role.TOWNSHIP_REVIEWER:
+        if core_permissions.role_of(self.request.user) == Role.TOWNSHIP_REVIEWER:
             # 镇修正 (S003 审核、修正): logged, and the corrector may not approve it afterwards.
             changed = "、".join(sorted(serializer.validated_data)) or "无"
-            workflow.record_correction(
+            chain.record_correction(
                 record=serializer.instance, user=self.request.user, summary=f"接口修正：{changed}"
             )
         # Members changed inside the service: show the fresh list, not the prefetched one.

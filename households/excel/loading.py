@@ -13,9 +13,10 @@ import pgtrigger
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from households.choices import MemberStatus, ReviewState
+from core.choices import ReviewState
+from core.history import record_events, trigger_uri
+from households.choices import MemberStatus
 from households.excel.validation import ImportPlan
-from households.history import record_events, trigger_uri
 from households.models import Household, IncomeYear, Member
 
 

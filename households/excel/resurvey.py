@@ -24,8 +24,12 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from core import scoping
+from core.choices import RegionLevel, ReviewState
+from core.models import Region
+from core.permissions import role_of
 from households import selectors
-from households.choices import ETHNICITY_CHOICES, MemberStatus, RegionLevel, ReviewState
+from households.choices import ETHNICITY_CHOICES, MemberStatus
 from households.excel.columns import (
     BOOL,
     CHOICE,
@@ -51,8 +55,7 @@ from households.excel.validation import (
     _Sink,
     id_from_cell,
 )
-from households.models import Household, ImportBatch, IncomeYear, Member, Region, ResurveyFilter
-from households.permissions import role_of
+from households.models import Household, ImportBatch, IncomeYear, Member, ResurveyFilter
 
 TITLE = "年度动态调整表（请核对并修改后回传；灰色列为系统编号，请勿修改）"
 HELP_LINES = [
@@ -97,7 +100,7 @@ def resurvey_households(
     """The households a county/township picked, inside its scope."""
     qs = selectors.households_for(user)
     if village_code:
-        if not selectors.is_in_scope(user, village_code):
+        if not scoping.is_in_scope(user, village_code):
             raise PermissionDenied(EXPORT_NOT_ALLOWED)
         qs = qs.filter(village__code__startswith=Region.objects.get(code=village_code).prefix)
     if statuses:
@@ -116,7 +119,7 @@ def may_resurvey(user) -> bool:
 
 def saved_filters_for(user):
     """The user's own filters and those of users inside the user's scope."""
-    return selectors.scoped(ResurveyFilter.objects.select_related("region"), user)
+    return scoping.scoped(ResurveyFilter.objects.select_related("region"), user)
 
 
 def save_filter(
@@ -136,7 +139,7 @@ def save_filter(
     region = None
     if region_code:
         region = Region.objects.filter(code=region_code).first()
-        if region is None or not selectors.is_in_scope(user, region_code):
+        if region is None or not scoping.is_in_scope(user, region_code):
             raise PermissionDenied(FILTER_REGION_OUT_OF_SCOPE.format(code=region_code))
         if region.level not in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
             raise ValidationError(FILTER_LEVEL)

@@ -19,8 +19,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from households import selectors
-from households.choices import MemberStatus, RegionLevel, Relation
+from core import scoping
+from core.choices import RegionLevel
+from core.idcard import check_sex_matches, normalize_id, parse_id
+from households.choices import MemberStatus, Relation
 from households.excel.columns import (
     ACCOUNT,
     BOOL,
@@ -42,7 +44,6 @@ from households.excel.columns import (
     fold,
 )
 from households.excel.parsing import FILE_CORRUPT, NO_DATA_ROWS, FileRejected, SheetData
-from households.idcard import check_sex_matches, normalize_id, parse_id
 from households.models.member import DISABILITY_GRADE_REQUIRED
 from households.validators import check_causes
 
@@ -630,14 +631,14 @@ def _check_household(draft: HouseholdDraft, sink: _Sink, relation_at: int | None
 
 
 def _check_villages(households: list[HouseholdDraft], user, sink: _Sink) -> None:
-    from households.models import Region
+    from core.models import Region
 
     codes = {h.village_id for h in households if h.village_id}
     found = {
         code: (level, name)
         for code, level, name in Region.objects.filter(code__in=codes).values_list("code", "level", "name")
     }
-    prefix = selectors.region_prefix_for(user)
+    prefix = scoping.region_prefix_for(user)
     for draft in households:
         code = draft.village_id
         if not code:
@@ -689,7 +690,7 @@ def _check_household_numbers(households: list[HouseholdDraft], sink: _Sink) -> N
 def _check_active_ids(seen_ids: dict[str, int], user, sink: _Sink) -> None:
     from households.models import Member
 
-    prefix = selectors.region_prefix_for(user) or ""
+    prefix = scoping.region_prefix_for(user) or ""
     member, household = Member._meta.db_table, Member._meta.get_field("household").related_model._meta
     region = household.get_field("village").related_model._meta
     with connection.cursor() as cursor:

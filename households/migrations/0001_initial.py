@@ -10,7 +10,6 @@ import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
 from decimal import Decimal
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -93,7 +92,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='注销时间')),
                 ('archive_reason', models.CharField(blank=True, max_length=200, verbose_name='注销原因')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='录入人')),
             ],
             options={
                 'verbose_name': '建档立卡户',
@@ -309,7 +308,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='注销时间')),
                 ('archive_reason', models.CharField(blank=True, max_length=200, verbose_name='注销原因')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='录入人')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
                 ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='households.household')),
                 ('village', models.ForeignKey(db_constraint=False, limit_choices_to={'level': 5}, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='households.region', verbose_name='所在村')),

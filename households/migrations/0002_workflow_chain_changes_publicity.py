@@ -4,7 +4,6 @@ import django.db.models.deletion
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -155,7 +154,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='changerequest',
             name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='申请人'),
         ),
         migrations.AddField(
             model_name='changerequest',
@@ -170,12 +169,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='publicity',
             name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='结束人'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='结束人'),
         ),
         migrations.AddField(
             model_name='publicity',
             name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='发起人'),
         ),
         migrations.AddField(
             model_name='publicity',
@@ -190,12 +189,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='publicityobjection',
             name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='登记人'),
         ),
         migrations.AddField(
             model_name='workflowevent',
             name='actor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='操作人'),
         ),
         migrations.AddField(
             model_name='workflowevent',

@@ -2,7 +2,6 @@
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -21,7 +20,7 @@ class Migration(migrations.Migration):
                 ('statuses', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('not_exited', '未脱贫'), ('proposed_exit', '拟退出'), ('in_publicity', '公示中'), ('exited_with_policy', '已脱贫享受政策'), ('exited_no_policy', '已脱贫不再享受政策'), ('returned_to_poverty', '返贫')], max_length=24), blank=True, default=list, help_text='不选为全部', size=None, verbose_name='脱贫状态')),
                 ('attributes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('general', '一般贫困户'), ('dibao', '低保贫困户'), ('tekun', '特困供养贫困户'), ('dibao_tekun', '低保特困供养贫困户'), ('general_exited', '一般脱贫户'), ('dibao_exited', '低保脱贫户'), ('tekun_exited', '特困供养脱贫户')], max_length=20), blank=True, default=list, help_text='不选为全部', size=None, verbose_name='贫困户属性')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='创建人')),
                 ('owner_region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.region', verbose_name='创建人区划')),
                 ('region', models.ForeignKey(blank=True, help_text='乡镇或村；留空为创建人管辖范围内的全部', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.region', verbose_name='区划')),
             ],

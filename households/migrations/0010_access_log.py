@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -29,7 +28,7 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(max_length=500, verbose_name='事由')),
                 ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='查看人')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='查看人')),
             ],
             options={
                 'verbose_name': '个人信息查看记录',

@@ -7,7 +7,6 @@ import households.models.support
 import pgtrigger.compiler
 import pgtrigger.migrations
 import uuid
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -136,7 +135,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='visit',
             name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='记录人'),
         ),
         migrations.AlterField(
             model_name='user',

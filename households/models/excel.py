@@ -29,7 +29,7 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
     )
     region = models.ForeignKey(
-        "households.Region",
+        "core.Region",
         verbose_name="导入人区划",
         null=True,
         blank=True,
@@ -65,7 +65,7 @@ class ResurveyFilter(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
     )
     owner_region = models.ForeignKey(
-        "households.Region",
+        "core.Region",
         verbose_name="创建人区划",
         null=True,
         blank=True,
@@ -73,7 +73,7 @@ class ResurveyFilter(models.Model):
         related_name="+",
     )
     region = models.ForeignKey(
-        "households.Region",
+        "core.Region",
         verbose_name="区划",
         null=True,
         blank=True,

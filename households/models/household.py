@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Substr
 
+from core.choices import RegionLevel, ReviewState
 from households.choices import (
     DangerLevel,
     HouseStructure,
@@ -17,8 +18,6 @@ from households.choices import (
     PovertyAttribute,
     PovertyCause,
     PovertyStatus,
-    RegionLevel,
-    ReviewState,
     RoadType,
 )
 from households.models.geo import latitude_field, longitude_field
@@ -41,7 +40,7 @@ class Household(models.Model):
 
     household_no = models.CharField("户编号", max_length=30)
     village = models.ForeignKey(
-        "households.Region",
+        "core.Region",
         verbose_name="所在村",
         on_delete=models.PROTECT,
         related_name="households",

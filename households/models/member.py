@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.idcard import check_sex_matches, normalize_id, parse_id
 from households.choices import (
     ETHNICITY_CHOICES,
     DisabilityGrade,
@@ -19,7 +20,6 @@ from households.choices import (
     Sex,
     WorkStatus,
 )
-from households.idcard import check_sex_matches, normalize_id, parse_id
 
 STATUS_DATE_REQUIRED = "成员状态为“{status}”时必须填写变动日期"
 DISABILITY_CARD_WRONG = "残疾人证号应为身份证号加残疾类别和等级两位（共20位）"

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from households.choices import HelperUnitLevel, RegionLevel, VisitPurpose
+from core.choices import RegionLevel
+from households.choices import HelperUnitLevel, VisitPurpose
 from households.models.geo import latitude_field, longitude_field
 
 PERIOD_ORDER_WRONG = "结束日期不能早于开始日期"
@@ -22,7 +23,7 @@ class HelperPerson(models.Model):
     post = models.CharField("职务", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     county = models.ForeignKey(
-        "households.Region",
+        "core.Region",
         verbose_name="所属县",
         on_delete=models.PROTECT,
         related_name="+",
@@ -70,7 +71,7 @@ class WorkTeam(models.Model):
     """驻村工作队 stationed in one village."""
 
     village = models.ForeignKey(
-        "households.Region",
+        "core.Region",
         verbose_name="驻村",
         on_delete=models.PROTECT,
         related_name="work_teams",

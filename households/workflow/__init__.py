@@ -1,4 +1,2 @@
-"""The review chain (村 → 镇 → 县, 市抽查), change requests, 公示 and the poverty-status workflow.
-
-Every transition happens in `services.py`; admin views and the API only call it.
-"""
+"""The registry's own workflow: households and change requests through the chain (core.workflow),
+and the poverty status (拟退出 → 公示 → 脱贫; 返贫; 监测). Every step happens in `services.py`."""

@@ -13,11 +13,11 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
-from households import privacy
+from core import privacy
+from core.workflow.errors import TransitionError
 from households.models import Household, IncomeYear, Member
 from households.workflow import errors as e
 from households.workflow.choices import ChangeTarget
-from households.workflow.errors import TransitionError
 from households.workflow.models import ChangeItem
 
 # Fields a change request never touches: workflow state goes through its own services.

@@ -1,4 +1,4 @@
-"""Reads for the workflow: review queues, the transition log and field history of a household."""
+"""Reads of the registry's workflow: change requests, the transition log and field history of a household."""
 
 from __future__ import annotations
 
@@ -8,37 +8,17 @@ from datetime import datetime
 from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 
-from households import privacy, selectors
-from households.permissions import role_of
+from core import privacy
+from core.models import WorkflowEvent
+from core.scoping import scoped
 from households.workflow.changes import MODELS, display_value
 from households.workflow.choices import ChangeTarget
-from households.workflow.config import chain_for, record_kind
-from households.workflow.models import ChangeItem, ChangeRequest, WorkflowEvent
-
-
-def queue_states(*, user, kind: str) -> list[str]:
-    """The states in which records of `kind` wait for this user's level (待我审核)."""
-    role = role_of(user)
-    return [
-        state
-        for level in chain_for(kind)
-        if level.role == role
-        for state in (level.pending, level.returned_here)
-        if state
-    ]
-
-
-def review_queue(*, user, kind: str) -> QuerySet:
-    """Records of `kind` waiting for the user's level, inside the user's scope."""
-    rk = record_kind(kind)
-    model = rk.model_class()
-    qs = model._default_manager.filter(**{f"{rk.state_field}__in": queue_states(user=user, kind=kind)})
-    return selectors.scoped(qs, user)
+from households.workflow.models import ChangeItem, ChangeRequest
 
 
 def change_requests_for(user) -> QuerySet:
     active = ChangeItem.objects.filter(superseded_at__isnull=True)
-    return selectors.scoped(
+    return scoped(
         ChangeRequest.objects.select_related(
             "household", "household__village", "created_by"
         ).prefetch_related(Prefetch("items", queryset=active, to_attr="current_items")),
@@ -59,7 +39,7 @@ def change_summary(change: ChangeRequest) -> str:
 
 def events_for_household(*, household, user) -> QuerySet:
     """Every logged step of the household and of its change requests, newest first."""
-    return selectors.scoped(WorkflowEvent.objects.filter(household=household), user).select_related(
+    return scoped(WorkflowEvent.objects.filter(household_id=household.pk), user).select_related(
         "actor", "actor_region"
     )
 
@@ -86,7 +66,7 @@ def household_history(*, household, limit: int = 200) -> list[HistoryRow]:
     the pghistory trigger events. Two queries: the events, then the users named in their context."""
     from pghistory.models import Events
 
-    User = apps.get_model("households", "User")
+    User = apps.get_model("core", "User")
     events = list(
         Events.objects.references(household)
         .across(*_EVENT_MODELS)

@@ -1,323 +1,32 @@
-"""Every workflow transition, in one module: the admin (now) and the API (later) both call these.
-
-Concurrency: each step locks the record row with SELECT … FOR UPDATE NOWAIT inside the
-transaction. Of two reviewers acting at once exactly one gets the lock; the other gets RECORD_BUSY
-at once (or, if the first already committed, an invalid-transition / RECORD_CHANGED message).
-We do not use django-fsm here: which levels a record passes is per-kind configuration
-(config.CHAINS), while fsm transitions are fixed per model in decorators.
-"""
+"""The registry's own workflow steps: submitting a household (one 户主), change requests to stored
+households, and the poverty status (拟退出 → 公示 → 脱贫; 返贫; 监测). Each step is logged through the
+chain's `log_event` (core.workflow.services) like every other step."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from households import selectors
-from households.choices import MonitoringState, PovertyStatus, ReviewState, Role
+from core import scoping
+from core.choices import ReviewState, Role
+from core.permissions import role_of
+from core.workflow import errors as e
+from core.workflow import policy as chain_policy
+from core.workflow.choices import WorkflowAction, state_label
+from core.workflow.config import VILLAGE, kind_of
+from core.workflow.errors import TransitionError
+from core.workflow.services import check_role, check_scope, lock_record, log_event, submit
+from households.choices import MonitoringState, PovertyStatus
 from households.models import Household, IncomeYear, Member
-from households.permissions import role_of
-from households.workflow import errors as e
+from households.workflow import errors as registry_errors
 from households.workflow import policy
 from households.workflow.changes import build_items, load_value, validate_items
-from households.workflow.choices import (
-    ChangeState,
-    ChangeTarget,
-    PublicityResult,
-    WorkflowAction,
-    state_label,
-)
-from households.workflow.config import (
-    CITY,
-    LEVELS,
-    VILLAGE,
-    Level,
-    RecordKind,
-    chain_for,
-    kind_of,
-    publicity_subject,
-)
-from households.workflow.errors import TransitionError
-from households.workflow.models import (
-    ChangeItem,
-    ChangeRequest,
-    Publicity,
-    PublicityObjection,
-    WorkflowEvent,
-)
-from programs.selectors import parameter_value
-
-SUBMITTABLE = {ReviewState.DRAFT, ReviewState.RETURNED_TO_VILLAGE}
-AUTHOR_ACTIONS = {
-    WorkflowAction.SUBMIT,
-    WorkflowAction.CORRECT,
-    WorkflowAction.OPEN_CHANGE,
-    WorkflowAction.AMEND_CHANGE,
-}
-
-
-# --------------------------------------------------------------------------------------------
-# plumbing
-
-
-def _lock(record):
-    """Lock the record's row for this transaction, or fail at once if someone else holds it."""
-    try:
-        with transaction.atomic():
-            return type(record)._default_manager.select_for_update(nowait=True).get(pk=record.pk)
-    except OperationalError as exc:
-        raise TransitionError(e.RECORD_BUSY) from exc
-
-
-def _log(*, kind: RecordKind, record, action: str, from_state: str, to_state: str, user, reason: str = ""):
-    return WorkflowEvent.objects.create(
-        record_kind=kind.slug,
-        record_id=record.pk,
-        household_id=kind.household_id_of(record),
-        region_code=kind.village_code_of(record),
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        actor=user,
-        actor_role=role_of(user) or "",
-        actor_region_id=getattr(user, "region_id", None),
-    )
-
-
-def _check_scope(user, kind: RecordKind, record) -> None:
-    if not selectors.is_in_scope(user, kind.village_code_of(record)):
-        raise TransitionError(e.OUT_OF_SCOPE)
-
-
-def _check_role(user, level: Level, action: str, roles: Iterable[str] | None = None) -> None:
-    role = role_of(user)
-    if role not in (set(roles) if roles is not None else {level.role}):
-        raise TransitionError(
-            e.NOT_YOUR_LEVEL.format(
-                role=Role(role).label if role else "未登录", level=level.label, action=action
-            )
-        )
-
-
-def _check_expected(state: str, expected_state: str | None) -> None:
-    if expected_state is not None and state != expected_state:
-        raise TransitionError(e.RECORD_CHANGED.format(state=state_label(state)))
-
-
-def _invalid(state: str, action: str) -> TransitionError:
-    return TransitionError(e.INVALID_TRANSITION.format(state=state_label(state), action=action))
-
-
-def _set_state(record, kind: RecordKind, to_state: str, *extra_fields: str) -> None:
-    setattr(record, kind.state_field, to_state)
-    fields = [kind.state_field, *extra_fields]
-    if any(f.name == "updated_at" for f in record._meta.concrete_fields):
-        fields.append("updated_at")
-    record.save(update_fields=fields)
-
-
-def _sync(caller_copy, locked, kind: RecordKind) -> None:
-    """Let the caller's instance see the new state without a reload."""
-    if caller_copy is not locked:
-        setattr(caller_copy, kind.state_field, kind.state_of(locked))
-
-
-def authors_of(*, kind: RecordKind, record) -> set[int]:
-    """Users who entered, submitted or corrected the record: none of them may approve it."""
-    ids = set(
-        WorkflowEvent.objects.filter(
-            record_kind=kind.slug, record_id=record.pk, action__in=AUTHOR_ACTIONS
-        ).values_list("actor_id", flat=True)
-    )
-    entered_by = getattr(record, kind.entered_by_attr, None)
-    if entered_by:
-        ids.add(entered_by)
-    return ids
-
-
-def _acting_level(chain: tuple[Level, ...], state: str) -> int | None:
-    for index, level in enumerate(chain):
-        if state == level.pending or (level.returned_here and state == level.returned_here):
-            return index
-    return None
-
-
-def _reviewing_level(*, kind: RecordKind, record, state: str, user, action: WorkflowAction):
-    """The chain and the index of the level that acts on `state`, checked against the user."""
-    chain = chain_for(kind.slug)
-    index = _acting_level(chain, state)
-    if index is None:
-        raise _invalid(state, action.label)
-    _check_role(user, chain[index], action.label)
-    _check_scope(user, kind, record)
-    return chain, index
-
-
-# --------------------------------------------------------------------------------------------
-# the record chain: 草稿 → 待镇审核 → 待县核查 → 已入库, with returns and 市抽查异议
-
-
-def _transition(*, record, user, action: WorkflowAction, decide, reason: str = "", expected_state=None):
-    """Lock the record, let `decide(kind, locked, state)` check the step and name the new state,
-    write it and log it — all in one transaction."""
-    kind = kind_of(record)
-    with transaction.atomic(), pghistory.context(user=user.pk, workflow=action):
-        locked = _lock(record)
-        state = kind.state_of(locked)
-        _check_expected(state, expected_state)
-        to_state = decide(kind, locked, state)
-        extra = ()
-        if to_state in (ReviewState.VERIFIED, kind.withdrawn_state) and hasattr(locked, "decided_at"):
-            locked.decided_at = timezone.now()
-            extra = ("decided_at",)
-        _set_state(locked, kind, to_state, *extra)
-        _log(
-            kind=kind,
-            record=locked,
-            action=action,
-            from_state=state,
-            to_state=to_state,
-            user=user,
-            reason=reason,
-        )
-    _sync(record, locked, kind)
-    return locked
-
-
-def _reason_required(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise TransitionError(e.REASON_REQUIRED)
-    return reason
-
-
-def submit(*, record, user, expected_state: str | None = None):
-    """村提交: a draft or a record returned to the village goes to the first review level."""
-    action = WorkflowAction.SUBMIT
-
-    def decide(kind, locked, state):
-        if state not in SUBMITTABLE:
-            raise _invalid(state, action.label)
-        _check_role(user, VILLAGE, action.label)
-        _check_scope(user, kind, locked)
-        if kind.extra.get("validate_submit"):
-            import_string(kind.extra["validate_submit"])(record=locked)
-        return chain_for(kind.slug)[0].pending
-
-    return _transition(record=record, user=user, action=action, decide=decide, expected_state=expected_state)
-
-
-def withdraw(*, record, user, reason: str = "", expected_state: str | None = None):
-    """村撤回: only before the first level has acted. A change request closes; a record is a draft again."""
-    action = WorkflowAction.WITHDRAW
-
-    def decide(kind, locked, state):
-        withdrawable = {chain_for(kind.slug)[0].pending}
-        if kind.withdrawn_state != ReviewState.DRAFT:
-            withdrawable.add(ReviewState.RETURNED_TO_VILLAGE)
-        if state not in withdrawable:
-            raise _invalid(state, action.label)
-        _check_role(user, VILLAGE, action.label)
-        _check_scope(user, kind, locked)
-        return kind.withdrawn_state
-
-    return _transition(
-        record=record, user=user, action=action, decide=decide, reason=reason, expected_state=expected_state
-    )
-
-
-def _review(*, record, user, action: WorkflowAction, step, reason: str = "", expected_state=None):
-    """A review level acts (镇 / 县): the level that holds the record's state is checked against the
-    user, then `step(kind, locked, chain, index)` names the new state."""
-
-    def decide(kind, locked, state):
-        chain, index = _reviewing_level(kind=kind, record=locked, state=state, user=user, action=action)
-        return step(kind, locked, chain, index)
-
-    return _transition(
-        record=record, user=user, action=action, decide=decide, reason=reason, expected_state=expected_state
-    )
-
-
-def approve(*, record, user, note: str = "", expected_state: str | None = None):
-    """镇审核通过 / 县核查通过: the record moves one level up, or is stored (已入库) after the last.
-    Nobody approves what they entered, submitted or corrected themselves (segregation of duties)."""
-
-    def step(kind, locked, chain, index):
-        if user.pk in authors_of(kind=kind, record=locked):
-            raise TransitionError(e.OWN_WORK)
-        if index + 1 < len(chain):
-            return chain[index + 1].pending
-        if kind.on_verified:
-            import_string(kind.on_verified)(record=locked, user=user)
-        return ReviewState.VERIFIED
-
-    return _review(
-        record=record,
-        user=user,
-        action=WorkflowAction.APPROVE,
-        step=step,
-        reason=note,
-        expected_state=expected_state,
-    )
-
-
-def return_to_lower(*, record, user, reason: str, expected_state: str | None = None):
-    """退回: the township sends back to 村修正, the county to 镇修正. A reason is required."""
-
-    def step(kind, locked, chain, index):
-        return chain[index - 1].returned_here if index > 0 else VILLAGE.returned_here
-
-    return _review(
-        record=record,
-        user=user,
-        action=WorkflowAction.RETURN,
-        step=step,
-        reason=_reason_required(reason),
-        expected_state=expected_state,
-    )
-
-
-def city_objection(*, record, user, reason: str, expected_state: str | None = None):
-    """市抽查异议: the city reopens a stored record at the last review level (the county)."""
-    reason = _reason_required(reason)
-    action = WorkflowAction.CITY_OBJECTION
-
-    def decide(kind, locked, state):
-        if state != ReviewState.VERIFIED:
-            raise _invalid(state, action.label)
-        _check_role(user, CITY, action.label)
-        _check_scope(user, kind, locked)
-        return chain_for(kind.slug)[-1].pending
-
-    return _transition(
-        record=record, user=user, action=action, decide=decide, reason=reason, expected_state=expected_state
-    )
-
-
-def record_correction(*, record, user, summary: str) -> WorkflowEvent:
-    """镇修正 on record: the township corrected data itself (S003 审核、修正). The corrector may not
-    approve it afterwards. Row-level changes are in the pghistory events of the same request."""
-    kind = kind_of(record)
-    state = kind.state_of(record)
-    if not policy.can_correct(user, record):
-        raise _invalid(state, WorkflowAction.CORRECT.label)
-    _check_scope(user, kind, record)
-    return _log(
-        kind=kind,
-        record=record,
-        action=WorkflowAction.CORRECT,
-        from_state=state,
-        to_state=state,
-        user=user,
-        reason=summary,
-    )
+from households.workflow.choices import ChangeState, ChangeTarget
+from households.workflow.models import ChangeItem, ChangeRequest
 
 
 def validate_household_submit(*, record) -> None:
@@ -334,29 +43,31 @@ def validate_household_submit(*, record) -> None:
 def open_change_request(*, household: Household, user, changes: dict, note: str = "") -> ChangeRequest:
     """Record the proposed values as a structured diff and submit it. Live rows stay as approved."""
     with transaction.atomic(), pghistory.context(user=user.pk, workflow=WorkflowAction.OPEN_CHANGE):
-        locked = _lock(household)
+        locked = lock_record(household)
         if not policy.can_request_change(user, locked):
             if locked.review_state != ReviewState.VERIFIED:
-                raise TransitionError(e.CHANGE_NOT_VERIFIED)
-            _check_role(user, VILLAGE, WorkflowAction.OPEN_CHANGE.label)
-        if not selectors.is_in_scope(user, locked.village_id):
+                raise TransitionError(registry_errors.CHANGE_NOT_VERIFIED)
+            check_role(user, VILLAGE, WorkflowAction.OPEN_CHANGE.label)
+        if not scoping.is_in_scope(user, locked.village_id):
             raise TransitionError(e.OUT_OF_SCOPE)
         open_one = ChangeRequest.objects.filter(household=locked).exclude(
             state__in=[ChangeState.VERIFIED, ChangeState.WITHDRAWN]
         )
         existing = open_one.first()
         if existing is not None:
-            raise TransitionError(e.CHANGE_ALREADY_OPEN.format(state=existing.get_state_display()))
+            raise TransitionError(
+                registry_errors.CHANGE_ALREADY_OPEN.format(state=existing.get_state_display())
+            )
         items = build_items(household=locked, changes=changes)
         if not items:
-            raise TransitionError(e.CHANGE_EMPTY)
+            raise TransitionError(registry_errors.CHANGE_EMPTY)
         validate_items(household=locked, items=items)
         change = ChangeRequest.objects.create(household=locked, created_by=user, note=note)
         for item in items:
             item.change_request = change
         ChangeItem.objects.bulk_create(items)
         kind = kind_of(change)
-        _log(
+        log_event(
             kind=kind,
             record=change,
             action=WorkflowAction.OPEN_CHANGE,
@@ -374,16 +85,16 @@ def amend_change_request(
 ) -> ChangeRequest:
     """村修正 of a returned change request: the new diff replaces the old one, then it is resubmitted."""
     with transaction.atomic(), pghistory.context(user=user.pk, workflow=WorkflowAction.AMEND_CHANGE):
-        locked = _lock(change_request)
+        locked = lock_record(change_request)
         if locked.state != ChangeState.RETURNED_TO_VILLAGE:
-            raise TransitionError(e.CHANGE_NOT_AMENDABLE)
-        _check_role(user, VILLAGE, WorkflowAction.AMEND_CHANGE.label)
+            raise TransitionError(registry_errors.CHANGE_NOT_AMENDABLE)
+        check_role(user, VILLAGE, WorkflowAction.AMEND_CHANGE.label)
         household = locked.household
-        if not selectors.is_in_scope(user, household.village_id):
+        if not scoping.is_in_scope(user, household.village_id):
             raise TransitionError(e.OUT_OF_SCOPE)
         items = build_items(household=household, changes=changes)
         if not items:
-            raise TransitionError(e.CHANGE_EMPTY)
+            raise TransitionError(registry_errors.CHANGE_EMPTY)
         validate_items(household=household, items=items)
         locked.active_items().update(superseded_at=timezone.now())
         for item in items:
@@ -392,7 +103,7 @@ def amend_change_request(
         if note:
             locked.note = note
             locked.save(update_fields=["note"])
-        _log(
+        log_event(
             kind=kind_of(locked),
             record=locked,
             action=WorkflowAction.AMEND_CHANGE,
@@ -434,7 +145,7 @@ def apply_change_request(*, record: ChangeRequest, user) -> None:
                 if item.target_id is not None:
                     current = getattr(obj, field.attname)
                     if load_value(field, item.old_values.get(name)) != current:
-                        raise TransitionError(e.CHANGE_STALE.format(label=field.verbose_name))
+                        raise TransitionError(registry_errors.CHANGE_STALE.format(label=field.verbose_name))
                 setattr(obj, field.attname, load_value(field, new))
             obj.full_clean()
             obj.save()
@@ -444,7 +155,7 @@ def apply_change_request(*, record: ChangeRequest, user) -> None:
         record.decided_at = timezone.now()
         record.save(update_fields=["decided_at"])
         summary = "；".join(str(item) for item in items)
-        _log(
+        log_event(
             kind=kind_of(household),
             record=household,
             action=WorkflowAction.APPLY_CHANGE,
@@ -481,12 +192,14 @@ def _poverty_step(
 ) -> Household:
     kind = kind_of(household)
     with transaction.atomic(), pghistory.context(user=user.pk, workflow=action):
-        locked = locked or _lock(household)
+        locked = locked or lock_record(household)
         if locked.review_state != ReviewState.VERIFIED:
-            raise TransitionError(e.POVERTY_NEEDS_VERIFIED)
+            raise TransitionError(registry_errors.POVERTY_NEEDS_VERIFIED)
         state = locked.poverty_status
         if state not in from_states:
-            raise TransitionError(e.POVERTY_INVALID.format(state=state_label(state), action=action.label))
+            raise TransitionError(
+                registry_errors.POVERTY_INVALID.format(state=state_label(state), action=action.label)
+            )
         role = role_of(user)
         if role not in roles:
             raise TransitionError(
@@ -494,12 +207,12 @@ def _poverty_step(
                     role=Role(role).label if role else "未登录", level="脱贫管理", action=action.label
                 )
             )
-        _check_scope(user, kind, locked)
+        check_scope(user, kind, locked)
         locked.poverty_status = to_state
         for name, value in (updates or {}).items():
             setattr(locked, name, value)
         locked.save(update_fields=["poverty_status", "updated_at", *(updates or {})])
-        _log(
+        log_event(
             kind=kind,
             record=locked,
             action=action,
@@ -517,9 +230,9 @@ def _poverty_step(
 def propose_exit(*, household: Household, user, review_date: dt.date | None, reason: str = "") -> Household:
     """拟退出 after 村两委民主评议 (R4 procedure); the date of the 评议 is recorded."""
     if review_date is None:
-        raise TransitionError(e.REVIEW_DATE_REQUIRED)
+        raise TransitionError(registry_errors.REVIEW_DATE_REQUIRED)
     if review_date > timezone.localdate():
-        raise TransitionError(e.REVIEW_DATE_FUTURE)
+        raise TransitionError(registry_errors.REVIEW_DATE_FUTURE)
     return _poverty_step(
         household=household,
         user=user,
@@ -589,20 +302,20 @@ def set_monitoring(*, household: Household, user, state: str, reason: str) -> Ho
     roles = policy.MONITORING_DECIDERS
     action = WorkflowAction.MONITORING
     with transaction.atomic(), pghistory.context(user=user.pk, workflow=action):
-        locked = _lock(household)
+        locked = lock_record(household)
         if role_of(user) not in roles:
             raise TransitionError(
                 e.NOT_YOUR_LEVEL.format(
                     role=Role(role_of(user)).label, level="防返贫监测", action=state.label
                 )
             )
-        _check_scope(user, kind, locked)
+        check_scope(user, kind, locked)
         before = locked.monitoring_state
         if before == state:
             raise TransitionError(e.INVALID_TRANSITION.format(state=state_label(before), action=state.label))
         locked.monitoring_state = state
         locked.save(update_fields=["monitoring_state", "updated_at"])
-        _log(
+        log_event(
             kind=kind,
             record=locked,
             action=action,
@@ -625,7 +338,7 @@ def exit_publicity_started(*, record: Household, user) -> None:
         action=WorkflowAction.START_PUBLICITY,
         from_states={PovertyStatus.PROPOSED_EXIT},
         to_state=PovertyStatus.IN_PUBLICITY,
-        roles=policy.PUBLICITY_MANAGERS,
+        roles=chain_policy.PUBLICITY_MANAGERS,
         reason="开始退出公示",
         locked=record,
     )
@@ -639,7 +352,7 @@ def exit_publicity_objected(*, record: Household, user, reason: str) -> None:
         action=WorkflowAction.OBJECTION,
         from_states={PovertyStatus.IN_PUBLICITY},
         to_state=PovertyStatus.PROPOSED_EXIT,
-        roles=policy.OBJECTION_RECORDERS,
+        roles=chain_policy.OBJECTION_RECORDERS,
         reason=reason,
         locked=record,
     )
@@ -652,212 +365,8 @@ def exit_publicity_passed(*, record: Household, user, as_of: dt.date) -> None:
         action=WorkflowAction.CLOSE_PUBLICITY,
         from_states={PovertyStatus.IN_PUBLICITY},
         to_state=PovertyStatus.EXITED_WITH_POLICY,
-        roles=policy.PUBLICITY_MANAGERS,
+        roles=chain_policy.PUBLICITY_MANAGERS,
         reason=f"公示期满无异议，{as_of:%Y-%m-%d} 公告退出",
         updates={"exit_year": as_of.year},
         locked=record,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# 公示 (generic: identification, exit, 低保 …)
-
-
-def publicity_min_days(*, region_code: str, as_of: dt.date) -> int:
-    """The minimum 公示 length (R4, P9: 7 days): the dated, region-scoped parameter publicity.min_days."""
-    return int(parameter_value("publicity.min_days", region_code=region_code, as_of=as_of))
-
-
-def _check_publicity_role(user, roles: set[str], action: str) -> None:
-    role = role_of(user)
-    if role not in roles:
-        raise TransitionError(
-            e.NOT_YOUR_LEVEL.format(role=Role(role).label if role else "未登录", level="公示", action=action)
-        )
-
-
-def start_publicity(
-    *, subject, user, start: dt.date, end: dt.date, place: str, kind: str | None = None
-) -> Publicity:
-    """开始公示 for a subject record; the subject's own hook moves it into 公示中."""
-    handler = publicity_subject(kind=kind, record=subject)
-    record_kind = kind_of(subject)
-    action = WorkflowAction.START_PUBLICITY.label
-    _check_publicity_role(user, policy.PUBLICITY_MANAGERS, action)
-    if not (place or "").strip():
-        raise TransitionError(e.PUBLICITY_PLACE_REQUIRED)
-    if end < start:
-        raise TransitionError(e.PUBLICITY_END_BEFORE_START)
-    region_code = record_kind.village_code_of(subject)
-    min_days = publicity_min_days(region_code=region_code, as_of=start)
-    days = (end - start).days + 1  # both ends count: 1st to 7th is a 7-day 公示
-    if days < min_days:
-        raise TransitionError(e.PUBLICITY_TOO_SHORT.format(days=min_days, actual=days))
-    with transaction.atomic(), pghistory.context(user=user.pk, workflow=WorkflowAction.START_PUBLICITY):
-        locked = _lock(subject)
-        _check_scope(user, record_kind, locked)
-        if Publicity.objects.filter(
-            record_kind=record_kind.slug, record_id=locked.pk, result=PublicityResult.OPEN
-        ).exists():
-            raise TransitionError(e.PUBLICITY_ALREADY_OPEN)
-        publicity = Publicity.objects.create(
-            subject_kind=handler.kind,
-            record_kind=record_kind.slug,
-            record_id=locked.pk,
-            household_id=record_kind.household_id_of(locked),
-            region_code=region_code,
-            start=start,
-            end=end,
-            min_days=min_days,
-            place=place.strip(),
-            created_by=user,
-        )
-        if handler.on_start:
-            import_string(handler.on_start)(record=locked, user=user)
-        else:
-            _log(
-                kind=record_kind,
-                record=locked,
-                action=WorkflowAction.START_PUBLICITY,
-                from_state="",
-                to_state=PublicityResult.OPEN,
-                user=user,
-                reason=f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}，{place}",
-            )
-    _sync_subject(subject, locked)
-    return publicity
-
-
-def _subject_of(publicity: Publicity):
-    from households.workflow.config import record_kind
-
-    kind = record_kind(publicity.record_kind)
-    return kind, kind.model_class()._default_manager.get(pk=publicity.record_id)
-
-
-def _sync_subject(caller_copy, locked) -> None:
-    if caller_copy is not locked and hasattr(caller_copy, "poverty_status"):
-        caller_copy.poverty_status = locked.poverty_status
-        caller_copy.refresh_from_db()
-
-
-def record_objection(
-    *, publicity: Publicity, user, content: str, received_on: dt.date, objector: str = ""
-) -> PublicityObjection:
-    """公示异议: the 公示 ends as objected and the subject goes back for investigation."""
-    action = WorkflowAction.OBJECTION.label
-    _check_publicity_role(user, policy.OBJECTION_RECORDERS, action)
-    if not (content or "").strip():
-        raise TransitionError(e.OBJECTION_CONTENT_REQUIRED)
-    with transaction.atomic(), pghistory.context(user=user.pk, workflow=WorkflowAction.OBJECTION):
-        locked = _lock(publicity)
-        if locked.result != PublicityResult.OPEN:
-            raise TransitionError(e.PUBLICITY_NOT_OPEN.format(result=locked.get_result_display()))
-        if not selectors.is_in_scope(user, locked.region_code):
-            raise TransitionError(e.OUT_OF_SCOPE)
-        if not locked.start <= received_on <= locked.end:
-            raise TransitionError(e.OBJECTION_OUTSIDE_WINDOW.format(start=locked.start, end=locked.end))
-        objection = PublicityObjection.objects.create(
-            publicity=locked,
-            received_on=received_on,
-            objector=objector,
-            content=content.strip(),
-            recorded_by=user,
-        )
-        locked.result = PublicityResult.OBJECTED
-        locked.closed_by = user
-        locked.closed_at = timezone.now()
-        locked.save(update_fields=["result", "closed_by", "closed_at"])
-        kind, subject = _subject_of(locked)
-        subject = _lock(subject)
-        handler = publicity_subject(kind=locked.subject_kind, record=subject)
-        if handler.on_objection:
-            import_string(handler.on_objection)(record=subject, user=user, reason=content.strip())
-        else:
-            _log(
-                kind=kind,
-                record=subject,
-                action=WorkflowAction.OBJECTION,
-                from_state=PublicityResult.OPEN,
-                to_state=PublicityResult.OBJECTED,
-                user=user,
-                reason=content.strip(),
-            )
-    publicity.result = locked.result
-    return objection
-
-
-def close_publicity(*, publicity: Publicity, user, as_of: dt.date | None = None) -> Publicity:
-    """公示期满无异议: only after the last day of the window; then the subject's hook confirms it."""
-    as_of = as_of or timezone.localdate()
-    action = WorkflowAction.CLOSE_PUBLICITY.label
-    _check_publicity_role(user, policy.PUBLICITY_MANAGERS, action)
-    with transaction.atomic(), pghistory.context(user=user.pk, workflow=WorkflowAction.CLOSE_PUBLICITY):
-        locked = _lock(publicity)
-        if locked.result != PublicityResult.OPEN:
-            raise TransitionError(e.PUBLICITY_NOT_OPEN.format(result=locked.get_result_display()))
-        if not selectors.is_in_scope(user, locked.region_code):
-            raise TransitionError(e.OUT_OF_SCOPE)
-        if as_of <= locked.end:
-            raise TransitionError(e.PUBLICITY_CLOSE_EARLY.format(end=f"{locked.end:%Y-%m-%d}"))
-        locked.result = PublicityResult.PASSED
-        locked.closed_by = user
-        locked.closed_at = timezone.now()
-        locked.save(update_fields=["result", "closed_by", "closed_at"])
-        kind, subject = _subject_of(locked)
-        subject = _lock(subject)
-        handler = publicity_subject(kind=locked.subject_kind, record=subject)
-        if handler.on_passed:
-            import_string(handler.on_passed)(record=subject, user=user, as_of=as_of)
-        else:
-            _log(
-                kind=kind,
-                record=subject,
-                action=WorkflowAction.CLOSE_PUBLICITY,
-                from_state=PublicityResult.OPEN,
-                to_state=PublicityResult.PASSED,
-                user=user,
-                reason=f"{as_of:%Y-%m-%d} 公示期满无异议",
-            )
-    publicity.result = locked.result
-    return locked
-
-
-def ensure_publicity_passed(*, record) -> Publicity:
-    """For confirmations (e.g. 低保 县审核确认): the latest 公示 of the record must have passed.
-
-    An objected 公示 never counts, so an objection always requires a new 公示."""
-    kind = kind_of(record)
-    latest = (
-        Publicity.objects.filter(record_kind=kind.slug, record_id=record.pk)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if latest is None or latest.result != PublicityResult.PASSED:
-        raise TransitionError(e.PUBLICITY_NO_PASSED)
-    return latest
-
-
-__all__ = [
-    "LEVELS",
-    "amend_change_request",
-    "apply_change_request",
-    "approve",
-    "cancel_exit",
-    "city_objection",
-    "close_publicity",
-    "end_policy_support",
-    "ensure_publicity_passed",
-    "open_change_for",
-    "open_change_request",
-    "propose_exit",
-    "publicity_min_days",
-    "record_correction",
-    "record_objection",
-    "return_to_lower",
-    "return_to_poverty",
-    "set_monitoring",
-    "start_publicity",
-    "submit",
-    "withdraw",
-]

@@ -1,9 +1,9 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
+from core.choices import ExitRegionClass
+from core.models import Region
 from households.api.filters import IntFilter, RegionPrefixFilter, ScopedFilterSet, register_household_filter
-from households.choices import ExitRegionClass
-from households.models import Region
 from programs.models import EligibilityResult, Parameter, ProgramCode, VillagePopulation
 
 

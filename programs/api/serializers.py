@@ -126,9 +126,9 @@ class VillagePopulationSerializer(serializers.ModelSerializer):
         validators = []
 
     def get_fields(self):
-        from households.choices import RegionLevel
-        from households.models import Region
-        from households.selectors import scoped
+        from core.choices import RegionLevel
+        from core.models import Region
+        from core.scoping import scoped
 
         fields = super().get_fields()
         request = self.context.get("request")

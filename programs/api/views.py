@@ -12,10 +12,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from households.api.base import ScopedAPIMixin, anyone
+from core.api.base import ScopedAPIMixin, anyone
+from core.choices import RegionLevel, Role
+from core.models import Region
 from households.api.chain import roles
-from households.choices import RegionLevel, Role
-from households.models import Household, Region
+from households.models import Household
 from households.selectors import households_for
 from programs import services
 from programs.api import filters

@@ -8,7 +8,6 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 import programs.models
 from decimal import Decimal
-from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
@@ -20,7 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('households', '0001_initial'),
         ('pghistory', '0007_auto_20250421_0444'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("households", "0001_initial"),
     ]
 
     operations = [
@@ -56,7 +55,7 @@ class Migration(migrations.Migration):
                 ('source', models.CharField(max_length=300, verbose_name='依据（文号/出处）')),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='设置时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='设置人')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="households.user", verbose_name='设置人')),
             ],
             options={
                 'verbose_name': '政策参数',
@@ -81,7 +80,7 @@ class Migration(migrations.Migration):
                 ('source', models.CharField(max_length=300, verbose_name='依据（文号/出处）')),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='设置时间')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='设置人')),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to="households.user", verbose_name='设置人')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
                 ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='programs.parameter')),
             ],

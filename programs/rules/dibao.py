@@ -21,8 +21,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.money import to_yuan
 from households.income import DibaoIncomePolicy, dibao_basis_annual
-from households.money import to_yuan
 from programs.rules.disability import care_amount, living_subsidy_each
 from programs.rules.facts import ZERO, Decision, HouseholdFacts, MemberFacts
 from programs.rules.params import ParameterSet

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from households.money import to_yuan
+from core.money import to_yuan
 from programs.rules.facts import DIBAO_ATTRIBUTES, TEKUN_ATTRIBUTES, ZERO, Decision, HouseholdFacts
 from programs.rules.params import ParameterSet
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from households.money import to_yuan
+from core.money import to_yuan
 from programs.rules.facts import CAN_WORK, ZERO, Decision, HouseholdFacts
 from programs.rules.params import ParameterSet
 

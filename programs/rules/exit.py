@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
+from core.money import to_yuan
 from households.income import poverty_basis_per_capita
-from households.money import to_yuan
 from programs.rules.facts import Decision, HouseholdFacts
 from programs.rules.params import ParameterSet
 

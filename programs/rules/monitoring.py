@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from core.money import to_yuan
 from households.income import net_income, poverty_basis_per_capita
-from households.money import to_yuan
 from programs.rules.facts import Decision, HouseholdFacts
 from programs.rules.params import ParameterSet
 

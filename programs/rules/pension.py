@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from households.money import to_yuan
+from core.money import to_yuan
 from programs.rules.facts import ZERO, Decision, HouseholdFacts, age_on
 from programs.rules.params import ParameterSet
 

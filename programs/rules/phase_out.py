@@ -9,7 +9,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 
-from households.money import to_yuan
+from core.money import to_yuan
 from programs.rules.params import ParameterSet
 
 MONTHS_OVER_MAX = "渐退期 {months} 个月超过当地规定的最长 {max} 个月"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from households.money import to_yuan
+from core.money import to_yuan
 from programs.rules.facts import Decision, HouseholdFacts
 from programs.rules.params import ParameterSet
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from core.money import to_yuan
 from households.income import dibao_basis_annual
-from households.money import to_yuan
 from programs.rules.dibao import POLICY_KEYS, dibao_policy
 from programs.rules.facts import NO_LABOR, Decision, HouseholdFacts
 from programs.rules.params import ParameterSet

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from core.money import to_yuan
 from households.income import IncomeComponents, dibao_basis_annual
-from households.money import to_yuan
 from programs.rules.dibao import below_standard, dibao_amount, dibao_policy
 from programs.rules.engine import ParameterResolver
 from programs.rules.facts import DIBAO_ATTRIBUTES, ZERO, HouseholdFacts

@@ -12,9 +12,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from households.api.base import ScopedAPIMixin
-from households.models import Region
-from households.selectors import scoped
+from core.api.base import ScopedAPIMixin
+from core.models import Region
+from core.scoping import scoped
 from reports import exporting
 from reports.models import ExportJob
 

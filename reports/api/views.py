@@ -7,7 +7,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from households.api.auth import ExpiringTokenAuthentication
+from core.api.auth import ExpiringTokenAuthentication
 from reports import statistics as stats
 from reports.api import serializers as s
 

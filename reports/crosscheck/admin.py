@@ -8,10 +8,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from households.admin_scoping import ScopedAdminMixin
-from households.choices import Role
+from core.admin.scoping import ScopedAdminMixin
+from core.choices import Role
+from core.permissions import role_of
 from households.excel.parsing import FileRejected
-from households.permissions import role_of
 from reports.crosscheck import services
 from reports.crosscheck.choices import HitStatus
 from reports.crosscheck.lists import read_list

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from core.idcard import parse_id, to_18
 from households.excel.parsing import HeaderSpec, SheetData, read_upload
-from households.idcard import parse_id, to_18
 
 NO_LIST_HEADER = "未找到表头：前 {n} 行中没有“身份证号”“姓名”列，请检查名单格式"
 ROW_ID_MISSING = "第{row}行：身份证号为空"

@@ -28,7 +28,7 @@ class OutsideList(models.Model):
     cutoff_date = models.DateField("截止日期", help_text="名单数据截至的日期")
     source_agency = models.CharField("提供单位", max_length=100)
     region = models.ForeignKey(
-        "households.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
+        "core.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
     )
     file = models.FileField("名单文件", upload_to="crosscheck/lists/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=200)
@@ -85,9 +85,7 @@ class OutsideListRow(models.Model):
 class CheckRun(models.Model):
     """One county's check: after an upload (that list) or nightly (the internal rules)."""
 
-    county = models.ForeignKey(
-        "households.Region", verbose_name="县", on_delete=models.PROTECT, related_name="+"
-    )
+    county = models.ForeignKey("core.Region", verbose_name="县", on_delete=models.PROTECT, related_name="+")
     trigger = models.CharField("触发方式", max_length=10, choices=RunTrigger.choices)
     batch = models.ForeignKey(
         OutsideList, verbose_name="名单", null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
@@ -119,7 +117,7 @@ class Hit(models.Model):
     key = models.CharField("疑点标识", max_length=80)
     severity = models.CharField("风险等级", max_length=8, choices=Severity.choices)
     village = models.ForeignKey(
-        "households.Region", verbose_name="村", on_delete=models.PROTECT, db_index=False, related_name="+"
+        "core.Region", verbose_name="村", on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     household = models.ForeignKey(
         "households.Household",

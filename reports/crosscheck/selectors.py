@@ -6,8 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from households.models import Region
-from households.selectors import scoped
+from core.models import Region
+from core.scoping import scoped
 from reports.crosscheck.choices import HitStatus, Severity
 from reports.crosscheck.models import Hit
 
@@ -21,8 +21,8 @@ def hits_for(user) -> QuerySet:
 def open_hits_for(user) -> QuerySet:
     """Unresolved 疑点 the user's level acts on: the village answers open ones, the township confirms
     answered ones; the county watches all unresolved ones. For the 工作台 to-do list."""
-    from households.choices import Role
-    from households.permissions import role_of
+    from core.choices import Role
+    from core.permissions import role_of
 
     role = role_of(user)
     hits = hits_for(user).select_related("village", "household", "member")

@@ -21,10 +21,11 @@ from assistance.choices import CaseStatus
 from assistance.copy import copy_rows
 from assistance.models import DibaoCase
 from assistance.services import holds
-from households.choices import RegionLevel, Role, SchoolStatus
-from households.models import Region
-from households.permissions import role_of
-from households.selectors import is_in_scope
+from core.choices import RegionLevel, Role
+from core.models import Region
+from core.permissions import role_of
+from core.scoping import is_in_scope
+from households.choices import SchoolStatus
 from households.workflow.choices import ChangeState
 from households.workflow.models import ChangeRequest
 from programs.selectors import parameters_for

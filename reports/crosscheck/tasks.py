@@ -6,8 +6,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from households.choices import RegionLevel
-from households.models import Region
+from core.choices import RegionLevel
+from core.models import Region
 
 TASK_OPTS = {"acks_late": True, "reject_on_worker_lost": True}
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from households.choices import Role
-from households.permissions import role_of
+from core.choices import Role
+from core.permissions import role_of
 from reports import todo
 from reports.crosscheck.choices import HitStatus, Severity
 from reports.crosscheck.selectors import open_hits_for

@@ -7,7 +7,7 @@ ExportContext.approved(); work in progress has its own sheet (待审核户清单
 says why in a note row. Every sheet prints as offices print it: landscape (A3 when wide), one page
 wide, title and header repeated, 第 N 页 共 M 页, and lines to sign and stamp under the table.
 
-Safety: only the user's scope (every ledger starts from selectors.scoped()), ID numbers and bank
+Safety: only the user's scope (every ledger starts from scoping.scoped()), ID numbers and bank
 accounts masked (households.privacy) unless the county asked for an export 含完整身份信息 (recorded
 in the access log by reports.exporting), and text that starts with
 = + - @ (or tab/CR) gets a leading apostrophe so no spreadsheet program evaluates it.
@@ -24,10 +24,11 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from households import privacy, selectors
-from households.choices import RegionLevel
+from core import privacy, scoping
+from core.choices import RegionLevel
+from core.models import Region
+from households import selectors
 from households.excel.cells import FORMULA_FIRST_CHARS
-from households.models import Region
 
 TEXT, INT, MONEY, DECIMAL, DATE, PERCENT = "text", "int", "money", "decimal", "date", "percent"
 
@@ -76,9 +77,9 @@ class ExportContext:
 
     def scoped(self, queryset: QuerySet) -> QuerySet:
         """The user's scope, narrowed to the chosen region (never widened: scoped() comes first)."""
-        qs = selectors.scoped(queryset, self.user)
+        qs = scoping.scoped(queryset, self.user)
         if self.prefix:
-            qs = qs.filter(selectors.scope_q(qs.model, self.prefix))
+            qs = qs.filter(scoping.scope_q(qs.model, self.prefix))
         return qs
 
     def region_names(self) -> dict[str, str]:

@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
-from households.choices import ReviewState
-from households.models import ChangeItem, ChangeRequest, Household, WorkflowEvent
-from households.workflow.choices import CLOSED_CHANGE_STATES, ChangeState, WorkflowAction, state_label
-from households.workflow.config import VILLAGE, chain_for
+from core.choices import ReviewState
+from core.models import WorkflowEvent
+from core.workflow.choices import WorkflowAction, state_label
+from core.workflow.config import VILLAGE, chain_for
+from households.models import ChangeItem, ChangeRequest, Household
+from households.workflow.choices import CLOSED_CHANGE_STATES, ChangeState
 from households.workflow.selectors import change_summary
 from reports.ledgers.base import DATE, INT, Col, ExportContext, Ledger
 from reports.ledgers.households import head_of, persons_of
@@ -97,10 +99,10 @@ class PendingReviewLedger(Ledger):
                 persons=persons_of(),
                 reopened=Exists(
                     WorkflowEvent.objects.filter(
-                        household=OuterRef("pk"), action=WorkflowAction.CITY_OBJECTION
+                        household_id=OuterRef("pk"), action=WorkflowAction.CITY_OBJECTION
                     )
                 ),
-                **_last_step(WorkflowEvent.objects.filter(household=OuterRef("pk"))),
+                **_last_step(WorkflowEvent.objects.filter(household_id=OuterRef("pk"))),
             )
             .order_by("village_id", "household_no", "id")
             .values_list(

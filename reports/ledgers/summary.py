@@ -8,14 +8,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from households.choices import (
-    ExitRegionClass,
-    HelperUnitLevel,
-    MemberStatus,
-    PovertyStatus,
-    RegionLevel,
-)
-from households.models import HelperAssignment, Household, Member, Region, WorkTeamMember
+from core.choices import ExitRegionClass, RegionLevel
+from core.models import Region
+from households.choices import HelperUnitLevel, MemberStatus, PovertyStatus
+from households.models import HelperAssignment, Household, Member, WorkTeamMember
 from programs.selectors import parameter_value
 from reports.ledgers.base import DATE, INT, PERCENT, Col, ExportContext, Ledger, label_map
 

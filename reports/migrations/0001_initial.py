@@ -2,7 +2,6 @@
 plus its content type, so admin log entries and model permissions follow it."""
 
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -17,7 +16,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("households", "0007_exportjob_to_reports"),
         ("contenttypes", "0002_remove_content_type_name"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("households", "0001_initial"),
     ]
 
     operations = [
@@ -37,7 +36,7 @@ class Migration(migrations.Migration):
                         ("error", models.TextField(blank=True, verbose_name="错误信息")),
                         ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
                         ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
-                        ("created_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="导出人")),
+                        ("created_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="households.user", verbose_name="导出人")),
                         ("region", models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="households.region", verbose_name="导出人区划")),
                     ],
                     options={

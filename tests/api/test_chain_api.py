@@ -2,8 +2,8 @@
 
 import pytest
 
-from households.choices import ReviewState
-from households.workflow.models import WorkflowEvent
+from core.choices import ReviewState
+from core.workflow.models import WorkflowEvent
 from tests.factories import household_with_members
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from households.choices import ReviewState
+from core.choices import ReviewState
 from households.models import Household, Member
 from tests.factories import HouseholdFactory, MemberFactory, household_with_members, valid_id
 

@@ -31,9 +31,10 @@ from assistance.models import (
     PhaseOut,
     StopProposal,
 )
+from core.workflow.models import Publicity, WorkflowEvent
 from households.choices import HelperUnitLevel
 from households.models import WorkTeamMember
-from households.workflow.models import ChangeRequest, Publicity, WorkflowEvent
+from households.workflow.models import ChangeRequest
 from programs.models import EligibilityResult, Parameter, VillagePopulation
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
 from reports.models import ExportJob
@@ -164,7 +165,7 @@ def build_world(village, export_owner) -> World:
             kind="phase_out_ending", household=household, due_date=DAY, message="提醒"
         ),
         measure=AssistanceMeasure.objects.create(
-            household=household,
+            household_id=household.pk,
             kind=MeasureKind.values[0],
             content="产业帮扶",
             date=DAY,
@@ -185,7 +186,7 @@ def build_world(village, export_owner) -> World:
             subject_kind="exit",
             record_kind="household",
             record_id=household.pk,
-            household=household,
+            household_id=household.pk,
             region_code=village.code,
             start=timezone.localdate(),
             end=timezone.localdate() + dt.timedelta(days=7),
@@ -197,7 +198,7 @@ def build_world(village, export_owner) -> World:
         event=WorkflowEvent.objects.create(
             record_kind="household",
             record_id=household.pk,
-            household=household,
+            household_id=household.pk,
             region_code=village.code,
             action="submit",
             actor=author,
@@ -206,7 +207,7 @@ def build_world(village, export_owner) -> World:
         tekun=tekun_case(member=first),
         subsidy=disability_subsidy(member=second),
         bill=MedicalBill.objects.create(
-            household=household,
+            household_id=household.pk,
             member=second,
             bill_date=DAY,
             hospital="县人民医院",
@@ -224,7 +225,7 @@ def build_world(village, export_owner) -> World:
             key=f"world:{household.pk}",
             severity="high",
             village=village,
-            household=household,
+            household_id=household.pk,
             member=first,
             id_no=first.id_no,
             reason="死亡名单比中",

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from assistance.services import phase_out as po_services
-from households.choices import ReviewState
+from core.choices import ReviewState
 from programs.models import Parameter
 from tests.assistance.factories import CONFIRM_DAY, active_case, dibao_household
 from tests.factories import household_with_members

@@ -16,7 +16,8 @@ from assistance.models import (
     PaymentRoll,
     PhaseOut,
 )
-from households.workflow.models import ChangeItem, ChangeRequest, Publicity, PublicityObjection, WorkflowEvent
+from core.workflow.models import Publicity, PublicityObjection, WorkflowEvent
+from households.workflow.models import ChangeItem, ChangeRequest
 from programs.models import EligibilityResult, Parameter, VillagePopulation
 from tests.assistance.factories import disability_subsidy, tekun_case
 from tests.factories import (
@@ -165,7 +166,7 @@ def publicities(village, n):
             subject_kind="exit",
             record_kind="household",
             record_id=household.pk,
-            household=household,
+            household_id=household.pk,
             region_code=village.code,
             start=DAY,
             end=DAY + dt.timedelta(days=7),
@@ -194,7 +195,7 @@ def events(village, n):
         WorkflowEvent.objects.create(
             record_kind="household",
             record_id=household.pk,
-            household=household,
+            household_id=household.pk,
             region_code=village.code,
             action="submit",
             actor=author,
@@ -332,7 +333,7 @@ def village_populations(village, n):
 
 def village_indicators(village, n):
     """n villages with a population and a stored household each (plus village_a itself)."""
-    from households.choices import ReviewState
+    from core.choices import ReviewState
 
     for other in _villages(village, n):
         VillagePopulation.objects.create(

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from assistance.models import TekunCase
-from households.choices import ReviewState
-from households.workflow import services as workflow
+from core.choices import ReviewState
+from core.workflow import services as chain
+from core.workflow.models import WorkflowEvent
 from households.workflow.choices import ChangeState
-from households.workflow.models import WorkflowEvent
 from programs.models import EligibilityResult, Parameter, VillagePopulation
 from tests.assistance.factories import disability_subsidy
 from tests.factories import IncomeYearFactory, household_with_members, region_chain, user_for
@@ -195,9 +195,9 @@ def test_clerk_amends_a_returned_change_request(
 ):
     household = household_with_members(2, village=village_a, created_by=clerk_a)
     IncomeYearFactory(household=household)
-    workflow.submit(record=household, user=clerk_a)
-    workflow.approve(record=household, user=township_reviewer_a)
-    workflow.approve(record=household, user=county_admin)
+    chain.submit(record=household, user=clerk_a)
+    chain.approve(record=household, user=township_reviewer_a)
+    chain.approve(record=household, user=county_admin)
     api = as_user(clerk_a)
     opened = api.post(
         f"/api/v1/households/{household.pk}/change-request/",

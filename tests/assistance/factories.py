@@ -6,7 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from assistance.services import cases
-from households.choices import Relation, ReviewState
+from core.choices import ReviewState
+from households.choices import Relation
 from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory, user_for, valid_id
 
 CONFIRM_DAY = dt.date(2019, 10, 15)

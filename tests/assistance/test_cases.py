@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from assistance.choices import AlertKind, CaseStatus, LedgerKind, VisitLevel
 from assistance.models import Alert, ChangeLedgerEntry, HolidayCalendar
 from assistance.services import cases
-from households.choices import ReviewState
-from households.workflow.errors import TransitionError
-from households.workflow.models import Publicity, WorkflowEvent
+from core.choices import ReviewState
+from core.workflow.errors import TransitionError
+from core.workflow.models import Publicity, WorkflowEvent
 from tests.assistance.factories import active_case, dibao_household
 from tests.factories import user_for
 

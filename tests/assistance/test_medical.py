@@ -12,7 +12,7 @@ from assistance.choices import MedicalBillStatus
 from assistance.models import MedicalBill, PaymentLine
 from assistance.rules import next_month
 from assistance.services import medical, rolls
-from households.choices import ReviewState
+from core.choices import ReviewState
 from tests.factories import household_with_members, user_for
 
 pytestmark = pytest.mark.django_db

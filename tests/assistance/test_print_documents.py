@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assistance.amounts import case_amount
 from assistance.services import cases
-from households.idcard import mask_id
+from core.idcard import mask_id
 from programs.services import set_parameter
 from tests.assistance.factories import active_case, dibao_household
 from tests.factories import user_for

@@ -49,7 +49,7 @@ def test_recalculation_stores_every_programs_decision_as_the_household_page_expl
 
 
 def test_unapproved_household_gets_no_results(village_a):
-    from households.choices import ReviewState
+    from core.choices import ReviewState
 
     hh = dibao_household(village=village_a, review_state=ReviewState.DRAFT)
     run = recalc.recalculate_now(region=_county(village_a), as_of=AS_OF)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assistance.choices import CaseStatus, SimpleStatus
 from assistance.services import cases, tekun
-from households.choices import ReviewState
+from core.choices import ReviewState
 from tests.assistance.factories import dibao_household
 from tests.factories import user_for
 

@@ -12,9 +12,9 @@ from assistance.choices import SimpleStatus
 from assistance.models import DisabilitySubsidy
 from assistance.rules import next_month
 from assistance.services import cases, subsidies, tekun
-from households.choices import ReviewState
-from households.workflow.errors import TransitionError
-from households.workflow.models import WorkflowEvent
+from core.choices import ReviewState
+from core.workflow.errors import TransitionError
+from core.workflow.models import WorkflowEvent
 from tests.assistance.factories import active_case, dibao_household
 from tests.factories import user_for
 

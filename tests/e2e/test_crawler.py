@@ -6,8 +6,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from households.demo import demo_password
-from households.models import User
+from core.models import User
+from devdata.registry import demo_password
 from tests.e2e.conftest import login
 from tests.e2e.pages import offending_text, reachable_pages
 

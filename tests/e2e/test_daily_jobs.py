@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from households.choices import ReviewState
+from core.choices import ReviewState
 from households.models import Household
 from tests.e2e.conftest import login
 from tests.factories import valid_id

@@ -88,7 +88,7 @@ def test_someone_elses_export_job_cannot_be_downloaded(
 
 
 def test_resurvey_pages_download_upload_preview_and_confirm(client, township_reviewer_a, clerk_a, village_a):
-    from households.choices import ReviewState
+    from core.choices import ReviewState
     from households.workflow.models import ChangeRequest
 
     household = household_with_members(2, village=village_a, phone="13800000000")

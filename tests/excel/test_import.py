@@ -7,11 +7,11 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from households.choices import ReviewState
+from core.choices import ReviewState
+from core.idcard import make_id
 from households.excel import loading, validation
 from households.excel.services import confirm_batch, import_file, plan_upload, preview_upload
 from households.excel.template import CODES_SHEET, DATA_SHEET, build_template
-from households.idcard import make_id
 from households.models import Household, ImportBatch, IncomeYear, Member
 from tests.excel.helpers import csv_bytes, member_row, workbook_bytes
 from tests.factories import MemberFactory

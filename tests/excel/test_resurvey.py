@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from households.choices import ReviewState
+from core.choices import ReviewState
 from households.excel.resurvey import build_resurvey_workbook, confirm_resurvey, plan_resurvey, stage_resurvey
 from households.models import Household
 from households.workflow.models import ChangeRequest

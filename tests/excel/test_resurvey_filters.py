@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from households.choices import ReviewState
+from core.choices import ReviewState
 from households.excel.resurvey import build_resurvey_workbook, save_filter, saved_filters_for
 from households.models import Household, ResurveyFilter
 from tests.factories import IncomeYearFactory, household_with_members, user_for

@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.scoping import region_prefix_for, scoped
 from households.models import Household, Member, Visit
-from households.selectors import households_for, region_prefix_for, scoped
+from households.selectors import households_for
 from households.visits import VisitInput, record_visit
 from tests.factories import VisitFactory, assign, helper_user, photo_bytes
 
@@ -64,7 +65,8 @@ def test_helper_scope_covers_every_household_model_and_nothing_else(helper, mine
     assert list(households_for(helper)) == [mine]
     assert set(scoped(Member.objects.all(), helper)) == set(mine.members.all())
     assert region_prefix_for(helper) is None  # never widened to the county by a prefix
-    from households.models import Region, WorkTeam
+    from core.models import Region
+    from households.models import WorkTeam
 
     assert list(scoped(Region.objects.all(), helper).values_list("code", flat=True)) == [mine.village_id]
     assert not scoped(WorkTeam.objects.all(), helper).exists()

@@ -11,9 +11,9 @@ import yaml
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from households import backup
-from households.models import BackupRun
-from households.selectors import latest_backup
+from core import backup
+from core.models import BackupRun
+from core.selectors import latest_backup
 
 ROOT = Path(__file__).resolve().parents[2]
 

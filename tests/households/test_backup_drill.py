@@ -10,10 +10,12 @@ from django.db import connection
 
 from assistance.choices import RollStatus
 from assistance.services import rolls
-from households import backup, entry
-from households.choices import Relation, ReviewState
-from households.models import BackupRun
-from households.workflow import services as review
+from core import backup
+from core.choices import ReviewState
+from core.models import BackupRun
+from core.workflow import services as chain
+from households import entry
+from households.choices import Relation
 from tests.assistance.factories import active_case, dibao_household
 from tests.factories import IncomeYearFactory, user_for, valid_id
 
@@ -53,9 +55,9 @@ def _county_with_history(village, clerk, township, county):
         ],
     )
     IncomeYearFactory(household=registered)
-    review.submit(record=registered, user=clerk)
-    review.approve(record=registered, user=township)
-    review.approve(record=registered, user=county)
+    chain.submit(record=registered, user=clerk)
+    chain.approve(record=registered, user=township)
+    chain.approve(record=registered, user=county)
     registered.refresh_from_db()
     assert registered.review_state == ReviewState.VERIFIED
     entry.save_household(user=clerk, household=registered, fields={"phone": "13800000000"}, members=None)
@@ -116,10 +118,10 @@ def test_restore_drill_gives_back_the_same_data_history_and_files(
     # The run row was "running" in the dump's snapshot (its id taken by then); every other table and
     # sequence is the same, row for row.
     for part in ("counts", "checksums"):
-        before[part].pop("households_backuprun")
-        restored_run = after[part].pop("households_backuprun")
-    before["sequences"].pop("households_backuprun_id_seq")
-    after["sequences"].pop("households_backuprun_id_seq")
+        before[part].pop("core_backuprun")
+        restored_run = after[part].pop("core_backuprun")
+    before["sequences"].pop("core_backuprun_id_seq")
+    after["sequences"].pop("core_backuprun_id_seq")
     assert after == before
     assert restored_run
     for table in (
@@ -127,7 +129,7 @@ def test_restore_drill_gives_back_the_same_data_history_and_files(
         "households_member",
         "households_householdevent",
         "households_memberevent",
-        "households_workflowevent",
+        "core_workflowevent",
         "assistance_dibaocase",
         "assistance_paymentroll",
         "assistance_paymentline",
@@ -167,10 +169,10 @@ def test_restore_refuses_a_non_empty_database_and_media_dir_without_force(
         backup.restore_backup(found, db=restore_db, media_root=target_media, key="wrong", force=True)
     assert (target_media / "stray.txt").exists()
     with restore_db.connect(autocommit=True) as conn:
-        assert conn.execute("SELECT count(*) FROM households_user").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM core_user").fetchone()[0] == 1
 
     report = backup.restore_backup(found, db=restore_db, media_root=target_media, key="k-1", force=True)
-    assert report.tables["households_user"] == 1
+    assert report.tables["core_user"] == 1
     assert sorted(p.name for p in target_media.rglob("*") if p.is_file()) == ["a.xlsx"]
 
 

@@ -3,7 +3,8 @@ unrelated pages, and stored codes shown by their Chinese names."""
 
 import pytest
 
-from households.choices import PovertyCause, ReviewState
+from core.choices import ReviewState
+from households.choices import PovertyCause
 from tests.factories import household_with_members
 
 pytestmark = pytest.mark.django_db

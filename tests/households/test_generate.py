@@ -5,8 +5,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from households.idcard import parse_id
-from households.models import Household, Member, Region
+from core.idcard import parse_id
+from core.models import Region
+from households.models import Household, Member
 from tests.factories import region_chain
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def _index_names():
 
 
 def test_index_rebuild_path_gives_the_same_rows_and_keeps_every_index():
-    from households.synthetic import generate
+    from devdata.synthetic import generate
 
     before = _index_names()
     generate(households=80, seed=3, county="219904", rebuild_indexes=True)
@@ -83,7 +84,7 @@ def test_index_rebuild_path_gives_the_same_rows_and_keeps_every_index():
 
 
 def test_a_failing_copy_aborts_the_whole_run(monkeypatch):
-    from households import synthetic
+    from devdata import synthetic
 
     real_family = synthetic._family
 

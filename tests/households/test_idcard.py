@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from households.idcard import check_sex_matches, make_id, mask_id, normalize_id, parse_id
+from core.idcard import check_sex_matches, make_id, mask_id, normalize_id, parse_id
 
 
 @pytest.mark.parametrize("id_no", ["11010519491231002X", "360426199101010071"])

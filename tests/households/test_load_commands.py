@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from households.choices import RegionLevel, Role
-from households.demo import demo_password
-from households.models import Household, Member, Region, User
+from core.choices import RegionLevel, Role
+from core.models import Region, User
+from devdata.registry import demo_password
+from households.models import Household, Member
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from core import scoping
 from households import selectors
 from households.models import Household, Member
 from tests.factories import HouseholdFactory, MemberFactory, UserFactory, household_with_members
@@ -19,10 +20,10 @@ LAND_FIELDS = [
 
 
 def test_prefix_per_level(clerk_a, township_reviewer_a, county_admin, city_supervisor):
-    assert selectors.region_prefix_for(clerk_a) == "211223100001"
-    assert selectors.region_prefix_for(township_reviewer_a) == "211223100"
-    assert selectors.region_prefix_for(county_admin) == "211223"
-    assert selectors.region_prefix_for(city_supervisor) == "2112"
+    assert scoping.region_prefix_for(clerk_a) == "211223100001"
+    assert scoping.region_prefix_for(township_reviewer_a) == "211223100"
+    assert scoping.region_prefix_for(county_admin) == "211223"
+    assert scoping.region_prefix_for(city_supervisor) == "2112"
 
 
 def test_superuser_sees_everything_and_anonymous_nothing(village_a, village_b):
@@ -40,7 +41,7 @@ def test_scoped_refuses_a_model_without_a_region_path(clerk_a):
     from django.contrib.auth.models import Group
 
     with pytest.raises(LookupError):
-        selectors.scoped(Group.objects.all(), clerk_a)
+        scoping.scoped(Group.objects.all(), clerk_a)
 
 
 def test_clerk_lists_only_own_village_households(client, clerk_a, village_a, village_b):

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from households.choices import MemberStatus, ReviewState
+from core.choices import ReviewState
+from households.choices import MemberStatus
 from households.models import Household
 from programs import services
 from programs.models import EligibilityResult, Parameter

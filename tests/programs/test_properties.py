@@ -7,8 +7,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.money import to_yuan
 from households.income import IncomeComponents
-from households.money import to_yuan
 from programs.rules.dibao import decide_dibao
 from programs.rules.engine import evaluate
 from programs.rules.params import ParamVersion, resolve

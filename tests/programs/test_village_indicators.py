@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from households.choices import PovertyStatus, ReviewState
+from core.choices import ReviewState
+from households.choices import PovertyStatus
 from programs.models import VillagePopulation
 from programs.selectors import village_indicators
 from tests.factories import household_with_members

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from households.choices import ReviewState
+from core.choices import ReviewState
 from households.income import IncomeComponents
 from programs.models import EligibilityResult, Parameter
 from programs.rules.whatif import PHASE_OUT, STANDARD, Scenario, apply_change, simulate

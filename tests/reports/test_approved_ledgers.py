@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 
 from assistance.models import PhaseOut
 from assistance.services import rolls
-from households.choices import ReviewState
+from core.choices import ReviewState
+from core.workflow import services as chain
 from households.models import Household
 from households.workflow import services as workflow
 from programs.services import evaluate_household
@@ -88,8 +89,8 @@ def test_scenario_34_draft_household_and_pending_change_never_change_a_ledger_ce
     disability_subsidy(member=draft.members.first())
     # A second household submitted and approved by the township: still in review (待县核查).
     in_review = stored(village_a, created_by=clerk_a)
-    workflow.submit(record=in_review, user=clerk_a)
-    workflow.approve(record=in_review, user=township_reviewer_a)
+    chain.submit(record=in_review, user=clerk_a)
+    chain.approve(record=in_review, user=township_reviewer_a)
 
     # A pending change request to a stored household: every kind of row changes.
     household = register["a"][0]
@@ -110,7 +111,7 @@ def test_scenario_34_draft_household_and_pending_change_never_change_a_ledger_ce
         "incomes": [{"id": income.pk, "wage": Decimal("99999.00")}],
     }
     change = workflow.open_change_request(household=household, user=clerk_a, changes=changes)
-    workflow.approve(record=change, user=township_reviewer_a)  # 待县核查: pending at the county
+    chain.approve(record=change, user=township_reviewer_a)  # 待县核查: pending at the county
 
     after = workbook_cells(county_admin, tmp_path, "after")
     assert after.keys() == before.keys() == {ledger.sheet_name for ledger in COUNTY_WORKBOOK}
@@ -118,7 +119,7 @@ def test_scenario_34_draft_household_and_pending_change_never_change_a_ledger_ce
         assert after[sheet] == rows, sheet
 
     # The comparison can see a change: once the county approves the request, the roster moves.
-    workflow.approve(record=change, user=county_admin)
+    chain.approve(record=change, user=county_admin)
     approved = workbook_cells(county_admin, tmp_path, "approved")
     assert approved["建档立卡户花名册"] != before["建档立卡户花名册"]
     assert len(approved["人口明细"]) == len(before["人口明细"]) + 1
@@ -129,13 +130,13 @@ def test_pending_review_sheet_lists_work_in_progress_with_state_and_holder(
 ):
     draft = household_with_members(2, village=village_a, created_by=clerk_a)
     returned = household_with_members(2, village=village_a, created_by=clerk_a)
-    workflow.submit(record=returned, user=clerk_a)
-    workflow.return_to_lower(record=returned, user=township_reviewer_a, reason="缺少收入证明")
+    chain.submit(record=returned, user=clerk_a)
+    chain.return_to_lower(record=returned, user=township_reviewer_a, reason="缺少收入证明")
     reopened = household_with_members(2, village=village_a, created_by=clerk_a)
-    workflow.submit(record=reopened, user=clerk_a)
-    workflow.approve(record=reopened, user=township_reviewer_a)
-    workflow.approve(record=reopened, user=county_admin)
-    workflow.city_objection(record=reopened, user=city_supervisor, reason="抽查发现收入不实")
+    chain.submit(record=reopened, user=clerk_a)
+    chain.approve(record=reopened, user=township_reviewer_a)
+    chain.approve(record=reopened, user=county_admin)
+    chain.city_objection(record=reopened, user=city_supervisor, reason="抽查发现收入不实")
     verified = household_with_members(2, village=village_a, review_state=ReviewState.VERIFIED)
     IncomeYearFactory(household=verified)
     workflow.open_change_request(

@@ -10,8 +10,9 @@ from rest_framework.test import APIClient
 
 from assistance.recalc import recalculate_now
 from assistance.services import rolls
+from core.scoping import scoped
+from core.workflow import services as chain
 from households.models import Member
-from households.selectors import scoped
 from households.workflow import services as wf
 from reports.crosscheck import services
 from reports.crosscheck.choices import Answer, HitStatus, ListKind, Rule, RunTrigger, Severity
@@ -86,8 +87,8 @@ def test_scenario_31_death_list_holds_the_roll_line_until_the_case_pays_one_pers
         reason="经核实已死亡，已申请变更",
         change_request=change,
     )
-    wf.approve(record=change, user=township_reviewer_a)
-    wf.approve(record=change, user=county_admin)
+    chain.approve(record=change, user=township_reviewer_a)
+    chain.approve(record=change, user=county_admin)
     assert Member.objects.get(pk=dead.pk).member_status == "deceased"
     services.confirm_hit(hit=hit, user=township_reviewer_a)
     hit.refresh_from_db()

@@ -9,8 +9,10 @@ from django.core.management import call_command
 
 from assistance.choices import CaseStatus, PhaseOutStatus, RollStatus
 from assistance.models import DibaoCase, PaymentRoll, PhaseOut
-from households.models import Household, User
-from households.workflow.models import ChangeRequest, Publicity, PublicityObjection
+from core.models import User
+from core.workflow.models import Publicity, PublicityObjection
+from households.models import Household
+from households.workflow.models import ChangeRequest
 from reports.exporting import export_context, write_workbook
 from reports.ledgers import COUNTY_WORKBOOK_KEY
 from tests.reports.test_ledgers import data_rows
@@ -28,7 +30,7 @@ MONEY_PAGES = [
     "assistance/alert",
     "programs/eligibilityresult",
     "programs/villagepopulation",
-    "households/publicity",
+    "core/publicity",
 ]
 
 

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from assistance.models import AssistanceMeasure
+from core.models import AccessLog
 from households.choices import MemberStatus
-from households.models import AccessLog, HelperAssignment, Household, IncomeYear, Member, WorkTeamMember
+from households.models import HelperAssignment, Household, IncomeYear, Member, WorkTeamMember
 from households.models.support import WorkTeam
 from programs.models import EligibilityResult
 from programs.services import evaluate_household

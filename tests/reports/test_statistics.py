@@ -10,7 +10,9 @@ from django.http import Http404
 
 from assistance.models import AssistanceMeasure, DibaoCase, PaymentLine, PaymentRoll, PhaseOut
 from assistance.selectors import measure_gaps as gap_list
-from households.choices import MemberStatus, PovertyStatus, ReviewState
+from core.choices import ReviewState
+from core.workflow import services as chain
+from households.choices import MemberStatus, PovertyStatus
 from households.models import Household, Member
 from households.workflow import services
 from programs.models import VillagePopulation
@@ -139,7 +141,7 @@ def test_summary_follows_each_commit_of_a_village(
     with django_capture_on_commit_callbacks(execute=True):
         household = household_with_members(2, village=village_a, created_by=clerk_a)
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit(record=household, user=clerk_a)
+        chain.submit(record=household, user=clerk_a)
     after = {r["state"]: r["households"] for r in stats.review_state(county_admin, village_a.parent.code)}
     assert after == {ReviewState.PENDING_TOWNSHIP: 2}
     with django_capture_on_commit_callbacks(execute=True):

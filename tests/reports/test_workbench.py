@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from households.choices import ReviewState
-from households.workflow import services
+from core.choices import ReviewState
+from core.workflow import services as chain
 from reports import todo
 from tests.factories import household_with_members, region_chain, user_for
 
@@ -57,11 +57,11 @@ def test_returned_household_shows_on_the_clerks_workbench_with_its_reason(
     client, village_a, clerk_a, clerk_b, township_reviewer_a
 ):
     household = household_with_members(2, village=village_a, created_by=clerk_a)
-    services.submit(record=household, user=clerk_a)
+    chain.submit(record=household, user=clerk_a)
     html = page(client, township_reviewer_a)
     assert "待我审核（建档立卡户）" in html
     assert "已等待 0 天" in html
-    services.return_to_lower(
+    chain.return_to_lower(
         record=household, user=township_reviewer_a, reason="户主身份证号与户口簿不一致，请核对"
     )
     html = page(client, clerk_a)
@@ -85,7 +85,7 @@ def test_awaiting_review_is_oldest_first_and_scoped(
     second = household_with_members(2, village=village_a, created_by=clerk_a)
     outside = household_with_members(2, village=village_b, created_by=clerk_b)
     for household, clerk in ((second, clerk_a), (first, clerk_a), (outside, clerk_b)):
-        services.submit(record=household, user=clerk)
+        chain.submit(record=household, user=clerk)
     today = dt.date.today()
     item = next(i for i in todo.items_for(township_reviewer_a, today) if i.key == "review.household")
     assert item.count == 2  # not the other township's household
@@ -110,7 +110,7 @@ def test_workbench_queries_do_not_grow_with_records(
     client, village_a, clerk_a, township_reviewer_a, django_assert_max_num_queries
 ):
     for _ in range(8):
-        services.submit(record=household_with_members(2, village=village_a, created_by=clerk_a), user=clerk_a)
+        chain.submit(record=household_with_members(2, village=village_a, created_by=clerk_a), user=clerk_a)
     client.force_login(township_reviewer_a)
     client.get(WORKBENCH)  # builds the county's summary once
     with django_assert_max_num_queries(70):
@@ -232,7 +232,7 @@ def village_other():
 
 
 def test_every_chained_record_kind_has_its_lists_on_the_workbench():
-    from households.workflow.config import _KINDS
+    from core.workflow.config import _KINDS
 
     assert set(todo.KINDS) == set(_KINDS)
 

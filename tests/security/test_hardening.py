@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from households.api.parsers import LIST_TOO_LONG, TOO_DEEP
+from core.api.parsers import LIST_TOO_LONG, TOO_DEEP
 from households.api.serializers import PERIOD_REVERSED
 from tests.factories import HelperAssignmentFactory, HelperPersonFactory, valid_id
 

@@ -14,11 +14,12 @@ from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
 from assistance.models import PaymentLine, PaymentRoll
-from households import privacy
-from households.choices import ReviewState
-from households.logging import ScrubPersonalData
-from households.models import AccessLog, Member
-from households.selectors import scoped
+from core import privacy
+from core.choices import ReviewState
+from core.logging import ScrubPersonalData
+from core.models import AccessLog
+from core.scoping import scoped
+from households.models import Member
 from households.workflow.models import ChangeItem, ChangeRequest
 from reports.exporting import start_export
 from tests.api.test_permission_matrix import COUNTY_LISTS, LISTS
@@ -334,11 +335,11 @@ def test_scenario_35_city_sees_masked_only_county_reveals_and_exports_both_logge
     assert [(log.channel, log.reason) for log in logs] == [("page", "核对户籍"), ("export", "银行代发")]
     assert logs[0].ip == "10.0.0.7"
     assert logs[0].record_id == head.pk
-    listing = client.get(reverse("admin:households_accesslog_changelist")).content.decode()
+    listing = client.get(reverse("admin:core_accesslog_changelist")).content.decode()
     assert "核对户籍" in listing
     assert "银行代发" in listing
     exported = client.post(
-        reverse("admin:households_accesslog_changelist"),
+        reverse("admin:core_accesslog_changelist"),
         {"action": "export_csv", "_selected_action": [log.pk for log in logs]},
     )
     text = exported.content.decode("utf-8-sig")
@@ -347,7 +348,7 @@ def test_scenario_35_city_sees_masked_only_county_reveals_and_exports_both_logge
     assert head.id_no not in text
     # The city cannot browse the log; the log is append-only.
     client.force_login(city_supervisor)
-    assert client.get(reverse("admin:households_accesslog_changelist")).status_code == 403
+    assert client.get(reverse("admin:core_accesslog_changelist")).status_code == 403
 
 
 def test_access_log_is_scoped_by_the_record_region(seeded, village_b, county_admin, client):

@@ -16,12 +16,13 @@ from django.utils import timezone
 from assistance.monitoring.choices import LeadOutcome, LeadSource, LeadStatus, RiskType
 from assistance.monitoring.models import MonitoringLead
 from assistance.monitoring.params import lead_deadlines
-from households import privacy
-from households.choices import RegionLevel, Role
-from households.idcard import parse_id, to_18
-from households.models import Household, Member, Region
-from households.permissions import role_of
-from households.selectors import is_in_scope
+from core import privacy
+from core.choices import RegionLevel, Role
+from core.idcard import parse_id, to_18
+from core.models import Region
+from core.permissions import role_of
+from core.scoping import is_in_scope
+from households.models import Household, Member
 
 logger = logging.getLogger(__name__)
 

@@ -17,11 +17,13 @@ from assistance.monitoring.choices import Category, Decision, LeadOutcome, LeadS
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
 from assistance.monitoring.params import monitoring_params
 from assistance.monitoring.services.leads import clean_risk_types
-from households.choices import MonitoringState, ReviewState, Role
-from households.permissions import role_of
-from households.selectors import is_in_scope
+from core.choices import ReviewState, Role
+from core.permissions import role_of
+from core.scoping import is_in_scope
+from core.workflow import services as chain
+from core.workflow.config import chain_for
+from households.choices import MonitoringState
 from households.workflow import services as wf
-from households.workflow.config import chain_for
 
 KIND = "monitoring_record"
 PUBLICITY_KIND = "monitoring"
@@ -74,7 +76,7 @@ def submit_record(
     if locked.democratic_review_date != democratic_review_date:
         locked.democratic_review_date = democratic_review_date
         locked.save(update_fields=["democratic_review_date", "updated_at"])
-    wf.submit(record=locked, user=user)
+    chain.submit(record=locked, user=user)
     return _sync(record, locked)
 
 
@@ -96,9 +98,9 @@ def start_publicity(
     if record.review_state != ReviewState.PENDING_TOWNSHIP:
         raise ValidationError(f"记录当前为“{record.get_review_state_display()}”，乡镇审核环节才能公示")
     if end is None:
-        days = wf.publicity_min_days(region_code=record.household.village_id, as_of=start)
+        days = chain.publicity_min_days(region_code=record.household.village_id, as_of=start)
         end = start + dt.timedelta(days=days - 1)
-    return wf.start_publicity(
+    return chain.start_publicity(
         subject=record, user=user, start=start, end=end, place=place, kind=PUBLICITY_KIND
     )
 
@@ -108,16 +110,16 @@ def township_approve(*, record: MonitoringRecord, user, note: str = "") -> Monit
     """乡镇审核通过, only after a 公示 that passed without objection (an objection needs a new one)."""
     locked = _lock(record)
     if locked.review_state == ReviewState.PENDING_TOWNSHIP:
-        wf.ensure_publicity_passed(record=locked)
+        chain.ensure_publicity_passed(record=locked)
     if locked.review_state == ReviewState.PENDING_COUNTY:  # the county decides, never plain-approves
         raise ValidationError(DECISION_REQUIRED)
-    wf.approve(record=locked, user=user, note=note)
+    chain.approve(record=locked, user=user, note=note)
     return _sync(record, locked)
 
 
 def return_record(*, record: MonitoringRecord, user, reason: str) -> MonitoringRecord:
     """退回 one level down with a reason (镇 → 村修正, 县 → 镇修正)."""
-    wf.return_to_lower(record=record, user=user, reason=reason)
+    chain.return_to_lower(record=record, user=user, reason=reason)
     return record
 
 
@@ -164,7 +166,7 @@ def decide_identification(
     locked.save(
         update_fields=["category", "risk_types", "risk_other", "decision", "decision_reason", "updated_at"]
     )
-    wf.approve(record=locked, user=user, note=locked.decision_reason or locked.get_decision_display())
+    chain.approve(record=locked, user=user, note=locked.decision_reason or locked.get_decision_display())
     return _sync(record, locked)
 
 
@@ -189,7 +191,7 @@ def decide_elimination(
         locked.decision = Decision.NOT_ELIMINATED
     locked.decision_reason = (reason or "").strip()[:400]
     locked.save(update_fields=["elimination_reasons", "decision", "decision_reason", "updated_at"])
-    wf.approve(record=locked, user=user, note=locked.decision_reason or locked.get_decision_display())
+    chain.approve(record=locked, user=user, note=locked.decision_reason or locked.get_decision_display())
     return _sync(record, locked)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from households.idcard import mask_id
+from core.idcard import mask_id
 from reports.crosscheck.choices import Answer, ListKind
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from assistance.monitoring.services import leads, records, visits
-from households.choices import Relation, ReviewState
-from households.workflow import services as wf
+from core.choices import ReviewState
+from core.workflow import services as chain
+from households.choices import Relation
 from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory, user_for, valid_id
 
 
@@ -39,7 +40,7 @@ def publicity_passed(record, township):
     """村民主评议 was recorded at submit; the township runs a 公示 that ended yesterday without objection."""
     start = timezone.localdate() - dt.timedelta(days=8)
     publicity = records.start_publicity(record=record, user=township, start=start, place="村务公开栏")
-    wf.close_publicity(publicity=publicity, user=township)
+    chain.close_publicity(publicity=publicity, user=township)
 
 
 def through_chain(record, clerk, county_admin, *, include=True, category="sudden_hardship", reason=""):

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from assistance.monitoring.choices import Decision, LeadOutcome, LeadSource, LeadStatus
 from assistance.monitoring.services import leads
-from households.choices import MonitoringState, ReviewState
-from households.workflow.models import WorkflowEvent
+from core.choices import ReviewState
+from core.workflow.models import WorkflowEvent
+from households.choices import MonitoringState
 from tests.assistance.monitoring.helpers import registered_household, through_chain, verify
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ VILLAGE = "211223100001"
 def _valid_rows(n: int) -> list[dict]:
     import datetime as dt
 
-    from households.idcard import make_id
+    from core.idcard import make_id
 
     rows = []
     for i in range(n):

@@ -1,7 +1,7 @@
 import pytest
 
-from households.choices import ReviewState
-from households.workflow import services
+from core.choices import ReviewState
+from core.workflow import services as chain
 from tests.factories import IncomeYearFactory, household_with_members, user_for
 
 
@@ -25,8 +25,8 @@ def draft(village_a, clerk_a):
 
 @pytest.fixture
 def verified(draft, clerk_a, township_reviewer_a, county_admin):
-    services.submit(record=draft, user=clerk_a)
-    services.approve(record=draft, user=township_reviewer_a)
-    services.approve(record=draft, user=county_admin)
+    chain.submit(record=draft, user=clerk_a)
+    chain.approve(record=draft, user=township_reviewer_a)
+    chain.approve(record=draft, user=county_admin)
     assert draft.review_state == ReviewState.VERIFIED
     return draft

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from households.choices import ReviewState
-from households.models import ChangeRequest, Household, WorkflowEvent
+from core.choices import ReviewState
+from core.models import WorkflowEvent
+from households.models import ChangeRequest, Household
 from households.workflow.choices import ChangeState
 from tests.factories import valid_id
 
@@ -164,7 +165,7 @@ def test_household_walks_the_chain_through_the_admin(
     assert "户主电话有误" in page
     assert "联系电话：130****0002 → 139****9999" in page
     assert "13999999999" not in page
-    assert WorkflowEvent.objects.filter(household=household).count() == 12
+    assert WorkflowEvent.objects.filter(household_id=household.pk).count() == 12
 
 
 def test_scenario_10_city_edit_is_forbidden(client, city_supervisor, village_a):

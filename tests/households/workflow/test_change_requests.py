@@ -4,12 +4,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from households.choices import ReviewState
-from households.models import ChangeRequest, Household, IncomeYear, Member, WorkflowEvent
+from core.choices import ReviewState
+from core.models import WorkflowEvent
+from core.workflow import services as chain
+from core.workflow.errors import TransitionError
+from households.models import ChangeRequest, Household, IncomeYear, Member
 from households.workflow import services
 from households.workflow.changes import diff_rows
 from households.workflow.choices import ChangeState
-from households.workflow.errors import TransitionError
 from tests.factories import valid_id
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +61,9 @@ def test_change_to_a_stored_household_leaves_live_rows_until_final_approval(
 
     approved = (before_phone, "none", "healthy", Decimal("6000.00"), 2, ReviewState.VERIFIED)
     assert live() == approved
-    services.approve(record=change, user=township_reviewer_a)
+    chain.approve(record=change, user=township_reviewer_a)
     assert live() == approved
-    services.approve(record=change, user=county_admin)
+    chain.approve(record=change, user=county_admin)
     change.refresh_from_db()
     assert change.state == ChangeState.VERIFIED
     assert change.decided_at
@@ -88,7 +90,7 @@ def test_reviewer_sees_a_field_by_field_diff_in_chinese(verified, clerk_a):
 def test_withdrawing_a_change_restores_nothing_because_nothing_was_overwritten(verified, clerk_a):
     change = services.open_change_request(household=verified, user=clerk_a, changes=_changes(verified))
     snapshot = Household.objects.filter(pk=verified.pk).values().get()
-    services.withdraw(record=change, user=clerk_a)
+    chain.withdraw(record=change, user=clerk_a)
     change.refresh_from_db()
     assert change.state == ChangeState.WITHDRAWN
     assert Household.objects.filter(pk=verified.pk).values().get() == snapshot
@@ -100,14 +102,14 @@ def test_withdrawing_a_change_restores_nothing_because_nothing_was_overwritten(v
 
 def test_a_returned_change_is_amended_and_resubmitted(verified, clerk_a, township_reviewer_a, county_admin):
     change = services.open_change_request(household=verified, user=clerk_a, changes=_changes(verified))
-    services.return_to_lower(record=change, user=township_reviewer_a, reason="新生儿无出生证明")
+    chain.return_to_lower(record=change, user=township_reviewer_a, reason="新生儿无出生证明")
     assert change.state == ChangeState.RETURNED_TO_VILLAGE
     services.amend_change_request(
         change_request=change, user=clerk_a, changes=_changes(verified, phone="13700000000", new_member=False)
     )
     assert change.state == ChangeState.PENDING_TOWNSHIP
-    services.approve(record=change, user=township_reviewer_a)
-    services.approve(record=change, user=county_admin)
+    chain.approve(record=change, user=township_reviewer_a)
+    chain.approve(record=change, user=county_admin)
     verified.refresh_from_db()
     assert verified.phone == "13700000000"
     assert verified.members.count() == 2  # the superseded new member was not applied
@@ -155,17 +157,17 @@ def test_clerk_who_requested_a_change_cannot_be_the_approver(verified, clerk_a, 
     change.created_by = township_reviewer_a
     change.save()
     with pytest.raises(TransitionError, match="职责分离"):
-        services.approve(record=change, user=township_reviewer_a)
+        chain.approve(record=change, user=township_reviewer_a)
 
 
 def test_stale_change_is_refused_rather_than_overwriting(
     verified, clerk_a, township_reviewer_a, county_admin
 ):
     change = services.open_change_request(household=verified, user=clerk_a, changes=_changes(verified))
-    services.approve(record=change, user=township_reviewer_a)
+    chain.approve(record=change, user=township_reviewer_a)
     Household.objects.filter(pk=verified.pk).update(phone="0000")  # e.g. a data repair
     with pytest.raises(TransitionError, match="联系电话"):
-        services.approve(record=change, user=county_admin)
+        chain.approve(record=change, user=county_admin)
     change.refresh_from_db()
     assert change.state == ChangeState.PENDING_COUNTY
     assert verified.members.count() == 2

@@ -5,17 +5,18 @@ import threading
 import pytest
 from django.db import connection
 
-from households.choices import ReviewState
-from households.models import Household, WorkflowEvent
-from households.workflow import services
-from households.workflow.errors import TransitionError
+from core.choices import ReviewState
+from core.models import WorkflowEvent
+from core.workflow import services as chain
+from core.workflow.errors import TransitionError
+from households.models import Household
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_at_once_exactly_one_succeeds(
     draft, clerk_a, township_reviewer_a, township_reviewer_a2
 ):
-    services.submit(record=draft, user=clerk_a)
+    chain.submit(record=draft, user=clerk_a)
     barrier = threading.Barrier(2)
     results: dict[str, str] = {}
 
@@ -24,9 +25,9 @@ def test_two_reviewers_at_once_exactly_one_succeeds(
             record = Household.objects.get(pk=draft.pk)
             barrier.wait(timeout=10)
             if action == "approve":
-                services.approve(record=record, user=user)
+                chain.approve(record=record, user=user)
             else:
-                services.return_to_lower(record=record, user=user, reason="资料不全")
+                chain.return_to_lower(record=record, user=user, reason="资料不全")
             results[name] = "ok"
         except TransitionError as exc:
             results[name] = exc.messages[0]
@@ -55,7 +56,7 @@ def test_two_reviewers_at_once_exactly_one_succeeds(
 @pytest.mark.django_db(transaction=True)
 def test_record_held_by_another_reviewer_gives_a_clear_message(draft, clerk_a, township_reviewer_a):
     """While one transaction holds the row, a second connection is refused at once (NOWAIT)."""
-    services.submit(record=draft, user=clerk_a)
+    chain.submit(record=draft, user=clerk_a)
     holding = threading.Event()
     release = threading.Event()
 
@@ -73,10 +74,10 @@ def test_record_held_by_another_reviewer_gives_a_clear_message(draft, clerk_a, t
     assert holding.wait(timeout=10)
     try:
         with pytest.raises(TransitionError) as exc:
-            services.approve(record=draft, user=township_reviewer_a)
+            chain.approve(record=draft, user=township_reviewer_a)
         assert exc.value.messages == ["该记录正由其他人处理中，请稍后刷新页面再试"]
     finally:
         release.set()
         holder.join(timeout=10)
-    services.approve(record=draft, user=township_reviewer_a)
+    chain.approve(record=draft, user=township_reviewer_a)
     assert Household.objects.get(pk=draft.pk).review_state == ReviewState.PENDING_COUNTY

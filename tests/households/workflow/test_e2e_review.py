@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from households.choices import ReviewState
-from households.models import Household, WorkflowEvent
+from core.choices import ReviewState
+from core.models import WorkflowEvent
+from households.models import Household
 from tests.factories import valid_id
 
 CHROMIUM = "/usr/bin/chromium"
@@ -122,7 +123,9 @@ def test_clerk_enters_reviewer_returns_clerk_corrects_reviewer_approves(
     assert household.review_state == ReviewState.PENDING_COUNTY
     assert household.phone == "13100000002"
     actions = list(
-        WorkflowEvent.objects.filter(household=household).order_by("id").values_list("action", flat=True)
+        WorkflowEvent.objects.filter(household_id=household.pk)
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions == ["submit", "return", "submit", "approve"]
     print(f"review queue screenshot: {shot}")  # noqa: T201

@@ -6,8 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from households.choices import ReviewState
-from households.models import ChangeRequest, Household, WorkflowEvent
+from core.choices import ReviewState
+from core.models import WorkflowEvent
+from core.workflow import services as chain
+from households.models import ChangeRequest, Household
 from households.workflow import services
 from tests.factories import household_with_members, valid_id
 from tests.households.workflow.admin_forms import admin_form_data, set_row
@@ -52,7 +54,7 @@ def test_draft_banner_offers_submit_to_its_clerk_only(
 def test_pending_banner_offers_approve_and_return_to_the_township_only(
     client, draft, clerk_a, township_reviewer_a, county_admin, city_supervisor
 ):
-    services.submit(record=draft, user=clerk_a)
+    chain.submit(record=draft, user=clerk_a)
     body = page(client, township_reviewer_a, draft)
     assert buttons(body) == ["approve", "return"]
     assert "现由乡镇（" in body
@@ -64,7 +66,7 @@ def test_pending_banner_offers_approve_and_return_to_the_township_only(
 
 
 def test_the_author_gets_no_approve_button_segregation_of_duties(client, draft, clerk_a, township_reviewer_a):
-    services.submit(record=draft, user=clerk_a)
+    chain.submit(record=draft, user=clerk_a)
     Household.objects.filter(pk=draft.pk).update(created_by=township_reviewer_a)
     assert buttons(page(client, township_reviewer_a, draft)) == ["return"]
 
@@ -91,7 +93,7 @@ def test_submit_from_the_page_calls_the_service_and_says_what_comes_next(client,
 def test_return_from_the_page_needs_a_reason_and_the_banner_shows_it_in_full(
     client, draft, clerk_a, township_reviewer_a
 ):
-    services.submit(record=draft, user=clerk_a)
+    chain.submit(record=draft, user=clerk_a)
     response = act(client, township_reviewer_a, draft, "return", reason="  ")
     draft.refresh_from_db()
     assert draft.review_state == ReviewState.PENDING_TOWNSHIP
@@ -110,7 +112,7 @@ def test_return_from_the_page_needs_a_reason_and_the_banner_shows_it_in_full(
 def test_post_by_a_user_who_may_not_take_the_step_is_refused(
     client, draft, clerk_a, township_reviewer_a, county_admin, city_supervisor
 ):
-    services.submit(record=draft, user=clerk_a)
+    chain.submit(record=draft, user=clerk_a)
     for user, slug in [(clerk_a, "approve"), (county_admin, "approve"), (city_supervisor, "return")]:
         response = act(client, user, draft, slug, reason="不行")
         assert messages_of(response)[0].startswith("未执行")

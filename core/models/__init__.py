@@ -1,0 +1,16 @@
+from core.workflow.models import Publicity, PublicityObjection, WorkflowEvent  # noqa: I001 - the chain's models live in their package
+
+from .access import AccessLog
+from .backups import BackupRun
+from .regions import Region
+from .users import User
+
+__all__ = [
+    "AccessLog",
+    "BackupRun",
+    "Publicity",
+    "PublicityObjection",
+    "Region",
+    "User",
+    "WorkflowEvent",
+]

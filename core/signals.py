@@ -1,0 +1,21 @@
+"""A password change or a deactivation revokes the user's API tokens."""
+
+from __future__ import annotations
+
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+
+from core.models import User
+
+
+@receiver(pre_save, sender=User, dispatch_uid="households.revoke_tokens_on_credentials_change")
+def revoke_tokens_on_credentials_change(sender, instance: User, raw: bool = False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        return
+    old = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if old is None:
+        return
+    if old["password"] != instance.password or (old["is_active"] and not instance.is_active):
+        from core.api.auth import revoke_tokens
+
+        revoke_tokens(instance)
