@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate demo lint format bench-generate backup-drill clean-data stop-db
+.PHONY: run test install migrate demo lint format bench bench-generate backup-drill clean-data stop-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ lint: install
 format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# Benchmarks: every script registered in bench/suite.py at one size (HOUSEHOLDS, default 10000: a few
+# minutes), on a database of its own (DATABASE_URL's name + _bench); rewrites the table of current
+# figures at the top of docs/benchmarks.md. ONLY=roll,crosscheck runs some of them.
+bench: install
+	$(PY) bench/suite.py --households $(or $(HOUSEHOLDS),10000) $(if $(ONLY),--only $(ONLY))
 
 bench-generate: migrate
 	$(PY) bench/generate.py --households $${HOUSEHOLDS:-100000}

@@ -34,6 +34,7 @@ BENCH_ENV = {
     "SECRET_KEY": "bench-only-not-secret",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SECURE_COOKIES": "false",
+    "SECURE_SSL_REDIRECT": "false",  # plain HTTP on the loopback (production redirects to HTTPS)
     # The default throttle (6000/min per user) would cap the concurrent run; lift it for the bench.
     "API_THROTTLE_USER": "100000000/min",
     "LOG_LEVEL": "WARNING",
@@ -47,6 +48,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from figures import figure  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from core.choices import Role  # noqa: E402
@@ -124,7 +126,7 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, **BENCH_ENV}
     process = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"),
+            str(Path(sys.executable).parent / "gunicorn"),  # the venv running this script
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
@@ -151,10 +153,14 @@ def single_client(port: int, token: str, county: str, max_id: int, min_id: int) 
     http_.get(f"{URL}?region={county}")  # warm-up (connection, worker imports)
     out: dict[str, list[float]] = {}
     out["first page (50), county filter"] = [http_.get(f"{URL}?region={county}")[0] for _ in range(100)]
-    walk, path = [], f"{URL}?region={county}&page_size=50"
+    first = f"{URL}?region={county}&page_size=50"
+    walk, path = [], first
     for _ in range(200):
         elapsed, body = http_.get(path)
         walk.append(elapsed)
+        if not body["next"]:  # a small county ends before 200 pages: walk it again
+            path = first
+            continue
         path = body["next"].split("127.0.0.1", 1)[-1].split("localhost", 1)[-1]
         path = path[path.index("/api/") :]
     out["walk 200 consecutive pages (50)"] = walk
@@ -244,7 +250,8 @@ def main() -> None:
     process = start_gunicorn(args.port, args.workers)
     try:
         print(f"gunicorn 127.0.0.1:{args.port}, {args.workers} sync workers")
-        for name, values in single_client(args.port, token, county, max_id, min_id).items():
+        singles = single_client(args.port, token, county, max_id, min_id)
+        for name, values in singles.items():
             print(f"single client, {name}: {summary(values)}")
         rate, latencies, errors, elapsed = concurrent(
             args.port, token, county, args.clients, args.seconds, max_id, min_id
@@ -255,6 +262,12 @@ def main() -> None:
         )
         for error in errors[:3]:
             print("  error:", error)
+        figure("queries per page (50)", counts[50], target="fixed at any size or depth")
+        for name in ("first page (50), county filter", "deep pages (cursor anywhere in 1..N)"):
+            figure(f"p95, one client, {name}", pct(singles[name], 95), "ms", target="≤ 100 ms")
+        figure(f"{args.clients} clients, random deep pages", rate, "req/s")
+        figure(f"p95, {args.clients} clients", pct(latencies, 95), "ms")
+        figure(f"errors, {args.clients} clients", len(errors), target="0")
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from assistance_common import seed_cases
 from django.db import connection, transaction
+from figures import figure
 
 from core import backup
 from core.history import record_events
@@ -96,6 +97,8 @@ def main() -> None:
             f" ({'encrypted' if args.key else 'plain'}), load average {load()}",
             flush=True,
         )
+        figure(f"backup, {households:,} households, {size / 2**20:,.0f} MiB database", took, "s")
+        figure("dump size", run.database_bytes / 2**20, "MiB")
         phases = ", ".join(f"{k} {v} s" for k, v in found.manifest["seconds"].items())
         print(f"  of which: {phases}", flush=True)
         for jobs in args.jobs:
@@ -113,6 +116,7 @@ def main() -> None:
                 with source.connect(dbname="postgres", autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{target.name}" WITH (FORCE)')
             rows = sum(report.tables.values())
+            figure(f"restore (pg_restore --jobs {jobs}, ANALYZE, row counts checked)", took, "s")
             print(
                 f"restore --jobs {jobs}: {took:.1f} s (pg_restore, ANALYZE, row counts of "
                 f"{len(report.tables)} tables = manifest, {rows:,} rows), load average {load()}",

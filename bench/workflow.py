@@ -27,6 +27,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from figures import figure  # noqa: E402
 
 from core.choices import RegionLevel, Role  # noqa: E402
 from core.idcard import make_id  # noqa: E402
@@ -107,6 +108,7 @@ def timed(label: str, items, step) -> None:
         f"{label:<34} {n:>6} records  {seconds:7.2f} s  {n / seconds:7.1f} /s  "
         f"{seconds / n * 1000:6.1f} ms/record  {queries / n:5.1f} queries/record"
     )
+    figure(f"{label}, {queries / n:.0f} queries a record", seconds / n * 1000, "ms/record")
 
 
 def main() -> None:
@@ -130,6 +132,11 @@ def main() -> None:
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get("/admin/households/householdreview/")
             assert response.status_code == 200
+            figure(
+                f"待我审核 queue page, {n} pending, {len(ctx.captured_queries)} queries",
+                (time.monotonic() - started) * 1000,
+                "ms",
+            )
             print(
                 f"{'queue page (township, ' + str(n) + ' pending)':<34} {time.monotonic() - started:7.2f} s  "
                 f"{len(ctx.captured_queries)} queries (50 rows per page)"
