@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from assistance import models as m
 from assistance import selectors, tasks
+from assistance.admin_bank import RollBankAdminMixin
 from assistance.admin_print import PrintDocumentsAdminMixin
 from assistance.choices import (
     PhaseOutSchedule,
@@ -410,10 +411,13 @@ class PaymentLineInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(m.PaymentRoll)
-class PaymentRollAdmin(BaseAdmin):
-    list_display = ["month", "county", "program", "status", "line_count", "total_amount", "generated_at"]
+class PaymentRollAdmin(RollBankAdminMixin, BaseAdmin):
+    list_display = [
+        "month", "county", "program", "status", "line_count", "total_amount", "generated_at", "bank_link",
+    ]  # fmt: skip
     list_filter = ["program", "status"]
-    readonly_fields = [f.name for f in m.PaymentRoll._meta.fields]
+    list_select_related = ["county", "bank_batch"]
+    readonly_fields = [*(f.name for f in m.PaymentRoll._meta.fields), "bank_link"]
     actions = ["act_regenerate", "act_confirm"]
 
     def get_inlines(self, request, obj):

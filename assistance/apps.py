@@ -23,6 +23,11 @@ class AssistanceConfig(AppConfig):
             (m.PaymentLine, "household__village__code"),
             (m.PaymentHold, "household__village__code"),
             (m.PaymentRoll, "county__code"),
+            (m.BankLayout, "county__code"),
+            (m.BankBatch, "roll__county__code"),
+            (m.BankReturn, "batch__roll__county__code"),
+            (m.BankLine, "household__village__code"),
+            (m.PaymentFailure, "household__village__code"),
             (m.AssistanceMeasure, "household__village__code"),
             (m.RecalculationRun, "region__code"),
             (m.RecalculationChunk, "run__region__code"),
@@ -32,6 +37,14 @@ class AssistanceConfig(AppConfig):
         from assistance import integration
 
         integration.register_workflow()
+        from households.workflow.config import register_change_applied
+
+        # An approved change of a household's account corrects its failed payments (re-issued once).
+        register_change_applied("assistance.services.bank_failures.on_change_applied")
+        from assistance.banking.panel import payments_panel
+        from households.panels import register_household_panel
+
+        register_household_panel("payments_panel", "发放记录（应发、送银行、到账）", payments_panel)
 
         from assistance.monitoring import integration as monitoring
 

@@ -154,13 +154,123 @@ class LedgerKind(models.TextChoices):
 
 
 class RollStatus(models.TextChoices):
+    """草稿 → 已确认 (locked) → 已送银行 (the 代发 file went out) → 已对账 (every line has its result)."""
+
     DRAFT = "draft", "草稿"
     CONFIRMED = "confirmed", "已确认"
+    SENT = "sent", "已送银行"
+    RECONCILED = "reconciled", "已对账"
+
+
+# A roll in any of these is locked (database triggers too): only its status moves forward.
+LOCKED_ROLL_STATUSES = (RollStatus.CONFIRMED, RollStatus.SENT, RollStatus.RECONCILED)
 
 
 class LineKind(models.TextChoices):
     REGULAR = "regular", "正常发放"
     ADJUSTMENT = "adjustment", "补发/扣减调整"
+    REISSUE = "reissue", "发放失败补发"
+
+
+class BankChannel(models.TextChoices):
+    BANK = "bank", "银行代发"
+    YIKATONG = "yikatong", "惠民惠农财政补贴资金“一卡通”平台"
+
+
+class BankFileFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel 表格（.xlsx）"
+    CSV = "csv", "逗号分隔表格（.csv）"
+    FIXED = "fixed", "定长文本文件"
+    DELIMITED = "delimited", "分隔符文本文件"
+
+
+TEXT_FORMATS = (BankFileFormat.FIXED, BankFileFormat.DELIMITED)
+
+
+class BankEncoding(models.TextChoices):
+    GBK = "gbk", "GBK"
+    UTF8 = "utf-8", "UTF-8"
+
+
+class TotalsRow(models.TextChoices):
+    NONE = "none", "无汇总行"
+    TOP = "top", "首行（文本文件）"
+    BOTTOM = "bottom", "末行"
+
+
+class LayoutSection(models.TextChoices):
+    """Parts of a bank layout: what the 代发 file says, and how the bank's 回盘 reads."""
+
+    DETAIL = "detail", "代发明细行"
+    TOTAL = "total", "代发汇总行"
+    RESULT = "result", "回盘明细行"
+    RESULT_TOTAL = "result_total", "回盘汇总行"
+
+
+class LayoutField(models.TextChoices):
+    LINE_NO = "line_no", "序号"
+    BATCH_NO = "batch_no", "批次号"
+    ACCOUNT = "account", "账号（卡号）"
+    PAYEE_NAME = "payee_name", "户名"
+    ID_NO = "id_no", "身份证号"
+    AMOUNT = "amount", "金额（元）"
+    AMOUNT_FEN = "amount_fen", "金额（分）"
+    PROJECT_CODE = "project_code", "补贴项目代码"
+    PROJECT_NAME = "project_name", "补贴项目名称"
+    MONTH = "month", "发放年月"
+    BANK_NAME = "bank_name", "开户行"
+    COUNTY = "county", "县"
+    TOWNSHIP = "township", "乡镇"
+    VILLAGE = "village", "村"
+    HOUSEHOLD_NO = "household_no", "户编号"
+    NOTE = "note", "摘要"
+    COUNT = "count", "总笔数"
+    SENT_DATE = "sent_date", "送盘日期"
+    LABEL = "label", "固定文字"
+    RESULT = "result", "处理结果"
+    REASON_CODE = "reason_code", "失败原因代码"
+    REASON_TEXT = "reason_text", "失败原因"
+    FILLER = "filler", "空白（不读取）"
+
+
+class LineResult(models.TextChoices):
+    PENDING = "pending", "待回盘"
+    PAID = "paid", "已发放"
+    FAILED = "failed", "发放失败"
+
+
+class FailureReason(models.TextChoices):
+    """Why the bank (or the 一卡通 platform) did not credit a line; each layout maps its own codes here."""
+
+    ACCOUNT_CLOSED = "account_closed", "账户已销户"
+    ACCOUNT_FROZEN = "account_frozen", "账户冻结或止付"
+    NAME_MISMATCH = "name_mismatch", "户名与账号不符"
+    ACCOUNT_NOT_FOUND = "account_not_found", "账号不存在或有误"
+    CARD_INACTIVE = "card_inactive", "卡未激活"
+    DORMANT = "dormant", "久悬（睡眠）账户"
+    ID_MISMATCH = "id_mismatch", "身份证号与开户信息不符"
+    NO_ACCOUNT = "no_account", "无银行账号，未送银行"
+    OTHER = "other", "其他原因"
+
+
+class FailureStatus(models.TextChoices):
+    """发放失败的跟进: the village corrects (account change request, or another payee the county
+    confirms); the corrected amount is re-issued once on the next roll."""
+
+    OPEN = "open", "待村级纠正"
+    CORRECTING = "correcting", "账户变更审核中"
+    PAYEE_PROPOSED = "payee_proposed", "待县级确认领款人"
+    CORRECTED = "corrected", "已纠正待补发"
+    REISSUED = "reissued", "已补发"
+    WAIVED = "waived", "不予补发"
+
+
+OPEN_FAILURE_STATUSES = (
+    FailureStatus.OPEN,
+    FailureStatus.CORRECTING,
+    FailureStatus.PAYEE_PROPOSED,
+    FailureStatus.CORRECTED,
+)
 
 
 class AlertKind(models.TextChoices):

@@ -78,6 +78,8 @@ MODEL_FIELDS: dict[str, tuple[str, ...]] = {
     "assistance.paymentline": ("payee_id_no", "bank_account"),
     # 防返贫监测 leads: the person who reported or was reported (public page, agency lists).
     "assistance.monitoringlead": ("id_no", "phone"),
+    "assistance.bankline": ("payee_id_no", "bank_account"),
+    "assistance.paymentfailure": ("payee_id_no", "bank_account"),
 }
 
 HIDDEN_TEXT = ""

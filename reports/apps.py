@@ -25,6 +25,9 @@ class ReportsConfig(AppConfig):
         from reports.crosscheck import todo as crosscheck_todo
 
         crosscheck_todo.register()
+        from reports import bank_todo
+
+        bank_todo.register()
         for model, path in [
             (m.OutsideList, "region__code"),
             (m.OutsideListRow, "batch__region__code"),

@@ -67,13 +67,22 @@ PARAMETERS = [
     "programs.Program",
 ]
 RECALCULATION = ["assistance.RecalculationRun", WHATIF]
+# 代发与对账: send confirmed rolls, upload the 回盘, follow failed payments; layouts are configuration.
+BANK = [
+    "assistance.PaymentRoll",
+    "assistance.BankBatch",
+    "assistance.PaymentFailure",
+    "assistance.BankLine",
+    "assistance.BankReturn",
+    "assistance.BankLayout",
+]
 CROSSCHECK = ["reports.Hit", "reports.OutsideList", "reports.CheckRun"]
 
 # role → [(section, icon, entries)]
 MENUS: dict[str, list[tuple[str, str, list]]] = {
     Role.VILLAGE_CLERK: [
         ("录入", "fas fa-keyboard", ENTRY),
-        ("救助申请与公示", "fas fa-hand-holding-heart", APPLICATIONS),
+        ("救助申请与公示", "fas fa-hand-holding-heart", [*APPLICATIONS, "assistance.PaymentFailure"]),
         ("帮扶力量", "fas fa-hands-helping", HELPERS),
     ],
     Role.TOWNSHIP_REVIEWER: [
@@ -89,6 +98,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
     Role.COUNTY_ADMIN: [
         ("审核", "fas fa-clipboard-check", REVIEW),
         ("低保与救助", "fas fa-hand-holding-usd", CASES),
+        ("代发与对账", "fas fa-university", BANK),
         ("台账与统计", "fas fa-table", [STATISTICS, *LEDGERS]),
         ("政策参数", "fas fa-sliders-h", PARAMETERS),
         ("重新核算", "fas fa-calculator", RECALCULATION),

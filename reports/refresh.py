@@ -18,7 +18,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assistance.choices import RollStatus
+from assistance.choices import LOCKED_ROLL_STATUSES
 from assistance.models import PaymentLine, PaymentRoll
 from assistance.selectors import gap_annotations
 from core.choices import RegionLevel
@@ -139,7 +139,7 @@ def ensure_built(prefix: str) -> None:
 
 def summarize_rolls(prefix: str) -> None:
     """Per-village totals of every confirmed roll under the prefix not summarized yet."""
-    rolls = PaymentRoll.objects.filter(status=RollStatus.CONFIRMED)
+    rolls = PaymentRoll.objects.filter(status__in=LOCKED_ROLL_STATUSES)
     if prefix:
         rolls = rolls.filter(county__code__startswith=prefix[:6])
     summarized = RollSummary.objects.filter(roll=OuterRef("pk"))

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from assistance.api import views
+from assistance.api import bank, views
 
 app_name = "assistance_api"
 
@@ -10,6 +10,12 @@ router.register("phase-outs", views.PhaseOutViewSet, basename="phase-out")
 router.register("stop-proposals", views.StopProposalViewSet, basename="stop-proposal")
 router.register("payment-rolls", views.PaymentRollViewSet, basename="payment-roll")
 router.register("payment-lines", views.PaymentLineViewSet, basename="payment-line")
+router.register("bank-layouts", bank.BankLayoutViewSet, basename="bank-layout")
+router.register("bank-batches", bank.BankBatchViewSet, basename="bank-batch")
+router.register("bank-lines", bank.BankLineViewSet, basename="bank-line")
+router.register("bank-returns", bank.BankReturnViewSet, basename="bank-return")
+router.register("payment-failures", bank.PaymentFailureViewSet, basename="payment-failure")
+router.register("household-payments", bank.HouseholdPaymentsViewSet, basename="household-payments")
 router.register("ledger-entries", views.LedgerEntryViewSet, basename="ledger-entry")
 router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("tekun-cases", views.TekunCaseViewSet, basename="tekun-case")

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from assistance import selectors
 from assistance.api import filters
 from assistance.api import serializers as s
+from assistance.api.bank import RollSendMixin
 from assistance.models import (
     Alert,
     AssistanceMeasure,
@@ -269,11 +270,11 @@ class StopProposalViewSet(ReadOnly):
     ),
 )
 @extend_schema(tags=["发放表与台账"])
-class PaymentRollViewSet(ReadOnly, mixins.CreateModelMixin):
+class PaymentRollViewSet(RollSendMixin, ReadOnly, mixins.CreateModelMixin):
     queryset = PaymentRoll.objects.all()
     serializer_class = s.PaymentRollSerializer
     filterset_class = filters.PaymentRollFilter
-    policies = {"create": roles({COUNTY}), "confirm": roles({COUNTY})}
+    policies = {"create": roles({COUNTY}), "confirm": roles({COUNTY}), "send": roles({COUNTY})}
 
     def create(self, request, *args, **kwargs):
         data = _input(s.GenerateRollSerializer, request).validated_data

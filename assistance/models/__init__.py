@@ -1,5 +1,15 @@
 from assistance.monitoring.models import MonitoringLead, MonitoringPhoto, MonitoringRecord, MonitoringVisit  # noqa: I001
 
+from .bank import (
+    BankBatch,
+    BankLayout,
+    BankLayoutColumn,
+    BankLayoutProject,
+    BankLine,
+    BankReasonCode,
+    BankReturn,
+    PaymentFailure,
+)
 from .cases import CaseAmount, CaseHomeVisit, DibaoCase, DisabilitySubsidy, PhaseOut, StopProposal, TekunCase
 from .holds import PaymentHold
 from .ledger import Alert, ChangeLedgerEntry, HolidayCalendar
@@ -10,6 +20,13 @@ from .payments import PaymentLine, PaymentRoll
 __all__ = [
     "Alert",
     "AssistanceMeasure",
+    "BankBatch",
+    "BankLayout",
+    "BankLayoutColumn",
+    "BankLayoutProject",
+    "BankLine",
+    "BankReasonCode",
+    "BankReturn",
     "CaseAmount",
     "CaseHomeVisit",
     "ChangeLedgerEntry",
@@ -22,6 +39,7 @@ __all__ = [
     "MonitoringPhoto",
     "MonitoringRecord",
     "MonitoringVisit",
+    "PaymentFailure",
     "PaymentHold",
     "PaymentLine",
     "PaymentRoll",

@@ -1,4 +1,5 @@
-"""Monthly payment rolls (月发放表). A confirmed roll is locked by a database trigger too."""
+"""Monthly payment rolls (月发放表). A confirmed roll is locked by a database trigger too: after
+confirmation only its status moves forward (已确认 → 已送银行 → 已对账), nothing else changes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,21 @@ from assistance.choices import LineKind, Program, RollStatus
 _money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 ROLL_LOCKED_SQL = "发放表已确认，不能修改"
+REISSUE_INVALID_SQL = "补发只能针对发放失败的代发明细，金额须与原失败金额一致"
+# The only writes a confirmed roll accepts: its status one step forward, every other column as it was.
+_ROLL_COLUMNS = (
+    "county_id, month, program, line_count, total_amount, generated_at, confirmed_at, confirmed_by_id"
+)
+_ROLL_LOCK_FUNC = f"""
+    IF TG_OP = 'UPDATE'
+       AND ((OLD.status = 'confirmed' AND NEW.status = 'sent')
+            OR (OLD.status = 'sent' AND NEW.status = 'reconciled'))
+       AND ({", ".join("NEW." + c.strip() for c in _ROLL_COLUMNS.split(","))})
+           IS NOT DISTINCT FROM ({", ".join("OLD." + c.strip() for c in _ROLL_COLUMNS.split(","))}) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION '{ROLL_LOCKED_SQL}';
+"""
 
 
 class PaymentRoll(models.Model):
@@ -47,8 +63,8 @@ class PaymentRoll(models.Model):
                 name="roll_confirmed_is_locked",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Q(old__status="confirmed"),
-                func=f"RAISE EXCEPTION '{ROLL_LOCKED_SQL}'; RETURN NULL;",
+                condition=pgtrigger.Condition("OLD.status <> 'draft'"),
+                func=_ROLL_LOCK_FUNC,
             ),
         ]
 
@@ -99,6 +115,14 @@ class PaymentLine(models.Model):
         db_default=False,
         help_text="该户有未解除的暂停发放（如信息比对高风险疑点），本月不发放",
     )
+    reissue_of = models.ForeignKey(
+        "assistance.BankLine",
+        verbose_name="补发的失败明细",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reissues",
+    )
 
     class Meta:
         verbose_name = "发放明细"
@@ -111,6 +135,13 @@ class PaymentLine(models.Model):
                 condition=models.Q(kind="regular"),
                 name="payment_line_once_per_case_month",
             ),
+            # A failed bank line is re-issued once, whatever is uploaded or approved afterwards.
+            models.UniqueConstraint(fields=["reissue_of"], name="payment_line_reissue_once"),
+            models.CheckConstraint(
+                condition=models.Q(kind="reissue", reissue_of__isnull=False)
+                | (~models.Q(kind="reissue") & models.Q(reissue_of__isnull=True)),
+                name="payment_line_reissue_cites_failure",
+            ),
         ]
         indexes = [models.Index(fields=["roll", "household"], name="payment_line_roll_hh_idx")]
         triggers = [
@@ -119,10 +150,22 @@ class PaymentLine(models.Model):
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 func=(
-                    "IF EXISTS (SELECT 1 FROM assistance_paymentroll r WHERE r.status = 'confirmed' "
+                    "IF EXISTS (SELECT 1 FROM assistance_paymentroll r WHERE r.status <> 'draft' "
                     "AND r.id IN (COALESCE(NEW.roll_id, OLD.roll_id), COALESCE(OLD.roll_id, NEW.roll_id))) "
                     f"THEN RAISE EXCEPTION '{ROLL_LOCKED_SQL}'; END IF; "
                     "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;"
+                ),
+            ),
+            # A 补发 line pays a failed bank line's amount, nothing else.
+            pgtrigger.Trigger(
+                name="reissue_pays_a_failed_line",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                condition=pgtrigger.Condition("NEW.reissue_of_id IS NOT NULL"),
+                func=(
+                    "IF NOT EXISTS (SELECT 1 FROM assistance_bankline b WHERE b.id = NEW.reissue_of_id "
+                    "AND b.result = 'failed' AND b.amount = NEW.total_amount) "
+                    f"THEN RAISE EXCEPTION '{REISSUE_INVALID_SQL}'; END IF; RETURN NEW;"
                 ),
             ),
         ]

@@ -23,7 +23,7 @@ from assistance.choices import LineKind, Program, RollStatus
 from assistance.copy import copy_rows
 from assistance.models import PaymentLine, PaymentRoll
 from assistance.rules import first_of_month
-from assistance.services import holds
+from assistance.services import bank_failures, holds
 from assistance.services.common import require_county
 from core.choices import RegionLevel
 from core.models import Region
@@ -260,7 +260,7 @@ def generate_roll(*, county: Region, month: dt.date, program: str = Program.DIBA
     month = first_of_month(month)
     roll, _ = PaymentRoll.objects.get_or_create(county=county, month=month, program=program)
     roll = PaymentRoll.objects.select_for_update().get(pk=roll.pk)
-    if roll.status == RollStatus.CONFIRMED:
+    if roll.status != RollStatus.DRAFT:
         raise ValidationError(ROLL_LOCKED)
     params = {"roll": roll.pk, "month": month, "prefix": county.prefix + "%"}
     if program == Program.DIBAO:
@@ -272,8 +272,14 @@ def generate_roll(*, county: Region, month: dt.date, program: str = Program.DIBA
     else:
         _write_tekun(roll, params)
     holds.apply_holds_to_roll(roll.pk)
+    bank_failures.add_reissues(roll)  # 补发 of failed payments corrected since the last roll
     _refresh_totals(roll)
     return roll
+
+
+def refresh_totals(roll: PaymentRoll) -> None:
+    """Line count and total of a draft roll after lines were added to it."""
+    _refresh_totals(roll)
 
 
 def _refresh_totals(roll: PaymentRoll) -> None:
@@ -300,7 +306,7 @@ class _FakeHousehold:
 def confirm_roll(*, roll: PaymentRoll, user) -> PaymentRoll:
     roll = PaymentRoll.objects.select_for_update().get(pk=roll.pk)
     require_county(user, _FakeHousehold(roll.county_id))
-    if roll.status == RollStatus.CONFIRMED:
+    if roll.status != RollStatus.DRAFT:
         raise ValidationError(ROLL_LOCKED)
     roll.status = RollStatus.CONFIRMED
     roll.confirmed_at = timezone.now()
@@ -321,7 +327,7 @@ def add_adjustment(*, line: PaymentLine, amount: Decimal, reason: str, month: dt
     roll, _ = PaymentRoll.objects.get_or_create(
         county_id=line.roll.county_id, month=month, program=line.program
     )
-    if roll.status == RollStatus.CONFIRMED:
+    if roll.status != RollStatus.DRAFT:
         raise ValidationError(ROLL_LOCKED)
     adj = PaymentLine.objects.create(
         roll=roll,

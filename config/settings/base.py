@@ -304,6 +304,9 @@ EXCEL_IMPORT_MAX_ZIP_RATIO = env.int("EXCEL_IMPORT_MAX_ZIP_RATIO", default=200)
 # Ledgers above this many rows run as a Celery job with progress; smaller ones download at once.
 EXCEL_EXPORT_ASYNC_ROWS = env.int("EXCEL_EXPORT_ASYNC_ROWS", default=20_000)
 EXCEL_EXPORT_CHUNK_SIZE = 5_000
+# The bank's 回盘 (assistance.banking.returns): a county roll can pass the import's row limit.
+BANK_RETURN_MAX_ROWS = env.int("BANK_RETURN_MAX_ROWS", default=500_000)
+BANK_RETURN_MAX_BYTES = env.int("BANK_RETURN_MAX_BYTES", default=100 * 1024 * 1024)
 
 # Backups (core.backup, `manage.py backup` / `restore`, docs/operations.md). One set a night at
 # BACKUP_TIME (Asia/Shanghai) under BACKUP_DIR; kept: the newest set of each of the last N days,

@@ -59,6 +59,8 @@ class HeaderSpec:
     header_of: Callable[[str], str]
     no_header: str = NO_HEADER
     min_found: int = 3
+    max_rows: int | None = None  # None: settings.EXCEL_IMPORT_MAX_ROWS (a bank's 回盘 may be longer)
+    max_bytes: int | None = None  # None: settings.EXCEL_IMPORT_MAX_BYTES
 
 
 def _registry_header(key: str) -> str:
@@ -89,7 +91,7 @@ def read_upload(data: bytes, filename: str = "", spec: HeaderSpec = REGISTRY_HEA
     size = len(data)
     if size == 0:
         raise FileRejected(FILE_EMPTY, code="empty")
-    limit = settings.EXCEL_IMPORT_MAX_BYTES
+    limit = spec.max_bytes or settings.EXCEL_IMPORT_MAX_BYTES
     if size > limit:
         raise FileRejected(
             FILE_TOO_LARGE.format(size=filesizeformat(size), limit=filesizeformat(limit)), code="too_large"
@@ -177,7 +179,7 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, *, limit: int) -> int:
 
 def _locate(sheet_name: str, rows: Iterator[list], total_rows: int, spec: HeaderSpec) -> SheetData:
     """Find the header within the first rows (a merged title may sit above it)."""
-    limit = settings.EXCEL_IMPORT_MAX_ROWS
+    limit = spec.max_rows or settings.EXCEL_IMPORT_MAX_ROWS
     if total_rows > limit + HEADER_SCAN_ROWS:
         raise FileRejected(TOO_MANY_ROWS.format(rows=total_rows, limit=limit), code="too_many_rows")
     for row_no, cells in enumerate(rows, start=1):

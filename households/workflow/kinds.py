@@ -12,6 +12,21 @@ from core.workflow.config import (
 )
 
 
+# Called inside the approval's transaction once a change request's items are written to the live
+# rows: dotted paths of functions (change_request, user) -> None. An upper floor registers one in its
+# AppConfig.ready() (assistance: a failed payment whose account the change corrected is re-issued).
+_CHANGE_APPLIED: list[str] = []
+
+
+def register_change_applied(path: str) -> None:
+    if path not in _CHANGE_APPLIED:
+        _CHANGE_APPLIED.append(path)
+
+
+def change_applied_hooks() -> tuple[str, ...]:
+    return tuple(_CHANGE_APPLIED)
+
+
 def register() -> None:
     register_record_kind(
         RecordKind(

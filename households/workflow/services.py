@@ -10,6 +10,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core import scoping
 from core.choices import ReviewState, Role
@@ -25,6 +26,7 @@ from households.models import Household, IncomeYear, Member
 from households.workflow import errors as registry_errors
 from households.workflow import policy
 from households.workflow.changes import build_items, load_value, validate_items
+from households.workflow.kinds import change_applied_hooks
 from households.workflow.choices import ChangeState, ChangeTarget
 from households.workflow.models import ChangeItem, ChangeRequest
 
@@ -164,6 +166,8 @@ def apply_change_request(*, record: ChangeRequest, user) -> None:
             user=user,
             reason=f"变更申请#{record.pk}：{summary}",
         )
+        for hook in change_applied_hooks():
+            import_string(hook)(change_request=record, user=user)
 
 
 def open_change_for(*, household: Household) -> ChangeRequest | None:

@@ -14,6 +14,7 @@ from reports.ledgers.payments import (
 from reports.ledgers.pending import PendingReviewLedger
 from reports.ledgers.population import PopulationLedger
 from reports.ledgers.programs import EducationLedger, HealthLedger, MonitoringLedger
+from reports.ledgers.reconciliation import ReconciliationLedger
 from reports.ledgers.summary import HelpForceLedger, VillageSummaryLedger
 
 # The 14 sheets of the county workbook, in the order of domain.md#ledgers.
@@ -37,7 +38,9 @@ COUNTY_WORKBOOK: tuple[Ledger, ...] = (
 PENDING_REVIEW = PendingReviewLedger()
 # 信息比对疑点: findings and their answers, not register data; also on its own.
 CROSSCHECK = CrossCheckLedger()
-OWN_SHEETS: tuple[Ledger, ...] = (PENDING_REVIEW, CROSSCHECK)
+# 发放对账表: each confirmed roll against the bank's 回盘 (assistance's 代发 batches).
+RECONCILIATION = ReconciliationLedger()
+OWN_SHEETS: tuple[Ledger, ...] = (PENDING_REVIEW, CROSSCHECK, RECONCILIATION)
 LEDGERS: dict[str, Ledger] = {ledger.key: ledger for ledger in (*COUNTY_WORKBOOK, *OWN_SHEETS)}
 COUNTY_WORKBOOK_KEY = "county_workbook"
 
@@ -48,6 +51,7 @@ __all__ = [
     "LEDGERS",
     "OWN_SHEETS",
     "PENDING_REVIEW",
+    "RECONCILIATION",
     "ExportContext",
     "Ledger",
     "write_ledger",

@@ -19,13 +19,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from assistance.banking.layouts import create_from_preset, spec_of
 from assistance.choices import MeasureKind
 from assistance.models import (
     Alert,
     AssistanceMeasure,
+    BankBatch,
+    BankLine,
+    BankReturn,
     ChangeLedgerEntry,
     DibaoCase,
     MedicalBill,
+    PaymentFailure,
     PaymentLine,
     PaymentRoll,
     PhaseOut,
@@ -53,6 +58,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+PAYEE_ID = valid_id()
 STATISTIC_NAMES = list(STATISTICS)
 
 ROLES = ["anonymous", "clerk", "township", "county", "city"]
@@ -97,6 +103,12 @@ class World:
     batch: object
     run: object
     hit: object
+    layout: object
+    sent_roll: object
+    bank_batch: object
+    bank_line: object
+    bank_return: object
+    failure: object
 
 
 DAY = dt.date(2019, 11, 1)
@@ -133,7 +145,9 @@ def build_world(village, export_owner) -> World:
         row_count=1,
     )
     run = CheckRun.objects.create(county=county, trigger="upload", batch=batch, as_of=DAY)
+    bank_world = _bank_world(household, county, author)
     return World(
+        **bank_world,
         household=household,
         member=first,
         income=IncomeYearFactory(household=household),
@@ -234,6 +248,40 @@ def build_world(village, export_owner) -> World:
             deadline=DAY,
         ),
     )
+
+
+def _bank_world(household, county, author) -> dict:
+    """A roll sent to the bank (October) whose one line failed, with its follow-up still open."""
+    layout = create_from_preset(county=county, preset="yikatong_xlsx")
+    roll = PaymentRoll.objects.create(county=county, month=dt.date(2019, 10, 1), program="dibao")
+    line = PaymentLine.objects.create(
+        roll=roll, month=roll.month, program="dibao", case_id=household.pk, household=household,
+        payee_name="王大", bank_account="6221000012345678901", total_amount=100,
+    )  # fmt: skip
+    PaymentRoll.objects.filter(pk=roll.pk).update(status="reconciled")
+    batch = BankBatch.objects.create(
+        roll=roll, batch_no=f"{county.code[:6]}2019100101", layout=layout,
+        layout_spec=spec_of(layout, "dibao"), line_count=1, total_amount=100, sent_at=timezone.now(),
+        sent_by=author, send_reason="代发",
+    )  # fmt: skip
+    upload = BankReturn.objects.create(batch=batch, filename="回盘.xlsx", sha256="0" * 64, uploaded_by=author)
+    bank_line = BankLine.objects.create(
+        batch=batch, line_no=1, payment_line=line, household=household, payee_name="王大",
+        bank_account=line.bank_account, amount=100, result="failed", reason="name_mismatch",
+        bank_return=upload,
+    )  # fmt: skip
+    failure = PaymentFailure.objects.create(
+        bank_line=bank_line, household=household, program="dibao", month=roll.month, amount=100,
+        reason="name_mismatch",
+    )  # fmt: skip
+    return {
+        "layout": layout,
+        "sent_roll": roll,
+        "bank_batch": batch,
+        "bank_line": bank_line,
+        "bank_return": upload,
+        "failure": failure,
+    }
 
 
 def everyone(status):
@@ -599,6 +647,67 @@ ROWS = [
         outside=only({"county"}, 400),
     ),
     get("line.get", lambda w: f"/api/v1/payment-lines/{w.line.pk}/"),
+    # ------------------------------------------------------------ 代发 and 回盘 (the world roll is a draft)
+    post(
+        "roll.send",
+        lambda w: f"/api/v1/payment-rolls/{w.roll.pk}/send/",
+        lambda w: {"layout": w.layout.pk, "reason": "送银行代发"},
+        {**COUNTY_DATA, "county": 400, "city": 403},
+    ),
+    get("bank_layout.get", lambda w: f"/api/v1/bank-layouts/{w.layout.pk}/", COUNTY_DATA),
+    get("bank_batch.get", lambda w: f"/api/v1/bank-batches/{w.bank_batch.pk}/", COUNTY_DATA),
+    post(
+        "bank_batch.file",
+        lambda w: f"/api/v1/bank-batches/{w.bank_batch.pk}/file/",
+        {"reason": "代发文件存档"},
+        {**COUNTY_DATA, "city": 403},
+    ),
+    post(
+        "bank_batch.return",
+        lambda w: f"/api/v1/bank-batches/{w.bank_batch.pk}/return/",
+        {},
+        {**COUNTY_DATA, "county": 400, "city": 403},  # no file in the body
+    ),
+    get("bank_line.get", lambda w: f"/api/v1/bank-lines/{w.bank_line.pk}/"),
+    get("bank_return.get", lambda w: f"/api/v1/bank-returns/{w.bank_return.pk}/", COUNTY_DATA),
+    get("failure.get", lambda w: f"/api/v1/payment-failures/{w.failure.pk}/"),
+    post(
+        "failure.correct_account",
+        lambda w: f"/api/v1/payment-failures/{w.failure.pk}/correct-account/",
+        {"bank_name": "西丰农商银行", "bank_account": "6221000099998888777"},
+        only({"clerk"}, 400),  # the world household is not stored (已入库): no change request
+    ),
+    post(
+        "failure.propose_payee",
+        lambda w: f"/api/v1/payment-failures/{w.failure.pk}/propose-payee/",
+        lambda w: {
+            "payee_name": "王小二",
+            "payee_id_no": PAYEE_ID,
+            "bank_name": "邮储银行",
+            "bank_account": "6210981234567890123",
+            "reason": "由其子代领",
+        },  # fmt: skip
+        only({"clerk"}, 200),
+    ),
+    post(
+        "failure.confirm_payee",
+        lambda w: f"/api/v1/payment-failures/{w.failure.pk}/confirm-payee/",
+        {},
+        only({"county"}, 400),  # nothing proposed yet
+    ),
+    post(
+        "failure.return_payee",
+        lambda w: f"/api/v1/payment-failures/{w.failure.pk}/return-payee/",
+        {"reason": "须有委托书"},
+        only({"county"}, 400),
+    ),
+    post(
+        "failure.waive",
+        lambda w: f"/api/v1/payment-failures/{w.failure.pk}/waive/",
+        {"reason": "该月已停保"},
+        only({"county"}, 200),
+    ),
+    get("household_payments.get", lambda w: f"/api/v1/household-payments/{w.household.pk}/"),
     post(
         "line.reveal", lambda w: f"/api/v1/payment-lines/{w.line.pk}/reveal/", {"reason": "核对"}, COUNTY_ONLY
     ),
@@ -848,6 +957,8 @@ LISTS = {
     "/api/v1/phase-outs/": "phase_out",
     "/api/v1/stop-proposals/": "stop",
     "/api/v1/payment-lines/": "line",
+    "/api/v1/bank-lines/": "bank_line",
+    "/api/v1/payment-failures/": "failure",
     "/api/v1/ledger-entries/": "ledger",
     "/api/v1/alerts/": "alert",
     "/api/v1/measures/": "measure",
@@ -867,7 +978,13 @@ LISTS = {
     "/api/v1/cross-checks/counts/": None,
 }
 # Lists whose in-scope rows only some roles see (county-level data).
-COUNTY_LISTS = {"/api/v1/payment-rolls/": "roll", "/api/v1/cross-checks/runs/": "run"}
+COUNTY_LISTS = {
+    "/api/v1/payment-rolls/": ("roll", "sent_roll"),
+    "/api/v1/cross-checks/runs/": "run",
+    "/api/v1/bank-layouts/": "layout",
+    "/api/v1/bank-batches/": "bank_batch",
+    "/api/v1/bank-returns/": "bank_return",
+}
 
 
 def client_for(request, role) -> APIClient:
@@ -930,9 +1047,11 @@ def test_list_matrix_and_lists_show_only_own_scope(request, village_a, village_o
         if role == "anonymous" or not attr:
             continue
         keys = {row.get("id", row.get("code")) for row in response.json()["results"]}
-        assert getattr(out, attr).pk not in keys, url
+        attrs = attr if isinstance(attr, tuple) else (attr,)
+        assert not {getattr(out, a).pk for a in attrs} & keys, url
         if url in COUNTY_LISTS:
-            assert keys == ({getattr(world, attr).pk} if role in ("county", "city") else set()), url
+            mine = {getattr(world, a).pk for a in attrs}
+            assert keys == (mine if role in ("county", "city") else set()), url
         else:
             assert getattr(world, attr).pk in keys, url
 
