@@ -27,8 +27,10 @@ UNSENT_NOTE = "待送银行"
 
 
 def unreconciled_rolls(user) -> QuerySet:
-    """Confirmed rolls not yet sent, and sent rolls still waiting for results."""
-    return scoped(PaymentRoll.objects.filter(status__in=[RollStatus.CONFIRMED, RollStatus.SENT]), user)
+    """Confirmed rolls not yet sent, and sent rolls still waiting for results (a roll paying nothing
+    has nothing to send)."""
+    rolls = PaymentRoll.objects.filter(status__in=[RollStatus.CONFIRMED, RollStatus.SENT], total_amount__gt=0)
+    return scoped(rolls, user)
 
 
 def open_failures(user) -> QuerySet:

@@ -7,8 +7,15 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from assistance.choices import CaseStatus, PhaseOutStatus, RollStatus
-from assistance.models import DibaoCase, PaymentRoll, PhaseOut
+from assistance.choices import (
+    LOCKED_ROLL_STATUSES,
+    CaseStatus,
+    LineKind,
+    LineResult,
+    PhaseOutStatus,
+    RollStatus,
+)
+from assistance.models import DibaoCase, PaymentFailure, PaymentLine, PaymentRoll, PhaseOut
 from core.models import User
 from core.workflow.models import Publicity, PublicityObjection
 from households.models import Household
@@ -31,6 +38,11 @@ MONEY_PAGES = [
     "programs/eligibilityresult",
     "programs/villagepopulation",
     "core/publicity",
+    "assistance/banklayout",
+    "assistance/bankbatch",
+    "assistance/bankline",
+    "assistance/bankreturn",
+    "assistance/paymentfailure",
 ]
 
 
@@ -70,7 +82,16 @@ def test_demo_county_has_life_on_every_ledger_sheet_and_money_page(demo, client,
     assert {PhaseOutStatus.ACTIVE, PhaseOutStatus.ENDED} <= set(
         PhaseOut.objects.values_list("status", flat=True)
     )
-    assert PaymentRoll.objects.filter(status=RollStatus.CONFIRMED).count() >= 6
+    assert PaymentRoll.objects.filter(status__in=LOCKED_ROLL_STATUSES).count() >= 6
+    # Paid means paid: a roll sent and reconciled with two failures, one corrected and re-issued.
+    failed = PaymentRoll.objects.get(bank_batch__failed_count=2)
+    assert failed.status == RollStatus.RECONCILED
+    assert sorted(PaymentFailure.objects.values_list("reason", "status")) == [
+        ("account_closed", "reissued"), ("name_mismatch", "open"),
+    ]  # fmt: skip
+    reissue = PaymentLine.objects.get(kind=LineKind.REISSUE)
+    assert (reissue.reissue_of.batch.roll, reissue.bank_line.result) == (failed, LineResult.PAID)
+    assert PaymentRoll.objects.filter(status=RollStatus.SENT).exists()
     assert Publicity.objects.filter(result="open").exists()
     assert PublicityObjection.objects.exists()
     assert Household.objects.filter(review_state="returned_to_village").exists()
