@@ -1,4 +1,4 @@
-"""Sending a confirmed roll to the bank (代发) and applying the bank's 回盘.
+"""Sending a confirmed roll to the bank (代发) and applying the bank's 回盘 (R28).
 
 Sending writes the batch and one bank line per paid line (INSERT … SELECT), moves the roll to
 已送银行 and returns the file. The file carries full account numbers (and ID numbers when the layout

@@ -1,4 +1,4 @@
-"""Following up a failed payment until it is re-issued once.
+"""Following up a failed payment until it is re-issued once (R29).
 
 A failed bank line opens a follow-up (assistance.models.PaymentFailure) for the household's village:
 

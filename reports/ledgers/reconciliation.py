@@ -1,7 +1,8 @@
-"""发放对账表: per confirmed roll, what was due, sent to the bank, paid, failed and re-issued — the
-bank's answer next to the roll. Rolls are county data, so the sheet counts the roll's lines in the
-user's scope (a township sees its own households' lines), not only approved households: a roll's
-figures must add up to the batch the bank received. Not part of the 14-sheet county workbook."""
+"""发放对账表 (domain.md#ledger-reconciliation): per confirmed roll, what was due, sent to the bank,
+paid, failed and re-issued — the bank's answer next to the roll. Rolls are county data, so the
+sheet counts the roll's lines in the user's scope (a township sees its own households' lines), not
+only approved households: a roll's figures must add up to the batch the bank received. Not part of
+the 14-sheet county workbook."""
 
 from __future__ import annotations
 

@@ -160,7 +160,7 @@ def test_small_export_returns_xlsx_and_city_may_only_export_summaries(
 def test_export_ledgers_are_listed(as_user, clerk_a):
     rows = as_user(clerk_a).get("/api/v1/exports/ledgers/").json()
     assert rows[0]["key"] == "county_workbook"
-    assert len(rows) == 17  # the workbook, its 14 ledgers, 待审核户清单 and 比对疑点台账 on their own
+    assert len(rows) == 18  # the workbook, its 14 ledgers; 待审核户清单, 比对疑点台账, 发放对账表 on their own
     assert rows[-2] == {"key": "pending_review", "title": "待审核户清单（未入库及变更审核中，不计入台账）"}
     assert rows[-1] == {"key": "crosscheck_hits", "title": "信息比对疑点台账"}
 
