@@ -21,11 +21,11 @@ from assistance.banking.files import http_response
 from assistance.banking.layouts import PRESETS, create_from_preset, layout_problems, spec_of
 from assistance.choices import FailureStatus, RollStatus
 from assistance.services import bank, bank_failures
-from households import privacy
-from households.admin_scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
-from households.choices import Role
+from core import privacy
+from core.admin.scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
+from core.choices import Role
+from core.permissions import role_of
 from households.excel.parsing import FileRejected
-from households.permissions import role_of
 
 HouseholdTownship = scoped_field_filter(TownshipFilter, "household__village__code")
 COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}

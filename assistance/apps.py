@@ -37,7 +37,7 @@ class AssistanceConfig(AppConfig):
         from assistance import integration
 
         integration.register_workflow()
-        from households.workflow.config import register_change_applied
+        from households.workflow.kinds import register_change_applied
 
         # An approved change of a household's account corrects its failed payments (re-issued once).
         register_change_applied("assistance.services.bank_failures.on_change_applied")

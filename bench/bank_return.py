@@ -24,7 +24,7 @@ from assistance.banking.layouts import create_from_preset  # noqa: E402
 from assistance.choices import LineResult  # noqa: E402
 from assistance.models import BankLayout, BankLine, PaymentFailure, PaymentRoll  # noqa: E402
 from assistance.services import bank  # noqa: E402
-from households.models import User  # noqa: E402
+from core.models import User  # noqa: E402
 
 MONTH = "2020-11-01"
 IN_COUNTY = "(SELECT id FROM assistance_paymentroll WHERE county_id = %(county)s AND month = %(month)s)"
@@ -89,7 +89,7 @@ def the_return(batch, fmt: str) -> bytes:
     lines = BankLine.objects.filter(batch=batch, line_no__isnull=False).order_by("line_no")
     rows = lines.values_list("line_no", "bank_account", "payee_name", "amount")
     if fmt == "xlsx":
-        from reports.demo_bank import bank_return
+        from devdata.bank import bank_return
 
         return bank_return(batch, failed=dict.fromkeys(range(200, batch.line_count + 1, 200), "销户"))
     out = io.BytesIO()

@@ -23,12 +23,13 @@ from assistance.services import cases, phase_out, rolls, subsidies, tekun
 from core.choices import ReviewState
 from core.models import Region, User
 from core.workflow import services as chain
+from devdata import bank as demo_bank
 from devdata import registry
 from households.choices import Health, Relation
 from households.models import Household, Member
 from households.workflow import services as workflow
 from programs.models import EligibilityResult, VillagePopulation
-from reports import demo_bank, demo_monitoring
+from reports import demo_monitoring
 from reports.refresh import refresh_county
 
 ROLL_MONTHS = 6  # confirmed rolls for the last six months; this month's roll stays a draft
@@ -249,7 +250,7 @@ def _subsidies(clerk, village: str, life: Life) -> None:
 
 
 def _rolls(county_region, users: dict, today: dt.date, life: Life) -> None:
-    """Confirmed rolls of the last months, each sent to the bank and reconciled (reports.demo_bank:
+    """Confirmed rolls of the last months, each sent to the bank and reconciled (devdata.bank:
     two failures two months ago, one corrected and re-issued last month); this month's is a draft."""
     county = users["county"]
     this_month = today.replace(day=1)

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from assistance.banking import selectors
 from assistance.choices import FailureReason, FailureStatus, RollStatus
-from households.choices import Role
-from households.permissions import role_of
+from core.choices import Role
+from core.permissions import role_of
 from reports import todo
 
 COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}

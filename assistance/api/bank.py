@@ -26,10 +26,10 @@ from assistance.models import (
     PaymentRoll,
 )
 from assistance.services import bank, bank_failures
-from households.api.base import ScopedAPIMixin
+from core.api.base import ScopedAPIMixin
+from core.choices import Role
 from households.api.chain import roles
 from households.api.serializers import MaskedFieldsMixin
-from households.choices import Role
 from households.excel.parsing import FileRejected
 from households.models import Household
 

@@ -61,7 +61,7 @@ class BatchFile:
 def _lines(batch) -> Iterator[dict]:
     """The sent lines of the batch, in line order, with what a layout may print about them."""
     from assistance.models import BankLine
-    from households.models import Region
+    from core.models import Region
 
     names = dict(Region.objects.filter(code__startswith=batch.roll.county_id[:6]).values_list("code", "name"))
     roll = batch.roll

@@ -18,7 +18,7 @@ from assistance.choices import (
     RollStatus,
 )
 from assistance.models import PaymentFailure, PaymentLine, PaymentRoll
-from households.selectors import scoped
+from core.scoping import scoped
 from households.workflow.choices import ChangeState
 
 MONTHS_SHOWN = 24

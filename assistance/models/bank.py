@@ -40,9 +40,7 @@ _money = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
 class BankLayout(models.Model):
     """One payer bank's (or the 一卡通 platform's) file layout, as the county configures it."""
 
-    county = models.ForeignKey(
-        "households.Region", verbose_name="县", on_delete=models.PROTECT, related_name="+"
-    )
+    county = models.ForeignKey("core.Region", verbose_name="县", on_delete=models.PROTECT, related_name="+")
     name = models.CharField("格式名称", max_length=60)
     payer = models.CharField("代发机构", max_length=60, help_text="如：西丰县农村信用合作联社")
     channel = models.CharField(

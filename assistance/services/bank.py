@@ -32,8 +32,8 @@ from assistance.choices import FailureReason, LayoutField, LayoutSection, LineRe
 from assistance.copy import copy_rows
 from assistance.models import BankBatch, BankLayout, BankLine, BankReturn, PaymentRoll
 from assistance.services.common import require_county
-from households import privacy
-from households.models import AccessLog
+from core import privacy
+from core.models import AccessLog
 
 ROLL_NOT_CONFIRMED = "发放表尚未确认，确认后才能送银行"
 ROLL_ALREADY_SENT = "该发放表已送银行（批次号 {batch_no}），如需文件请在代发批次中重新下载"

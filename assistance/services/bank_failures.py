@@ -26,10 +26,10 @@ from django.utils import timezone
 from assistance.choices import FailureReason, FailureStatus, RollStatus
 from assistance.models import PaymentFailure, PaymentRoll
 from assistance.services.common import require_county
-from households.choices import Role
-from households.idcard import parse_id
-from households.permissions import role_of
-from households.selectors import is_in_scope
+from core.choices import Role
+from core.idcard import parse_id
+from core.permissions import role_of
+from core.scoping import is_in_scope
 from households.workflow import services as workflow
 from households.workflow.choices import ChangeState
 

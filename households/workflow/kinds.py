@@ -11,7 +11,6 @@ from core.workflow.config import (
     register_record_kind,
 )
 
-
 # Called inside the approval's transaction once a change request's items are written to the live
 # rows: dotted paths of functions (change_request, user) -> None. An upper floor registers one in its
 # AppConfig.ready() (assistance: a failed payment whose account the change corrected is re-issued).

@@ -26,8 +26,8 @@ from households.models import Household, IncomeYear, Member
 from households.workflow import errors as registry_errors
 from households.workflow import policy
 from households.workflow.changes import build_items, load_value, validate_items
-from households.workflow.kinds import change_applied_hooks
 from households.workflow.choices import ChangeState, ChangeTarget
+from households.workflow.kinds import change_applied_hooks
 from households.workflow.models import ChangeItem, ChangeRequest
 
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from assistance.choices import RollStatus
 from assistance.models import PaymentFailure
 from assistance.services import bank
-from households.models import AccessLog
+from core.models import AccessLog
 from tests.assistance.bank_helpers import bank_return, confirmed_roll, county_layout, payee_household
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """The bank's side of the tests: a confirmed roll of a few lines, a county layout from a preset, and
-the 回盘 a bank would send back for a batch (the demo's simulated bank, reports.demo_bank)."""
+the 回盘 a bank would send back for a batch (the demo's simulated bank, devdata.bank)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from assistance.banking.layouts import create_from_preset
 from assistance.choices import Program
 from assistance.models import PaymentLine, PaymentRoll
 from assistance.services import rolls
-from households.choices import Relation, ReviewState
-from reports.demo_bank import bank_return
+from core.choices import ReviewState
+from devdata.bank import bank_return
+from households.choices import Relation
 from tests.factories import HouseholdFactory, MemberFactory
 
 MONTH = dt.date(2019, 11, 1)

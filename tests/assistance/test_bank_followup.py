@@ -12,6 +12,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from assistance.choices import FailureStatus, LineKind
 from assistance.models import PaymentFailure, PaymentLine, PaymentRoll
 from assistance.services import bank, bank_failures, holds, rolls
+from core.workflow import services as chain
 from households.workflow import services as workflow
 from households.workflow.choices import ChangeState
 from tests.assistance.bank_helpers import MONTH, bank_return, confirmed_roll, county_layout, payee_household
@@ -35,8 +36,8 @@ def failed(village_a, county_admin):
 
 
 def approve_change(change, village):
-    workflow.approve(record=change, user=user_for(village.parent))
-    workflow.approve(record=change, user=user_for(village.parent.parent))
+    chain.approve(record=change, user=user_for(village.parent))
+    chain.approve(record=change, user=user_for(village.parent.parent))
     change.refresh_from_db()
     assert change.state == ChangeState.VERIFIED
 
@@ -189,7 +190,7 @@ def test_withdrawn_change_request_lets_the_village_try_again(failed, clerk_a):
     change = bank_failures.correct_account(
         failure=failed, user=clerk_a, bank_name="西丰农商银行", bank_account=NEW_ACCOUNT
     )
-    workflow.withdraw(record=change, user=clerk_a)
+    chain.withdraw(record=change, user=clerk_a)
     again = bank_failures.correct_account(
         failure=failed, user=clerk_a, bank_name="西丰农商银行", bank_account="6221000077776666555"
     )

@@ -12,8 +12,8 @@ import pytest
 from assistance.choices import FailureStatus, LineKind, RollStatus
 from assistance.models import BankBatch, PaymentFailure, PaymentLine
 from assistance.services import rolls
-from households.workflow import services as workflow
-from reports.demo_bank import bank_return
+from core.workflow import services as chain
+from devdata.bank import bank_return
 from tests.assistance.bank_helpers import confirmed_roll, county_layout, payee_household
 from tests.e2e.conftest import login
 from tests.e2e.pages import offending_text
@@ -106,8 +106,8 @@ def test_county_sends_uploads_and_follows_up_a_failed_payment(
     assert failure.status == FailureStatus.CORRECTING
 
     # Township and county approve the change request; the next roll carries the 补发 line.
-    workflow.approve(record=failure.change_request, user=user_for(village_a.parent))
-    workflow.approve(record=failure.change_request, user=county_admin)
+    chain.approve(record=failure.change_request, user=user_for(village_a.parent))
+    chain.approve(record=failure.change_request, user=county_admin)
     next_roll = rolls.generate_roll(county=roll.county, month=dt.date(2019, 12, 1))
     reissue = PaymentLine.objects.get(roll=next_roll, kind=LineKind.REISSUE)
     assert reissue.bank_account == "6217000012345678901"

@@ -10,6 +10,7 @@ from assistance.banking.panel import payments_panel
 from assistance.choices import FailureStatus, LineKind, LineResult, RollStatus
 from assistance.models import BankLine, BankReturn, PaymentFailure, PaymentLine, PaymentRoll
 from assistance.services import bank, bank_failures, rolls
+from core.workflow import services as chain
 from households.workflow import services as workflow
 from reports import bank_todo
 from reports.ledgers import RECONCILIATION
@@ -85,8 +86,8 @@ def test_scenario_60_reissued_once_whatever_is_uploaded_or_approved_again(
     change = bank_failures.correct_account(
         failure=failure, user=clerk_a, bank_name="西丰农商银行", bank_account="6221000012345678901"
     )
-    workflow.approve(record=change, user=user_for(village_a.parent))
-    workflow.approve(record=change, user=user_for(village_a.parent.parent))
+    chain.approve(record=change, user=user_for(village_a.parent))
+    chain.approve(record=change, user=user_for(village_a.parent.parent))
     next_roll = rolls.generate_roll(county=village_a.parent.parent, month=NEXT)
     reissue = PaymentLine.objects.get(roll=next_roll, kind=LineKind.REISSUE)
     assert reissue.reissue_of == closed
@@ -101,8 +102,8 @@ def test_scenario_60_reissued_once_whatever_is_uploaded_or_approved_again(
         user=clerk_a,
         changes={"household": {"bank_account": "6221000099990000111"}},
     )
-    workflow.approve(record=second, user=user_for(village_a.parent))
-    workflow.approve(record=second, user=user_for(village_a.parent.parent))
+    chain.approve(record=second, user=user_for(village_a.parent))
+    chain.approve(record=second, user=user_for(village_a.parent.parent))
     rolls.generate_roll(county=village_a.parent.parent, month=NEXT)
     assert PaymentLine.objects.filter(kind=LineKind.REISSUE).count() == 1
     assert PaymentFailure.objects.get().status == FailureStatus.REISSUED

@@ -24,7 +24,7 @@ from assistance.banking.layouts import create_from_preset
 from assistance.choices import BankFileFormat, LayoutField, LayoutSection, Program, TotalsRow
 from assistance.models import PaymentFailure
 from assistance.services import bank, bank_failures
-from households.workflow import services as workflow
+from core.workflow import services as chain
 
 F = LayoutField
 
@@ -147,6 +147,6 @@ def _correct_first(batch, users: dict, life) -> None:
         failure=failure, user=users["clerk"], bank_name="西丰农村商业银行", bank_account=account,
         note="原存折已销户，已改用新开社保卡",
     )  # fmt: skip
-    workflow.approve(record=change, user=users["township"])
-    workflow.approve(record=change, user=users["county"])
+    chain.approve(record=change, user=users["township"])
+    chain.approve(record=change, user=users["county"])
     life.add("发放失败：已纠正账户")
