@@ -609,3 +609,5 @@ class HolidayCalendarAdmin(admin.ModelAdmin):
 
 # The record pages' buttons (registered on import; see assistance.admin_actions).
 from assistance import admin_actions  # noqa: E402,F401
+from assistance.monitoring import admin as monitoring_admin  # noqa: E402,F401
+from assistance.monitoring import admin_actions as monitoring_actions  # noqa: E402,F401

@@ -20,4 +20,7 @@ urlpatterns = [
     path("api/v1/", include("programs.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     path("api/v1/cross-checks/", include("reports.crosscheck.api.urls")),
+    # 农户自主申报: public, no login (a village's page is reached by the QR code on its poster)
+    path("report/", include("assistance.monitoring.public_urls")),
+    path("captcha/", include("captcha.urls")),
 ]

@@ -28,6 +28,9 @@ class ReportsConfig(AppConfig):
         from reports import bank_todo
 
         bank_todo.register()
+        from reports import todo_monitoring
+
+        todo_monitoring.register()
         for model, path in [
             (m.OutsideList, "region__code"),
             (m.OutsideListRow, "batch__region__code"),

@@ -230,4 +230,7 @@ def _charts(user, region_code: str, today: dt.date | None) -> tuple[stats.Scope,
             ),
         }
     )
+    from reports.dashboard_monitoring import monitoring_charts
+
+    charts.extend(monitoring_charts(user, region_code, scope, today))
     return scope, charts

@@ -76,17 +76,21 @@ BANK = [
     "assistance.BankReturn",
     "assistance.BankLayout",
 ]
+POSTERS = ("url", "自主申报二维码海报", "admin:assistance_monitoringlead_posters", "fas fa-qrcode")
+MONITORING = ["assistance.MonitoringLead", "assistance.MonitoringRecord", "assistance.MonitoringVisit"]
 CROSSCHECK = ["reports.Hit", "reports.OutsideList", "reports.CheckRun"]
 
 # role → [(section, icon, entries)]
 MENUS: dict[str, list[tuple[str, str, list]]] = {
     Role.VILLAGE_CLERK: [
         ("录入", "fas fa-keyboard", ENTRY),
+        ("防返贫监测", "fas fa-user-shield", MONITORING),
         ("救助申请与公示", "fas fa-hand-holding-heart", [*APPLICATIONS, "assistance.PaymentFailure"]),
         ("帮扶力量", "fas fa-hands-helping", HELPERS),
     ],
     Role.TOWNSHIP_REVIEWER: [
         ("审核", "fas fa-clipboard-check", [*REVIEW, "reports.Hit"]),
+        ("防返贫监测", "fas fa-user-shield", [*MONITORING, POSTERS]),
         ("录入与修正", "fas fa-keyboard", ENTRY),
         (
             "统计与台账",
@@ -99,6 +103,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         ("审核", "fas fa-clipboard-check", REVIEW),
         ("低保与救助", "fas fa-hand-holding-usd", CASES),
         ("代发与对账", "fas fa-university", BANK),
+        ("防返贫监测", "fas fa-user-shield", [*MONITORING, POSTERS]),
         ("台账与统计", "fas fa-table", [STATISTICS, *LEDGERS]),
         ("政策参数", "fas fa-sliders-h", PARAMETERS),
         ("重新核算", "fas fa-calculator", RECALCULATION),
@@ -111,7 +116,11 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         ("帮扶力量与用户", "fas fa-users-cog", [*HELPERS, "core.User", "core.Region"]),
     ],
     Role.CITY_SUPERVISOR: [
-        ("统计", "fas fa-chart-pie", [STATISTICS, VILLAGES, "assistance.MeasureGap"]),
+        (
+            "统计",
+            "fas fa-chart-pie",
+            [STATISTICS, VILLAGES, "assistance.MeasureGap", "assistance.MonitoringRecord"],
+        ),
         ("台账", "fas fa-table", [EXPORT, "reports.ExportJob", "assistance.PaymentRoll"]),
         (
             "抽查",

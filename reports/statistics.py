@@ -314,3 +314,9 @@ STATISTICS = {
     "phase-outs": (phase_outs, "低保渐退"),
     "measure-gaps": (measure_gaps, "帮扶缺口（产业、就业）"),
 }
+
+
+# 防返贫监测 (reports.statistics_monitoring) joins the same registry of statistics.
+from reports.statistics_monitoring import STATISTICS as MONITORING_STATISTICS  # noqa: E402
+
+STATISTICS.update(MONITORING_STATISTICS)

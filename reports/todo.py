@@ -41,6 +41,7 @@ class TodoRow:
     detail: str = ""  # e.g. the return reason in full
     detail_label: str = ""  # e.g. 退回原因：
     days: int | None = None  # days waiting
+    tone: str = ""  # "orange" (逾期) or "red" (past the second limit)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class TodoItem:
     rows: list[TodoRow] = field(default_factory=list)
     alert: bool = False  # a reminder rather than work in a queue
     info: bool = False  # a status line, no count
+    tone: str = ""  # the card's colour: "orange" or "red" (逾期 deadlines)
 
 
 Provider = Callable[[object, dt.date], list[TodoItem]]
@@ -86,6 +88,10 @@ KINDS = {
         "admin:assistance_disabilitysubsidy_change",
     ),
     "medical_bill": ("admin:assistance_medicalbill_changelist", "admin:assistance_medicalbill_change"),
+    "monitoring_record": (
+        "admin:assistance_monitoringrecord_changelist",
+        "admin:assistance_monitoringrecord_change",
+    ),
 }
 QUEUE_URL = {"household": "admin:households_householdreview_changelist"}
 

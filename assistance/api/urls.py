@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from assistance.api import bank, views
+from assistance.monitoring import api as monitoring
 
 app_name = "assistance_api"
 
@@ -23,5 +24,7 @@ router.register("disability-subsidies", views.DisabilitySubsidyViewSet, basename
 router.register("medical-bills", views.MedicalBillViewSet, basename="medical-bill")
 router.register("measure-gaps", views.MeasureGapViewSet, basename="measure-gap")
 router.register("measures", views.MeasureViewSet, basename="measure")
+router.register("monitoring/leads", monitoring.LeadViewSet, basename="monitoring-lead")
+router.register("monitoring/records", monitoring.RecordViewSet, basename="monitoring-record")
 
 urlpatterns = router.urls

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "core",
+    "captcha",
     "households",
     "programs",
     "assistance",
@@ -221,6 +222,29 @@ SPECTACULAR_SETTINGS = {
 # field paths; every operation documents its 400/401/403/404 answers.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "core.api.exceptions.api_exception_handler"
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "core.api.schema.FupinAutoSchema"
+
+# Caches: the default in process; the public 自主申报 page's per-address limit (django-ratelimit) on
+# Redis when REDIS_URL is set, so every gunicorn worker counts the same submissions.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": "fupin-ratelimit",
+        }
+        if env("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+# 农户自主申报 (assistance.monitoring.public): submissions per address and hour; CAPTCHA served locally.
+SELF_REPORT_RATE = env.str("SELF_REPORT_RATE", default="5/h")
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_LENGTH = 4
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_LETTER_ROTATION = (-20, 20)
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process (demo/newcomer mode).
 REDIS_URL = env("REDIS_URL")

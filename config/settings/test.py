@@ -19,3 +19,7 @@ WHITENOISE_USE_FINDERS = True
 # Unit tests run tasks in-process even when CI exports REDIS_URL; the worker tests (marked
 # `worker`) switch this off on the Celery app and prove the tasks on a real worker and broker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# The self-report page's rate limit counts in this process (a shared Redis would carry counts between
+# runs); the CAPTCHA accepts "PASSED" so tests and browser tests can submit.
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+CAPTCHA_TEST_MODE = True

@@ -49,3 +49,37 @@ class MeasureGapRowSerializer(GroupSerializer):
     households = serializers.IntegerField(help_text="已入库户数")
     gap_industry = serializers.IntegerField(help_text="缺产业项目户数")
     gap_employment = serializers.IntegerField(help_text="有劳动力但无稳定就业户数")
+
+
+class MonitoringCategoryRowSerializer(GroupSerializer):
+    category = serializers.CharField(help_text="监测类别代码")
+    category_label = serializers.CharField(help_text="监测类别")
+    households = serializers.IntegerField(help_text="监测对象户数（已审定纳入监测）")
+
+
+class MonitoringRiskRowSerializer(GroupSerializer):
+    risk_type = serializers.CharField(help_text="风险类型代码")
+    risk_type_label = serializers.CharField(help_text="风险类型")
+    households = serializers.IntegerField(help_text="监测对象户数（一户多项风险分别计入）")
+
+
+class MonitoringSummaryRowSerializer(GroupSerializer):
+    objects = serializers.IntegerField(help_text="监测对象户数")
+    eliminated = serializers.IntegerField(help_text="风险已消除户数")
+    elimination_rate = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True, help_text="风险消除率（%）；无监测对象为空"
+    )
+    avg_days_to_identify = serializers.DecimalField(
+        max_digits=8, decimal_places=1, allow_null=True, help_text="平均认定用时（天，线索发现至县级审定）"
+    )
+    leads = serializers.IntegerField(help_text="线索总数")
+    leads_open = serializers.IntegerField(help_text="未办结线索")
+    leads_overdue = serializers.IntegerField(help_text="逾期线索（入户核实或认定超期）")
+
+
+class MonitoringLeadRowSerializer(GroupSerializer):
+    source = serializers.CharField(help_text="线索来源代码")
+    source_label = serializers.CharField(help_text="线索来源")
+    leads = serializers.IntegerField(help_text="线索数")
+    open = serializers.IntegerField(help_text="未办结")
+    overdue = serializers.IntegerField(help_text="逾期")

@@ -11,7 +11,23 @@ class ListKind(models.TextChoices):
     BUSINESS = "business", "工商"
     PENSION = "pension", "养老金/社保"
     PROPERTY = "property", "房产"
+    # Lists that signal a risk (防返贫监测 部门筛查预警): hits become leads, not 疑点.
+    MEDICAL_SELF_PAY = "medical_self_pay", "医保高额自付"
+    DISABILITY_NEW = "disability_new", "新办残疾人证"
+    DROPOUT = "dropout", "辍学"
+    UNEMPLOYMENT = "unemployment", "失业登记"
+    DISASTER_LOSS = "disaster_loss", "灾害损失"
     OTHER = "other", "其他"
+
+
+# list kind → the risk type of the leads it raises (assistance.monitoring.choices.RiskType slugs)
+RISK_KINDS: dict[str, str] = {
+    ListKind.MEDICAL_SELF_PAY: "illness",
+    ListKind.DISABILITY_NEW: "disability",
+    ListKind.DROPOUT: "education",
+    ListKind.UNEMPLOYMENT: "employment",
+    ListKind.DISASTER_LOSS: "disaster",
+}
 
 
 class BatchStatus(models.TextChoices):

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
@@ -19,6 +20,7 @@ ROW_ID_MISSING = "第{row}行：身份证号为空"
 ROW_ID_WRONG = "第{row}行：身份证号“{value}”有误：{message}"
 ROW_DATE_WRONG = "第{row}行：日期“{value}”无法识别，请填写如 2019-11-20 的日期"
 ROW_NAME_TOO_LONG = "第{row}行：姓名超过50个字"
+ROW_AMOUNT_WRONG = "第{row}行：金额“{value}”不是数字"
 
 # header text (whitespace and * removed) → column key
 HEADERS = {
@@ -44,6 +46,25 @@ HEADERS = {
     "企业名称": "detail",
     "房屋坐落": "detail",
     "房产地址": "detail",
+    # risk lists (防返贫监测): amounts and where the person lives
+    "金额": "amount",
+    "个人自付": "amount",
+    "个人自付金额": "amount",
+    "年度个人自付": "amount",
+    "年度个人自付费用": "amount",
+    "自付金额": "amount",
+    "损失金额": "amount",
+    "灾害损失": "amount",
+    "认定日期": "event_date",
+    "发证日期": "event_date",
+    "辍学日期": "event_date",
+    "失业登记日期": "event_date",
+    "受灾日期": "event_date",
+    "村代码": "village_code",
+    "区划代码": "village_code",
+    "所在村": "village_name",
+    "村名": "village_name",
+    "村": "village_name",
 }
 LABELS = {"id_no": "身份证号", "name": "姓名"}
 _SPACE = re.compile(r"\s+")
@@ -74,6 +95,9 @@ class ListRow:
     name: str
     event_date: dt.date | None
     detail: str
+    amount: Decimal | None = None
+    village_code: str = ""
+    village_name: str = ""
 
 
 _DATE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))")
@@ -137,7 +161,20 @@ def read_rows(sheet: SheetData, *, today: dt.date) -> tuple[list[ListRow], list[
         except ValueError:
             errors.append({"row": row_no, "message": ROW_DATE_WRONG.format(row=row_no, value=raw_date)})
             continue
-        rows.append(ListRow(row_no, id_no, name, event_date, _text(cell(cells, "detail"))[:200]))
+        raw_amount = _text(cell(cells, "amount")).replace(",", "").replace("元", "")
+        try:
+            amount = Decimal(raw_amount).quantize(Decimal("0.01")) if raw_amount else None
+        except InvalidOperation:
+            errors.append({"row": row_no, "message": ROW_AMOUNT_WRONG.format(row=row_no, value=raw_amount)})
+            continue
+        village_code = _text(cell(cells, "village_code"))
+        rows.append(
+            ListRow(
+                row_no, id_no, name, event_date, _text(cell(cells, "detail"))[:200], amount,
+                village_code if len(village_code) == 12 and village_code.isdigit() else "",
+                normalize_name(cell(cells, "village_name"))[:50],
+            )
+        )  # fmt: skip
     return (rows, []) if not errors else ([], errors)
 
 

@@ -68,6 +68,16 @@ class OutsideListRow(models.Model):
     name = models.CharField("姓名", max_length=50, blank=True)
     event_date = models.DateField("事件日期", null=True, blank=True, help_text="死亡、迁出、登记等日期")
     detail = models.CharField("说明", max_length=200, blank=True)
+    amount = models.DecimalField(
+        "金额(元)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="医保个人自付、灾害损失等",
+    )
+    village_code = models.CharField("村代码", max_length=12, blank=True)
+    village_name = models.CharField("所在村", max_length=50, blank=True)
 
     class Meta:
         verbose_name = "比对名单明细"
@@ -95,6 +105,7 @@ class CheckRun(models.Model):
     started_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     hits_found = models.PositiveIntegerField("新增疑点", default=0)
+    leads_found = models.PositiveIntegerField("新增监测线索", default=0)
     holds_placed = models.PositiveIntegerField("暂停发放户数", default=0)
     seconds = models.FloatField("耗时(秒)", default=0)
     timings = models.JSONField("各规则耗时(秒)", default=dict, blank=True)

@@ -29,8 +29,17 @@ from households.choices import SchoolStatus
 from households.workflow.choices import ChangeState
 from households.workflow.models import ChangeRequest
 from programs.selectors import parameters_for
-from reports.crosscheck import checks
-from reports.crosscheck.choices import Answer, BatchStatus, HitStatus, ListKind, Rule, RunStatus, RunTrigger
+from reports.crosscheck import checks, warnings
+from reports.crosscheck.choices import (
+    RISK_KINDS,
+    Answer,
+    BatchStatus,
+    HitStatus,
+    ListKind,
+    Rule,
+    RunStatus,
+    RunTrigger,
+)
 from reports.crosscheck.lists import read_list
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
 
@@ -134,9 +143,11 @@ def store_list(
             copy_rows(
                 cur,
                 "reports_outsidelistrow",
-                ["batch_id", "row_no", "id_no", "name", "event_date", "detail"],
-                ((batch.pk, r.row_no, r.id_no, r.name, r.event_date, r.detail) for r in rows),
-            )
+                ["batch_id", "row_no", "id_no", "name", "event_date", "detail", "amount", "village_code",
+                 "village_name"],
+                ((batch.pk, r.row_no, r.id_no, r.name, r.event_date, r.detail, r.amount, r.village_code,
+                  r.village_name) for r in rows),
+            )  # fmt: skip
             cur.execute("ANALYZE reports_outsidelistrow")
     if batch.status == BatchStatus.ACCEPTED:
         from reports.crosscheck import tasks
@@ -189,7 +200,12 @@ def run_checks(
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")  # short queries over big tables: compiling costs more
         cur.execute("SET LOCAL DateStyle = 'ISO'")  # checks.MEMBER_FLAGS compares date::text
-    if batch is not None:
+    leads_found = 0
+    if batch is not None and batch.kind in RISK_KINDS:
+        t = time.perf_counter()
+        leads_found = warnings.create_leads(batch=batch, county_code=county.code, as_of=as_of)
+        timings["monitoring_leads"] = round(time.perf_counter() - t, 2)
+    elif batch is not None:
         params = {
             **base,
             "batch": batch.pk,
@@ -222,11 +238,22 @@ def run_checks(
         )
     run.status = RunStatus.DONE
     run.hits_found = found
+    run.leads_found = leads_found
     run.holds_placed = placed
     run.finished_at = timezone.now()
     run.seconds = round(time.perf_counter() - started, 3)
     run.timings = timings
-    run.save(update_fields=["status", "hits_found", "holds_placed", "finished_at", "seconds", "timings"])
+    run.save(
+        update_fields=[
+            "status",
+            "hits_found",
+            "leads_found",
+            "holds_placed",
+            "finished_at",
+            "seconds",
+            "timings",
+        ]
+    )
     return run
 
 

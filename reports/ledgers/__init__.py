@@ -4,6 +4,7 @@ from reports.ledgers.base import ExportContext, Ledger, write_ledger
 from reports.ledgers.crosscheck import CrossCheckLedger
 from reports.ledgers.households import IncomeLedger, RosterLedger
 from reports.ledgers.housing import HousingLedger
+from reports.ledgers.monitoring import LeadLedger, MonitoringLedger
 from reports.ledgers.payments import (
     DibaoChangeLedger,
     DibaoRollLedger,
@@ -13,7 +14,7 @@ from reports.ledgers.payments import (
 )
 from reports.ledgers.pending import PendingReviewLedger
 from reports.ledgers.population import PopulationLedger
-from reports.ledgers.programs import EducationLedger, HealthLedger, MonitoringLedger
+from reports.ledgers.programs import EducationLedger, HealthLedger
 from reports.ledgers.reconciliation import ReconciliationLedger
 from reports.ledgers.summary import HelpForceLedger, VillageSummaryLedger
 
@@ -40,7 +41,9 @@ PENDING_REVIEW = PendingReviewLedger()
 CROSSCHECK = CrossCheckLedger()
 # 发放对账表: each confirmed roll against the bank's 回盘 (assistance's 代发 batches).
 RECONCILIATION = ReconciliationLedger()
-OWN_SHEETS: tuple[Ledger, ...] = (PENDING_REVIEW, CROSSCHECK, RECONCILIATION)
+# 防返贫监测线索: work on leads, not register data; on its own too.
+MONITORING_LEADS = LeadLedger()
+OWN_SHEETS: tuple[Ledger, ...] = (PENDING_REVIEW, CROSSCHECK, RECONCILIATION, MONITORING_LEADS)
 LEDGERS: dict[str, Ledger] = {ledger.key: ledger for ledger in (*COUNTY_WORKBOOK, *OWN_SHEETS)}
 COUNTY_WORKBOOK_KEY = "county_workbook"
 

@@ -1,11 +1,12 @@
 """Ledgers from the stored policy decisions (programs.EligibilityResult) and the registry:
-教育资助台账, 健康扶贫台账 and 防返贫监测台账 (domain.md#ledger-9, domain.md#ledger-10, domain.md#ledger-12).
+教育资助台账 and 健康扶贫台账 (domain.md#ledger-9, domain.md#ledger-10); the 防返贫监测台账 reads the
+monitoring records (reports.ledgers.monitoring).
 
 The decisions are stored per household (amount, reasons); the education and health ledgers list one
 row per student / patient, so each member's items and amounts are the lines of the household's
 reasons that name that member (the rules write "{name}（…）…"), and the amounts are those lines'
 figures: the per-member amounts add up to the stored household amount. Columns the registry has no
-source for yet (学校, 家庭医生签约, 其他报销, 识别途径 of a manual flag, 消除时间) stay empty; the
+source for yet (学校, 家庭医生签约, 其他报销) stay empty; the
 health ledger's bill columns come from the approved 医疗救助 bills (assistance.MedicalBill).
 """
 
@@ -15,17 +16,14 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import DecimalField, Exists, JSONField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, JSONField, OuterRef, Q, Subquery, Sum
 
-from households.choices import Health, MemberStatus, MonitoringState, SchoolStatus
+from households.choices import Health, MemberStatus, SchoolStatus
 from households.models import Member
 from programs.models import EligibilityResult, ProgramCode
 from programs.rules import education as education_rule
 from programs.rules import medical as medical_rule
-from programs.rules import monitoring as monitoring_rule
-from reports.ledgers.base import DATE, MONEY, Col, ExportContext, Ledger, label_map
-from reports.ledgers.households import base_households, head_of
+from reports.ledgers.base import MONEY, Col, ExportContext, Ledger, label_map
 
 NOT_STUDENTS = (SchoolStatus.NOT_IN_SCHOOL, SchoolStatus.PRESCHOOL)
 ILL = (Health.CHRONIC, Health.SERIOUS)
@@ -169,66 +167,4 @@ class HealthLedger(Ledger):
                 "、".join(kinds), "", cost, basic, critical, aid, None,
                 None if oop is None else oop - aid,
                 sum((line_amount(line) for line in lines), Decimal(0)),
-            )  # fmt: skip
-
-
-class MonitoringLedger(Ledger):
-    """Households flagged for 防返贫监测 (monitoring_state), with the monitoring decision's category
-    and risk, and the household's assistance measures (not cancelled)."""
-
-    key = "monitoring"
-    sheet_name = "防返贫监测台账"
-    title = "防返贫监测台账"
-    empty_note = "已入库户中没有防返贫监测对象"
-    columns = (
-        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("户主", 10), Col("类别", 14),
-        Col("风险", 40), Col("识别途径", 14), Col("识别时间", 11, DATE), Col("帮扶措施", 40),
-        Col("风险消除", 8), Col("消除时间", 11, DATE),
-    )  # fmt: skip
-
-    def queryset(self, ctx: ExportContext):
-        return base_households(ctx).exclude(monitoring_state=MonitoringState.NONE)
-
-    def rows(self, ctx: ExportContext) -> Iterator[tuple]:
-        from assistance.models import AssistanceMeasure
-
-        measures = (
-            AssistanceMeasure.objects.filter(household=OuterRef("pk"), cancelled_at__isnull=True)
-            .order_by()
-            .values("household")
-            .annotate(text=StringAgg("content", delimiter=Value("；"), order_by=("date", "id")))
-            .values("text")[:1]
-        )
-        qs = (
-            self.queryset(ctx)
-            .annotate(
-                head_name=head_of("name"),
-                flagged=_result(ProgramCode.MONITORING, "eligible", household="pk"),
-                flagged_on=_result(ProgramCode.MONITORING, "as_of", household="pk"),
-                reasons=_result(ProgramCode.MONITORING, "reasons", household="pk", output_field=JSONField()),
-                measure_text=Subquery(measures),
-            )
-            .order_by("village_id", "household_no")
-            .values_list(
-                "village_id",
-                "household_no",
-                "head_name",
-                "monitoring_state",
-                "flagged",
-                "flagged_on",
-                "reasons",
-                "measure_text",
-            )
-        )
-        categories = monitoring_rule.CATEGORY_NAMES.values()
-        for village, number, head, state, flagged, flagged_on, reasons, measure_text in qs.iterator(
-            chunk_size=ctx.chunk_size
-        ):
-            reasons = reasons or []
-            found = [c for c in categories if any(c in line for line in reasons)] if flagged else []
-            risk = "；".join(reasons) if flagged else ""
-            yield (
-                ctx.township_name(village), ctx.village_name(village), number, head, "、".join(found), risk,
-                "系统测算预警" if flagged else "", flagged_on if flagged else None, measure_text or "",
-                "是" if state == MonitoringState.RISK_ELIMINATED else "否", None,
             )  # fmt: skip

@@ -30,6 +30,8 @@ from assistance.models import (
     ChangeLedgerEntry,
     DibaoCase,
     MedicalBill,
+    MonitoringLead,
+    MonitoringRecord,
     PaymentFailure,
     PaymentLine,
     PaymentRoll,
@@ -109,6 +111,8 @@ class World:
     bank_line: object
     bank_return: object
     failure: object
+    lead: object
+    mrecord: object
 
 
 DAY = dt.date(2019, 11, 1)
@@ -146,6 +150,13 @@ def build_world(village, export_owner) -> World:
     )
     run = CheckRun.objects.create(county=county, trigger="upload", batch=batch, as_of=DAY)
     bank_world = _bank_world(household, county, author)
+    lead = MonitoringLead.objects.create(
+        source="cadre_visit", source_key=f"matrix{household.pk}", village=village, household=household,
+        risk_types=["illness"], detected_on=DAY, verify_deadline=DAY, identify_deadline=DAY,
+    )  # fmt: skip
+    mrecord = MonitoringRecord.objects.create(
+        household=household, source="cadre_visit", lead_date=DAY, risk_types=["illness"]
+    )
     return World(
         **bank_world,
         household=household,
@@ -247,6 +258,8 @@ def build_world(village, export_owner) -> World:
             run=run,
             deadline=DAY,
         ),
+        lead=lead,
+        mrecord=mrecord,
     )
 
 
@@ -833,6 +846,22 @@ ROWS = [
         {"reason": "票据不全"},
         only({"township", "county"}, 400),
     ),
+    # ---------------------------------------------------------------- 防返贫监测
+    get("lead.get", lambda w: f"/api/v1/monitoring/leads/{w.lead.pk}/"),
+    post(
+        "lead.create",
+        lambda w: "/api/v1/monitoring/leads/",
+        lambda w: {"village": w.region.pk, "household": w.household.pk, "risk_types": ["illness"]},
+        only({"clerk", "township", "county"}, 201),
+        outside=only({"clerk", "township", "county"}, 400),
+    ),
+    post(
+        "lead.close",
+        lambda w: f"/api/v1/monitoring/leads/{w.lead.pk}/close/",
+        {"outcome": "no_risk", "reason": "入户核实无风险"},
+        only({"clerk", "township", "county"}, 200),
+    ),
+    get("mrecord.get", lambda w: f"/api/v1/monitoring/records/{w.mrecord.pk}/"),
     # ---------------------------------------------------------------- programs, parameters, villages, what-if
     # The catalogue is national: every signed-in user reads every programme, whatever the world.
     get("program.get", lambda w: "/api/v1/programs/dibao/", outside=READ),
@@ -968,6 +997,8 @@ LISTS = {
     "/api/v1/tekun-cases/": "tekun",
     "/api/v1/disability-subsidies/": "subsidy",
     "/api/v1/medical-bills/": "bill",
+    "/api/v1/monitoring/leads/": "lead",
+    "/api/v1/monitoring/records/": "mrecord",
     "/api/v1/village-populations/": "population",
     "/api/v1/village-indicators/": "region",
     "/api/v1/exports/": "export",

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
-from assistance.models import AssistanceMeasure
+from assistance.models import AssistanceMeasure, MonitoringRecord
 from core.models import AccessLog
 from households.choices import MemberStatus
 from households.models import HelperAssignment, Household, IncomeYear, Member, WorkTeamMember
@@ -19,6 +19,7 @@ from programs.services import evaluate_household
 from reports.exporting import export_context, start_export, write_workbook
 from reports.ledgers import COUNTY_WORKBOOK, COUNTY_WORKBOOK_KEY
 from reports.models import ExportJob
+from tests.assistance.monitoring.helpers import episode
 from tests.factories import (
     HelperAssignmentFactory,
     IncomeYearFactory,
@@ -185,11 +186,12 @@ def registry(village_a, village_b):
     )
     MemberFactory(household=a[1], relation="son", name="病人甲", health="chronic")
     MemberFactory(household=a[1], relation="son", name="病人乙", disability_type="mental", disability_grade=2)
-    Household.objects.filter(pk__in=[b[0].pk, a[2].pk]).update(monitoring_state="at_risk")
-    Household.objects.filter(pk=a[2].pk).update(monitoring_state="risk_eliminated")
+    watched = episode(b[0], category="edge_vulnerable", risk_types=("employment",))
+    episode(a[2], category="sudden_hardship", eliminated_on=dt.date(2021, 5, 1))
     AssistanceMeasure.objects.create(
-        household=b[0], kind="employment", content="公益岗位", date=dt.date(2019, 5, 1), responsible_unit="镇"
-    )
+        household=b[0], kind="employment", content="公益岗位", date=dt.date(2019, 5, 1),
+        responsible_unit="镇", monitoring_record=watched, risk_type="employment",
+    )  # fmt: skip
     for h in a + b:
         evaluate_household(household=h, as_of=dt.date(2021, 6, 30), approved_only=False)
     return {"a": a, "b": b}
@@ -246,13 +248,12 @@ def test_scenario_26_county_workbook_has_14_sheets_headers_and_row_counts(regist
     assert medical_total > 0
     assert totals_row(book["健康扶贫台账"])[13] == medical_total
     monitoring = data_rows(book["防返贫监测台账"])
-    assert len(monitoring) == Household.objects.exclude(monitoring_state="none").count() == 2
-    by_no = {row[2]: row for row in monitoring}
-    assert by_no[registry["b"][0].household_no][8] == "公益岗位"
-    assert by_no[registry["b"][0].household_no][9] == "否"
-    assert by_no[registry["a"][2].household_no][9] == "是"
-    assert by_no[registry["b"][0].household_no][4] == "边缘易致贫户"  # from the monitoring decision
-    assert "低于防返贫监测线" in by_no[registry["b"][0].household_no][5]
+    assert len(monitoring) == MonitoringRecord.objects.filter(decision="included").count() == 2
+    by_no = {row[3]: row for row in monitoring}
+    watched, eliminated = by_no[registry["b"][0].household_no], by_no[registry["a"][2].household_no]
+    assert (watched[5], watched[6], watched[7]) == ("边缘易致贫户", "因务工就业不稳", "干部走访排查")
+    assert (watched[9], watched[10], watched[12]) == (7, "公益岗位", "监测对象（风险未消除）")
+    assert (eliminated[5], eliminated[12]) == ("突发严重困难户", "监测对象（风险已消除）")
     for name in ("教育资助台账", "健康扶贫台账", "防返贫监测台账"):
         assert "仅输出表头" not in book[name]["A1"].value
     # Totals where sums make sense.

@@ -65,3 +65,17 @@ def monitored(village, clerk, county_admin, **kwargs):
     )  # fmt: skip
     visit = verify(lead, clerk)
     return household, through_chain(visit.record, clerk, county_admin)
+
+
+def episode(household, *, category="edge_vulnerable", risk_types=("illness",), eliminated_on=None, days=7):
+    """An approved 纳入监测 record stored directly (the chain itself is tested elsewhere): ledgers and
+    statistics read these."""
+    from assistance.monitoring.models import MonitoringRecord
+
+    decided = timezone.localdate() - dt.timedelta(days=30)
+    return MonitoringRecord.objects.create(
+        household=household, purpose="identify", source="cadre_visit", category=category,
+        risk_types=list(risk_types), lead_date=decided - dt.timedelta(days=days),
+        review_state=ReviewState.VERIFIED, decision="included", decided_on=decided, days_to_identify=days,
+        eliminated_on=eliminated_on,
+    )  # fmt: skip
