@@ -40,9 +40,9 @@ def build(*, clerk, township, county, village: str, today: dt.date, life) -> Non
         .exclude(members__member_status="normal", members__in_medical_ins=False)
         .filter(members__labor__in=["ordinary", "skilled"])
         .distinct()
-        .order_by("pk")[:14]
+        .order_by("pk")[:20]
     )
-    if len(households) < 14:
+    if len(households) < 17:
         return
     region = Region.objects.get(code=village)
     pick = iter(households)
@@ -71,16 +71,37 @@ def build(*, clerk, township, county, village: str, today: dt.date, life) -> Non
         if not open_now:
             chain.close_publicity(publicity=notice, user=township)
 
-    # waiting for 入户核实: on time, 逾期 (orange on the village's and township's 工作台), red on the county's
-    lead(LeadSource.CADRE_VISIT, "employment", 0)
-    lead(LeadSource.CADRE_VISIT, "illness", 4)
-    lead(LeadSource.CADRE_VISIT, "disaster", 12)
-    head = next(pick).members.get(relation="head")
-    leads.self_report(
-        village=region, name=head.name, id_no=head.id_no, phone="13941000001", risk_types=["education"],
-        description="两个孩子上学，学费负担重", today=today - dt.timedelta(days=1),
-    )  # fmt: skip
-    life.add("监测线索（待入户核实）", 4)
+    # every source in every state: waiting (on time / 逾期 orange / red), in a 认定, closed 核实无风险
+    def self_reported(risk, days_ago):
+        head = next(pick).members.get(relation="head")
+        return leads.self_report(
+            village=region, name=head.name, id_no=head.id_no, phone="13941000001", risk_types=[risk],
+            description=FINDINGS[risk], today=today - dt.timedelta(days=days_ago),
+        )  # fmt: skip
+
+    county_code = village[:6].ljust(12, "0")
+    agency = _agency_leads(county, village, [next(pick) for _ in range(3)], today)
+    leads.leads_from_system(county_code=county_code, today=today)
+    system = list(
+        MonitoringLead.objects.filter(source=LeadSource.SYSTEM, village_id=village).order_by("pk")[:3]
+    )
+    # (risk, days ago): the older ones are past their 入户核实 deadline (orange; 12 days: red at the county)
+    reported = [
+        self_reported(risk, days) for risk, days in (("education", 1), ("illness", 4), ("employment", 3))
+    ]
+    visited = [
+        lead(LeadSource.CADRE_VISIT, r, d) for r, d in (("disaster", 12), ("illness", 3), ("employment", 2))
+    ]
+    by_source = {"自主申报": reported, "走访排查": visited, "部门预警": agency, "系统测算": system}
+    for found in by_source.values():
+        if len(found) < 3:
+            continue
+        verified(found[1], risk=found[1].risk_types[0] if found[1].risk_types[0] in FINDINGS else "illness")
+        visits.record_verification(
+            lead=found[2], user=clerk, visited_on=today, visitors="村文书、帮扶责任人",
+            findings="经核实家庭收入稳定，无返贫致贫风险", risk_found=False,
+        )  # fmt: skip
+    life.add("监测线索（各来源：待核实、认定中、核实无风险）", sum(len(v) for v in by_source.values()))
 
     # in a 认定: draft after 入户核实, 公示 open at the township, waiting for the county
     verified(lead(LeadSource.CADRE_VISIT, "illness", 2))
@@ -127,8 +148,6 @@ def build(*, clerk, township, county, village: str, today: dt.date, life) -> Non
         date=today, responsible_unit="县医保局",
     )  # fmt: skip
     _eliminated(episodes[0], clerk=clerk, township=township, county=county, today=today, life=life)
-    leads.leads_from_system(county_code=village[:6].ljust(12, "0"), today=today)
-    life.add("系统测算线索", MonitoringLead.objects.filter(source=LeadSource.SYSTEM).count())
 
 
 def _eliminated(episode, *, clerk, township, county, today: dt.date, life) -> None:
@@ -158,3 +177,30 @@ def _eliminated(episode, *, clerk, township, county, today: dt.date, life) -> No
     records.township_approve(record=proposal, user=township)
     records.decide_elimination(record=proposal, user=county, eliminate=True)
     life.add("风险消除")
+
+
+def _agency_leads(county, village: str, households, today: dt.date) -> list:
+    """A 医保 list from the county's 医疗保障局: the heads of `households` above the threshold, one person
+    outside the register; checked at once (the upload's own task may run it again: nothing is added)."""
+    from households.idcard import make_id
+    from reports.crosscheck import services as crosscheck
+    from reports.crosscheck.choices import ListKind
+
+    lines = ["县医疗保障局高额医疗费用人员名单,,,", "姓名,公民身份号码,年度个人自付,所在村"]
+    for n, household in enumerate(households):
+        head = household.members.get(relation="head")
+        lines.append(f"{head.name},{head.id_no},{62000 + n * 9000}.00,")
+    name = Region.objects.get(code=village).name
+    lines.append(f"何素珍,{make_id(village[:6], dt.date(1968, 4, 9), 7, male=False)},58000.00,{name}")
+    batch = crosscheck.upload_list(
+        user=county, data=("\r\n".join(lines) + "\r\n").encode("gbk"), filename="医保高额自付名单.csv",
+        kind=ListKind.MEDICAL_SELF_PAY, cutoff_date=today, source_agency="县医疗保障局", today=today,
+    )  # fmt: skip
+    crosscheck.run_checks(
+        county=Region.objects.get(code=village[:6].ljust(12, "0")), as_of=today, batch=batch
+    )
+    return list(
+        MonitoringLead.objects.filter(source=LeadSource.AGENCY_WARNING, household__in=households).order_by(
+            "pk"
+        )
+    )

@@ -316,7 +316,5 @@ STATISTICS = {
 }
 
 
-# 防返贫监测 (reports.statistics_monitoring) joins the same registry of statistics.
-from reports.statistics_monitoring import STATISTICS as MONITORING_STATISTICS  # noqa: E402
-
-STATISTICS.update(MONITORING_STATISTICS)
+# 防返贫监测 (reports.statistics_monitoring) adds its statistics to STATISTICS when imported.
+import reports.statistics_monitoring  # noqa: E402, F401

@@ -14,6 +14,7 @@ from assistance.monitoring import selectors as sel
 from assistance.monitoring.choices import LeadStatus
 from households.choices import Role
 from households.permissions import role_of
+from programs.rules.params import ParameterMissing
 from reports import todo
 
 LOCAL = {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER}
@@ -48,7 +49,10 @@ def leads(user, today: dt.date) -> list[todo.TodoItem]:
     role = role_of(user)
     if role not in LOCAL | COUNTY:
         return []
-    red = sel.red_days(user, today)
+    try:
+        red = sel.red_days(user, today)
+    except ParameterMissing:  # no monitoring parameters on that day (before 2021): no monitoring work
+        return []
     items = []
     if role in LOCAL:
         waiting = sel.with_due(sel.leads_for(user).filter(status=LeadStatus.OPEN))

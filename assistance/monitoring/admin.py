@@ -27,6 +27,15 @@ LeadTownship = scoped_field_filter(TownshipFilter, "village__code")
 LeadVillage = scoped_field_filter(VillageFilter, "village__code")
 RecordVillage = scoped_field_filter(VillageFilter, "household__village__code")
 TONE = {"orange": "#E6A23C", "red": "#F56C6C"}
+LEAD_HIDDEN = ["risk_types", "source_key", "source_kind"]
+# 部门筛查预警 list kinds (reports.crosscheck.choices.ListKind; assistance may not import reports)
+LIST_KIND_LABELS = {
+    "medical_self_pay": "医保高额自付",
+    "disability_new": "新办残疾人证",
+    "dropout": "辍学",
+    "unemployment": "失业登记",
+    "disaster_loss": "灾害损失",
+}
 
 
 def _risks(values) -> str:
@@ -76,15 +85,22 @@ class MonitoringLeadAdmin(BaseAdmin):
         "status",
         "severity",
         "outcome",
-        "source_kind",
         OverdueFilter,
         LeadTownship,
         LeadVillage,
     ]
     list_select_related = ["village", "household"]
     search_fields = ["household__household_no", "name", "receipt_no"]
-    readonly_fields = [f.name for f in m.MonitoringLead._meta.fields if f.name != "risk_types"] + ["risks"]
-    exclude = ["risk_types"]
+    # stored slugs and keys are shown by their Chinese names, or not at all
+    exclude = LEAD_HIDDEN
+    readonly_fields = [f.name for f in m.MonitoringLead._meta.fields if f.name not in LEAD_HIDDEN] + [
+        "risks",
+        "warning_kind",
+    ]
+
+    @admin.display(description="预警名单类别")
+    def warning_kind(self, obj) -> str:
+        return LIST_KIND_LABELS.get(obj.source_kind, "—")
 
     def has_add_permission(self, request) -> bool:
         return request.user.role in leads.ENTRY_ROLES

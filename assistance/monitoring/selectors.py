@@ -14,6 +14,15 @@ from assistance.monitoring.params import monitoring_params
 from households.selectors import scoped
 
 
+def episode_q(household_path: str = "household__") -> Q:
+    """Approved 纳入监测 identifications (one monitoring episode each). Their households are flagged
+    (records.on_decided sets monitoring_state and nothing clears it), so counting starts from the
+    flagged households' partial index instead of a county's million (bench/monitoring.py)."""
+    return Q(purpose=Purpose.IDENTIFY, decision=Decision.INCLUDED) & ~Q(
+        **{f"{household_path}monitoring_state": "none"}
+    )
+
+
 def leads_for(user) -> QuerySet:
     return scoped(MonitoringLead.objects.all(), user)
 

@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         "OutsideListKindEnum": "reports.crosscheck.choices.ListKind",
         "CheckRunTriggerEnum": "reports.crosscheck.choices.RunTrigger",
         "PhaseOutTriggerEnum": "assistance.choices.PhaseOutTrigger",
+        "MonitoringRiskTypeEnum": "assistance.monitoring.choices.RiskType",
     },
 }
 # The API's shared error shape and schema (core/api): JSON errors with Chinese messages and

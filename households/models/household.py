@@ -142,6 +142,13 @@ class Household(models.Model):
                 fields=["village"], name="household_village_prefix_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["poverty_status"], name="household_status_idx"),
+            # 防返贫监测 statistics start from the few monitored households of a county, not a million.
+            models.Index(
+                fields=["village"],
+                name="household_monitored_idx",
+                opclasses=["varchar_pattern_ops"],
+                condition=~models.Q(monitoring_state="none"),
+            ),
         ]
         constraints = [
             # 户编号 is unique within a county: the first 6 digits of the village code.

@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Subquery, Value
 from assistance.models import AssistanceMeasure
 from assistance.monitoring.choices import Category, LeadOutcome, LeadSource, LeadStatus, RiskType, Severity
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
+from assistance.monitoring.selectors import episode_q
 from reports.ledgers.base import DATE, INT, Col, ExportContext, Ledger, label_map
 from reports.ledgers.households import head_of
 
@@ -46,9 +47,7 @@ class MonitoringLedger(Ledger):
     )  # fmt: skip
 
     def queryset(self, ctx: ExportContext):
-        return ctx.approved(
-            MonitoringRecord.objects.filter(purpose="identify", decision="included"), "household__"
-        )
+        return ctx.approved(MonitoringRecord.objects.filter(episode_q()), "household__")
 
     def rows(self, ctx: ExportContext) -> Iterator[tuple]:
         measures = (

@@ -73,6 +73,8 @@ def episode(household, *, category="edge_vulnerable", risk_types=("illness",), e
     from assistance.monitoring.models import MonitoringRecord
 
     decided = timezone.localdate() - dt.timedelta(days=30)
+    state = "risk_eliminated" if eliminated_on else "at_risk"
+    type(household).objects.filter(pk=household.pk).update(monitoring_state=state)
     return MonitoringRecord.objects.create(
         household=household, purpose="identify", source="cadre_visit", category=category,
         risk_types=list(risk_types), lead_date=decided - dt.timedelta(days=days),
