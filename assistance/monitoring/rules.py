@@ -1,4 +1,5 @@
-"""The rules of 防返贫监测 as pure functions: no ORM, no clock (`as_of` / `today` are arguments).
+"""The rules of 防返贫监测 (R25 deadlines, R26 风险消除, R27 grading) as pure functions: no ORM, no
+clock (`as_of` / `today` are arguments).
 
 Every figure is a dated, region-scoped parameter (programs, keys monitor.*), read by the services and
 passed in: the deadlines (monitor.verify_working_days, monitor.identify_days,

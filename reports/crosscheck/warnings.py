@@ -1,4 +1,4 @@
-"""Agency lists that signal a risk (部门筛查预警: 医保 high self-pay, new disability certificates,
+"""Agency lists that signal a risk (R27, 部门筛查预警: 医保 high self-pay, new disability certificates,
 school dropouts, unemployment registrations, disaster losses) add people: each row of a county's
 list becomes a 防返贫监测 lead (assistance.monitoring) in one INSERT … SELECT, never a loop per row.
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False  # a county's million households: build the index without locking writes
 
     dependencies = [
-        ('households', '0011_publicity_subject_monitoring'),
+        ('households', '0012_field_helpers_visits_photos'),
     ]
 
     operations = [
