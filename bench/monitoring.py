@@ -106,8 +106,13 @@ def statistics_seconds(user, repeat: int = 5) -> tuple[float, float, dict]:
     for _ in range(repeat):
         started = time.perf_counter()
         with stats.shared_reads():
-            rows = {name: fn(user) for name, (fn, _) in sm.STATISTICS.items()}
+            parts = []
+            for name, (fn, _) in sm.STATISTICS.items():
+                t = time.perf_counter()
+                rows[name] = fn(user)
+                parts.append(f"{name} {1000 * (time.perf_counter() - t):.0f} ms")
         times.append(time.perf_counter() - started)
+        print("  " + ", ".join(parts))
     return min(times), sorted(times)[len(times) // 2], rows
 
 
@@ -142,6 +147,8 @@ def main() -> None:
                 again = services.run_checks(
                     county=county, as_of=TODAY, batch=batch, trigger=RunTrigger.UPLOAD
                 )
+            with connection.cursor() as cur:  # autovacuum analyses after a big insert; inside this
+                cur.execute("ANALYZE assistance_monitoringlead")  # uncommitted transaction it cannot
             leads = MonitoringLead.objects.filter(source="agency_warning")
             registered = leads.filter(household__isnull=False).count()
             outside = leads.filter(household__isnull=True).count()

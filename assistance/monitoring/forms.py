@@ -91,7 +91,7 @@ class SubmitForm(forms.Form):
 
 class IncludeForm(forms.Form):
     category = forms.ChoiceField(label="监测类别", choices=Category.choices)
-    risk_types = risk_choices_field(required=False)
+    risk_types = risk_choices_field("风险类型（不勾选则沿用入户核实认定的风险类型）", required=False)
     risk_other = forms.CharField(label="其他风险情况", max_length=200, required=False)
     note = forms.CharField(label="审定说明", max_length=400, required=False)
 
