@@ -13,7 +13,7 @@ from core.choices import Role
 from core.permissions import role_of
 from households.excel.parsing import FileRejected
 from reports.crosscheck import services
-from reports.crosscheck.choices import HitStatus
+from reports.crosscheck.choices import HitStatus, Rule
 from reports.crosscheck.lists import read_list
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
 
@@ -73,10 +73,23 @@ class OutsideListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    # A stored list shows its file by its original name and its row errors as sentences: the stored
+    # path and the JSON keys are not for people.
+    STORED_HIDDEN = ("file", "errors")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return super().get_fields(request, obj)
+        return [f.name for f in OutsideList._meta.fields if f.name not in self.STORED_HIDDEN] + ["row_errors"]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return [f.name for f in OutsideList._meta.fields]
+        return self.get_fields(request, obj)
+
+    @admin.display(description="错误明细")
+    def row_errors(self, obj) -> str:
+        return "；".join(e.get("message", "") for e in (obj.errors or [])[:50]) or "无"
 
     def save_model(self, request, obj, form, change):
         content, rows, errors = form.parsed
@@ -97,7 +110,13 @@ class OutsideListAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class CheckRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["as_of", "county", "trigger", "batch", "status", "hits_found", "holds_placed", "seconds"]
     list_filter = ["trigger", "status"]
-    readonly_fields = [f.name for f in CheckRun._meta.fields]
+    readonly_fields = [*(f.name for f in CheckRun._meta.fields if f.name != "timings"), "timing_text"]
+    exclude = ["timings"]
+
+    @admin.display(description="各步骤耗时")
+    def timing_text(self, obj) -> str:
+        names = {**dict(Rule.choices), "members": "成员预筛", "monitoring_leads": "生成监测线索"}
+        return "；".join(f"{names.get(k, '其他')} {v} 秒" for k, v in (obj.timings or {}).items()) or "—"
 
     def has_add_permission(self, request) -> bool:
         return False
