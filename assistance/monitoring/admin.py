@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from assistance.monitoring.choices import LeadStatus, Purpose, RiskType
 from assistance.monitoring.params import monitoring_params
 from assistance.monitoring.services import leads, visits
 from assistance.monitoring.services.elimination import check_elimination
-from households.selectors import households_for
+from households.selectors import households_for, scoped
 
 LeadTownship = scoped_field_filter(TownshipFilter, "village__code")
 LeadVillage = scoped_field_filter(VillageFilter, "village__code")
@@ -257,7 +257,10 @@ class VisitInline(ScopedAdminMixin, admin.TabularInline):
         return format_html_join(
             "、",
             '<a href="{}" target="_blank">照片{}</a>',
-            ((p.image.url, i + 1) for i, p in enumerate(photos)),
+            (
+                (reverse("admin:assistance_monitoringrecord_photo", args=[p.pk]), i + 1)
+                for i, p in enumerate(photos)
+            ),
         )
 
 
@@ -305,6 +308,17 @@ class MonitoringRecordAdmin(RecordActionsAdminMixin, BaseAdmin):
         else:
             return "—"
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.photo_view)
+        return [path("photo/<int:pk>/", view, name="assistance_monitoringrecord_photo"), *super().get_urls()]
+
+    def photo_view(self, request, pk: int):
+        """A visit photo, only inside the user's scope (no public media address)."""
+        photo = scoped(m.MonitoringPhoto.objects.all(), request.user).filter(pk=pk).first()
+        if photo is None:
+            raise Http404
+        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
 
     def record_extra_states(self, obj) -> list[tuple[str, str]]:
         states = [("事项", obj.get_purpose_display()), ("审定结论", obj.get_decision_display())]
