@@ -23,8 +23,8 @@ from assistance_common import county_region, ensure_county, timed
 from django.db import connection, transaction
 
 from assistance.monitoring.models import MonitoringLead
-from households.idcard import make_id
-from households.models import User
+from core.idcard import make_id
+from core.models import User
 from reports import statistics as stats
 from reports import statistics_monitoring as sm
 from reports.crosscheck import services

@@ -24,12 +24,11 @@ from core.choices import ReviewState
 from core.models import Region, User
 from core.workflow import services as chain
 from devdata import bank as demo_bank
-from devdata import registry
+from devdata import demo_monitoring, registry
 from households.choices import Health, Relation
 from households.models import Household, Member
 from households.workflow import services as workflow
 from programs.models import EligibilityResult, VillagePopulation
-from reports import demo_monitoring
 from reports.refresh import refresh_county
 
 ROLL_MONTHS = 6  # confirmed rolls for the last six months; this month's roll stays a draft

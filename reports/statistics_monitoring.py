@@ -19,7 +19,8 @@ from django.utils import timezone
 from assistance.monitoring.choices import Category, LeadSource, LeadStatus, RiskType
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
 from assistance.monitoring.selectors import episode_q
-from households.selectors import approved_q, region_prefix_for, scoped
+from core.scoping import region_prefix_for, scoped
+from households.selectors import approved_q
 from reports import statistics as stats
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from assistance.monitoring import rules
 from assistance.monitoring import selectors as sel
 from assistance.monitoring.choices import LeadStatus
-from households.choices import Role
-from households.permissions import role_of
+from core.choices import Role
+from core.permissions import role_of
 from programs.rules.params import ParameterMissing
 from reports import todo
 

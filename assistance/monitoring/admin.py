@@ -10,8 +10,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from households.admin_actions import RecordActionsAdminMixin
-from households.admin_scoping import ScopedAdminMixin, TownshipFilter, VillageFilter, scoped_field_filter
 
 from assistance import models as m
 from assistance.admin import BaseAdmin, HouseholdTownship
@@ -21,7 +19,10 @@ from assistance.monitoring.choices import LeadStatus, Purpose, RiskType
 from assistance.monitoring.params import monitoring_params
 from assistance.monitoring.services import leads, visits
 from assistance.monitoring.services.elimination import check_elimination
-from households.selectors import households_for, scoped
+from core.admin.record_actions import RecordActionsAdminMixin
+from core.admin.scoping import ScopedAdminMixin, TownshipFilter, VillageFilter, scoped_field_filter
+from core.scoping import scoped
+from households.selectors import households_for
 
 LeadTownship = scoped_field_filter(TownshipFilter, "village__code")
 LeadVillage = scoped_field_filter(VillageFilter, "village__code")

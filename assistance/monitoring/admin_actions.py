@@ -7,19 +7,19 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from households.record_actions import (
+
+from assistance.monitoring import forms as f
+from assistance.monitoring.services import measures, records, visits
+from core.workflow import services as chain
+from core.workflow.actions import (
     DatedReasonForm,
     PublicityStartForm,
     RecordAction,
     register_actions,
     with_reason,
 )
-
-from assistance.monitoring import forms as f
-from assistance.monitoring.services import measures, records, visits
-from households.workflow import services as wf
-from households.workflow.choices import PublicityResult
-from households.workflow.models import Publicity
+from core.workflow.choices import PublicityResult
+from core.workflow.models import Publicity
 
 NO_OPEN_PUBLICITY = "该记录没有正在进行的公示"
 TRIAL = "（试算）"
@@ -96,7 +96,7 @@ register_actions(
         RecordAction(
             "objection",
             "登记公示异议",
-            lambda r, u, d: wf.record_objection(
+            lambda r, u, d: chain.record_objection(
                 publicity=_open_publicity(r), user=u, content=d["reason"], received_on=d["received_on"]
             ),
             done="已登记异议，须重新公示",
@@ -107,7 +107,7 @@ register_actions(
         RecordAction(
             "close_publicity",
             "公示期满无异议",
-            lambda r, u, d: wf.close_publicity(publicity=_open_publicity(r), user=u),
+            lambda r, u, d: chain.close_publicity(publicity=_open_publicity(r), user=u),
             done="公示已结束",
             confirm="确认公示期满且无异议？",
         ),  # fmt: skip

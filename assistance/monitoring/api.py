@@ -4,7 +4,6 @@ lead's 办结 through the same services as the admin (the phone pages of issue 2
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from households.api.base import ScopedAPIMixin
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,9 +11,11 @@ from rest_framework.response import Response
 from assistance.monitoring.choices import LeadOutcome, RiskType
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
 from assistance.monitoring.services import leads
+from core.api.base import ScopedAPIMixin
+from core.models import Region
 from households.api.chain import roles
 from households.api.serializers import MaskedFieldsMixin, ScopedRelatedFieldsMixin
-from households.models import Household, Region
+from households.models import Household
 
 ENTRY = roles(leads.ENTRY_ROLES)
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from assistance.monitoring.params import monitoring_params
-from households.choices import RegionLevel, Role
-from households.permissions import role_of
-from households.selectors import villages_for
+from core.choices import RegionLevel, Role
+from core.permissions import role_of
+from core.scoping import villages_for
 
 PRINTERS = {Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER, Role.SYSTEM_ADMIN}
 NOT_ALLOWED = "海报由县、乡镇打印"

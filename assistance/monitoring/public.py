@@ -21,9 +21,9 @@ from assistance.monitoring.choices import LeadStatus, RiskType
 from assistance.monitoring.models import MonitoringLead
 from assistance.monitoring.params import monitoring_params
 from assistance.monitoring.services import leads
-from households import privacy
-from households.choices import RegionLevel
-from households.models import Region
+from core import privacy
+from core.choices import RegionLevel
+from core.models import Region
 
 TOO_MANY = "同一网络提交次数过多，请一小时后再试，或拨打热线电话申报"
 NOT_FOUND = "未查到该回执，请核对回执编号和身份证号后四位"

@@ -11,7 +11,7 @@ from assistance.models import AssistanceMeasure
 from assistance.monitoring.choices import Decision, LeadStatus, Purpose
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
 from assistance.monitoring.params import monitoring_params
-from households.selectors import scoped
+from core.scoping import scoped
 
 
 def episode_q(household_path: str = "household__") -> Q:

@@ -196,7 +196,7 @@ def _eliminated(episode, *, clerk, township, county, today: dt.date, life) -> No
 def _agency_leads(county, village: str, households, today: dt.date) -> list:
     """A 医保 list from the county's 医疗保障局: the heads of `households` above the threshold, one person
     outside the register; checked at once (the upload's own task may run it again: nothing is added)."""
-    from households.idcard import make_id
+    from core.idcard import make_id
     from reports.crosscheck import services as crosscheck
     from reports.crosscheck.choices import ListKind
 

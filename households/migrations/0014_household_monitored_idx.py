@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False  # a county's million households: build the index without locking writes
 
     dependencies = [
-        ('households', '0012_field_helpers_visits_photos'),
+        ('households', '0013_move_ground_floor_to_core'),
     ]
 
     operations = [

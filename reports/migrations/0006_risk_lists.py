@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_id18_function_parameters'),
+        ('reports', '0005_core_floor_foreign_keys'),
     ]
 
     operations = [
