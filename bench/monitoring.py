@@ -43,13 +43,13 @@ def build_list(prefix: str, rows: int, matched: int) -> bytes:
             """
             SELECT m.name, m.id_no, v.name
             FROM households_member m JOIN households_household h ON h.id = m.household_id
-            JOIN households_region v ON v.code = h.village_id
+            JOIN core_region v ON v.code = h.village_id
             WHERE h.village_id LIKE %s AND m.member_status = 'normal' AND m.id %% 41 = 0 LIMIT %s
             """,
             [prefix + "%", matched],
         )
         people = cur.fetchall()
-        cur.execute("SELECT name FROM households_region WHERE level = 5 AND code LIKE %s", [prefix + "%"])
+        cur.execute("SELECT name FROM core_region WHERE level = 5 AND code LIKE %s", [prefix + "%"])
         villages = [r[0] for r in cur.fetchall()]
     rng = random.Random(25)
     lines = ["县医疗保障局年度高额医疗费用人员名单,,,", "姓名,公民身份号码,年度个人自付,所在村"]

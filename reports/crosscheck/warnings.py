@@ -51,9 +51,9 @@ RISK_LEADS = """
         SELECT DISTINCT ON (coalesce(f.household_id::text, f.id_no)) f.*,
                coalesce(
                    f.village_id,
-                   (SELECT v.code FROM households_region v
+                   (SELECT v.code FROM core_region v
                     WHERE v.code = f.village_code AND v.level = 5 AND v.code LIKE %(prefix)s),
-                   (SELECT min(v.code) FROM households_region v
+                   (SELECT min(v.code) FROM core_region v
                     WHERE f.village_name <> '' AND v.name = f.village_name AND v.level = 5
                       AND v.code LIKE %(prefix)s HAVING count(*) = 1),
                    %(county)s
