@@ -15,8 +15,8 @@ from django.urls import path, reverse
 
 from core import privacy, scoping
 from core.choices import RegionLevel
+from core.excel.downloads import XLSX, file_response
 from households.admin.excel import ExcelAdminMixin
-from households.excel.downloads import XLSX, file_response
 from reports import exporting
 from reports.crosscheck import admin as crosscheck_admin  # noqa: F401 - registers the cross-check pages
 from reports.models import ExportJob

@@ -28,13 +28,13 @@ from assistance.models import (
 )
 from assistance.services import cases, medical, phase_out, rolls, stops, subsidies, tekun
 from core.api.base import ScopedAPIMixin
+from core.api.chain import roles
 from core.api.privacy import RevealActionMixin, may_reveal
 from core.choices import Role
 from core.models import Region
 from core.scoping import scoped
 from core.workflow import policy as chain_policy
 from households import permissions
-from households.api.chain import roles
 from households.api.views import UpdateNoDeleteViewSet, crud_docs
 
 CLERK, TOWNSHIP, COUNTY = Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN

@@ -19,12 +19,12 @@ from django.utils.html import format_html
 from core import scoping
 from core.admin.scoping import ScopedAdminMixin
 from core.choices import RegionLevel
+from core.excel.downloads import XLSX, file_response
+from core.excel.parsing import FileRejected
 from households import permissions
 from households.choices import PovertyAttribute, PovertyStatus
 from households.excel import resurvey
-from households.excel.downloads import XLSX, file_response
 from households.excel.error_report import write_error_report
-from households.excel.parsing import FileRejected
 from households.excel.services import confirm_batch, preview_upload
 from households.excel.template import build_template
 from households.models import ImportBatch, ResurveyFilter

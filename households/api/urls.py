@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from core.api import chain as chain_api
 from households.api import chain, views
 
 app_name = "households_api"
@@ -15,9 +16,9 @@ router.register("helper-assignments", views.HelperAssignmentViewSet, basename="h
 router.register("visits", views.VisitViewSet, basename="visit")
 router.register("work-teams", views.WorkTeamViewSet, basename="work-team")
 router.register("work-team-members", views.WorkTeamMemberViewSet, basename="work-team-member")
-router.register("publicities", chain.PublicityViewSet, basename="publicity")
+router.register("publicities", chain_api.PublicityViewSet, basename="publicity")
 router.register("change-requests", chain.ChangeRequestViewSet, basename="change-request")
-router.register("workflow-events", chain.WorkflowEventViewSet, basename="workflow-event")
+router.register("workflow-events", chain_api.WorkflowEventViewSet, basename="workflow-event")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

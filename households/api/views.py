@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from core import permissions as core_permissions
 from core.api.auth import fresh_token
 from core.api.base import ROLE_FORBIDDEN, ScopedAPIMixin, anyone
+from core.api.chain import CHAIN_POLICIES, ChainActionsMixin
 from core.api.privacy import IdSearchActionMixin, IdSearchSerializer, RevealActionMixin, may_reveal
 from core.api.schema import ErrorSerializer
 from core.choices import Role
@@ -22,7 +23,7 @@ from core.models import Region
 from core.workflow import services as chain
 from households import permissions, visits
 from households.api import filters, serializers
-from households.api.chain import CHAIN_POLICIES, POVERTY_POLICIES, ChainActionsMixin, PovertyActionsMixin
+from households.api.chain import POVERTY_POLICIES, PovertyActionsMixin
 from households.choices import MemberStatus, PovertyStatus, Relation, VisitPurpose
 from households.models import (
     HelperAssignment,

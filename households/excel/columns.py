@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from core.excel.parsing import HeaderSpec
 from households.choices import (
     ETHNICITY_CHOICES,
     DangerLevel,
@@ -325,3 +326,10 @@ def column_letter(index: int) -> str:
 
 
 ZERO = Decimal("0.00")
+
+
+# The registry import's header (core.excel.parsing reads every upload; this is how ours names its columns).
+NO_HEADER = "未找到表头：前 {n} 行中没有“村代码”“户编号”“姓名”“身份证号”“与户主关系”等列名，请使用导入模板"
+REGISTRY_HEADERS = HeaderSpec(
+    header_key, frozenset(REQUIRED_KEYS), lambda key: COLUMN_BY_KEY[key].header, no_header=NO_HEADER
+)

@@ -16,9 +16,9 @@ import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from households.excel.cells import neutralise
-from households.excel.columns import column_letter
-from households.excel.parsing import read_upload
+from core.excel.cells import neutralise
+from core.excel.parsing import read_upload
+from households.excel.columns import REGISTRY_HEADERS, column_letter
 from households.excel.services import check_may_import
 from households.excel.validation import validate_sheet
 from households.models import ImportBatch
@@ -39,12 +39,12 @@ def write_error_report(path: str, *, batch: ImportBatch, user) -> int:
         raise ValidationError(REPORT_ONLY_REJECTED)
     with batch.file.open("rb") as handle:
         data = handle.read()
-    plan = validate_sheet(read_upload(data, batch.original_name), user=user)
+    plan = validate_sheet(read_upload(data, batch.original_name, REGISTRY_HEADERS), user=user)
     by_row: dict[int, list] = defaultdict(list)
     for error in plan.errors:
         by_row[error.row].append(error)
 
-    sheet = read_upload(data, batch.original_name)  # the second stream: rows as uploaded
+    sheet = read_upload(data, batch.original_name, REGISTRY_HEADERS)  # the second stream: rows as uploaded
     width = max(len(sheet.header_cells), max(sheet.columns) + 1)
     letters = {column_letter(i): i for i in range(width)}
     book = xlsxwriter.Workbook(path, {"constant_memory": True})

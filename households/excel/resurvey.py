@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from core import scoping
 from core.choices import RegionLevel, ReviewState
+from core.excel.parsing import FILE_CORRUPT, NO_DATA_ROWS, FileRejected, SheetData, read_upload
 from core.models import Region
 from core.permissions import role_of
 from households import selectors
@@ -39,10 +40,10 @@ from households.excel.columns import (
     INCOME,
     MEMBER,
     MULTI,
+    REGISTRY_HEADERS,
     RESURVEY_COLUMNS,
     Column,
 )
-from households.excel.parsing import FILE_CORRUPT, NO_DATA_ROWS, FileRejected, SheetData, read_upload
 from households.excel.template import write_help, write_layout
 from households.excel.validation import (
     _FACTORIES,
@@ -310,7 +311,7 @@ def plan_resurvey(*, data: bytes, filename: str, user, today: dt.date | None = N
     if role_of(user) not in ("village_clerk",):
         raise PermissionDenied(RESURVEY_NOT_ALLOWED)
     today = today or timezone.localdate()
-    sheet = read_upload(data, filename)
+    sheet = read_upload(data, filename, REGISTRY_HEADERS)
     if "household_pk" not in sheet.columns.values():
         raise FileRejected(NO_HOUSEHOLD_KEY, code="missing_columns")
     sink = _Sink(sheet)

@@ -11,9 +11,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.excel.parsing import read_upload
 from households import permissions
+from households.excel.columns import REGISTRY_HEADERS
 from households.excel.loading import load_plan
-from households.excel.parsing import read_upload
 from households.excel.validation import ImportPlan, validate_sheet
 from households.models import ImportBatch
 
@@ -40,7 +41,7 @@ def check_may_import(user) -> None:
 def plan_upload(*, data: bytes, filename: str, user) -> ImportPlan:
     """Read and validate; raises parsing.FileRejected for a file that cannot be read at all."""
     check_may_import(user)
-    return validate_sheet(read_upload(data, filename), user=user)
+    return validate_sheet(read_upload(data, filename, REGISTRY_HEADERS), user=user)
 
 
 def preview_upload(*, data: bytes, filename: str, user) -> Preview:
@@ -79,7 +80,7 @@ def confirm_batch(*, batch: ImportBatch, user) -> dict[str, int]:
             raise ValidationError(BATCH_NOT_PENDING.format(status=batch.get_status_display()))
         with batch.file.open("rb") as handle:
             data = handle.read()
-        plan = validate_sheet(read_upload(data, batch.original_name), user=user)
+        plan = validate_sheet(read_upload(data, batch.original_name, REGISTRY_HEADERS), user=user)
         if not plan.ok:
             raise ValidationError(BATCH_NOW_INVALID.format(n=len(plan.errors)))
         try:

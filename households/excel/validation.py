@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core import scoping
 from core.choices import RegionLevel
+from core.excel.parsing import FILE_CORRUPT, NO_DATA_ROWS, FileRejected, SheetData
 from core.idcard import check_sex_matches, normalize_id, parse_id
 from households.choices import MemberStatus, Relation
 from households.excel.columns import (
@@ -43,7 +44,6 @@ from households.excel.columns import (
     column_letter,
     fold,
 )
-from households.excel.parsing import FILE_CORRUPT, NO_DATA_ROWS, FileRejected, SheetData
 from households.models.member import DISABILITY_GRADE_REQUIRED
 from households.validators import check_causes
 

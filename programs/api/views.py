@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.base import ScopedAPIMixin, anyone
+from core.api.chain import roles
 from core.choices import RegionLevel, Role
 from core.models import Region
-from households.api.chain import roles
 from households.models import Household
 from households.selectors import households_for
 from programs import services

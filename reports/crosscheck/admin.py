@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from core.admin.scoping import ScopedAdminMixin
 from core.choices import Role
+from core.excel.parsing import FileRejected
 from core.permissions import role_of
-from households.excel.parsing import FileRejected
 from reports.crosscheck import services
 from reports.crosscheck.choices import HitStatus, Rule
 from reports.crosscheck.lists import read_list

@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from core.excel.parsing import HeaderSpec, SheetData, read_upload
 from core.idcard import parse_id, to_18
-from households.excel.parsing import HeaderSpec, SheetData, read_upload
 
 NO_LIST_HEADER = "未找到表头：前 {n} 行中没有“身份证号”“姓名”列，请检查名单格式"
 ROW_ID_MISSING = "第{row}行：身份证号为空"

@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from core import privacy, scoping
 from core.choices import RegionLevel
+from core.excel.cells import FORMULA_FIRST_CHARS
 from core.models import Region
 from households import selectors
-from households.excel.cells import FORMULA_FIRST_CHARS
 
 TEXT, INT, MONEY, DECIMAL, DATE, PERCENT = "text", "int", "money", "decimal", "date", "percent"
 

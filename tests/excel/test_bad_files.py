@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from households.excel import parsing
+from core.excel import parsing
 from households.excel.services import preview_upload
 from households.models import Household, ImportBatch, IncomeYear, Member
 

@@ -296,7 +296,7 @@ def test_import_writes_one_insert_event_per_row_under_the_batch_context(clerk_a)
 def test_xlsx_read_in_pieces_gives_the_rows_and_numbers_of_the_whole_sheet(clerk_a, monkeypatch, piece_rows):
     """The sheet is cut into small workbooks at </row>: blank rows across a cut, errors keep their
     Excel row numbers and the same households come out as from one piece."""
-    from households.excel import parsing
+    from core.excel import parsing
 
     id_list = ids(6)
     rows = family("Q001", id_list[:3]) + [{}, {}] + family("Q002", id_list[3:5]) + [{}]

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.excel.parsing import FileRejected
 from core.idcard import to_18
-from households.excel.parsing import FileRejected
 from reports.crosscheck import services
 from reports.crosscheck.choices import ListKind
 from reports.crosscheck.models import OutsideList, OutsideListRow

@@ -12,11 +12,11 @@ from rest_framework.response import Response
 
 from assistance.models import DibaoCase
 from core.api.base import ScopedAPIMixin
+from core.api.chain import roles
 from core.api.schema import ErrorSerializer
 from core.choices import Role
 from core.permissions import role_of
 from core.scoping import scoped
-from households.api.chain import roles
 from households.workflow.models import ChangeRequest
 from reports.crosscheck import selectors, services
 from reports.crosscheck.api import filters

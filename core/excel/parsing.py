@@ -1,5 +1,7 @@
 """Read an uploaded workbook as offices make them: .xlsx, .xls or CSV (UTF-8 with or without BOM,
-GB18030/GBK), a merged title above the header, blank and trailing rows.
+GB18030/GBK), a merged title above the header, blank and trailing rows. Every upload reads through
+here (the village import, the re-survey, 信息比对 lists, the bank's 回盘 …), each naming its columns
+with a HeaderSpec.
 
 Everything that can make a server fall over is refused before parsing: the byte limit, the row
 limit, and for .xlsx the declared *and* the actual inflated size of every zip entry (zip bombs).
@@ -22,8 +24,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from households.excel.columns import REQUIRED_KEYS, header_key
-
 FILE_EMPTY = "上传的文件是空的"
 FILE_TOO_LARGE = "文件大小 {size} 超过上限 {limit}，请按村拆分后分批导入"
 FILE_NOT_SPREADSHEET = "文件不是 Excel（.xlsx/.xls）或 CSV 表格，无法读取"
@@ -33,7 +33,7 @@ ZIP_BOMB = "文件解压后大小异常（{size}，上限 {limit}），可能是
 ZIP_RATIO = "文件中“{name}”的压缩比异常（{ratio} 倍），可能是恶意构造的压缩文件，已拒绝"
 ZIP_TOO_MANY_ENTRIES = "文件内部条目过多（{n} 个），不是正常的 Excel 文件，已拒绝"
 TOO_MANY_ROWS = "表格有 {rows} 行，超过单次导入上限 {limit} 行，请按村拆分后分批导入"
-NO_HEADER = "未找到表头：前 {n} 行中没有“村代码”“户编号”“姓名”“身份证号”“与户主关系”等列名，请使用导入模板"
+NO_HEADER = "未找到表头：前 {n} 行中没有可识别的列名，请使用导入模板"
 MISSING_COLUMNS = "表头缺少必填列：{columns}"
 DUPLICATE_COLUMN = "表头中“{header}”出现了两次（第 {first} 列和第 {second} 列）"
 NO_DATA_ROWS = "表格中没有数据行（表头在第 {row} 行，其下没有任何内容）"
@@ -63,16 +63,6 @@ class HeaderSpec:
     max_bytes: int | None = None  # None: settings.EXCEL_IMPORT_MAX_BYTES
 
 
-def _registry_header(key: str) -> str:
-    from households.excel.columns import COLUMN_BY_KEY
-
-    return COLUMN_BY_KEY[key].header
-
-
-# The registry import's columns (households.excel.columns); other uploads pass their own spec.
-REGISTRY_HEADERS = HeaderSpec(header_key, frozenset(REQUIRED_KEYS), _registry_header)
-
-
 @dataclass
 class SheetData:
     """The data rows of one sheet, header located. Rows are (Excel row number, cells)."""
@@ -86,7 +76,7 @@ class SheetData:
     header_cells: list = field(default_factory=list)  # the header row as written (error report)
 
 
-def read_upload(data: bytes, filename: str = "", spec: HeaderSpec = REGISTRY_HEADERS) -> SheetData:
+def read_upload(data: bytes, filename: str, spec: HeaderSpec) -> SheetData:
     """Sniff the format by content (never trust the extension) and return the located sheet."""
     size = len(data)
     if size == 0:
