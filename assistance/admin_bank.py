@@ -24,8 +24,8 @@ from assistance.services import bank, bank_failures
 from core import privacy
 from core.admin.scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
 from core.choices import Role
+from core.excel.parsing import FileRejected
 from core.permissions import role_of
-from households.excel.parsing import FileRejected
 
 HouseholdTownship = scoped_field_filter(TownshipFilter, "household__village__code")
 COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}

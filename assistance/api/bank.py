@@ -27,10 +27,10 @@ from assistance.models import (
 )
 from assistance.services import bank, bank_failures
 from core.api.base import ScopedAPIMixin
+from core.api.chain import roles
 from core.choices import Role
-from households.api.chain import roles
+from core.excel.parsing import FileRejected
 from households.api.serializers import MaskedFieldsMixin
-from households.excel.parsing import FileRejected
 from households.models import Household
 
 CLERK, COUNTY = Role.VILLAGE_CLERK, Role.COUNTY_ADMIN

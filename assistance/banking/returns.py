@@ -26,7 +26,7 @@ from assistance.choices import (
     LineResult,
 )
 from assistance.choices import TotalsRow as T
-from households.excel.parsing import FileRejected, HeaderSpec, read_upload
+from core.excel.parsing import FileRejected, HeaderSpec, read_upload
 
 F = LayoutField
 

@@ -13,8 +13,8 @@ from assistance.banking.layouts import create_from_preset, layout_problems, spec
 from assistance.choices import FailureReason, FailureStatus, LineResult, RollStatus
 from assistance.models import BankLayoutColumn, BankLine, BankReturn, PaymentFailure, PaymentLine, PaymentRoll
 from assistance.services import bank, rolls
+from core.excel.parsing import FileRejected
 from core.models import AccessLog
-from households.excel.parsing import FileRejected
 from tests.assistance.bank_helpers import bank_return, confirmed_roll, county_layout, payee_household
 from tests.factories import user_for
 
