@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from assistance import integration
 from assistance.amounts import case_amount
@@ -169,7 +170,7 @@ def _opinion(events, level: str, roles: set[str]) -> Opinion:
         return Opinion(level=level, text="", who="", on=None)
     who = (event.actor.get_full_name() or event.actor.username) if event.actor_id else ""
     text = event.reason or WorkflowAction(event.action).label
-    return Opinion(level=level, text=text, who=who, on=event.created_at.date())
+    return Opinion(level=level, text=text, who=who, on=timezone.localdate(event.created_at))
 
 
 def approval_form(*, user, case_id: int) -> ApprovalForm | None:

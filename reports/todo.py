@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 from assistance.choices import AlertKind, CaseStatus, PhaseOutStatus, StopProposalStatus
 from assistance.models import Alert, DibaoCase, PhaseOut, StopProposal
@@ -182,7 +183,7 @@ def returned(user, today: dt.date) -> list[TodoItem]:
                 reverse(KINDS[kind][1], args=[r.pk]),
                 detail=reasons.get(r.pk, ""),
                 detail_label="退回原因：",
-                days=(today - r.since.date()).days if r.since else None,
+                days=(today - timezone.localdate(r.since)).days if r.since else None,
             )
             for r in records
         ]
@@ -206,7 +207,7 @@ def awaiting_review(user, today: dt.date) -> list[TodoItem]:
                 TodoRow(
                     _label(kind, r),
                     reverse(KINDS[kind][1], args=[r.pk]),
-                    days=(today - r.since.date()).days if r.since else None,
+                    days=(today - timezone.localdate(r.since)).days if r.since else None,
                 )
                 for r in qs[:ROWS_SHOWN]
             ]

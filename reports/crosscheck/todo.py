@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from core.choices import Role
 from core.permissions import role_of
@@ -31,7 +32,7 @@ def open_hits(user, today: dt.date) -> list[todo.TodoItem]:
             reverse("admin:reports_hit_change", args=[hit.pk]),
             detail=hit.reason,
             detail_label=f"核实期限 {hit.deadline:%Y-%m-%d}：",
-            days=(today - hit.created_at.date()).days,
+            days=(today - timezone.localdate(hit.created_at)).days,
         )
         for hit in qs.order_by("deadline", "pk")[: todo.ROWS_SHOWN]
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils import timezone
+
 from reports.crosscheck.choices import Answer, HitStatus, ListKind, Rule, Severity
 from reports.crosscheck.models import Hit
 from reports.ledgers.base import DATE, INT, Col, ExportContext, Ledger, label_map, yes_no
@@ -14,6 +16,11 @@ _SEVERITY = label_map(Severity.choices)
 _STATUS = label_map(HitStatus.choices)
 _ANSWER = label_map(Answer.choices)
 _KIND = label_map(ListKind.choices)
+
+
+def _day(moment):
+    """The Beijing calendar day of a stored moment (a UTC timestamp's own date is wrong after 16:00)."""
+    return timezone.localdate(moment) if moment else None
 
 
 class CrossCheckLedger(Ledger):
@@ -67,7 +74,7 @@ class CrossCheckLedger(Ledger):
             yield (
                 n, ctx.township_name(village), ctx.village_name(village), household_no, name or "",
                 ctx.id_no(id_no), _RULE.get(rule, rule), kind_name or _KIND.get(kind, ""),
-                _SEVERITY.get(severity, ""), yes_no(on_payee), reason, created.date() if created else None,
-                deadline, _STATUS.get(status, ""), _ANSWER.get(answer, ""), answer_reason, link,
-                confirmed.date() if confirmed else None, returned,
+                _SEVERITY.get(severity, ""), yes_no(on_payee), reason, _day(created), deadline,
+                _STATUS.get(status, ""), _ANSWER.get(answer, ""), answer_reason, link,
+                _day(confirmed), returned,
             )  # fmt: skip

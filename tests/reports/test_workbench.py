@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.choices import ReviewState
 from core.workflow import services as chain
@@ -73,7 +74,7 @@ def test_returned_household_shows_on_the_clerks_workbench_with_its_reason(
 
 def test_drafts_are_the_clerks_own(client, village_a, clerk_a):
     household_with_members(2, village=village_a, created_by=clerk_a)
-    items = {i.key: i for i in todo.items_for(clerk_a, dt.date.today())}
+    items = {i.key: i for i in todo.items_for(clerk_a, timezone.localdate())}
     assert items["drafts.household"].count == 1
     assert "?review_state=draft" in items["drafts.household"].url
 
@@ -86,7 +87,7 @@ def test_awaiting_review_is_oldest_first_and_scoped(
     outside = household_with_members(2, village=village_b, created_by=clerk_b)
     for household, clerk in ((second, clerk_a), (first, clerk_a), (outside, clerk_b)):
         chain.submit(record=household, user=clerk)
-    today = dt.date.today()
+    today = timezone.localdate()
     item = next(i for i in todo.items_for(township_reviewer_a, today) if i.key == "review.household")
     assert item.count == 2  # not the other township's household
     assert [r.url for r in item.rows] == [
@@ -101,7 +102,7 @@ def test_providers_registry_takes_new_providers(clerk_a):
 
     todo.register("test-backups", backups, order=99)
     try:
-        assert any(i.key == "backup" for i in todo.items_for(clerk_a, dt.date.today()))
+        assert any(i.key == "backup" for i in todo.items_for(clerk_a, timezone.localdate()))
     finally:
         todo._PROVIDERS.pop("test-backups")
 
@@ -216,7 +217,7 @@ def test_stop_proposals_wait_on_the_county_workbench(client, village_a, village_
         case=case,
         ground=StopGround.values[0],
         mode=StopMode.values[0],
-        proposed_on=dt.date.today(),
+        proposed_on=timezone.localdate(),
         reason="年人均收入高于保障标准，已不能渐退",
     )
     html = page(client, county_admin)
