@@ -59,6 +59,7 @@ class Bench:
 BENCHES: list[Bench] = [
     Bench("generate", "--households {households} --county {county}", "合成县生成（COPY）"),
     Bench("api_list", "--county {county} --seconds 10 --port {port}", "户列表接口"),
+    Bench("bank_return", "--county {county} --lines {cases}", "银行回盘"),
     Bench("backup", "--seed-county {county} --jobs 2", "备份与恢复"),
     Bench(
         "crosscheck",
@@ -69,6 +70,12 @@ BENCHES: list[Bench] = [
     Bench("dashboard", "--county {county} --requests 20 --refresh", "工作台"),
     Bench("excel_export", "--county {county} --ie-rows 0", "人口明细导出"),
     Bench("excel_import", "--households {small} --ie-rows 1000 --skip-big", "村级 Excel 导入"),
+    Bench(
+        "monitoring",
+        "--households {households} --county {county} --rows {monitor_rows} --matched {matched} "
+        "--episodes {episodes}",
+        "防返贫监测线索",
+    ),
     Bench("naive", "--households {naive} --county 219904", "重新核算 vs 逐户 ORM"),
     Bench("recalc", "--households {households} --county {county}", "重新核算（单进程）"),
     Bench("roll", "--county {county} --households {households} --cases {cases}", "低保月发放表"),
@@ -99,6 +106,8 @@ def sizes(households: int) -> dict[str, object]:
         "cases": max(households // 5, 1),  # ≈ the share of households with a 低保 case
         "list_rows": max(households * 15 // 100, 100),  # an agency list: 150,000 rows at 1,000,000
         "matched": max(households // 20, 10),
+        "monitor_rows": max(households // 10, 100),  # an agency warning list: 100,000 rows at 1,000,000
+        "episodes": max(households * 3 // 100, 10),
         "sample": min(1000, max(households * 15 // 100, 100)),
         "chunk": max(1000, households // 50),
         "port": _free_port(),
