@@ -85,6 +85,14 @@ def _demo_users() -> list[tuple[str, str, str | None, str]]:
     ]
 
 
+# 帮扶责任人 accounts (Role.HELPER, not admin staff): their households are assigned by
+# devdata.demo_field, which also records their visits with photos.
+HELPER_ACCOUNTS = [
+    ("bangfu_li", "李春华", "县民政局", "科员"),
+    ("bangfu_wang", "王振国", "县农业农村局", "副科长"),
+]
+
+
 def demo_password(username: str) -> str:
     return f"{username}@2026"
 
@@ -126,6 +134,18 @@ def _ensure_users() -> list[DemoLogin]:
         user.save()
         region_name = _region_path(region_code, names) if region_code else "全部"
         logins.append(DemoLogin(Role(role).label, username, password, region_name))
+    for username, name, unit, post in HELPER_ACCOUNTS:
+        person, _ = HelperPerson.objects.get_or_create(
+            name=name, unit=unit, county_id=COUNTY,
+            defaults={"unit_level": HelperUnitLevel.COUNTY, "post": post, "phone": "13900000000"},
+        )  # fmt: skip
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.role, user.region_id, user.helper_person = Role.HELPER, COUNTY, person
+        user.first_name, user.is_staff, user.is_active, user.is_superuser = name, False, True, False
+        password = demo_password(username)
+        user.set_password(password)
+        user.save()
+        logins.append(DemoLogin(Role.HELPER.label, username, password, f"{name}的结对帮扶户（手机 /m/）"))
     return logins
 
 
