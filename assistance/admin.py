@@ -455,7 +455,9 @@ class PaymentLineAdmin(RevealAdminMixin, BaseAdmin):
 class PaymentHoldAdmin(BaseAdmin):
     """暂停发放: placed and cleared by the services that found the reason (信息比对), read-only here."""
 
-    list_display = ["household_no", "reason", "source", "created_at", "cleared_at", "cleared_reason"]
+    list_display = [
+        "household_no", "reason", "source", "from_month", "created_at", "cleared_at", "cleared_reason",
+    ]  # fmt: skip
     list_filter = ["source", ("cleared_at", admin.EmptyFieldListFilter)]
     list_select_related = ["household"]
     readonly_fields = [f.name for f in m.PaymentHold._meta.fields]

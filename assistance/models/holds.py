@@ -2,7 +2,10 @@
 
 Holds are assistance's own data; whoever finds a reason to hold (the 信息比对 cross-checks in
 reports) creates and clears them through assistance.services.holds. Never deleted: clearing sets
-cleared_at, so the roll history can say why a month was not paid."""
+cleared_at, so the roll history can say why a month was not paid.
+
+A hold covers the months from its first month (from_month) until it is cleared (issue 23,
+scenario 39): a roll for an earlier month pays as due, whenever it is built or rebuilt."""
 
 from __future__ import annotations
 
@@ -17,6 +20,10 @@ class PaymentHold(models.Model):
     reason = models.CharField("暂停原因", max_length=300)
     source = models.CharField("来源", max_length=40, help_text="如 crosscheck（信息比对疑点）")
     source_ref = models.CharField("来源编号", max_length=40, blank=True)
+    from_month = models.DateField(
+        "暂停起始月份",
+        help_text="自该月（每月1日）起的发放表暂停发放，直至解除；此前月份照常发放",
+    )
     created_at = models.DateTimeField("暂停时间", auto_now_add=True)
     cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
     cleared_by = models.ForeignKey(

@@ -245,7 +245,8 @@ INSERT_REISSUES = """
         WHERE f.status = 'corrected' AND pl.program = %(program)s AND pl.month < %(month)s
           AND h.village_id LIKE %(prefix)s
           AND NOT EXISTS (SELECT 1 FROM assistance_paymenthold ph
-                          WHERE ph.household_id = f.household_id AND ph.cleared_at IS NULL)
+                          WHERE ph.household_id = f.household_id AND ph.cleared_at IS NULL
+                            AND ph.from_month <= %(month)s)
         ORDER BY f.id
         ON CONFLICT (reissue_of_id) DO NOTHING
         RETURNING reissue_of_id

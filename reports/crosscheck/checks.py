@@ -283,6 +283,7 @@ class HoldCandidate:
     hit_id: int
     household_id: int
     reason: str
+    event_date: dt.date | None = None  # the outside list row's date (a death list's date of death)
 
 
 def insert_hits(
@@ -307,15 +308,20 @@ def insert_hits(
                 SELECT {HIT_COLUMNS}, %(run)s, %(deadline)s::date, 'open', '', '', '', '', now()
                 FROM tmp_cc_found
                 ON CONFLICT (rule, key) DO NOTHING
-                RETURNING id, household_id, severity, on_payee, reason
+                RETURNING id, household_id, severity, on_payee, reason, list_row_id
             )
             SELECT (SELECT count(*) FROM ins),
-                   COALESCE((SELECT json_agg(json_build_array(id, household_id, reason) ORDER BY id)
-                             FROM ins WHERE severity = '{Severity.HIGH}' AND on_payee), '[]')
+                   COALESCE((SELECT json_agg(json_build_array(ins.id, ins.household_id, ins.reason,
+                                                              r.event_date) ORDER BY ins.id)
+                             FROM ins LEFT JOIN reports_outsidelistrow r ON r.id = ins.list_row_id
+                             WHERE ins.severity = '{Severity.HIGH}' AND ins.on_payee), '[]')
             """,
             {"run": run_id, "deadline": deadline},
         )
         count, holds = cur.fetchone()
     if isinstance(holds, str):
         holds = json.loads(holds)
-    return count, [HoldCandidate(*row) for row in holds]
+    return count, [
+        HoldCandidate(hit_id, household_id, reason, dt.date.fromisoformat(day) if day else None)
+        for hit_id, household_id, reason, day in holds
+    ]

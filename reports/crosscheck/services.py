@@ -20,6 +20,7 @@ from django.utils import timezone
 from assistance.choices import CaseStatus
 from assistance.copy import copy_rows
 from assistance.models import DibaoCase
+from assistance.rules import first_of_month
 from assistance.services import holds
 from core.choices import RegionLevel, Role
 from core.models import Region
@@ -232,8 +233,12 @@ def run_checks(
             rule(name, sql, params)
     placed = 0
     if p["crosscheck.hold_high_severity"]:
+        death_list = batch is not None and batch.kind == ListKind.DEATH
         placed = holds.place_holds(
-            holds=[(h.household_id, str(h.hit_id), f"信息比对疑点：{h.reason}") for h in candidates],
+            holds=[
+                (h.household_id, str(h.hit_id), f"信息比对疑点：{h.reason}", hold_from(h, as_of, death_list))
+                for h in candidates
+            ],
             source=HOLD_SOURCE,
         )
     run.status = RunStatus.DONE
@@ -255,6 +260,14 @@ def run_checks(
         ]
     )
     return run
+
+
+def hold_from(candidate: checks.HoldCandidate, as_of: dt.date, death_list: bool) -> dt.date:
+    """The first month a hit holds (issue 23, scenario 39): the month after a death date (the month
+    of the death was due), else the month of the check."""
+    if death_list and candidate.event_date is not None:
+        return first_of_month(candidate.event_date) + relativedelta(months=1)
+    return first_of_month(as_of)
 
 
 def _plain(value):

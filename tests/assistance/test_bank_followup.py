@@ -203,7 +203,9 @@ def test_a_held_household_waits_for_its_reissue(failed, clerk_a, village_a):
         failure=failed, user=clerk_a, bank_name="西丰农商银行", bank_account=NEW_ACCOUNT
     )
     approve_change(change, village_a)
-    holds.place_holds(holds=[(failed.household_id, "1", "死亡名单疑点")], source="crosscheck")
+    holds.place_holds(
+        holds=[(failed.household_id, "1", "死亡名单疑点", dt.date(2019, 1, 1))], source="crosscheck"
+    )
     rolls.generate_roll(county=village_a.parent.parent, month=NEXT)
     assert not reissues().exists()
     holds.clear_holds(source="crosscheck", source_ref="1")

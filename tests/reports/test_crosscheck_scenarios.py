@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from assistance.models import PaymentHold
 from assistance.recalc import recalculate_now
 from assistance.services import rolls
 from core.scoping import scoped
@@ -36,6 +37,19 @@ def upload(user, people, *, kind=ListKind.DEATH, data=None, django_capture_on_co
         source_agency="县公安局",
         today=TODAY,
     )
+
+
+def correct_death(hit, dead, died_on, clerk, township, county_user):
+    """The village answers 已纠正 with a change request (member 死亡), approved up the chain."""
+    death = {"id": dead.pk, "member_status": "deceased", "status_date": died_on}
+    change = wf.open_change_request(
+        household=dead.household, user=clerk, note="成员死亡", changes={"members": [death]}
+    )
+    services.answer_hit(
+        hit=hit, user=clerk, answer=Answer.CORRECTED, reason="经核实已死亡，已申请变更", change_request=change
+    )
+    chain.approve(record=change, user=township)
+    chain.approve(record=change, user=county_user)
 
 
 def test_scenario_31_death_list_holds_the_roll_line_until_the_case_pays_one_person_fewer(
@@ -72,23 +86,7 @@ def test_scenario_31_death_list_holds_the_roll_line_until_the_case_pays_one_pers
     assert december.total_amount == 0
 
     # The village corrects through a change request (member 死亡), approved up the chain.
-    change = wf.open_change_request(
-        household=household,
-        user=clerk_a,
-        changes={
-            "members": [{"id": dead.pk, "member_status": "deceased", "status_date": dt.date(2019, 11, 20)}]
-        },
-        note="成员死亡",
-    )
-    services.answer_hit(
-        hit=hit,
-        user=clerk_a,
-        answer=Answer.CORRECTED,
-        reason="经核实已死亡，已申请变更",
-        change_request=change,
-    )
-    chain.approve(record=change, user=township_reviewer_a)
-    chain.approve(record=change, user=county_admin)
+    correct_death(hit, dead, dt.date(2019, 11, 20), clerk_a, township_reviewer_a, county_admin)
     assert Member.objects.get(pk=dead.pk).member_status == "deceased"
     services.confirm_hit(hit=hit, user=township_reviewer_a)
     hit.refresh_from_db()
@@ -198,3 +196,55 @@ def test_verified_ok_answer_needs_reason_and_attachment(village_a, clerk_a, coun
         hit=hit, user=clerk_a, answer=Answer.VERIFIED_OK, reason="车辆已报废", attachment=proof
     )
     assert Hit.objects.get().status == HitStatus.ANSWERED
+
+
+def test_scenario_39_death_on_20_december_holds_january_not_december(
+    village_a, clerk_a, township_reviewer_a, county_admin
+):
+    """A hold covers the months from the month after the death: December (due) is paid on every build
+    of its roll, early or late; January's line is held until the township confirms the correction."""
+    household = dibao_household(village=village_a, persons=3, income_per_person=2000)
+    case = active_case(household=household, county_user=county_admin)
+    county = village_a.parent.parent
+    december_month, january_month = dt.date(2019, 12, 1), dt.date(2020, 1, 1)
+    december = rolls.generate_roll(county=county, month=december_month)
+    due = december.lines.get().total_amount
+    assert due == case.monthly_amount > 0
+
+    dead = household.members.order_by("id")[1]
+    batch = services.upload_list(
+        user=county_admin, data=gbk_csv([(dead.name, dead.id_no, "2019-12-20", "")]), filename="死亡名单.csv",
+        kind=ListKind.DEATH, cutoff_date=dt.date(2019, 12, 31), source_agency="县公安局",
+        today=dt.date(2020, 1, 5),
+    )  # fmt: skip
+    run = services.run_checks(
+        county=county, as_of=dt.date(2020, 1, 5), batch=batch, trigger=RunTrigger.UPLOAD
+    )
+    assert run.holds_placed == 1
+    hold = PaymentHold.objects.get(household=household)
+    assert hold.from_month == january_month
+
+    # December, rebuilt after the hold, and December first built after it: paid as due.
+    for _ in range(2):
+        line = rolls.generate_roll(county=county, month=december_month).lines.get()
+        assert (line.held, line.total_amount) == (False, due)
+        december.lines.all().delete()
+    january = rolls.generate_roll(county=county, month=january_month)
+    held = january.lines.get()
+    assert (held.held, held.total_amount) == (True, 0)
+    assert "暂停发放" in held.note
+
+    # The village corrects (member 死亡 from 20 December), the chain approves, the township confirms.
+    hit = Hit.objects.get()
+    correct_death(hit, dead, dt.date(2019, 12, 20), clerk_a, township_reviewer_a, county_admin)
+    rolls.generate_roll(county=county, month=january_month)
+    assert january.lines.get().held  # still held: the township has not confirmed
+    services.confirm_hit(hit=hit, user=township_reviewer_a)
+    hold.refresh_from_db()
+    assert hold.cleared_at is not None
+    line = rolls.generate_roll(county=county, month=january_month).lines.get()
+    assert not line.held
+    assert line.total_amount > 0
+    recalculate_now(region=county, as_of=dt.date(2020, 1, 6))
+    february = rolls.generate_roll(county=county, month=dt.date(2020, 2, 1)).lines.get()
+    assert (february.held, february.covered_persons) == (False, 2)
