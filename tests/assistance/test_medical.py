@@ -169,3 +169,57 @@ def test_health_ledger_fills_cost_self_pay_and_assistance_from_approved_bills(
     # 住院费用, 基本医保, 大病保险, 医疗救助, 其他报销, 自付 (after 医疗救助)
     assert rows[0][7:13] == [3000, 1500, 300, 200, None, 1000]
     assert first.assistance_amount == Decimal("200.00")
+
+
+def test_scenario_38_a_returned_bill_does_not_count_toward_the_cap(village_a, clerk_a, county_admin):
+    """A returned 800 bill and an approved 900 bill at a county hospital in one year: the 900 bill gets
+    0 (self-pay 900 ≤ 1000); the returned one would have made it 700."""
+    member = _patient(village_a)
+    returned = _bill(member, clerk_a, day=dt.date(2020, 3, 2), total=800, basic=0)
+    medical.STEPS["return"](returned, user_for(village_a.parent), "票据不清晰，请重新上传")
+    returned.refresh_from_db()
+    assert returned.review_state == ReviewState.RETURNED_TO_VILLAGE
+    pending = _bill(member, clerk_a, day=dt.date(2020, 4, 2), total=300, basic=0)  # not yet approved
+    approved = _through_chain(_bill(member, clerk_a, day=dt.date(2020, 5, 9), total=900, basic=0), village_a,
+                              county_admin)  # fmt: skip
+    assert approved.out_of_pocket == Decimal("900.00")
+    assert approved.assistance_amount == Decimal("0.00")
+    assert "累计 900.00 元" in approved.explanation
+    assert pending.status == MedicalBillStatus.PENDING
+
+
+def test_an_earlier_bill_approved_late_recomputes_the_later_ones_with_an_adjustment_if_paid(
+    village_a, clerk_a, county_admin
+):
+    """March 800 (pending), May 900 (approved: 0) and June 600 (approved: 500 over the cap), both paid
+    on a confirmed roll. March approved at last: 2300 in the year, 1300 over — March gets 0 (800 ≤
+    1000), May 700 instead of 0, June 600 instead of 500: adjustment lines of 700 and 100 on the next
+    draft roll (May's 0 was not on the confirmed roll: it is paid there in full)."""
+    member = _patient(village_a)
+    county = village_a.parent.parent
+    march = _bill(member, clerk_a, day=dt.date(2020, 3, 2), total=800, basic=0)
+    may = _through_chain(_bill(member, clerk_a, day=dt.date(2020, 5, 9), total=900, basic=0), village_a,
+                         county_admin)  # fmt: skip
+    june = _through_chain(_bill(member, clerk_a, day=dt.date(2020, 6, 9), total=600, basic=0), village_a,
+                          county_admin)  # fmt: skip
+    assert (may.assistance_amount, june.assistance_amount) == (Decimal("0.00"), Decimal("500.00"))
+    pay_month = june.pay_month
+    roll = rolls.generate_roll(county=county, month=pay_month, program="medical")
+    rolls.confirm_roll(roll=roll, user=county_admin)
+
+    march = _through_chain(march, village_a, county_admin)
+    may.refresh_from_db()
+    june.refresh_from_db()
+    assert (march.assistance_amount, may.assistance_amount, june.assistance_amount) == (
+        Decimal("0.00"), Decimal("700.00"), Decimal("600.00"),
+    )  # fmt: skip
+    adjustment = PaymentLine.objects.get(kind="adjustment")
+    assert (adjustment.case_id, adjustment.total_amount) == (june.pk, Decimal("100.00"))
+    assert adjustment.month == may.pay_month == next_month(pay_month)
+    assert "重新核算" in adjustment.note
+    later = rolls.generate_roll(county=county, month=next_month(pay_month), program="medical")
+    assert later.total_amount == Decimal("800.00")
+    # approving nothing new and building the roll again adds nothing
+    assert rolls.generate_roll(
+        county=county, month=next_month(pay_month), program="medical"
+    ).total_amount == (Decimal("800.00"))
