@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "households", "programs", "assistance", "reports", "devdata")
+PACKAGES = ("core", "households", "programs", "assistance", "projects", "reports", "devdata")
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:

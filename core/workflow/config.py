@@ -49,6 +49,7 @@ DEFAULT_CHAINS: dict[str, tuple[str, ...]] = {
     "disability_subsidy": ("township", "county"),  # 两项补贴 applied for outside 低保 (P14)
     "medical_bill": ("township", "county"),  # 医疗救助: 村录入 → 镇审核 → 县审核确认
     "monitoring_record": ("township", "county"),  # 防返贫监测: 入户核实、民主评议 → 镇审核 → 县级审定
+    "project": ("township", "county"),  # 扶贫项目库: 村申报 → 乡镇审核 → 县审批 (domain.md#workflow-projects)
 }
 
 

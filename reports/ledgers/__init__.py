@@ -15,6 +15,7 @@ from reports.ledgers.payments import (
 from reports.ledgers.pending import PendingReviewLedger
 from reports.ledgers.population import PopulationLedger
 from reports.ledgers.programs import EducationLedger, HealthLedger
+from reports.ledgers.projects import AssetLedger, FundLedger, IncomeDistributionLedger, ProjectLedger
 from reports.ledgers.reconciliation import ReconciliationLedger
 from reports.ledgers.summary import HelpForceLedger, VillageSummaryLedger
 
@@ -43,7 +44,20 @@ CROSSCHECK = CrossCheckLedger()
 RECONCILIATION = ReconciliationLedger()
 # 防返贫监测线索: work on leads, not register data; on its own too.
 MONITORING_LEADS = LeadLedger()
-OWN_SHEETS: tuple[Ledger, ...] = (PENDING_REVIEW, CROSSCHECK, RECONCILIATION, MONITORING_LEADS)
+# 扶贫项目库 (issue 29): projects, funds, assets and their income — approved projects only.
+PROJECT_SHEETS: tuple[Ledger, ...] = (
+    ProjectLedger(),
+    FundLedger(),
+    AssetLedger(),
+    IncomeDistributionLedger(),
+)
+OWN_SHEETS: tuple[Ledger, ...] = (
+    PENDING_REVIEW,
+    CROSSCHECK,
+    RECONCILIATION,
+    MONITORING_LEADS,
+    *PROJECT_SHEETS,
+)
 LEDGERS: dict[str, Ledger] = {ledger.key: ledger for ledger in (*COUNTY_WORKBOOK, *OWN_SHEETS)}
 COUNTY_WORKBOOK_KEY = "county_workbook"
 
@@ -54,6 +68,7 @@ __all__ = [
     "LEDGERS",
     "OWN_SHEETS",
     "PENDING_REVIEW",
+    "PROJECT_SHEETS",
     "RECONCILIATION",
     "ExportContext",
     "Ledger",

@@ -160,11 +160,17 @@ def test_small_export_returns_xlsx_and_city_may_only_export_summaries(
 def test_export_ledgers_are_listed(as_user, clerk_a):
     rows = as_user(clerk_a).get("/api/v1/exports/ledgers/").json()
     assert rows[0]["key"] == "county_workbook"
-    assert len(rows) == 19  # the workbook, its 14 ledgers; four sheets on their own
-    assert rows[-4] == {"key": "pending_review", "title": "待审核户清单（未入库及变更审核中，不计入台账）"}
-    assert rows[-3] == {"key": "crosscheck_hits", "title": "信息比对疑点台账"}
-    assert rows[-2] == {"key": "reconciliation", "title": "发放对账表"}
-    assert rows[-1] == {"key": "monitoring_leads", "title": "防返贫监测线索台账"}
+    assert len(rows) == 23  # the workbook, its 14 ledgers; eight sheets on their own
+    assert rows[-8] == {"key": "pending_review", "title": "待审核户清单（未入库及变更审核中，不计入台账）"}
+    assert rows[-7] == {"key": "crosscheck_hits", "title": "信息比对疑点台账"}
+    assert rows[-6] == {"key": "reconciliation", "title": "发放对账表"}
+    assert rows[-5] == {"key": "monitoring_leads", "title": "防返贫监测线索台账"}
+    assert [row["title"] for row in rows[-4:]] == [
+        "扶贫项目库台账",
+        "扶贫项目资金使用台账",
+        "扶贫项目资产台账",
+        "扶贫资产收益分配台账",
+    ]
 
 
 def test_a_second_phase_out_proposal_is_refused_in_chinese_not_a_server_error(

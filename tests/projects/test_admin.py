@@ -1,0 +1,81 @@
+"""The project pages in the admin: scoped (404 outside), the record page offers the chain's and the
+county's steps through the services, payments and assets by form, the list without N+1."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.choices import ReviewState
+from projects.choices import FundSource, Stage
+from projects.models import FundPayment, Project
+from tests.factories import user_for
+from tests.projects.factories import DAY, project_at, proposed_project
+
+pytestmark = pytest.mark.django_db
+BASE = "/admin/projects/project/"
+
+
+def test_village_enters_and_submits_from_the_record_page_and_other_villages_get_404(
+    client, village_a, clerk_a, clerk_b
+):
+    client.force_login(clerk_a)
+    page = client.get(f"{BASE}add/")
+    assert page.status_code == 200
+    assert "项目名称" in page.content.decode()
+    project = proposed_project(region=village_a, user=clerk_a)
+    record = client.get(f"{BASE}{project.pk}/change/").content.decode()
+    assert "提交审核" in record
+    assert "打印实施前公告" in record
+    client.post(f"{BASE}{project.pk}/act/submit/")
+    project.refresh_from_db()
+    assert project.review_state == ReviewState.PENDING_TOWNSHIP
+    client.force_login(clerk_b)
+    assert client.get(f"{BASE}{project.pk}/change/").status_code == 302  # Django: "does not exist"
+    assert client.get(f"{BASE}{project.pk}/notice/announcement/").status_code == 404
+
+
+def test_county_pays_by_form_and_the_refusal_is_shown(client, village_a):
+    project = project_at(Stage.IMPLEMENTING, village=village_a)
+    county = user_for(village_a.parent.parent)
+    client.force_login(county)
+    record = client.get(f"{BASE}{project.pk}/change/").content.decode()
+    assert "登记资金支付" in record
+    assert "项目验收" in record
+    form = {"source": FundSource.COUNTY, "voucher_no": "记-9", "paid_on": "2026-04-01", "note": ""}
+    client.post(f"{BASE}{project.pk}/pay/", {**form, "amount": "50000"})
+    refused = client.post(f"{BASE}{project.pk}/pay/", {**form, "amount": "0.01"}).content.decode()
+    assert "超出 0.01 元，不予登记" in refused
+    assert FundPayment.objects.filter(project=project).count() == 1
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(BASE).status_code == 200
+    return len(queries)
+
+
+def test_project_list_queries_do_not_grow_with_rows(client, village_a):
+    county = user_for(village_a.parent.parent)
+    client.force_login(county)
+    for _ in range(3):
+        proposed_project(region=village_a)
+    few = _list_queries(client)
+    for _ in range(27):
+        proposed_project(region=village_a)
+    assert Project.objects.count() == 30
+    assert _list_queries(client) == few
+
+
+def test_stage_steps_on_the_record_page(client, village_a):
+    project = project_at(Stage.IN_LIBRARY, village=village_a)
+    county = user_for(village_a.parent.parent)
+    client.force_login(county)
+    end = DAY + dt.timedelta(days=9)
+    client.post(
+        f"{BASE}{project.pk}/act/announce/",
+        {"announce-start": DAY.isoformat(), "announce-end": end.isoformat(), "announce-place": "村务公开栏"},
+    )
+    project.refresh_from_db()
+    assert project.stage == Stage.ANNOUNCED
