@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate demo lint format bench bench-generate backup-drill clean-data stop-db
+.PHONY: run test install migrate demo lint format typecheck typecheck-baseline bench bench-generate backup-drill clean-data stop-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ lint: install
 format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# mypy with django-stubs: strict on money and the rules, the rest with no error beyond
+# mypy-baseline.txt (.ci/typecheck.py; cache in .mypy_cache). typecheck-baseline rewrites the baseline.
+typecheck: install
+	$(PY) .ci/typecheck.py
+
+typecheck-baseline: install
+	$(PY) .ci/typecheck.py --update
 
 # Benchmarks: every script registered in bench/suite.py at one size (HOUSEHOLDS, default 10000: a few
 # minutes), on a database of its own (DATABASE_URL's name + _bench); rewrites the table of current

@@ -203,7 +203,7 @@ class PhaseOutAdmin(BaseAdmin):
             "form": form,
             "phase_out": po,
             "max_months": params.int("phase_out.max_months"),
-            "schedule_label": PhaseOutSchedule(str(params["phase_out.schedule"])).label,
+            "schedule_label": PhaseOutSchedule(str(params.text("phase_out.schedule"))).label,
             "title": f"批准渐退：{po.case}",
         }
         return TemplateResponse(request, "admin/assistance/phase_out_approve.html", context)

@@ -34,6 +34,23 @@ class Params:
     def __getitem__(self, key: str) -> Any:
         return self.found[key]
 
+    # Typed reads, as ParameterSet's (the value as stored, of the key's declared kind)
+    def decimal(self, key: str) -> Decimal:
+        return self.found.decimal(key)
+
+    def integer(self, key: str) -> int:
+        return self.found.integer(key)
+
+    def boolean(self, key: str) -> bool:
+        return self.found.boolean(key)
+
+    def text(self, key: str) -> str:
+        return self.found.text(key)
+
+    def json(self, key: str) -> object:
+        return self.found.json(key)
+
+    # Converting reads: the value made a Decimal / int / bool whatever its stored kind
     def dec(self, key: str) -> Decimal:
         return Decimal(str(self[key]))
 

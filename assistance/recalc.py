@@ -228,8 +228,8 @@ def _recalculate_cases(
             if a is None:  # no active member or no income year: nothing to compute from
                 continue
             pids = params.ids_for(AMOUNT_KEYS)
-            may_phase_out = c.registered or params["phase_out.allow_non_registered"]
-            upper = params["phase_out.upper_bound_ratio"] * a.std_year
+            may_phase_out = c.registered or params.boolean("phase_out.allow_non_registered")
+            upper = params.decimal("phase_out.upper_bound_ratio") * a.std_year
             str(params[STOP_MODE_KEY])  # the stop step needs it: a missing one is met here
         except ValidationError as exc:
             out.errors[(exc.messages[0], "cases")] += 1
@@ -290,7 +290,7 @@ def _used_up_to_stops(proposals: list[tuple], stops: list[tuple]) -> list[tuple]
         used = dict(cur.fetchall())
     keep = []
     for c, a, params in proposals:
-        if used.get(c.case_id, 0) >= params["phase_out.max_months"]:
+        if used.get(c.case_id, 0) >= params.integer("phase_out.max_months"):
             stops.append((c, a, params, StopGround.PHASE_OUT_USED_UP))
         else:
             keep.append((c, a, params))

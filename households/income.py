@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
@@ -35,11 +36,11 @@ class IncomeComponents:
     job_costs: Decimal = ZERO
 
     @classmethod
-    def from_obj(cls, obj) -> IncomeComponents:
+    def from_obj(cls, obj: object) -> IncomeComponents:
         return cls(**{f.name: Decimal(getattr(obj, f.name) or 0) for f in fields(cls)})
 
     @classmethod
-    def from_row(cls, values) -> IncomeComponents:
+    def from_row(cls, values: Iterable[Decimal]) -> IncomeComponents:
         """Fast path for bulk loads: values in field order, as read from households_incomeyear's
         NOT NULL columns (no None check: it cost a fifth of loading a chunk's facts), no frozen
         __init__."""
@@ -92,7 +93,7 @@ def net_income(income: IncomeComponents) -> Decimal:
     """R1 numerator: 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出 (yuan/year, unrounded).
     Kept beside the (frozen) fields once computed: the exit, monitoring and 低保 rules each ask for it,
     a million households a night; dataclasses.replace() builds a new object without it."""
-    total = income.__dict__.get("_net_income")
+    total: Decimal | None = income.__dict__.get("_net_income")
     if total is None:
         total = income.__dict__["_net_income"] = (
             income.wage

@@ -13,6 +13,7 @@ What keeps a household from being paid twice is in the database, not only in the
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pghistory
 import pgtrigger
@@ -33,7 +34,7 @@ from assistance.choices import (
 )
 
 BANK_LINE_FINAL_SQL = "回盘结果已确定，不能修改"
-_money = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+_money: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
 
 
 @pghistory.track()

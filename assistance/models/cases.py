@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -28,7 +29,7 @@ from assistance.choices import (
 )
 from core.choices import ReviewState
 
-_money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+_money: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
 def _review_state() -> models.CharField:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 
 from assistance.choices import AlertKind, LedgerKind, Program
 
-_money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+_money: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
 class ChangeLedgerEntry(models.Model):

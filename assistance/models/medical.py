@@ -4,6 +4,7 @@ approved by the county, and paid once on the medical-assistance roll of the mont
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pghistory
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils import timezone
 from assistance.choices import HospitalLevel, MedicalBillStatus, MedicalKind
 from assistance.models.cases import _applied_by, _review_state
 
-_money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+_money: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 PAID_MORE_THAN_COST = "基本医保与大病保险报销合计不能超过总费用"
 FUTURE_BILL = "结算日期不能晚于今天"

@@ -4,6 +4,7 @@ confirmation only its status moves forward (已确认 → 已送银行 → 已�
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import models
 
 from assistance.choices import LineKind, Program, RollStatus
 
-_money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+_money: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 ROLL_LOCKED_SQL = "发放表已确认，不能修改"
 REISSUE_INVALID_SQL = "补发只能针对发放失败的代发明细，金额须与原失败金额一致"

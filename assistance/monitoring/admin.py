@@ -326,7 +326,7 @@ class MonitoringRecordAdmin(RecordActionsAdminMixin, BaseAdmin):
         if obj.first_measure_deadline and not obj.measures.exists() and obj.is_episode_open:
             p = monitoring_params(region_code=obj.household.village_id, as_of=timezone.localdate())
             tone = rules.overdue(
-                obj.first_measure_deadline, timezone.localdate(), int(p["monitor.overdue_red_days"])
+                obj.first_measure_deadline, timezone.localdate(), int(p.integer("monitor.overdue_red_days"))
             )
             due = f"{obj.first_measure_deadline:%Y-%m-%d}" + ("（已逾期）" if tone else "")
             states.append(("首次帮扶期限", due))

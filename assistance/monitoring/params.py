@@ -37,5 +37,5 @@ def lead_deadlines(*, region_code: str, detected_on: dt.date) -> tuple[dt.date, 
     from assistance.monitoring import rules
 
     p = monitoring_params(region_code=region_code, as_of=detected_on)
-    verify = working_day_after(detected_on, int(p["monitor.verify_working_days"]))
-    return verify, rules.identify_deadline(detected_on, int(p["monitor.identify_days"]))
+    verify = working_day_after(detected_on, int(p.integer("monitor.verify_working_days")))
+    return verify, rules.identify_deadline(detected_on, int(p.integer("monitor.identify_days")))

@@ -93,7 +93,7 @@ def approve_phase_out(
         raise ValidationError({"months": PHASE_OUT_MONTHS_POSITIVE})
     if months > max_months:
         raise ValidationError({"months": PHASE_OUT_TOO_LONG.format(max=max_months, months=months)})
-    kind = str(p["phase_out.schedule"])
+    kind = str(p.text("phase_out.schedule"))
     # Only the 低保金 (top-up + 分类施保) phases out; 两项补贴 keep coming from their own records
     # (rolls.py), so they are not part of the base.
     base = case.topup_amount + case.classified_amount

@@ -53,7 +53,7 @@ COUNTY_ENTERED = "县级直接认定纳入（未经村、镇申报）"
 
 def standards(p: integration.Params, self_care: str) -> tuple[Decimal, Decimal]:
     """(basic, care) per month from the parameters of a region and month."""
-    if str(p["tekun.mode"]) == "fixed":
+    if str(p.text("tekun.mode")) == "fixed":
         basic = p.dec("tekun.fixed_month")
     else:
         basic = tekun_basic_standard(

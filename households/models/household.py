@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -25,8 +26,8 @@ from households.validators import check_causes
 
 VILLAGE_REQUIRED = "户籍所在地必须选择到村（社区）一级"
 
-_money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
-_area = {
+_money: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+_area: dict[str, Any] = {
     "max_digits": 10,
     "decimal_places": 2,
     "default": Decimal("0.00"),

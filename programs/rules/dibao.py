@@ -17,9 +17,10 @@ its grade's figure; the household's subsidies are the sum of these personal amou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict, cast
 
 from core.money import to_yuan
 from households.income import DibaoIncomePolicy, dibao_basis_annual
@@ -79,16 +80,16 @@ EDGE = "家庭月人均收入低于低保标准的 {ratio} 倍（{edge} 元）�
 def dibao_policy(params: ParameterSet) -> DibaoIncomePolicy:
     """The local 低保口径 (domain.md#open-5) from parameters."""
     return DibaoIncomePolicy(
-        exclude_basic_pension=params["dibao.exclude_basic_pension"],
-        exclude_new_job_first_months=params["dibao.exclude_new_job_first_months"],
-        deduct_rigid_spending=params["dibao.deduct_rigid_spending"],
-        deduct_job_costs=params["dibao.deduct_job_costs"],
+        exclude_basic_pension=params.boolean("dibao.exclude_basic_pension"),
+        exclude_new_job_first_months=params.boolean("dibao.exclude_new_job_first_months"),
+        deduct_rigid_spending=params.boolean("dibao.deduct_rigid_spending"),
+        deduct_job_costs=params.boolean("dibao.deduct_job_costs"),
     )
 
 
 def standard_month(params: ParameterSet) -> Decimal:
     """The monthly 低保 standard shown beside amounts: the annual standard ÷ 12, rounded once."""
-    return to_yuan(params["dibao.rural_standard_year"] / TWELVE)
+    return to_yuan(params.decimal("dibao.rural_standard_year") / TWELVE)
 
 
 def below_standard(annual: Decimal, persons: int, std_year: Decimal) -> bool:
@@ -98,6 +99,19 @@ def below_standard(annual: Decimal, persons: int, std_year: Decimal) -> bool:
 
 def _pct(rate: Decimal) -> str:
     return f"{(Decimal(rate) * 100).normalize():f}"
+
+
+class ClassifiedItem(TypedDict):
+    """分类施保 of one member as a case stores it (jsonb): the rate and amount as text."""
+
+    member_id: int
+    categories: list[str]
+    rate: str
+    amount: str
+
+
+# dibao.bands (JSON): [[income ceiling as a share of the standard, payment as a share, label], …]
+BandRows = Sequence[Sequence[Decimal | int | str]]
 
 
 @dataclass(frozen=True, init=False)
@@ -122,12 +136,39 @@ class DibaoAmount:
     care: tuple[tuple[MemberFacts, Decimal], ...] = ()  # (covered member, 护理补贴 yuan/month)
 
     def __init__(
-        self, persons: int, covered_persons: int, annual: Decimal, std_year: Decimal, **rest
+        self,
+        persons: int,
+        covered_persons: int,
+        annual: Decimal,
+        std_year: Decimal,
+        *,
+        income_below: bool,
+        assets_over: bool = False,
+        percap_assets: Decimal | None = None,
+        base_annual: Decimal = ZERO,
+        band: tuple[Decimal, Decimal, str] | None = None,
+        classified: tuple[tuple[MemberFacts, str, Decimal], ...] = (),
+        classified_annual: Decimal = ZERO,
+        living_each: Decimal = ZERO,
+        living: tuple[MemberFacts, ...] = (),
+        care: tuple[tuple[MemberFacts, Decimal], ...] = (),
     ) -> None:
         # as Decision: one dict update instead of a frozen setattr per field (once per household)
-        self.__dict__.update(_AMOUNT_DEFAULTS)
-        self.__dict__.update(
-            rest, persons=persons, covered_persons=covered_persons, annual=annual, std_year=std_year
+        self.__dict__.update(  # type: ignore[misc]  # __dict__ is dict[str, Any]; the values are typed above
+            persons=persons,
+            covered_persons=covered_persons,
+            annual=annual,
+            std_year=std_year,
+            income_below=income_below,
+            assets_over=assets_over,
+            percap_assets=percap_assets,
+            base_annual=base_annual,
+            band=band,
+            classified=classified,
+            classified_annual=classified_annual,
+            living_each=living_each,
+            living=living,
+            care=care,
         )
 
     @property
@@ -179,7 +220,7 @@ class DibaoAmount:
     def standard_month(self) -> Decimal:
         return to_yuan(self.std_year / TWELVE)
 
-    def classified_items(self) -> list[dict]:
+    def classified_items(self) -> list[ClassifiedItem]:
         """分类施保 per member as a case stores it: [{member_id, categories, rate, amount}]."""
         if not self.eligible:
             return []
@@ -206,13 +247,6 @@ class DibaoAmount:
         return sorted(living + care)
 
 
-_AMOUNT_DEFAULTS = {
-    name: f.default
-    for name, f in DibaoAmount.__dataclass_fields__.items()
-    if name not in ("persons", "covered_persons", "annual", "std_year")
-}
-
-
 def classified_categories(
     age: int, elderly_age: int, minor_age: int, severely_disabled: bool, seriously_ill: bool
 ) -> list[str]:
@@ -234,16 +268,16 @@ def classified_items(
     members: tuple[MemberFacts, ...], ages: tuple[int, ...], params: ParameterSet
 ) -> list[tuple[MemberFacts, str, Decimal]]:
     """R9: (member, category, rate) paid; without stacking only the highest rate per member."""
-    stack = params["classified.stack"]
-    elderly, minor = params["classified.elderly_age"], params["classified.minor_age"]
-    items = []
+    stack = params.boolean("classified.stack")
+    elderly, minor = params.integer("classified.elderly_age"), params.integer("classified.minor_age")
+    items: list[tuple[MemberFacts, str, Decimal]] = []
     for member, age in zip(members, ages, strict=True):
         cats = classified_categories(
             age, elderly, minor, member.severely_disabled, member.health == "serious"
         )
         if not cats:
             continue
-        rated = [(member, c, params[CLASSIFIED[c][0]]) for c in cats]
+        rated = [(member, c, params.decimal(CLASSIFIED[c][0])) for c in cats]
         chosen = rated if stack or len(rated) == 1 else [max(rated, key=_rate)]
         items.extend(item for item in chosen if item[2] > 0)
     return items
@@ -253,7 +287,9 @@ def _rate(item: tuple[MemberFacts, str, Decimal]) -> Decimal:
     return item[2]
 
 
-def _band(annual: Decimal, persons: int, std_year: Decimal, bands) -> tuple[Decimal, Decimal, str] | None:
+def _band(
+    annual: Decimal, persons: int, std_year: Decimal, bands: BandRows
+) -> tuple[Decimal, Decimal, str] | None:
     for upper, pay, label in bands:
         if annual < Decimal(upper) * std_year * persons:
             return Decimal(upper), Decimal(pay), str(label)
@@ -274,7 +310,7 @@ def dibao_amount(
     persons = facts.persons
     if persons == 0 or facts.income is None:
         return None
-    std_year = params["dibao.rural_standard_year"]
+    std_year = params.decimal("dibao.rural_standard_year")
     annual = dibao_basis_annual(facts.income, params.derived(dibao_policy))
     members = facts.members
     ages = facts.ages(as_of)
@@ -286,7 +322,7 @@ def dibao_amount(
     assets_over = False
     if facts.financial_assets is not None:
         percap_assets = facts.financial_assets / persons
-        assets_over = percap_assets > params["dibao.asset_multiple"] * std_year
+        assets_over = percap_assets > params.decimal("dibao.asset_multiple") * std_year
     income_below = below_standard(annual, persons, std_year)
     if not income_below or assets_over:
         return DibaoAmount(
@@ -294,8 +330,12 @@ def dibao_amount(
             percap_assets=percap_assets,
         )  # fmt: skip
     band = None
-    if params["dibao.payment_mode"] == "bands":
-        band = _band(annual, persons, std_year, params["dibao.bands"]) or (Decimal(1), ZERO, "—")
+    if params.text("dibao.payment_mode") == "bands":
+        band = _band(annual, persons, std_year, cast(BandRows, params.json("dibao.bands"))) or (
+            Decimal(1),
+            ZERO,
+            "—",
+        )
         base_annual = band[1] * std_year * paid
     else:
         # (standard − income per person) × covered persons, kept as totals: no division before rounding
@@ -332,13 +372,14 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
     if facts.income is None:
         return Decision(PROGRAM, False, reasons=(NO_INCOME,))
     f = dibao_amount(facts, as_of, params)
+    assert f is not None  # members and an income year: checked above
     used = {"dibao.rural_standard_year", *POLICY_KEYS}
     persons, std_year = f.persons, f.std_year
     std_m, percap_m = params.derived(standard_month), f.monthly_percap
     reasons: list[str] = []
     if f.percap_assets is not None:
         used.add("dibao.asset_multiple")
-        multiple = params["dibao.asset_multiple"]
+        multiple = params.decimal("dibao.asset_multiple")
         sentence = ASSETS_OVER if f.assets_over else ASSETS_WITHIN
         reasons.append(
             sentence.format(
@@ -353,7 +394,7 @@ def decide_dibao(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
         if not f.income_below:
             reasons.insert(0, NOT_BELOW.format(percap=percap_m, std=std_m))
         used.add("dibao.edge_ratio")
-        edge_ratio = params["dibao.edge_ratio"]
+        edge_ratio = params.decimal("dibao.edge_ratio")
         if f.annual < edge_ratio * std_year * persons:
             tags.append("edge")
             reasons.append(EDGE.format(ratio=edge_ratio, edge=to_yuan(edge_ratio * std_year / TWELVE)))

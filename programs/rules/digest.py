@@ -16,8 +16,9 @@ import hashlib
 import marshal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from households.income import INCOME_FIELD_NAMES
+from households.income import INCOME_FIELD_NAMES, IncomeComponents
 from programs.rules.facts import MEMBER_FIELD_NAMES, Decision, HouseholdFacts, age_on
 from programs.rules.params import ParameterSet
 
@@ -43,7 +44,7 @@ def _signed64(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
 
-def _encode(key: tuple) -> bytes:
+def _encode(key: tuple[Any, ...]) -> bytes:  # Any: marshal takes what it knows, repr() the rest
     """marshal format 2: a value-only encoding (no back-references, so equal values give equal bytes
     whatever objects hold them), 3–4× faster than repr() on these keys. Callers turn Decimals and
     dates into str first; marshal knows neither. A key holding another type (a str enum in facts built
@@ -76,7 +77,7 @@ def results_digest(decisions: list[Decision]) -> int:
     )
 
 
-def _income_key(income) -> tuple[str, ...] | None:
+def _income_key(income: IncomeComponents | None) -> tuple[str, ...] | None:
     # The declared fields only, in their order: net_income() keeps its total in the same __dict__.
     return None if income is None else tuple([str(income.__dict__[name]) for name in INCOME_FIELD_NAMES])
 

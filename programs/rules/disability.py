@@ -36,13 +36,13 @@ def decide_disability_living(
     if not dibao_eligible:
         return NOT_DIBAO_DECISION
     used = {"subsidy.living_rate", "dibao.rural_standard_year"}
-    rate, std_year = params["subsidy.living_rate"], params["dibao.rural_standard_year"]
+    rate, std_year = params.decimal("subsidy.living_rate"), params.decimal("dibao.rural_standard_year")
     each = living_subsidy_each(params)
     monthly = each * len(holders)
     reasons = tuple(
         LIVING_ITEM.format(
             name=m.label,
-            grade=GRADE_NAMES.get(m.disability_grade, ""),
+            grade=GRADE_NAMES.get(m.disability_grade or 0, ""),
             std=to_yuan(std_year / TWELVE),
             rate=f"{(rate * 100).normalize():f}",
             amount=each,
@@ -62,7 +62,9 @@ def decide_disability_living(
 def living_subsidy_each(params: ParameterSet) -> Decimal:
     """R10 生活补贴 of one card holder in a 低保 household: rate × annual standard ÷ 12, rounded once
     per person (each holder's subsidy is paid as an item of its own)."""
-    return to_yuan(params["subsidy.living_rate"] * params["dibao.rural_standard_year"] / TWELVE)
+    return to_yuan(
+        params.decimal("subsidy.living_rate") * params.decimal("dibao.rural_standard_year") / TWELVE
+    )
 
 
 def care_amount(grade: int | None, params: ParameterSet) -> Decimal:
@@ -70,7 +72,7 @@ def care_amount(grade: int | None, params: ParameterSet) -> Decimal:
     stand-alone 护理补贴 record and the eligibility result all read it here."""
     if grade is None:
         return ZERO
-    return to_yuan(Decimal(params[f"subsidy.care.grade_{grade}"]))
+    return to_yuan(Decimal(params.decimal(f"subsidy.care.grade_{grade}")))
 
 
 def decide_disability_care(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
@@ -81,7 +83,7 @@ def decide_disability_care(facts: HouseholdFacts, as_of: dt.date, params: Parame
     total, paid, reasons = ZERO, 0, []
     for m in graded:
         amount = care_amount(m.disability_grade, params)
-        grade = GRADE_NAMES.get(m.disability_grade, "")
+        grade = GRADE_NAMES.get(m.disability_grade or 0, "")
         if amount > 0:
             total += amount
             paid += 1

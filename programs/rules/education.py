@@ -10,7 +10,14 @@ import datetime as dt
 from decimal import Decimal
 
 from core.money import to_yuan
-from programs.rules.facts import DIBAO_ATTRIBUTES, TEKUN_ATTRIBUTES, ZERO, Decision, HouseholdFacts
+from programs.rules.facts import (
+    DIBAO_ATTRIBUTES,
+    TEKUN_ATTRIBUTES,
+    ZERO,
+    Decision,
+    HouseholdFacts,
+    MemberFacts,
+)
 from programs.rules.params import ParameterSet
 
 PROGRAM = "education"
@@ -72,7 +79,9 @@ def decide_education(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet
     if facts.poverty_status == "exited_no_policy":
         return Decision(PROGRAM, False, reasons=(NOT_REGISTERED,))
     needy_household = facts.attribute in DIBAO_ATTRIBUTES | TEKUN_ATTRIBUTES
-    total, reasons, used = ZERO, [], set()
+    total = ZERO
+    reasons: list[str] = []
+    used: set[str] = set()
     for m in students:
         for stages, items in ITEMS:
             if m.school_status not in stages or (stages <= BOARDING_ONLY and not m.boarding):
@@ -91,7 +100,7 @@ def decide_education(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet
         loan = LOAN_KEYS.get(m.school_status)
         if loan:
             used.add(loan)
-            reasons.append(LOAN.format(name=m.label, amount=to_yuan(params[loan])))
+            reasons.append(LOAN.format(name=m.label, amount=to_yuan(params.decimal(loan))))
     return Decision(
         PROGRAM,
         total > 0,
@@ -108,15 +117,17 @@ LOAN_KEYS = {
 }
 
 
-def _item(key: str, item: str, m, params: ParameterSet, used: set) -> tuple[str, str, Decimal]:
+def _item(
+    key: str, item: str, m: MemberFacts, params: ParameterSet, used: set[str]
+) -> tuple[str, str, Decimal]:
     """The item's parameter key, wording and yearly amount for this student: the 高中 amounts by the
     school's category (S002), the 两后生 aid as a monthly figure times its months (S000)."""
     category = m.school_category or "other"
     key = key.format(category=category)
     used.add(key)
-    amount = Decimal(params[key])
+    amount = Decimal(params.decimal(key))
     if m.school_status in TECHNICAL:
-        months = params["education.technical_school.months"]
+        months = params.integer("education.technical_school.months")
         used.add("education.technical_school.months")
         item = item.format(monthly=to_yuan(amount), months=months)
         amount = amount * months

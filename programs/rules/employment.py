@@ -27,17 +27,17 @@ KEYS = (
 )
 
 
-def _terms(params: ParameterSet) -> tuple[Decimal, dict, str, tuple[int, ...]]:
+def _terms(params: ParameterSet) -> tuple[Decimal, dict[str, object], str, tuple[int, ...]]:
     """What the sentences quote from parameters alone: the same for every household of a village."""
-    wage, rate = params["employment.min_wage_month"], params["employment.post_subsidy_ratio"]
+    wage, rate = params.decimal("employment.min_wage_month"), params.decimal("employment.post_subsidy_ratio")
     each = wage * rate
     quoted = {
         "wage": to_yuan(wage),
         "rate": f"{(rate * 100).normalize():f}",
         "amount": to_yuan(each),
-        "years": params["employment.social_insurance_years"],
+        "years": params.integer("employment.social_insurance_years"),
     }
-    agency = AGENCY.format(amount=to_yuan(params["employment.agency_reward"]))
+    agency = AGENCY.format(amount=to_yuan(params.decimal("employment.agency_reward")))
     return each, quoted, agency, params.ids_for(KEYS)
 
 

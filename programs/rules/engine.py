@@ -46,7 +46,7 @@ def _failed(program: str, exc: ValidationError) -> Decision:
     # without its traceback it no longer keeps the rule's frame (the household) alive.
     exc.__traceback__ = None
     # ParameterSet.derived raises one exception for a whole village: its decision is made once
-    decisions = exc.__dict__.setdefault("failed_decisions", {})
+    decisions: dict[str, Decision] = exc.__dict__.setdefault("failed_decisions", {})
     decision = decisions.get(program)
     if decision is None:
         decision = decisions[program] = Decision(program, False, reasons=tuple(exc.messages), tags=("error",))

@@ -48,8 +48,8 @@ CLASS_NAMES = {"east": "东部地区", "central": "中部地区", "west": "西�
 
 def poverty_line(params: ParameterSet) -> tuple[Decimal, str]:
     """R3: the line of the year (by validity), of the kind the locality chose (domain.md#open-1); key used."""
-    key = params["exit.line_key"]
-    return params[key], key
+    key = params.text("exit.line_key")
+    return params.decimal(key), key
 
 
 def _line_and_ids(params: ParameterSet) -> tuple[Decimal, Decimal, tuple[int, ...]]:
@@ -78,7 +78,7 @@ def decide_exit(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> 
         tags.add("income")
     else:
         income = facts.income
-        if not params["exit.include_dibao_in_income"]:
+        if not params.boolean("exit.include_dibao_in_income"):
             income = replace(income, transfer_dibao=Decimal(0))
         percap = poverty_basis_per_capita(income, facts.persons)
         if percap > line:
@@ -119,7 +119,7 @@ def guarantees(
         if not facts.clothing_secure:
             failed.append(CLOTHING_FAIL)
             tags.add("clothing")
-    low, high = params["compulsory_school.min_age"], params["compulsory_school.max_age"]
+    low, high = params.integer("compulsory_school.min_age"), params.integer("compulsory_school.max_age")
     dropouts = [
         SCHOOL_FAIL.format(name=m.label, age=age)
         for m, age in zip(facts.members, facts.ages(as_of), strict=True)
@@ -141,7 +141,7 @@ def guarantees(
         tags.add("housing")
     else:
         passed.append(HOUSING_OK)
-    if params["exit.require_safe_water"] if require_water is None else require_water:
+    if params.boolean("exit.require_safe_water") if require_water is None else require_water:
         if facts.has_safe_water:
             passed.append(WATER_OK)
         else:
@@ -159,7 +159,7 @@ def decide_village_exit(
         region_class = "central"
         reasons.append(CLASS_DEFAULTED)
     key = f"exit.incidence_threshold.{region_class}"
-    threshold = params[key]
+    threshold = params.decimal(key)
     ids = params.ids_for([key])
     if not agricultural_population:
         return Decision(VILLAGE_PROGRAM, False, reasons=(NO_POPULATION, *reasons), parameter_ids=ids)

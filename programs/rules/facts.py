@@ -49,7 +49,7 @@ class MemberFacts:
         return self.school_status not in ("not_in_school", "preschool")
 
     @classmethod
-    def from_row(cls, row: tuple) -> MemberFacts:
+    def from_row(cls, row: tuple[object, ...]) -> MemberFacts:
         """Fast path for bulk loads (values_list rows in field order): skips the frozen __init__,
         which costs a setattr per field, ×150,000 members in a county what-if."""
         obj = object.__new__(cls)
@@ -93,7 +93,7 @@ class HouseholdFacts:
     financial_assets: Decimal | None = None
 
     @classmethod
-    def from_values(cls, **values) -> HouseholdFacts:
+    def from_values(cls, **values: object) -> HouseholdFacts:
         """Fast path for bulk loads: the defaults overlaid with values, without the frozen __init__
         (a setattr per field, ×20,000 households a chunk). Unknown names raise TypeError."""
         unknown = values.keys() - HouseholdFacts.__dataclass_fields__.keys()
@@ -127,7 +127,7 @@ class HouseholdFacts:
 
 
 # every field but id and village_code has a plain default
-HOUSEHOLD_DEFAULTS: dict = {
+HOUSEHOLD_DEFAULTS: dict[str, object] = {
     name: f.default
     for name, f in HouseholdFacts.__dataclass_fields__.items()
     if name not in ("id", "village_code")
@@ -146,7 +146,7 @@ class Decision:
     persons: int = 0
     reasons: tuple[str, ...] = ()
     parameter_ids: tuple[int, ...] = ()
-    amounts: dict[str, Decimal] = field(default_factory=dict)
+    amounts: dict[str, Decimal | int] = field(default_factory=dict)  # yuan figures, and a few counts
     tags: tuple[str, ...] = ()
 
     def __init__(
@@ -158,7 +158,7 @@ class Decision:
         persons: int = 0,
         reasons: tuple[str, ...] = (),
         parameter_ids: tuple[int, ...] = (),
-        amounts: dict[str, Decimal] | None = None,
+        amounts: dict[str, Decimal | int] | None = None,
         tags: tuple[str, ...] = (),
     ) -> None:
         # One dict update instead of the frozen __init__'s setattr per field: 11 decisions per

@@ -30,7 +30,7 @@ def _pct(value: Decimal) -> str:
 
 def inpatient_top_up(*, total_cost: Decimal, reimbursed: Decimal, params: ParameterSet) -> Decision:
     """Top up what the existing schemes paid to target_ratio × total (never negative)."""
-    target = params["medical.inpatient_target_ratio"]
+    target = params.decimal("medical.inpatient_target_ratio")
     amount = max(ZERO, target * total_cost - reimbursed)
     ratio = reimbursed / total_cost if total_cost else ZERO
     fmt = TOP_UP if amount > 0 else NO_TOP_UP
@@ -54,7 +54,7 @@ def inpatient_top_up(*, total_cost: Decimal, reimbursed: Decimal, params: Parame
 def chronic_assistance(*, out_of_pocket: Decimal, hospital_level: str, params: ParameterSet) -> Decision:
     """S002: 扶助 = max(0, 自付 − cap(level)) for the 36 chronic diseases."""
     key = f"medical.chronic_cap.{hospital_level}"
-    cap = params[key]
+    cap = params.decimal(key)
     amount = max(ZERO, out_of_pocket - cap)
     reason = CHRONIC.format(
         oop=to_yuan(out_of_pocket),
@@ -79,7 +79,7 @@ def decide_medical(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) 
             reasons.append(MEMBER_ILL.format(name=m.label, health=HEALTH_NAMES[m.health]))
         if m.disability_type == "mental":
             used.add("medical.mental_home_year")
-            amount = params["medical.mental_home_year"]
+            amount = params.decimal("medical.mental_home_year")
             persons += m.health not in HEALTH_NAMES
             annual += amount
             reasons.append(MENTAL.format(name=m.label, amount=to_yuan(amount)))
@@ -114,7 +114,7 @@ def chronic_year_assistance(
     patient's self-pay for the year is brought down to cap(level) and no further —
     救助 = max(0, max(0, 累计自付 − cap) − 此前已救助)."""
     key = f"medical.chronic_cap.{hospital_level}"
-    cap = params[key]
+    cap = params.decimal(key)
     total = earlier_out_of_pocket + out_of_pocket
     over = max(ZERO, total - cap)
     amount = max(ZERO, over - earlier_assistance)

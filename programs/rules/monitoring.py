@@ -33,7 +33,7 @@ def _ids(params: ParameterSet) -> tuple[int, ...]:
 
 
 def _line(params: ParameterSet) -> tuple[Decimal, Decimal]:
-    line = params["monitor.line"]
+    line = params.decimal("monitor.line")
     return line, to_yuan(line)
 
 
@@ -66,7 +66,7 @@ def decide_monitoring(facts: HouseholdFacts, as_of: dt.date, params: ParameterSe
                     last=to_yuan(last),
                 )
             )
-        drop_limit = params["monitor.sharp_drop_ratio"]
+        drop_limit = params.decimal("monitor.sharp_drop_ratio")
         if last > 0 and now < last * (1 - drop_limit) and SUDDEN not in tags:
             tags.append(SUDDEN)
             reasons.append(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 
@@ -50,7 +50,7 @@ class Kind:
     TEXT = "text"
     JSON = "json"
 
-    LABELS = {DECIMAL: "数值", INTEGER: "整数", BOOLEAN: "是/否", TEXT: "文本", JSON: "JSON"}
+    LABELS: dict[str, str] = {DECIMAL: "数值", INTEGER: "整数", BOOLEAN: "是/否", TEXT: "文本", JSON: "JSON"}
 
 
 _TRUE = {"true", "1", "yes", "是", "t"}
@@ -104,20 +104,44 @@ class ParamVersion:
         )
 
 
-class ParameterSet(dict):
+T = TypeVar("T")
+
+
+class ParameterSet(dict[str, Any]):
     """key → typed value for one region and day, plus which version (id) gave each value.
 
-    A dict of the values, so that `params[key]` costs a C lookup (the rules read ~25 values per
-    household, a million households a night); a missing key raises the Chinese ParameterMissing.
-    Read-only by convention: build another one with with_values()."""
+    A dict of the values, so that a read costs a C lookup (the rules read ~25 values per household,
+    a million households a night); a missing key raises the Chinese ParameterMissing.
+    Read-only by convention: build another one with with_values().
 
-    def __init__(self, versions: Mapping[str, ParamVersion], *, region_code: str = "", as_of=None):
+    Read a value with the accessor of its kind — `params.decimal(key)`, `.integer`, `.boolean`,
+    `.text`, `.json` — so that the money it feeds is typed (mypy, strict on the rules). Each key's
+    kind is declared in programs.parameter_keys, a stored version must be of that kind
+    (ParameterVersion.clean) and is parsed by it (parse_value); tests/test_typecheck.py checks that
+    every key the code reads through an accessor is declared of the accessor's kind. At run time
+    each accessor IS dict.__getitem__, the lookup `params[key]` makes (a missing key still raises
+    ParameterMissing through __missing__): the types cost the rules nothing."""
+
+    if TYPE_CHECKING:
+
+        def decimal(self, key: str, /) -> Decimal: ...
+        def integer(self, key: str, /) -> int: ...
+        def boolean(self, key: str, /) -> bool: ...
+        def text(self, key: str, /) -> str: ...
+        def json(self, key: str, /) -> object: ...
+
+    else:
+        decimal = integer = boolean = text = json = dict.__getitem__
+
+    def __init__(
+        self, versions: Mapping[str, ParamVersion], *, region_code: str = "", as_of: dt.date | None = None
+    ) -> None:
         self._versions = dict(versions)
         super().__init__((key, v.value) for key, v in self._versions.items())
         self.region_code = region_code
         self.as_of = as_of
         self._ids_for: dict[frozenset[str], tuple[int, ...]] = {}
-        self._derived: dict = {}
+        self._derived: dict[Callable[[ParameterSet], object], object] = {}
 
     def __missing__(self, key: str) -> Any:
         raise ParameterMissing(key, self.region_code, self.as_of)
@@ -144,12 +168,12 @@ class ParameterSet(dict):
             self._ids_for[wanted] = ids
         return ids
 
-    def derived(self, compute):
+    def derived(self, compute: Callable[[ParameterSet], T]) -> T:
         """compute(self), computed once per parameter set: what a rule derives from parameters
         alone (a standard per month, its sentence) is the same for every household of a village.
         compute must not depend on anything else. A ParameterMissing it meets is kept too and the
         same one raised each time (every household of the village fails alike)."""
-        value = self._derived.get(compute, self._derived)
+        value: object = self._derived.get(compute, self._derived)
         if value is self._derived:
             try:
                 value = compute(self)
@@ -158,7 +182,7 @@ class ParameterSet(dict):
             self._derived[compute] = value
         if value.__class__ is ParameterMissing:
             raise value.with_traceback(None)
-        return value
+        return cast(T, value)
 
     def for_region(self, region_code: str) -> ParameterSet:
         """The same values, labelled with another region (for its error messages)."""

@@ -26,13 +26,13 @@ def pension_flag(birth_date: dt.date, as_of: dt.date, *, age: int) -> bool:
 
 
 def _premium_and_ids(params: ParameterSet) -> tuple[Decimal, Decimal, tuple[int, ...]]:
-    premium = params["pension.min_premium_year"]
+    premium = params.decimal("pension.min_premium_year")
     used = {"pension.age", "pension.min_contribution_age", "pension.min_premium_year"}
     return premium, to_yuan(premium), params.ids_for(used)
 
 
 def decide_pension(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
-    limit, min_age = params["pension.age"], params["pension.min_contribution_age"]
+    limit, min_age = params.integer("pension.age"), params.integer("pension.min_contribution_age")
     premium, premium_yuan, ids = params.derived(_premium_and_ids)
     reasons: list[str] = []
     receiving = paid = 0

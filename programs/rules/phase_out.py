@@ -4,6 +4,7 @@ monthly amounts (flat / linear down / halving), review against the standard and 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -23,7 +24,7 @@ END_EARLY = "end_early"
 
 
 def check_months(months: int, params: ParameterSet) -> None:
-    maximum = params["phase_out.max_months"]
+    maximum = params.integer("phase_out.max_months")
     if months < 1:
         raise ValidationError({"months": MONTHS_TOO_FEW})
     if months > maximum:
@@ -31,7 +32,7 @@ def check_months(months: int, params: ParameterSet) -> None:
 
 
 def check_household_may_phase_out(*, is_registered_poor: bool, params: ParameterSet) -> None:
-    if not is_registered_poor and not params["phase_out.allow_non_registered"]:
+    if not is_registered_poor and not params.boolean("phase_out.allow_non_registered"):
         raise ValidationError(NOT_REGISTERED)
 
 
@@ -59,7 +60,7 @@ def months_between(start: dt.date, month: dt.date) -> int:
     return (month.year - start.year) * 12 + (month.month - start.month)
 
 
-def phase_out_amount(*, schedule, start: dt.date, month: dt.date) -> Decimal | None:
+def phase_out_amount(*, schedule: Sequence[Decimal | str], start: dt.date, month: dt.date) -> Decimal | None:
     """The amount a 渐退 pays in a month (the schedule entry at the month's offset), None outside."""
     idx = months_between(start, month)
     if idx < 0 or idx >= len(schedule):
@@ -71,6 +72,6 @@ def review(*, percap_year: Decimal, standard_year: Decimal, params: ParameterSet
     """Income back below the standard → normal 低保; above upper_bound × standard → end early."""
     if percap_year < standard_year:
         return BACK_TO_DIBAO
-    if percap_year > params["phase_out.upper_bound_ratio"] * standard_year:
+    if percap_year > params.decimal("phase_out.upper_bound_ratio") * standard_year:
         return END_EARLY
     return CONTINUE

@@ -18,7 +18,7 @@ NOT_RELOCATED_DECISION = Decision(PROGRAM, False, reasons=(NOT_RELOCATED,))
 def decide_relocation(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
     if not facts.is_relocated:
         return NOT_RELOCATED_DECISION
-    per = params["relocation.grant_per_person"]
+    per = params.decimal("relocation.grant_per_person")
     amount = to_yuan(per * facts.persons)
     return Decision(
         PROGRAM,

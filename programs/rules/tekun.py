@@ -27,10 +27,10 @@ ELIGIBLE = (
 
 def basic_standard_month(params: ParameterSet) -> tuple[Decimal, str, set[str]]:
     """R11 basic standard (yuan/person/month, rounded once), the sentence that explains it, keys used."""
-    if params["tekun.mode"] == "fixed":
-        basic = to_yuan(params["tekun.fixed_month"])
+    if params.text("tekun.mode") == "fixed":
+        basic = to_yuan(params.decimal("tekun.fixed_month"))
         return basic, STANDARD_FIXED.format(basic=basic), {"tekun.mode", "tekun.fixed_month"}
-    urban, multiplier = params["dibao.urban_standard_month"], params["tekun.urban_multiplier"]
+    urban, multiplier = params.decimal("dibao.urban_standard_month"), params.decimal("tekun.urban_multiplier")
     basic = to_yuan(urban * multiplier)
     sentence = STANDARD_MULTIPLIER.format(urban=to_yuan(urban), multiplier=multiplier, basic=basic)
     return basic, sentence, {"tekun.mode", "dibao.urban_standard_month", "tekun.urban_multiplier"}
@@ -44,10 +44,10 @@ def _standard_and_ids(params: ParameterSet) -> tuple[Decimal, str, tuple[int, ..
 
 def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) -> Decision:
     basic, sentence, ids = params.derived(_standard_and_ids)
-    amounts = {"basic_standard_month": basic}
+    amounts: dict[str, Decimal | int] = {"basic_standard_month": basic}
     if not facts.members:
         return Decision(PROGRAM, False, reasons=(NO_MEMBERS, sentence), parameter_ids=ids, amounts=amounts)
-    minor_age = params["tekun.minor_age"]
+    minor_age = params.integer("tekun.minor_age")
     able = [
         m
         for m, age in zip(facts.members, facts.ages(as_of), strict=True)
@@ -56,7 +56,7 @@ def decide_tekun(facts: HouseholdFacts, as_of: dt.date, params: ParameterSet) ->
     if able:
         reasons = (*[ABLE_MEMBER.format(name=m.label) for m in able], sentence)
         return Decision(PROGRAM, False, reasons=reasons, parameter_ids=ids, amounts=amounts)
-    std_year = params["dibao.rural_standard_year"]
+    std_year = params.decimal("dibao.rural_standard_year")
     policy = params.derived(dibao_policy)
     annual = dibao_basis_annual(facts.income, policy) if facts.income is not None else Decimal(0)
     percap_year = annual / facts.persons

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from core.money import to_yuan
-from households.income import IncomeComponents, dibao_basis_annual
+from households.income import DibaoIncomePolicy, IncomeComponents, dibao_basis_annual
 from programs.rules.dibao import below_standard, dibao_amount, dibao_policy
 from programs.rules.engine import ParameterResolver
 from programs.rules.facts import DIBAO_ATTRIBUTES, ZERO, HouseholdFacts
@@ -23,7 +23,7 @@ STANDARD_KEY = "dibao.rural_standard_year"
 
 
 def apply_change(
-    versions: Iterable[ParamVersion], *, key: str, region_prefix: str, valid_from: dt.date, value
+    versions: Iterable[ParamVersion], *, key: str, region_prefix: str, valid_from: dt.date, value: object
 ) -> list[ParamVersion]:
     """The versions as they would be after services.set_parameter: the running version of the same
     key and scope closes on valid_from − 1 (a later one keeps its place) and a new one starts."""
@@ -100,12 +100,15 @@ class StandardPreTest:
         )
         self.before = ParameterResolver(versions, scenario.as_of)
         self.after = ParameterResolver(changed, scenario.as_of)
-        self._policies: dict[str, tuple] = {}
+        self._policies: dict[str, tuple[DibaoIncomePolicy, Decimal]] = {}
 
-    def _policy(self, village_code: str) -> tuple:
+    def _policy(self, village_code: str) -> tuple[DibaoIncomePolicy, Decimal]:
         if village_code not in self._policies:
             old, new = self.before(village_code), self.after(village_code)
-            self._policies[village_code] = (dibao_policy(old), max(old[STANDARD_KEY], new[STANDARD_KEY]))
+            self._policies[village_code] = (
+                dibao_policy(old),
+                max(old.decimal(STANDARD_KEY), new.decimal(STANDARD_KEY)),
+            )
         return self._policies[village_code]
 
     def may_be_eligible(self, village_code: str, persons: int, income: IncomeComponents | None) -> bool:
@@ -174,15 +177,17 @@ def simulate_phase_out(
         params = resolver(facts.village_code)
         check_months(months_new, params)
         if below_standard(
-            dibao_basis_annual(facts.income, dibao_policy(params)), facts.persons, params[STANDARD_KEY]
+            dibao_basis_annual(facts.income, dibao_policy(params)),
+            facts.persons,
+            params.decimal(STANDARD_KEY),
         ):
             continue  # still below the standard: stays on normal 低保
         monthly = facts.income.transfer_dibao / TWELVE
         if monthly <= 0:
             continue
-        months_old = params["phase_out.default_months"]
+        months_old = params.integer("phase_out.default_months")
         horizon = max(months_old, months_new)
-        schedule = params["phase_out.schedule"]
+        schedule = params.text("phase_out.schedule")
         old = sum(phase_out_schedule(monthly_amount=monthly, months=months_old, schedule=schedule), ZERO)
         new = sum(phase_out_schedule(monthly_amount=monthly, months=months_new, schedule=schedule), ZERO)
         tally = result.by_township.setdefault(facts.township_code, Tally())
@@ -229,7 +234,7 @@ def simulate(
     scenario: Scenario,
     *,
     out_either_way: Iterable[tuple[str, int]] = (),
-):
+) -> WhatIfResult:
     if scenario.kind == STANDARD:
         return simulate_standard(facts_list, versions, scenario, out_either_way=out_either_way)
     return simulate_phase_out(facts_list, versions, scenario)

@@ -29,6 +29,7 @@ from core.scoping import is_in_scope
 from households.choices import SchoolStatus
 from households.workflow.choices import ChangeState
 from households.workflow.models import ChangeRequest
+from programs.rules.params import ParameterSet
 from programs.selectors import parameters_for
 from reports.crosscheck import checks, warnings
 from reports.crosscheck.choices import (
@@ -173,7 +174,7 @@ def counties_under(region: Region) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ checks
-def _params(county: Region, as_of: dt.date):
+def _params(county: Region, as_of: dt.date) -> ParameterSet:
     return parameters_for(region_code=county.code, as_of=as_of, keys=PARAM_KEYS)
 
 
@@ -186,7 +187,7 @@ def run_checks(
     started = time.perf_counter()
     p = _params(county, as_of)
     run = CheckRun.objects.create(county=county, trigger=trigger, batch=batch, as_of=as_of)
-    deadline = as_of + dt.timedelta(days=int(p["crosscheck.answer_days"]))
+    deadline = as_of + dt.timedelta(days=int(p.integer("crosscheck.answer_days")))
     base = {"prefix": county.prefix + "%", "as_of": as_of}
     found, candidates, timings = 0, [], {}
 
@@ -221,10 +222,10 @@ def run_checks(
     else:
         params = {
             **base,
-            "link": bool(p["crosscheck.link_dibao_registry"]),
+            "link": bool(p.boolean("crosscheck.link_dibao_registry")),
             "ranges": json.dumps(_plain(p["crosscheck.school_age_ranges"])),
             "stages": json.dumps({s.value: s.label for s in SchoolStatus}, ensure_ascii=False),
-            "max": p["crosscheck.income_percap_max"],
+            "max": p.decimal("crosscheck.income_percap_max"),
         }
         t = time.perf_counter()
         checks.prepare_members(params)
@@ -232,7 +233,7 @@ def run_checks(
         for name, sql in checks.INTERNAL_RULES.items():
             rule(name, sql, params)
     placed = 0
-    if p["crosscheck.hold_high_severity"]:
+    if p.boolean("crosscheck.hold_high_severity"):
         death_list = batch is not None and batch.kind == ListKind.DEATH
         placed = holds.place_holds(
             holds=[

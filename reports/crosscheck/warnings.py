@@ -104,7 +104,7 @@ def create_leads(*, batch: OutsideList, county_code: str, as_of: dt.date) -> int
             "label": batch.kind_label,
             "agency": batch.source_agency,
             "cutoff": batch.cutoff_date.isoformat(),
-            "min_amount": p[key] if key else None,
+            "min_amount": p.decimal(key) if key else None,
             "severity": rules.severity_for(batch.kind, p["monitor.warning.severity"]),
             "today": as_of,
             "verify": verify,

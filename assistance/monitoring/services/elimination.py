@@ -37,13 +37,13 @@ def elimination_facts(*, episode: MonitoringRecord, as_of: dt.date) -> rules.Eli
     ).count()
     return rules.EliminationFacts(
         checks=checks,
-        line=p["monitor.line"],
-        stable_months=int(p["monitor.stable_months"]),
+        line=p.decimal("monitor.line"),
+        stable_months=int(p.integer("monitor.stable_months")),
         guarantees_failed=failed,
         guarantees_passed=passed,
         measures_applied=measures,
         anyone_able_to_work=able,
-        no_labor_never_eliminated=bool(p["monitor.no_labor_never_eliminated"]),
+        no_labor_never_eliminated=bool(p.boolean("monitor.no_labor_never_eliminated")),
     )
 
 

@@ -211,7 +211,7 @@ def on_decided(*, record: MonitoringRecord, user) -> None:
         if included:
             p = monitoring_params(region_code=household.village_id, as_of=today)
             record.first_measure_deadline = rules.first_measure_deadline(
-                today, int(p["monitor.first_measure_days"])
+                today, int(p.integer("monitor.first_measure_days"))
             )
             fields.append("first_measure_deadline")
             if household.monitoring_state != MonitoringState.AT_RISK:
