@@ -60,9 +60,17 @@ class ProjectQueueFilter(QueueStateFilter):
     kind = "project"
 
 
-class BudgetInline(ScopedInlineMixin, admin.TabularInline):
-    model = ProjectBudget
+class ViewableInline(ScopedInlineMixin, admin.TabularInline):
+    """Everyone on the page sees the rows (scoped); who may change them is said per inline."""
+
     extra = 0
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+
+class BudgetInline(ViewableInline):
+    model = ProjectBudget
     fields = ["source", "amount"]
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -82,9 +90,8 @@ class BeneficiaryInline(BudgetInline):
     verbose_name_plural = "受益户（户编号与受益方式；公告只显示户数）"
 
 
-class PaymentInline(ScopedInlineMixin, admin.TabularInline):
+class PaymentInline(ViewableInline):
     model = FundPayment
-    extra = 0
     fields = ["paid_on", "source", "amount", "voucher_no", "note", "created_by"]
     readonly_fields = fields
 
@@ -167,10 +174,9 @@ class ProjectAdmin(RecordActionsAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         return obj.paid_sum
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["actual_start", "actual_end", "review_state", "stage"]
-        if obj is not None:
-            fixed = list(self.fields)
-        return fixed
+        if obj is not None and not can_edit(request.user, obj):
+            return list(self.fields)
+        return ["actual_start", "actual_end", "review_state", "stage"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -414,8 +420,16 @@ def _listed(user, text: str) -> dict[int, Decimal]:
 
 class ShareInline(PaymentInline):
     model = IncomeShare
-    fields = ["household", "persons", "amount", "income_year", "income_year_created"]
+    fields = ["household_no", "persons", "amount", "income_year", "income_year_created"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("household", "income_year")
+
+    @admin.display(description="户编号")
+    def household_no(self, obj) -> str:
+        # The household's own __str__ reads its members: one query per row.
+        return obj.household.household_no
 
 
 @admin.register(AssetIncome)

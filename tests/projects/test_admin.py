@@ -26,6 +26,7 @@ def test_village_enters_and_submits_from_the_record_page_and_other_villages_get_
     assert "项目名称" in page.content.decode()
     project = proposed_project(region=village_a, user=clerk_a)
     record = client.get(f"{BASE}{project.pk}/change/").content.decode()
+    assert 'name="content"' in record  # the proposer edits its draft
     assert "提交审核" in record
     assert "打印实施前公告" in record
     client.post(f"{BASE}{project.pk}/act/submit/")
@@ -48,6 +49,7 @@ def test_county_pays_by_form_and_the_refusal_is_shown(client, village_a):
     refused = client.post(f"{BASE}{project.pk}/pay/", {**form, "amount": "0.01"}).content.decode()
     assert "超出 0.01 元，不予登记" in refused
     assert FundPayment.objects.filter(project=project).count() == 1
+    assert "记-9" in client.get(f"{BASE}{project.pk}/change/").content.decode()
 
 
 def _list_queries(client) -> int:
@@ -79,3 +81,41 @@ def test_stage_steps_on_the_record_page(client, village_a):
     )
     project.refresh_from_db()
     assert project.stage == Stage.ANNOUNCED
+
+
+def test_county_registers_an_asset_and_distributes_its_income_by_form(client, village_a):
+    from projects.models import Asset, IncomeShare
+    from tests.assistance.factories import dibao_household
+
+    households = [dibao_household(village=village_a, persons=1) for _ in range(3)]
+    project = project_at(Stage.ACCEPTED, village=village_a, households=households)
+    county = user_for(village_a.parent.parent)
+    client.force_login(county)
+    asset_form = {
+        "name": "光伏电站",
+        "asset_type": "pv",
+        "value": "300000",
+        "owner": "村集体经济组织",
+        "manager": "村合作社",
+        "registered_on": "2026-09-01",
+    }
+    client.post(f"{BASE}{project.pk}/asset/", asset_form)
+    asset = Asset.objects.get(project=project)
+    numbers = "\n".join(
+        f"{h.household_no},{amount}" for h, amount in zip(households, (100, 200, 300), strict=True)
+    )
+    form = {
+        "year": "2026",
+        "amount": "600",
+        "rule": "list",
+        "distributed_on": "2026-09-10",
+        "listed": numbers,
+    }
+    page = client.post(f"/admin/projects/asset/{asset.pk}/distribute/", form)
+    assert page.status_code == 302
+    assert sorted(IncomeShare.objects.values_list("amount", flat=True)) == [100, 200, 300]
+    income_page = client.get(f"/admin/projects/assetincome/{asset.incomes.get().pk}/change/").content.decode()
+    assert households[0].household_no in income_page
+    clerk = user_for(village_a)
+    client.force_login(clerk)
+    assert client.get(f"/admin/projects/asset/{asset.pk}/distribute/").status_code == 403
