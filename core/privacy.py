@@ -63,24 +63,63 @@ POLICY: dict[str, dict[str, Access]] = {
     Kind.PHONE: _STANDARD,
 }
 
-# Model field name → kind, for every model holding a household's identifying data.
-FIELD_KINDS: dict[str, Kind] = {
-    "id_no": Kind.ID_NO,
-    "payee_id_no": Kind.ID_NO,
-    "disability_card_no": Kind.DISABILITY_CARD,
-    "bank_account": Kind.BANK_ACCOUNT,
-    "phone": Kind.PHONE,
-}
-# Which of those fields each model holds (helpers' and work teams' phones are out of scope).
-MODEL_FIELDS: dict[str, tuple[str, ...]] = {
-    "households.member": ("id_no", "disability_card_no"),
-    "households.household": ("phone", "bank_account"),
-    "assistance.paymentline": ("payee_id_no", "bank_account"),
-    # 防返贫监测 leads: the person who reported or was reported (public page, agency lists).
-    "assistance.monitoringlead": ("id_no", "phone"),
-    "assistance.bankline": ("payee_id_no", "bank_account"),
-    "assistance.paymentfailure": ("payee_id_no", "bank_account"),
-}
+# Which fields of a model hold a household's identifying data is declared once, on the model that
+# owns them: `PERSONAL_FIELDS = {"id_no": Kind.ID_NO, ...}` (helpers' and work teams' phones are
+# out of scope, so their models declare nothing). A proxy model (HouseholdReview, MeasureGap)
+# inherits its concrete model's declaration, so every surface built on it is covered unlisted.
+PERSONAL_FIELDS_ATTR = "PERSONAL_FIELDS"
+
+
+def personal_fields(model_or_label) -> dict[str, Kind]:
+    """Field name → kind of a model (or "app.model" label), found through its concrete model."""
+    if isinstance(model_or_label, str):
+        from django.apps import apps
+
+        model_or_label = apps.get_model(model_or_label)
+    concrete = model_or_label._meta.concrete_model
+    return dict(getattr(concrete, PERSONAL_FIELDS_ATTR, None) or {})
+
+
+def fields_of(model_or_label) -> tuple[str, ...]:
+    return tuple(personal_fields(model_or_label))
+
+
+def declaring_models() -> list[type[models.Model]]:
+    """Every installed concrete model that declares personal fields (the matrix walks them)."""
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if not m._meta.proxy and getattr(m, PERSONAL_FIELDS_ATTR, None)]
+
+
+class _FieldKinds(Mapping):
+    """Field name → kind over every declaring model: for values that travel without their model
+    (serializer output, change-request items, dict rows). Built from the declarations on first use;
+    one name means one kind everywhere."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, Kind] | None = None
+
+    def _load(self) -> dict[str, Kind]:
+        if self._kinds is None:
+            kinds: dict[str, Kind] = {}
+            for model in declaring_models():
+                for name, kind in personal_fields(model).items():
+                    if kinds.setdefault(name, Kind(kind)) != kind:
+                        raise ValueError(f"{name}: declared as {kinds[name]} and {kind}")
+            self._kinds = kinds
+        return self._kinds
+
+    def __getitem__(self, name: str) -> Kind:
+        return self._load()[name]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+FIELD_KINDS: Mapping[str, Kind] = _FieldKinds()
 
 HIDDEN_TEXT = ""
 
@@ -161,16 +200,12 @@ def full_in_form(user, household) -> bool:
     return role_of(user) == Role.VILLAGE_CLERK and household.review_state in VILLAGE_EDITABLE_STATES
 
 
-def fields_of(model_or_label) -> tuple[str, ...]:
-    label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
-    return MODEL_FIELDS.get(label, ())
-
-
 def masked_text(model, name: str, text: str) -> str:
     """A displayed value of a model field (history, change diffs): masked when the policy covers it."""
-    if name not in fields_of(model) or text in ("", "—"):
+    kind = personal_fields(model).get(name)
+    if kind is None or text in ("", "—"):
         return text
-    return mask(FIELD_KINDS[name], text)
+    return mask(kind, text)
 
 
 def masked_row(row: Mapping[str, Any], user, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -254,8 +289,9 @@ def reveal(*, user, request, record, reason: str, channel: str) -> dict[str, str
     ValidationError (Chinese) — the record must already come from a scoped lookup."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    names = [n for n in fields_of(record) if getattr(record, n, "")]
-    kinds = [FIELD_KINDS[n] for n in names] or [Kind.ID_NO]
+    declared = personal_fields(record)
+    names = [n for n in declared if getattr(record, n, "")]
+    kinds = [declared[n] for n in names] or [Kind.ID_NO]
     if not may_reveal(user, kinds):
         raise PermissionDenied(REVEAL_FORBIDDEN)
     reason = (reason or "").strip()
@@ -274,7 +310,7 @@ def reveal(*, user, request, record, reason: str, channel: str) -> dict[str, str
         record_kind=record._meta.label_lower,
         record_id=record.pk,
         subject=subject,
-        kinds=[FIELD_KINDS[n] for n in names],
+        kinds=[declared[n] for n in names],
         reason=reason,
     )
     return {n: getattr(record, n) for n in names}

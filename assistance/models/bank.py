@@ -32,6 +32,7 @@ from assistance.choices import (
     Program,
     TotalsRow,
 )
+from core.privacy import Kind
 
 BANK_LINE_FINAL_SQL = "回盘结果已确定，不能修改"
 _money: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
@@ -219,6 +220,8 @@ class BankLine(models.Model):
 
     A line without an account is not sent (no line number) and fails at once as 无银行账号."""
 
+    PERSONAL_FIELDS = {"payee_id_no": Kind.ID_NO, "bank_account": Kind.BANK_ACCOUNT}
+
     batch = models.ForeignKey(
         BankBatch, verbose_name="代发批次", on_delete=models.PROTECT, related_name="lines"
     )
@@ -287,6 +290,8 @@ class BankLine(models.Model):
 class PaymentFailure(models.Model):
     """The follow-up of one failed bank line: a task for the village, until the amount is re-issued
     (or the county decides not to)."""
+
+    PERSONAL_FIELDS = {"payee_id_no": Kind.ID_NO, "bank_account": Kind.BANK_ACCOUNT}
 
     bank_line = models.OneToOneField(
         BankLine, verbose_name="代发明细", on_delete=models.PROTECT, related_name="failure"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from assistance.choices import LineKind, Program, RollStatus
+from core.privacy import Kind
 
 _money: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
@@ -75,6 +76,8 @@ class PaymentRoll(models.Model):
 
 class PaymentLine(models.Model):
     """One case in one month. Keeps the figures it was computed from, so later edits never move it."""
+
+    PERSONAL_FIELDS = {"payee_id_no": Kind.ID_NO, "bank_account": Kind.BANK_ACCOUNT}
 
     roll = models.ForeignKey(
         PaymentRoll, verbose_name="发放表", on_delete=models.PROTECT, related_name="lines"

@@ -21,6 +21,7 @@ from assistance.monitoring.choices import (
     Severity,
     VisitKind,
 )
+from core.privacy import Kind
 
 CLOSED_NEEDS_OUTCOME = "线索办结须有办理结果和说明"
 OTHER_RISK_NEEDS_TEXT = "风险类型含“其他”时请填写具体情况"
@@ -41,6 +42,9 @@ class MonitoringLead(models.Model):
     """线索: a possible risk, from a household's own report, a cadre's visit, an agency's list or the
     R16 rule. It belongs to a village (the county's own code while an agency lead of a person outside
     the register waits for its village) and closes only with an outcome and a reason."""
+
+    # The person who reported or was reported (public page, agency lists).
+    PERSONAL_FIELDS = {"id_no": Kind.ID_NO, "phone": Kind.PHONE}
 
     source = models.CharField("线索来源", max_length=16, choices=LeadSource.choices)
     source_kind = models.CharField(

@@ -92,6 +92,32 @@ def masked_form(form_class, names: tuple[str, ...]):
     return MaskedForm
 
 
+_FINAL_HOOKS = ("get_list_display", "get_readonly_fields", "get_fieldsets", "get_exclude")
+
+
+def _finalised(method, hook: str):
+    """A subclass's own hook, with the policy applied to what it returns."""
+    final = f"_final_{hook.removeprefix('get_')}"
+
+    if hook == "get_list_display":
+
+        def wrapper(self, request):
+            return getattr(self, final)(request, None, method(self, request))
+    else:
+
+        def wrapper(self, request, obj=None, *args, **kwargs):
+            result = method(self, request, obj, *args, **kwargs)
+            if hook == "get_readonly_fields":
+                result = list(result)
+            return getattr(self, final)(request, obj, result)
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    wrapper.__wrapped__ = method
+    wrapper._privacy_final = True
+    return wrapper
+
+
 class PrivacyAdminMixin:
     """The personal-data policy on every admin page (households.privacy): lists, detail pages and
     inlines show identifying fields masked. Read-only pages show a masked column; a form the user
@@ -197,25 +223,43 @@ class PrivacyAdminMixin:
                 return "full"
         return "edit" if editable else "read"
 
-    def _swapped(self, request, obj) -> dict[str, str]:
+    # The four hooks below are final: __init_subclass__ wraps a subclass's own override so its
+    # result passes through them too (an admin that lists `id_no` among its read-only fields without
+    # calling super() still shows the masked column). Each is idempotent.
+
+    def _final_list_display(self, request, obj, result):
+        return _swap(result, self._privacy_names(request))
+
+    def _final_readonly_fields(self, request, obj, result):
         names = self._privacy_names(request)
-        return names if names and self._privacy_mode(request, obj) == "read" else {}
+        mode = self._privacy_mode(request, obj) if names else "full"
+        if mode == "full":
+            return result
+        swapped = _swap(result, names)
+        if mode == "read":  # every personal field of a read-only page is a masked column
+            swapped += [m for m in names.values() if m not in swapped]
+        return swapped
 
-    def get_list_display(self, request):
-        return _swap(super().get_list_display(request), self._privacy_names(request))
-
-    def get_exclude(self, request, obj=None):
-        exclude = super().get_exclude(request, obj)
-        names = self._swapped(request, obj)
-        return [*(exclude or []), *names] if names else exclude
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        names = self._swapped(request, obj)
+    def _readonly_swaps(self, request, obj) -> dict[str, str]:
+        """The personal fields shown as masked read-only columns on this page."""
+        names = self._privacy_names(request)
         if not names:
-            return fieldsets
+            return {}
+        readonly = set(self.get_readonly_fields(request, obj))
+        return {name: masked for name, masked in names.items() if masked in readonly}
+
+    def _final_exclude(self, request, obj, result):
+        names = self._readonly_swaps(request, obj)
+        if not names:
+            return result
+        return [*(result or []), *(n for n in names if n not in (result or []))]
+
+    def _final_fieldsets(self, request, obj, result):
+        names = self._readonly_swaps(request, obj)
+        if not names:
+            return result
         out, seen = [], set()
-        for title, opts in fieldsets:
+        for title, opts in result:
             fields = []
             for row in _swap(opts["fields"], names):
                 items = row if isinstance(row, tuple) else (row,)
@@ -226,16 +270,27 @@ class PrivacyAdminMixin:
             out.append((title, {**opts, "fields": fields}))
         return out
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for hook in _FINAL_HOOKS:
+            own = cls.__dict__.get(hook)
+            if own is not None and not getattr(own, "_privacy_final", False):
+                setattr(cls, hook, _finalised(own, hook))
+
+    def get_list_display(self, request):
+        return self._final_list_display(request, None, super().get_list_display(request))
+
+    def get_exclude(self, request, obj=None):
+        return self._final_exclude(request, obj, super().get_exclude(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        return self._final_fieldsets(request, obj, super().get_fieldsets(request, obj))
+
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        names = self._swapped(request, obj)
-        if not names:
-            return readonly
-        swapped = _swap(readonly, names)
-        return [*swapped, *(m for m in names.values() if m not in swapped)]
+        return self._final_readonly_fields(request, obj, list(super().get_readonly_fields(request, obj)))
 
     def _masked_form_kwargs(self, request, obj, kwargs):
-        names = tuple(self._privacy_names(request))
+        names = tuple(n for n in self._privacy_names(request) if n not in self._readonly_swaps(request, obj))
         if names and self._privacy_mode(request, obj) == "edit":
             kwargs["form"] = masked_form(kwargs.get("form", self.form), names)
         return kwargs

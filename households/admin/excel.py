@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core import scoping
+from core import privacy, scoping
 from core.admin.scoping import ScopedAdminMixin
 from core.choices import RegionLevel
 from core.excel.downloads import XLSX, file_response
@@ -62,11 +62,19 @@ class ResurveyDownloadForm(forms.Form):
     save_as = forms.CharField(
         label="保存为筛选条件", required=False, max_length=60, help_text="填写名称即把本次选择保存下来"
     )
+    full_identity = forms.BooleanField(
+        label="含完整身份信息",
+        required=False,
+        help_text="确需完整身份证号、银行账号、联系电话时勾选；仅县级可用，须填写事由，导出将被记录",
+    )
+    reason = forms.CharField(label="事由", required=False, max_length=500)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["saved_filter"].queryset = resurvey.saved_filters_for(user)
         self.fields["region"].choices = _region_choices(user)
+        if not privacy.may_reveal(user):
+            del self.fields["full_identity"], self.fields["reason"]
 
 
 class ResurveyFilterForm(forms.ModelForm):
@@ -244,12 +252,16 @@ class ImportBatchAdmin(ExcelAdminMixin, admin.ModelAdmin):
                     statuses=data["statuses"],
                     attributes=data["attributes"],
                     saved_filter=data["saved_filter"],
+                    full_identity=data.get("full_identity", False),
+                    reason=data.get("reason", ""),
+                    request=request,
                 )
             except (PermissionDenied, ValidationError) as exc:
                 os.unlink(handle.name)
                 form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])) or "无权下发动态调整表")
             else:
-                return file_response(handle.name, "年度动态调整表.xlsx")
+                full = "_含完整身份信息" if data.get("full_identity") else ""
+                return file_response(handle.name, f"年度动态调整表{full}.xlsx")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

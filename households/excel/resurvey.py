@@ -17,6 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from core import scoping
+from core import privacy, scoping
 from core.choices import RegionLevel, ReviewState
 from core.excel.parsing import FILE_CORRUPT, NO_DATA_ROWS, FileRejected, SheetData, read_upload
 from core.models import Region
@@ -70,6 +71,9 @@ NO_HOUSEHOLD_KEY = "缺少系统户号：新增的户请使用“导入建档立
 HOUSEHOLD_UNKNOWN = "系统户号 {pk} 不存在或不在您的管辖范围内"
 KEY_LOCKED = "“{column}”不能在动态调整中修改（系统中为“{old}”）"
 ID_LOCKED = "已在册成员的身份证号不能在动态调整中修改（系统中为 {old}）"
+MASKED_CHANGED = "遮蔽显示的“{column}”与系统不符：不修改请保留下发时的内容，修改请填写完整号码"
+MASKED_NEW_MEMBER = "新增成员请填写完整的“{column}”"
+FULL_REASON_REQUIRED = "导出含完整身份信息的动态调整表须填写事由"
 MEMBER_UNKNOWN = "系统成员号 {pk} 不属于该户"
 INCOME_UNKNOWN = "系统收入号 {pk} 不属于该户"
 NOT_VERIFIED = "户编号 {household_no} 当前为“{state}”，尚未入库，不能提出变更申请；请直接在系统中修改"
@@ -84,6 +88,28 @@ RESURVEY_ROLES = ("county_admin", "township_reviewer", "system_admin")
 NO_CHANGES = "文件中没有任何变化，未生成变更申请"
 
 _HOUSEHOLD_LOCKED = ("village_id", "household_no")
+
+
+@cache
+def personal_columns() -> dict[str, privacy.Kind]:
+    """Column key → kind for the columns holding a declared personal field (core.privacy)."""
+    models_by_level = {HOUSEHOLD: Household, MEMBER: Member, INCOME: IncomeYear}
+    kinds = {}
+    for column in RESURVEY_COLUMNS:
+        model = models_by_level.get(column.level)
+        kind = privacy.personal_fields(model).get(column.key) if model is not None else None
+        if kind is not None:
+            kinds[column.key] = kind
+    return kinds
+
+
+class MaskedCell(str):
+    """A cell still holding the masked value the download showed: "unchanged" if it masks the
+    stored value, never a new value."""
+
+
+def _is_masked(value) -> bool:
+    return isinstance(value, str) and "*" in value
 
 
 def _labels(column: Column) -> dict:
@@ -221,11 +247,22 @@ def build_resurvey_workbook(
     statuses: list[str] | None = None,
     attributes: list[str] | None = None,
     saved_filter: ResurveyFilter | None = None,
+    full_identity: bool = False,
+    reason: str = "",
+    request=None,
 ) -> int:
     """Write the fillable workbook; returns the number of member rows. A saved filter replaces
-    the region/status/attribute arguments."""
+    the region/status/attribute arguments. ID numbers, accounts and phones are masked by the
+    policy for the user; 含完整身份信息 (a user who may reveal, with a reason) writes them in full
+    and is recorded in the access log, like a ledger exported for the bank."""
     if not may_resurvey(user):
         raise PermissionDenied(EXPORT_NOT_ALLOWED)
+    kinds = personal_columns()
+    if full_identity:
+        if not privacy.may_reveal(user, set(kinds.values())):
+            raise PermissionDenied(privacy.REVEAL_FORBIDDEN)
+        if not (reason or "").strip():
+            raise ValidationError({"reason": FULL_REASON_REQUIRED})
     if saved_filter is not None:
         selection = filter_selection(saved_filter, user=user)
         village_code, statuses, attributes = (
@@ -243,6 +280,8 @@ def build_resurvey_workbook(
     for n, values in enumerate(_rows(households), start=1):
         for c, column in enumerate(RESURVEY_COLUMNS):
             value = _cell_value(column, values.get(column.key))
+            if value is not None and column.key in kinds and not full_identity:
+                value = privacy.shown(user, kinds[column.key], value) or None
             if value is None:
                 continue
             if isinstance(value, dt.date):
@@ -253,6 +292,19 @@ def build_resurvey_workbook(
                 data.write_string(n + 1, c, str(value))
     write_help(book, HELP_LINES, title_format)
     book.close()
+    if full_identity:
+        privacy.record_access(
+            user=user,
+            request=request,
+            channel="export",
+            region_code=village_code or (user.region_id or ""),
+            record_kind="households.resurvey",
+            record_id=None,
+            subject="年度动态调整表_含完整身份信息.xlsx",
+            kinds=sorted(set(kinds.values()), key=list(privacy.Kind).index),
+            reason=reason.strip(),
+            rows=n,
+        )
     return n
 
 
@@ -314,8 +366,9 @@ def plan_resurvey(*, data: bytes, filename: str, user, today: dt.date | None = N
     sheet = read_upload(data, filename, REGISTRY_HEADERS)
     if "household_pk" not in sheet.columns.values():
         raise FileRejected(NO_HOUSEHOLD_KEY, code="missing_columns")
-    sink = _Sink(sheet)
+    sink = _MaskingSink(sheet)
     converters = _converters(sheet)
+    kinds = personal_columns()
     rows_by_household: dict[int, list[tuple[int, dict]]] = defaultdict(list)
     data_rows = 0
     seen_ids: dict[str, int] = {}
@@ -329,6 +382,9 @@ def plan_resurvey(*, data: bytes, filename: str, user, today: dt.date | None = N
                 value = cells[idx] if idx < len(cells) else ""
                 if _blank(value):
                     continue
+                if column.key in kinds and _is_masked(value):
+                    values[column.key] = MaskedCell(str(value).strip())
+                    continue
                 try:
                     if convert is None:
                         values["id_no"], _facts = id_from_cell(value, today=today)
@@ -337,7 +393,7 @@ def plan_resurvey(*, data: bytes, filename: str, user, today: dt.date | None = N
                 except CellError as exc:
                     sink.add(row_no, column.key, exc.message, value)
             number = values.get("id_no")
-            if number:
+            if number and not isinstance(number, MaskedCell):
                 if number in seen_ids:
                     sink.add(
                         row_no,
@@ -379,7 +435,7 @@ def plan_resurvey(*, data: bytes, filename: str, user, today: dt.date | None = N
         if household is None:
             sink.add(first_row, "household_pk", HOUSEHOLD_UNKNOWN.format(pk=pk), pk)
             continue
-        diff = _diff_household(household, rows, sink)
+        diff = _diff_household(household, rows, sink, user=user)
         if diff.changes:
             if household.review_state != ReviewState.VERIFIED:
                 state = household.get_review_state_display()
@@ -397,8 +453,37 @@ def plan_resurvey(*, data: bytes, filename: str, user, today: dt.date | None = N
     return ResurveyPlan(changed=changed, unchanged=unchanged, errors=sink.errors, data_rows=data_rows)
 
 
-def _diff_household(household: Household, rows: list[tuple[int, dict]], sink: _Sink) -> HouseholdDiff:
+class _MaskingSink(_Sink):
+    """Error rows echo a personal column's content masked (a file may carry full values)."""
+
+    def add(self, row: int, key: str, message: str, value: object = "") -> None:
+        kind = personal_columns().get(key)
+        if kind is not None and value and not _is_masked(value):
+            value = privacy.mask(kind, str(value))
+        super().add(row, key, message, value)
+
+
+def _masked_unchanged(key: str, value, old, sink: _Sink, row_no: int) -> bool:
+    """A masked cell: True when it masks the stored value (no change); otherwise an error."""
+    if not isinstance(value, MaskedCell):
+        return False
+    if not old or value != privacy.mask(personal_columns()[key], str(old)):
+        from households.excel.columns import COLUMN_BY_KEY
+
+        sink.add(row_no, key, MASKED_CHANGED.format(column=COLUMN_BY_KEY[key].header), value)
+    return True
+
+
+def _diff_household(
+    household: Household, rows: list[tuple[int, dict]], sink: _Sink, *, user
+) -> HouseholdDiff:
     from households.excel.columns import COLUMN_BY_KEY
+
+    kinds = personal_columns()
+
+    def shown(column: Column, value) -> str:
+        text = _shown(column, value)
+        return privacy.shown(user, kinds[column.key], text) if column.key in kinds and text else text
 
     diff = HouseholdDiff(household=household, changes={})
     household_changes: dict = {}
@@ -417,9 +502,11 @@ def _diff_household(household: Household, rows: list[tuple[int, dict]], sink: _S
                         sink.add(row_no, key, KEY_LOCKED.format(column=column.header, old=old), value)
                     continue
                 old = getattr(household, key)
+                if _masked_unchanged(key, value, old, sink, row_no):
+                    continue
                 if not _same(old, value) and key not in household_changes:
                     household_changes[key] = value
-                    diff.lines.append(("户", column.header, _shown(column, old), _shown(column, value)))
+                    diff.lines.append(("户", column.header, shown(column, old), shown(column, value)))
             elif column.level == INCOME:
                 income_values.setdefault(key, value)
         if values.get("income_pk"):
@@ -435,6 +522,10 @@ def _diff_household(household: Household, rows: list[tuple[int, dict]], sink: _S
             missing = [k for k in ("name", "id_no", "relation") if k not in member_values]
             for key in missing:
                 sink.add(row_no, key, REQUIRED)
+            for key, value in member_values.items():
+                if isinstance(value, MaskedCell):
+                    missing.append(key)
+                    sink.add(row_no, key, MASKED_NEW_MEMBER.format(column=COLUMN_BY_KEY[key].header), value)
             if member_values and not missing:
                 member_changes.append({"id": None, **member_values})
                 name = member_values.get("name", "")
@@ -444,18 +535,22 @@ def _diff_household(household: Household, rows: list[tuple[int, dict]], sink: _S
         if member is None:
             sink.add(row_no, "member_pk", MEMBER_UNKNOWN.format(pk=pk), pk)
             continue
-        if "id_no" in member_values and member_values["id_no"] != member.id_no:
-            sink.add(row_no, "id_no", ID_LOCKED.format(old=member.id_no), member_values["id_no"])
+        number = member_values.get("id_no")
+        if number and number != member.id_no and number != privacy.mask(privacy.Kind.ID_NO, member.id_no):
+            old = privacy.mask(privacy.Kind.ID_NO, member.id_no)
+            sink.add(row_no, "id_no", ID_LOCKED.format(old=old), number)
         delta = {}
         for key, value in member_values.items():
             if key == "id_no":
                 continue
             old = getattr(member, key)
+            if _masked_unchanged(key, value, old, sink, row_no):
+                continue
             if not _same(old, value):
                 delta[key] = value
                 column = COLUMN_BY_KEY[key]
                 diff.lines.append(
-                    (f"成员 {member.name}", column.header, _shown(column, old), _shown(column, value))
+                    (f"成员 {member.name}", column.header, shown(column, old), shown(column, value))
                 )
         if delta:
             member_changes.append({"id": pk, **delta})
@@ -471,7 +566,7 @@ def _diff_household(household: Household, rows: list[tuple[int, dict]], sink: _S
             if not _same(old, value):
                 delta[key] = value
                 column = COLUMN_BY_KEY[key]
-                diff.lines.append(("收入", column.header, _shown(column, old), _shown(column, value)))
+                diff.lines.append(("收入", column.header, shown(column, old), shown(column, value)))
         if delta:
             diff.changes["incomes"] = [{"id": income.pk if income else None, **delta}]
     return diff

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Substr
 
 from core.choices import RegionLevel, ReviewState
+from core.privacy import Kind
 from households.choices import (
     DangerLevel,
     HouseStructure,
@@ -38,6 +39,8 @@ _area: dict[str, Any] = {
 @pghistory.track(append_only=True)
 class Household(models.Model):
     """A registered household (建档立卡户 / 低保户). Never hard-deleted: archived instead."""
+
+    PERSONAL_FIELDS = {"phone": Kind.PHONE, "bank_account": Kind.BANK_ACCOUNT}
 
     household_no = models.CharField("户编号", max_length=30)
     village = models.ForeignKey(

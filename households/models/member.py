@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core.idcard import check_sex_matches, normalize_id, parse_id
+from core.privacy import Kind
 from households.choices import (
     ETHNICITY_CHOICES,
     DisabilityGrade,
@@ -29,6 +30,8 @@ DISABILITY_GRADE_REQUIRED = "填写了残疾类别时必须填写残疾等级"
 @pghistory.track(append_only=True)
 class Member(models.Model):
     """A household member. Leaves by status (死亡/迁出/…) with a date, never by deletion."""
+
+    PERSONAL_FIELDS = {"id_no": Kind.ID_NO, "disability_card_no": Kind.DISABILITY_CARD}
 
     household = models.ForeignKey(
         "households.Household", verbose_name="户", on_delete=models.PROTECT, related_name="members"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.privacy import Kind
 from reports.crosscheck.choices import (
     Answer,
     BatchStatus,
@@ -62,6 +63,8 @@ class OutsideList(models.Model):
 
 
 class OutsideListRow(models.Model):
+    PERSONAL_FIELDS = {"id_no": Kind.ID_NO}
+
     batch = models.ForeignKey(OutsideList, verbose_name="名单", on_delete=models.PROTECT, related_name="rows")
     row_no = models.PositiveIntegerField("行号")
     id_no = models.CharField("身份证号", max_length=18)
@@ -123,6 +126,8 @@ class CheckRun(models.Model):
 class Hit(models.Model):
     """A 疑点: one finding of one rule about one member (or a pair). `key` makes a check safe to run
     again: the same finding is never recorded twice, whatever its answer was."""
+
+    PERSONAL_FIELDS = {"id_no": Kind.ID_NO}
 
     rule = models.CharField("比对规则", max_length=24, choices=Rule.choices)
     key = models.CharField("疑点标识", max_length=80)

@@ -109,7 +109,8 @@ def test_resurvey_pages_download_upload_preview_and_confirm(client, township_rev
         {"file": SimpleUploadedFile("动态调整.xlsx", out.getvalue())},
     )
     body = preview.content.decode()
-    assert "13911112222" in body
+    assert "139****2222" in body  # the preview shows the new phone masked too
+    assert "13911112222" not in body
     assert "确认并提交 1 户变更申请" in body
     batch = ImportBatch.objects.get(kind="resurvey")
     client.post(reverse("admin:households_importbatch_resurvey_confirm", args=[batch.pk]))
