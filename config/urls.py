@@ -23,4 +23,6 @@ urlpatterns = [
     # 农户自主申报: public, no login (a village's page is reached by the QR code on its poster)
     path("report/", include("assistance.monitoring.public_urls")),
     path("captcha/", include("captcha.urls")),
+    # 手机走访: the phone pages of 帮扶责任人 and village clerks (outside the admin)
+    path("m/", include("field.urls")),
 ]

@@ -5,15 +5,19 @@ and file that starts from scoped() is limited for helpers too. A household reass
 helper leaves the old helper's scope the day the assignment ends.
 
 How a model reaches its household is derived from its region path ("…household__village__code" →
-"…household"); a model that does not belong to a household is invisible to helpers unless listed
-in OWN_ROWS below."""
+"…household"); a row scoped by its village that also names a household (a monitoring lead, a 疑点)
+is seen through that household — a helper sees the leads and 疑点 of their households, never a
+village's rows without one. Any other model is invisible to helpers, except their own person, user
+and their households' villages below."""
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 HOUSEHOLD_SUFFIX = "household__village__code"
+HOUSEHOLD = "households.household"
 
 
 def assigned_household_ids(helper_person_id: int | None, today=None) -> QuerySet:
@@ -33,11 +37,17 @@ def household_path(model) -> str | None:
     from core.scoping import REGION_CODE_PATHS
 
     label = model._meta.label_lower
-    if label == "households.household":
+    if label == HOUSEHOLD:
         return ""
     path = REGION_CODE_PATHS.get(label, "")
-    if path.endswith(HOUSEHOLD_SUFFIX):
+    if isinstance(path, str) and path.endswith(HOUSEHOLD_SUFFIX):
         return path[: -len("__village__code")]
+    try:
+        field = model._meta.get_field("household")
+    except FieldDoesNotExist:
+        return None
+    if getattr(field.related_model, "_meta", None) and field.related_model._meta.label_lower == HOUSEHOLD:
+        return "household"
     return None
 
 

@@ -1,4 +1,4 @@
-"""The five floors (docs/architecture.md): core ← households ← programs ← assistance ← reports, imports
+"""The floors (docs/architecture.md): core ← households ← programs ← assistance ← reports ← field, imports
 downward only, with no exception (devdata, dev-only, above them all). The contract lives in
 pyproject.toml ([tool.importlinter]); these tests run it on the code and on a broken copy. No module
 imports another app's private name (`from x import _y`) either."""
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "households", "programs", "assistance", "projects", "reports", "devdata")
+PACKAGES = ("core", "households", "programs", "assistance", "projects", "reports", "field", "devdata")
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
@@ -58,6 +58,9 @@ def copy_of_code(tmp_path):
         ("programs/probe.py", "import reports.ledgers\n"),
         ("assistance/probe.py", "from reports.models import ExportJob\n"),
         ("reports/probe.py", "from devdata import demo\n"),
+        ("reports/probe.py", "from field import selectors\n"),
+        ("assistance/probe.py", "import field.views\n"),
+        ("field/probe.py", "from devdata import demo\n"),
     ],
 )
 def test_floors_contract_breaks_on_an_upward_import(copy_of_code, module, line):

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "assistance",
     "projects",
     "reports",
+    # 手机走访 (/m/): the phone pages, a floor above reports (docs/architecture.md)
+    "field",
 ]
 
 MIDDLEWARE = [

@@ -21,7 +21,7 @@ from core.choices import RegionLevel, Role
 from core.idcard import parse_id, to_18
 from core.models import Region
 from core.permissions import role_of
-from core.scoping import is_in_scope
+from core.scoping import is_in_scope, scoped
 from households.models import Household, Member
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,16 @@ def require_lead_role(user, region_code: str) -> None:
         raise PermissionDenied(ROLE_CANNOT)
     if not is_in_scope(user, region_code):
         raise PermissionDenied(NOT_YOURS)
+
+
+def require_visit_role(user, *, village_code: str, household: Household | None) -> None:
+    """入户核实 and 跟踪回访: the village's staff (require_lead_role), or the household's own 帮扶责任人
+    (issue 26: the helper checks a lead of a household assigned to them on the phone)."""
+    if role_of(user) == Role.HELPER:
+        if household is None or not scoped(Household.objects.filter(pk=household.pk), user).exists():
+            raise PermissionDenied(NOT_YOURS)
+        return
+    require_lead_role(user, village_code)
 
 
 def clean_risk_types(values) -> list[str]:

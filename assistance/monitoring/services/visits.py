@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from assistance.monitoring.choices import Decision, LeadOutcome, LeadStatus, Purpose, VisitKind
 from assistance.monitoring.models import MonitoringLead, MonitoringPhoto, MonitoringRecord, MonitoringVisit
-from assistance.monitoring.services.leads import clean_risk_types, require_lead_role
+from assistance.monitoring.services.leads import clean_risk_types, require_visit_role
 from households.models import HelperPerson, Household
 from households.photos import clean_photo
 
@@ -116,14 +116,14 @@ def record_verification(
     is returned (None for a person outside the register found without risk: the lead keeps the findings)."""
     if lead is not None:
         lead = MonitoringLead.objects.select_for_update().get(pk=lead.pk)
-        require_lead_role(user, lead.village_id)
+        require_visit_role(user, village_code=lead.village_id, household=household or lead.household)
         if lead.status != LeadStatus.OPEN:
             raise ValidationError(LEAD_NOT_OPEN.format(status=lead.get_status_display()))
         if visited_on < lead.detected_on:
             raise ValidationError({"visited_on": BEFORE_LEAD})
         household = household or lead.household
     if household is not None:
-        require_lead_role(user, household.village_id)
+        require_visit_role(user, village_code=household.village_id, household=household)
     _check_visit(visited_on=visited_on, visitors=visitors, findings=findings, percap_income=percap_income)
     record = None
     if risk_found:
@@ -168,7 +168,7 @@ def record_follow_up(
 ) -> MonitoringVisit:
     """跟踪回访 of a monitored household: its income checks are what 风险消除 counts months on."""
     episode = MonitoringRecord.objects.select_related("household").get(pk=episode.pk)
-    require_lead_role(user, episode.household.village_id)
+    require_visit_role(user, village_code=episode.household.village_id, household=episode.household)
     if not episode.is_episode_open:
         raise ValidationError(NOT_MONITORED)
     _check_visit(visited_on=visited_on, visitors=visitors, findings=findings, percap_income=percap_income)

@@ -1,0 +1,248 @@
+"""Reads of the phone pages, every one starting from scoped() (a helper's assignments, a clerk's
+village). Amounts are the stored ones: a 低保 case's monthly amount is what the one calculator
+(programs.rules.dibao, via assistance.amounts) stored on it, 特困 and 两项补贴 their stored standards;
+nothing is computed here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from assistance.choices import PAYING_STATUSES, CaseStatus
+from assistance.models import AssistanceMeasure, DibaoCase, DisabilitySubsidy, TekunCase
+from assistance.monitoring.choices import LeadStatus
+from assistance.monitoring.models import MonitoringLead
+from core import privacy
+from core.scoping import scoped
+from households import visit_due
+from households.choices import MonitoringState, Relation
+from households.models import Household, Member, Visit
+from households.selectors import households_for
+from reports.crosscheck.choices import HitStatus
+from reports.crosscheck.models import Hit
+
+PAGE_SIZE = 30
+OPEN_LEAD_STATES = (LeadStatus.OPEN, LeadStatus.IN_REVIEW)
+
+
+def _count(qs: QuerySet) -> Coalesce:
+    return Coalesce(
+        Subquery(qs.values("household").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def _cards(user, today: dt.date) -> QuerySet:
+    head = Member.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD).values("name")[:1]
+    dibao = DibaoCase.objects.filter(household=OuterRef("pk")).order_by("-id").values("status")[:1]
+    households = (
+        households_for(user)
+        .select_related("village")
+        .only("pk", "household_no", "group_name", "monitoring_state", "village__name", "village__code")
+    )
+    return visit_due.with_visit_facts(households, today).annotate(
+        head=Subquery(head),
+        dibao_status=Subquery(dibao),
+        open_leads=_count(MonitoringLead.objects.filter(household=OuterRef("pk"), status=LeadStatus.OPEN)),
+        open_hits=_count(Hit.objects.filter(household=OuterRef("pk"), status=HitStatus.OPEN)),
+    )
+
+
+@dataclass
+class Card:
+    """One household on 我的帮扶户 (the names a template shows, no ids but the link)."""
+
+    household: Household
+    overdue: bool
+
+    @property
+    def dibao_label(self) -> str:
+        status = self.household.dibao_status
+        if status in PAYING_STATUSES:
+            return "低保" + CaseStatus(status).label
+        if status and status not in (CaseStatus.STOPPED, CaseStatus.REFUSED):
+            return "低保申请中"
+        return ""
+
+    @property
+    def monitored(self) -> bool:
+        return self.household.monitoring_state == MonitoringState.AT_RISK
+
+    @property
+    def tasks(self) -> int:
+        return self.household.open_leads + self.household.open_hits + (1 if self.overdue else 0)
+
+
+def my_households(user, *, q: str = "", page: int = 1, today: dt.date) -> tuple[list[Card], bool]:
+    """我的帮扶户: overdue first, then by village and number; (cards, more pages?)."""
+    due = visit_due.intervals(user.region_id, today)
+    qs = _cards(user, today)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(household_no__icontains=q)
+            | Exists(Member.objects.filter(household=OuterRef("pk"), name__contains=q))
+            | Q(village__name__contains=q)
+        )
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    rows = list(
+        qs.annotate(overdue_now=visit_due.overdue_expr(due)).order_by(
+            "-overdue_now", "village_id", "household_no"
+        )[start : start + PAGE_SIZE + 1]
+    )
+    cards = [Card(h, h.overdue_now) for h in rows[:PAGE_SIZE]]
+    return cards, len(rows) > PAGE_SIZE
+
+
+def household_for(user, pk: int) -> Household | None:
+    return households_for(user).select_related("village", "village__parent").filter(pk=pk).first()
+
+
+@dataclass
+class Policy:
+    name: str
+    detail: str
+    monthly: object  # Decimal, stored
+
+
+@dataclass
+class HouseholdCard:
+    household: Household
+    head: Member | None
+    members: list
+    policies: list[Policy]
+    measures: list
+    visits: list
+    leads: list
+    hits: list
+    last_visit: dt.date | None
+    overdue: bool
+    phone: str
+    dibao_label: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def household_card(user, household: Household, today: dt.date) -> HouseholdCard:
+    members = list(
+        scoped(Member.objects.filter(household=household, member_status="normal"), user).order_by("pk")
+    )
+    for m in members:
+        m.masked_id = privacy.shown(user, privacy.Kind.ID_NO, m.id_no)
+        born = m.birth_date
+        m.age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    head = next((m for m in members if m.relation == Relation.HEAD), None)
+    policies: list[Policy] = []
+    dibao = scoped(DibaoCase.objects.filter(household=household), user).order_by("-id").first()
+    dibao_label = ""
+    if dibao is not None and dibao.status in PAYING_STATUSES:
+        dibao_label = "低保" + dibao.get_status_display()
+        policies.append(Policy("农村低保", dibao.get_status_display(), dibao.monthly_amount))
+    elif dibao is not None and dibao.status not in (CaseStatus.STOPPED, CaseStatus.REFUSED):
+        dibao_label = "低保申请中"
+    for case in scoped(TekunCase.objects.filter(household=household, status="active"), user).select_related(
+        "member"
+    ):
+        if case.start_month:
+            policies.append(
+                Policy("特困供养", f"{case.member.name}（{case.get_mode_display()}）",
+                       case.basic_standard + case.care_standard)
+            )  # fmt: skip
+    subsidies = DisabilitySubsidy.objects.filter(
+        household=household, status="active", start_month__isnull=False
+    )
+    for sub in scoped(subsidies, user).select_related("member"):
+        policies.append(Policy("残疾人" + sub.get_kind_display(), sub.member.name, sub.monthly_amount))
+    measures = list(
+        scoped(
+            AssistanceMeasure.objects.filter(household=household, cancelled_at__isnull=True), user
+        ).order_by("-date", "-id")[:8]
+    )
+    visits = list(
+        scoped(Visit.objects.filter(household=household), user)
+        .prefetch_related(Prefetch("photos"))
+        .order_by("-visit_date", "-id")[:5]
+    )
+    leads = list(
+        scoped(
+            MonitoringLead.objects.filter(household=household, status__in=OPEN_LEAD_STATES), user
+        ).order_by("verify_deadline")
+    )
+    hits = list(
+        scoped(Hit.objects.filter(household=household, status=HitStatus.OPEN), user).order_by("deadline")[:5]
+    )
+    for hit in hits:
+        hit.safe_reason = privacy.scrub(hit.reason)
+    due = visit_due.intervals(user.region_id, today)
+    last = visits[0].visit_date if visits else None
+    assigned = (
+        visit_due.with_visit_facts(Household.objects.filter(pk=household.pk), today)
+        .values_list("has_helper", flat=True)
+        .first()
+    )
+    return HouseholdCard(
+        household=household,
+        head=head,
+        members=members,
+        policies=policies,
+        measures=measures,
+        visits=visits,
+        leads=leads,
+        hits=hits,
+        last_visit=last,
+        overdue=due.is_overdue(
+            monitored=household.monitoring_state == MonitoringState.AT_RISK,
+            assigned=bool(assigned),
+            last_visit=last,
+        ),  # fmt: skip
+        phone=privacy.shown(user, privacy.Kind.PHONE, household.phone),
+        dibao_label=dibao_label,
+    )
+
+
+@dataclass
+class Todo:
+    leads: list
+    hits: list
+    overdue: list
+    due: visit_due.VisitIntervals
+
+
+def todo(user, today: dt.date, *, limit: int = 50) -> Todo:
+    """我的待办: leads waiting for 入户核实 (by deadline), open 疑点, households past their visit interval."""
+    due = visit_due.intervals(user.region_id, today)
+    leads = list(
+        scoped(MonitoringLead.objects.filter(status=LeadStatus.OPEN, household__isnull=False), user)
+        .select_related("household", "village")
+        .order_by("verify_deadline", "pk")[:limit]
+    )
+    hits = list(
+        scoped(Hit.objects.filter(status=HitStatus.OPEN), user)
+        .select_related("household")
+        .order_by("deadline", "pk")[:limit]
+    )
+    for hit in hits:
+        hit.safe_reason = privacy.scrub(hit.reason)
+    head = Member.objects.filter(household=OuterRef("household_id"), relation=Relation.HEAD).values("name")
+    for lead in leads:
+        lead.late = lead.verify_deadline < today
+    leads_heads = {
+        row["pk"]: row["head"]
+        for row in MonitoringLead.objects.filter(pk__in=[x.pk for x in leads])
+        .annotate(head=Subquery(head[:1]))
+        .values("pk", "head")
+    }
+    for lead in leads:
+        lead.head_label = leads_heads.get(lead.pk) or lead.name
+    overdue = [
+        Card(h, True)
+        for h in _cards(user, today).filter(visit_due.overdue_q(due)).order_by("last_visit", "pk")[:limit]
+    ]
+    return Todo(leads=leads, hits=hits, overdue=overdue, due=due)
+
+
+def sync_pages(user) -> list[int]:
+    """The households whose pages a phone keeps for offline work (its scope, today)."""
+    return list(households_for(user).order_by("pk").values_list("pk", flat=True)[:500])

@@ -1,0 +1,42 @@
+{% load static %}/* 帮扶走访 service worker, version {{ version }}: Workbox (vendored, static/field/vendor/VERSIONS.md).
+ * The app shell is precached; pages under /m/ are network-first with the last copy kept for no signal
+ * (field.js fills and prunes the same cache with the user's households at each sync). */
+"use strict";
+importScripts("{% static 'field/vendor/workbox-v7.4.1/workbox-sw.js' %}");
+var MODULES = {
+  "workbox-core": "{% static 'field/vendor/workbox-v7.4.1/workbox-core.prod.js' %}",
+  "workbox-routing": "{% static 'field/vendor/workbox-v7.4.1/workbox-routing.prod.js' %}",
+  "workbox-strategies": "{% static 'field/vendor/workbox-v7.4.1/workbox-strategies.prod.js' %}",
+  "workbox-precaching": "{% static 'field/vendor/workbox-v7.4.1/workbox-precaching.prod.js' %}",
+};
+workbox.setConfig({ debug: false, modulePathCb: function (name) { return MODULES[name]; } });
+var core = workbox.core, routing = workbox.routing, strategies = workbox.strategies, precaching = workbox.precaching;
+var SCOPE = "{% url 'field:home' %}";
+var NOT_CACHED = ["{% url 'field:login' %}", "{% url 'field:logout' %}", "{% url 'field:sync' %}"];
+
+core.setCacheNameDetails({ prefix: "field", suffix: "{{ version }}" });
+self.skipWaiting();
+core.clientsClaim();
+precaching.cleanupOutdatedCaches();
+precaching.precacheAndRoute([
+  { url: "{% static 'field/field.css' %}", revision: "{{ version }}" },
+  { url: "{% static 'field/field.js' %}", revision: "{{ version }}" },
+  { url: "{% static 'field/vendor/idb-keyval-6.3.0/idb-keyval.umd.js' %}", revision: "6.3.0" },
+]);
+
+routing.registerRoute(
+  function (ctx) {
+    var path = ctx.url.pathname;
+    return ctx.request.mode === "navigate" && ctx.url.origin === self.location.origin &&
+      path.indexOf(SCOPE) === 0 && NOT_CACHED.indexOf(path) < 0;
+  },
+  new strategies.NetworkFirst({
+    cacheName: "field-pages",
+    networkTimeoutSeconds: 6,
+    matchOptions: { ignoreVary: true },
+    plugins: [{
+      // never keep a login redirect or an error page in place of a household's page
+      cacheWillUpdate: function (p) { return Promise.resolve(p.response && p.response.ok && !p.response.redirected ? p.response : null); },
+    }],
+  })
+);

@@ -1,0 +1,204 @@
+"""The phone pages (/m/): thin views over the field selectors and the lower floors' services — the one
+visit service (households.visits.record_visit: client-made id, photos, location) and the 防返贫监测
+入户核实 service (assistance.monitoring.services.visits.record_verification). A household or lead
+outside the user's scope answers 404, as everywhere."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from assistance.monitoring.choices import LeadStatus
+from assistance.monitoring.models import MonitoringLead
+from assistance.monitoring.services import visits as monitoring_visits
+from core.choices import Role
+from core.permissions import role_of
+from core.scoping import scoped
+from field import selectors
+from field.forms import CheckForm, VisitForm
+from households import permissions
+from households.models import Member
+from households.visits import VisitInput, record_visit
+
+# Bumped with every change of the phone pages' static files: the service worker's caches carry it.
+VERSION = "2026-12-07.1"
+
+phone_login_required = login_required(login_url="field:login")
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+class FieldLoginView(LoginView):
+    template_name = "field/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("field:home")
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("field:login")
+
+
+@phone_login_required
+@require_GET
+def my_households(request):
+    try:
+        page = int(request.GET.get("page") or 1)
+    except ValueError:
+        page = 1
+    q = request.GET.get("q", "")[:30]
+    cards, more = selectors.my_households(request.user, q=q, page=page, today=timezone.localdate())
+    return render(
+        request,
+        "field/home.html",
+        {
+            "cards": cards,
+            "q": q,
+            "page": page,
+            "more": more,
+            "is_helper": role_of(request.user) == Role.HELPER,
+        },  # fmt: skip
+    )
+
+
+@phone_login_required
+@require_GET
+def household_card(request, pk: int):
+    household = selectors.household_for(request.user, pk)
+    if household is None:
+        raise Http404("未找到该户，或该户不在您的帮扶范围内")
+    card = selectors.household_card(request.user, household, timezone.localdate())
+    return render(
+        request,
+        "field/household.html",
+        {"card": card, "h": household, "can_visit": permissions.can_record_visit(request.user)},
+    )
+
+
+def _visit_input(form: VisitForm, household, request) -> VisitInput:
+    data = form.cleaned_data
+    return VisitInput(
+        household_id=household.pk,
+        visit_date=data["visit_date"],
+        content=data["content"],
+        client_id=data.get("client_id"),
+        met_persons=form.met_persons(),
+        measures_delivered=data.get("measures_delivered") or "",
+        problems=data.get("problems") or "",
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        accuracy_m=data.get("accuracy_m"),
+        photos=data.get("photos") or [],
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@phone_login_required
+def visit_form(request, pk: int):
+    household = selectors.household_for(request.user, pk)
+    if household is None:
+        raise Http404("未找到该户，或该户不在您的帮扶范围内")
+    if not permissions.can_record_visit(request.user):
+        raise PermissionDenied("您的角色不能记录走访")
+    members = list(Member.objects.filter(household=household, member_status="normal").order_by("pk"))
+    form = VisitForm(request.POST or None, request.FILES or None, members=members)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                visit, created = record_visit(user=request.user, data=_visit_input(form, household, request))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                card = reverse("field:household", args=[household.pk])
+                if _wants_json(request):
+                    return JsonResponse({"ok": True, "created": created, "url": card})
+                messages.success(request, "走访记录已保存" if created else "该走访记录此前已上传，未重复保存")
+                return redirect(card)
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+    return render(request, "field/visit.html", {"form": form, "h": household})
+
+
+@phone_login_required
+def lead_check(request, pk: int):
+    lead = (
+        scoped(MonitoringLead.objects.filter(household__isnull=False), request.user)
+        .select_related("household", "village")
+        .filter(pk=pk)
+        .first()
+    )
+    if lead is None:
+        raise Http404("未找到该线索，或不在您的范围内")
+    household = selectors.household_for(request.user, lead.household_id)
+    if household is None:
+        raise Http404("未找到该线索，或不在您的范围内")
+    form = CheckForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and lead.status == LeadStatus.OPEN and form.is_valid():
+        data = form.cleaned_data
+        try:
+            monitoring_visits.record_verification(
+                user=request.user, lead=lead, visited_on=data["visited_on"], visitors=data["visitors"],
+                findings=data["findings"], risk_found=data["risk_found"], percap_income=data["percap_income"],
+                risk_types=data["risk_types"], category=data["category"], risk_other=data["risk_other"],
+                photos=data["photos"], helper=getattr(request.user, "helper_person", None),
+            )  # fmt: skip
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "入户核实已保存")
+            return redirect("field:household", pk=household.pk)
+    return render(request, "field/lead.html", {"form": form, "lead": lead, "h": household})
+
+
+@phone_login_required
+@require_GET
+def todo(request):
+    return render(request, "field/todo.html", {"todo": selectors.todo(request.user, timezone.localdate())})
+
+
+@never_cache
+@require_GET
+def sync(request):
+    """What the phone keeps for offline work: its households' pages (a household that left the
+    user's scope is dropped from the phone at this call), and a fresh CSRF token for the upload."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"ok": False, "login": reverse("field:login")}, status=401)
+    pages = [reverse("field:home"), reverse("field:todo")]
+    for pk in selectors.sync_pages(request.user):
+        pages += [reverse("field:household", args=[pk]), reverse("field:visit", args=[pk])]
+    return JsonResponse(
+        {"ok": True, "user": request.user.username, "csrf": get_token(request), "pages": pages,
+         "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
+    )  # fmt: skip
+
+
+@require_GET
+def service_worker(request):
+    body = render_to_string("field/sw.js", {"version": VERSION}, request=request)
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("field:home")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,181 @@
+"""The phone pages (/m/): a helper's households, the household card (masked, stored amounts), the visit
+form (client id: sent twice, stored once), 入户核实 of a lead through the monitoring service, 我的待办
+with overdue households; scenario 56 on the pages; the village clerk uses the same pages."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from assistance.monitoring.choices import LeadStatus
+from households.models import Visit
+from tests.assistance.factories import active_case, dibao_household
+from tests.factories import VisitFactory, assign, helper_user, household_with_members, photo_bytes
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def phone(client, helper):
+    client.force_login(helper)
+    return client
+
+
+def _lead(household, **kw):
+    from assistance.monitoring.services import leads
+
+    return leads.create_lead(
+        user=kw.pop("user"), village=household.village, household=household, source="cadre_visit",
+        risk_types=["illness"], description="户主住院，自付费用高", detected_on=TODAY - dt.timedelta(days=3),
+    )  # fmt: skip
+
+
+def test_scenario_56_phone_pages_answer_404_outside_scope(phone, mine, neighbour, clerk_a):
+    assert phone.get(reverse("field:household", args=[mine.pk])).status_code == 200
+    assert phone.get(reverse("field:visit", args=[mine.pk])).status_code == 200
+    for name in ("field:household", "field:visit"):
+        assert phone.get(reverse(name, args=[neighbour.pk])).status_code == 404
+    lead = _lead(neighbour, user=clerk_a)
+    assert phone.get(reverse("field:lead", args=[lead.pk])).status_code == 404
+    response = phone.post(
+        reverse("field:visit", args=[neighbour.pk]), {"visit_date": TODAY.isoformat(), "content": "走访"}
+    )
+    assert response.status_code == 404
+    assert not Visit.objects.filter(household=neighbour).exists()
+    page = phone.get(reverse("field:home")).content.decode()
+    assert reverse("field:household", args=[mine.pk]) in page
+    assert reverse("field:household", args=[neighbour.pk]) not in page
+
+
+def test_pages_need_a_login(client, mine):
+    response = client.get(reverse("field:household", args=[mine.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("field:login"))
+    assert client.get(reverse("field:login")).status_code == 200
+
+
+def test_household_card_masks_personal_data_and_shows_stored_amounts(client, village_a, county_admin):
+    household = dibao_household(village=village_a, income_per_person=1000, phone="13812345678")
+    case = active_case(household=household, county_user=county_admin)
+    assert case.monthly_amount > 0
+    helper = helper_user(village_a.parent.parent)
+    assign(helper, household, start=dt.date(2024, 1, 1))
+    client.force_login(helper)
+    head = household.members.get(relation="head")
+    page = client.get(reverse("field:household", args=[household.pk])).content.decode()
+    assert head.name in page
+    assert head.id_no not in page
+    assert head.id_no[:6] + "********" + head.id_no[-4:] in page
+    assert "13812345678" not in page
+    assert "138****5678" in page
+    # the amount the one calculator stored on the case, not a second computation
+    assert f"每月 <b>{case.monthly_amount}</b> 元" in page
+    assert "低保保障中" in page
+
+
+def test_visit_form_stores_once_per_client_id_with_photo_and_location(phone, helper, mine, media):
+    client_id = str(uuid.uuid4())
+    url = reverse("field:visit", args=[mine.pk])
+
+    def send():
+        return phone.post(
+            url,
+            {
+                "visit_date": TODAY.isoformat(), "content": "了解秋收", "met": [mine.members.first().name],
+                "client_id": client_id, "latitude": "42.500400", "longitude": "124.750000",
+                "accuracy_m": "15",
+                "photos": [SimpleUploadedFile("a.jpg", photo_bytes(), content_type="image/jpeg")],
+            },
+            HTTP_X_REQUESTED_WITH="fetch",
+        )  # fmt: skip
+
+    first, again = send(), send()
+    assert first.status_code == 200
+    assert first.json()["created"] is True
+    assert again.json()["created"] is False
+    visit = Visit.objects.get(household=mine)
+    assert visit.client_id == uuid.UUID(client_id)
+    assert visit.photos.count() == 1
+    assert (visit.accuracy_m, visit.far_from_home) == (15, False)
+    assert visit.met_persons == mine.members.first().name
+    card = phone.get(reverse("field:household", args=[mine.pk])).content.decode()
+    assert "了解秋收" in card
+
+
+def test_visit_form_errors_are_chinese(phone, mine):
+    response = phone.post(
+        reverse("field:visit", args=[mine.pk]),
+        {"visit_date": (TODAY + dt.timedelta(days=2)).isoformat(), "content": "x"},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert response.status_code == 400
+    assert "走访日期不能晚于今天" in str(response.json()["errors"])
+
+
+def test_helper_checks_a_lead_of_their_household(phone, helper, mine, clerk_a, media):
+    lead = _lead(mine, user=clerk_a)
+    todo = phone.get(reverse("field:todo")).content.decode()
+    assert reverse("field:lead", args=[lead.pk]) in todo
+    response = phone.post(
+        reverse("field:lead", args=[lead.pk]),
+        {
+            "visited_on": TODAY.isoformat(), "visitors": "帮扶责任人", "findings": "收入正常，无风险",
+            "risk_found": "0",
+            "photos": [SimpleUploadedFile("a.jpg", photo_bytes(), content_type="image/jpeg")],
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.CLOSED
+    assert lead.visits.get().photos.count() == 1
+
+
+def test_todo_lists_overdue_households_by_the_parameter(phone, helper, mine, village_a):
+    recent = household_with_members(village=village_a)
+    assign(helper, recent, start=dt.date(2024, 1, 1))
+    VisitFactory(household=recent, visit_date=TODAY - dt.timedelta(days=5))
+    VisitFactory(household=mine, visit_date=TODAY - dt.timedelta(days=200))
+    todo = phone.get(reverse("field:todo")).content.decode()
+    assert reverse("field:household", args=[mine.pk]) in todo
+    assert reverse("field:household", args=[recent.pk]) not in todo
+
+
+def test_village_clerk_uses_the_same_pages_for_her_village(client, clerk_a, mine, neighbour, village_b):
+    other_village = household_with_members(village=village_b)
+    client.force_login(clerk_a)
+    page = client.get(reverse("field:home")).content.decode()
+    assert reverse("field:household", args=[mine.pk]) in page
+    assert reverse("field:household", args=[neighbour.pk]) in page
+    assert client.get(reverse("field:household", args=[other_village.pk])).status_code == 404
+
+
+def test_sync_lists_the_users_households_only(phone, mine, neighbour):
+    data = phone.get(reverse("field:sync")).json()
+    assert reverse("field:household", args=[mine.pk]) in data["pages"]
+    assert reverse("field:household", args=[neighbour.pk]) not in data["pages"]
+    assert data["csrf"]
+
+
+def test_service_worker_is_served_for_the_phone_scope(client):
+    response = client.get(reverse("field:sw"))
+    assert response["Service-Worker-Allowed"] == "/m/"
+    assert b"workbox-sw.js" in response.content
+    assert b"storage.googleapis.com" not in response.content
+
+
+def test_no_page_has_english_words_or_raw_values(phone, mine, helper, clerk_a, media):
+    _lead(mine, user=clerk_a)
+    VisitFactory(household=mine, visit_date=TODAY - dt.timedelta(days=1))
+    import re
+
+    urls = [reverse("field:home"), reverse("field:todo")]
+    urls += [reverse("field:household", args=[mine.pk]), reverse("field:visit", args=[mine.pk])]
+    for url in urls:
+        html = phone.get(url).content.decode()
+        text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
+        assert not re.search(r"\b(True|False|None|true|false)\b", text), url
+        words = set(re.findall(r"[A-Za-z]{3,}", text))
+        assert not words, (url, words)
