@@ -7,21 +7,24 @@ from django.utils import timezone
 
 from assistance.monitoring.forms import PhotosField, VerificationForm
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "initial": timezone.localdate}
-TEXT = {"widget": forms.Textarea(attrs={"rows": 3})}
+
+def _text() -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": 3})
 
 
 class VisitForm(forms.Form):
     """记录走访. The page's script fills client_id (made on the phone) and the location."""
 
-    visit_date = forms.DateField(label="走访日期", **DATE)
+    visit_date = forms.DateField(
+        label="走访日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
     met = forms.MultipleChoiceField(
         label="见到的人", required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
     met_other = forms.CharField(label="其他见到的人", max_length=100, required=False)
-    content = forms.CharField(label="做了什么", **TEXT)
-    measures_delivered = forms.CharField(label="落实的帮扶措施", required=False, **TEXT)
-    problems = forms.CharField(label="发现的问题", required=False, **TEXT)
+    content = forms.CharField(label="做了什么", widget=_text())
+    measures_delivered = forms.CharField(label="落实的帮扶措施", required=False, widget=_text())
+    problems = forms.CharField(label="发现的问题", required=False, widget=_text())
     photos = PhotosField(label="现场照片")
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -55,7 +56,7 @@ def _cards(user, today: dt.date) -> QuerySet:
 class Card:
     """One household on 我的帮扶户 (the names a template shows, no ids but the link)."""
 
-    household: Household
+    household: Any  # a Household with the card's annotations (head, last_visit, dibao_status …)
     overdue: bool
 
     @property
