@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -49,8 +50,7 @@ _SPACE = re.compile(r"\s+")
 _OPTIONAL_TAIL = frozenset({F.REASON_CODE, F.REASON_TEXT, F.FILLER, F.PAYEE_NAME})
 
 
-@dataclass(frozen=True)
-class ReturnRow:
+class ReturnRow(NamedTuple):  # immutable; a tuple builds ~3× faster than a frozen dataclass
     row_no: int
     line_no: int
     amount: Decimal
@@ -81,6 +81,8 @@ class ReturnFile:
 
 
 def _cell_text(value) -> str:
+    if type(value) is str:  # text files: every field (the common case, 200,000 lines a 回盘)
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value if value is not None else "").strip()
@@ -241,31 +243,48 @@ def _text_lines(data: bytes, spec: dict) -> list[tuple[int, bytes]]:
     return [(n, line.rstrip(b"\r")) for n, line in enumerate(lines, 1) if line.strip()]
 
 
-def _split_fixed(line: bytes, columns: list[Column], encoding: str, row: int, out: ReturnFile) -> list | None:
-    width = sum(c.width or 0 for c in columns)
-    # A blank tail (the reason fields of a paid line, trimmed by the bank's system) is allowed.
-    minimum = width
-    for column in reversed(columns):
-        if column.field not in _OPTIONAL_TAIL:
-            break
-        minimum -= column.width or 0
-    if len(line) < minimum:
-        out.error(row, ROW_SHORT.format(row=row, length=len(line), width=width))
-        return None
-    values, start = [], 0
-    for column in columns:
-        end = start + (column.width or 0)
-        try:
-            values.append(line[start:end].decode(encoding).strip())
-        except UnicodeDecodeError:
-            if column.field in (F.FILLER, F.LABEL, F.PAYEE_NAME, F.REASON_TEXT):
-                values.append(line[start:end].decode(encoding, errors="replace").strip())
-            else:
-                out.error(row, ROW_UNREADABLE.format(row=row, field=LayoutField(column.field).label,
-                                                     encoding=encoding.upper()))  # fmt: skip
-                return None
-        start = end
-    return values
+class _FixedPlan:
+    """Where each kept field of a fixed-width line lies, computed once per section (not per line):
+    a 回盘 has up to 200,000 lines."""
+
+    def __init__(self, columns: list[Column], encoding: str) -> None:
+        self.encoding = encoding
+        self.width = sum(c.width or 0 for c in columns)
+        # A blank tail (the reason fields of a paid line, trimmed by the bank's system) is allowed.
+        self.minimum = self.width
+        for column in reversed(columns):
+            if column.field not in _OPTIONAL_TAIL:
+                break
+            self.minimum -= column.width or 0
+        self.slices: list[tuple[str, int, int, bool]] = []  # field, start, end, text may be damaged
+        start = 0
+        for column in columns:
+            end = start + (column.width or 0)
+            if column.field not in (F.FILLER, F.LABEL):
+                lenient = column.field in (F.PAYEE_NAME, F.REASON_TEXT)
+                self.slices.append((column.field, start, end, lenient))
+            start = end
+
+    def split(self, line: bytes, row: int, out: ReturnFile) -> dict | None:
+        """The line's kept fields by name, or None after a row error."""
+        if len(line) < self.minimum:
+            out.error(row, ROW_SHORT.format(row=row, length=len(line), width=self.width))
+            return None
+        fields = {}
+        for name, start, end, lenient in self.slices:
+            chunk = line[start:end]
+            if chunk.isascii():  # both encodings are ASCII supersets; ASCII decodes ~5× faster
+                fields[name] = chunk.decode("ascii").strip()
+                continue
+            try:
+                fields[name] = chunk.decode(self.encoding).strip()
+            except UnicodeDecodeError:
+                if not lenient:
+                    out.error(row, ROW_UNREADABLE.format(row=row, field=LayoutField(name).label,
+                                                         encoding=self.encoding.upper()))  # fmt: skip
+                    return None
+                fields[name] = chunk.decode(self.encoding, errors="replace").strip()
+        return fields
 
 
 def _split_delimited(
@@ -294,22 +313,24 @@ def _read_text(data: bytes, spec: dict, out: ReturnFile) -> None:
         totals_line, lines = lines[-1], lines[:-1]
     fixed = spec["file_format"] == BankFileFormat.FIXED
     encoding = codec(spec)
+    plans = {id(cols): _FixedPlan(cols, encoding) for cols in (total, detail)} if fixed else {}
 
-    def split(row: int, line: bytes, columns: list[Column]):
+    def split(row: int, line: bytes, columns: list[Column]) -> dict | None:
         if fixed:
-            return _split_fixed(line, columns, encoding, row, out)
-        return _split_delimited(line, columns, spec, row, out)
+            return plans[id(columns)].split(line, row, out)
+        values = _split_delimited(line, columns, spec, row, out)
+        return None if values is None else _fields(columns, values)
 
     if totals_line is not None:
-        values = split(totals_line[0], totals_line[1], total)
-        if values is not None:
-            reader.totals(totals_line[0], _fields(total, values))
+        fields = split(totals_line[0], totals_line[1], total)
+        if fields is not None:
+            reader.totals(totals_line[0], fields)
     elif spec["totals_row"] != T.NONE:
         out.error(0, TOTALS_MISSING.format(where="首行" if spec["totals_row"] == T.TOP else "末行"))
     for row_no, line in lines:
-        values = split(row_no, line, detail)
-        if values is not None:
-            reader.row(row_no, _fields(detail, values))
+        fields = split(row_no, line, detail)
+        if fields is not None:
+            reader.row(row_no, fields)
 
 
 def read_return(data: bytes, filename: str, spec: dict) -> ReturnFile:
