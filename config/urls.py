@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/v1/cross-checks/", include("reports.crosscheck.api.urls")),
     # 农户自主申报: public, no login (a village's page is reached by the QR code on its poster)
     path("report/", include("assistance.monitoring.public_urls")),
+    # 阳光扶贫: a county's 项目库 公告公示, public, no login
+    path("projects/", include("projects.public_urls")),
     path("captcha/", include("captcha.urls")),
     # 手机走访: the phone pages of 帮扶责任人 and village clerks (outside the admin)
     path("m/", include("field.urls")),

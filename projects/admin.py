@@ -73,6 +73,9 @@ class BudgetInline(ViewableInline):
     model = ProjectBudget
     fields = ["source", "amount"]
 
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        return 2 if obj is None else 0  # a new project's form opens with two lines to fill
+
     def has_add_permission(self, request, obj=None) -> bool:
         return can_edit(request.user, obj)
 
