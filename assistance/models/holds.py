@@ -1,8 +1,9 @@
 """Payment holds (暂停发放): a household's lines stay on the roll with nothing paid while a hold is open.
 
 Holds are assistance's own data; whoever finds a reason to hold (the 信息比对 cross-checks in
-reports) creates and clears them through assistance.services.holds. Never deleted: clearing sets
-cleared_at, so the roll history can say why a month was not paid.
+reports: the county's own lists, or the county's decision on a 疑点, scenario 66) creates and clears
+them through assistance.services.holds. Never deleted: clearing sets cleared_at, so the roll history
+can say why a month was not paid.
 
 A hold covers the months from its first month (from_month) until it is cleared (issue 23,
 scenario 39): a roll for an earlier month pays as due, whenever it is built or rebuilt."""
@@ -25,6 +26,15 @@ class PaymentHold(models.Model):
         help_text="自该月（每月1日）起的发放表暂停发放，直至解除；此前月份照常发放",
     )
     created_at = models.DateTimeField("暂停时间", auto_now_add=True)
+    # Who decided (a county admin on a 疑点); empty when a check of the county's own list placed it.
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,9 +21,10 @@ HELD_NOTE = "暂停发放：{reason}"
 
 
 @transaction.atomic
-def place_holds(*, holds: Iterable[tuple[int, str, str, dt.date]], source: str) -> int:
+def place_holds(*, holds: Iterable[tuple[int, str, str, dt.date]], source: str, placed_by=None) -> int:
     """(household_id, source_ref, reason, from_month) rows; an open hold of the same source and ref
-    stays as it is (running a check twice places nothing new). Returns how many were placed."""
+    stays as it is (running a check twice places nothing new). Returns how many were placed.
+    placed_by: the person who decided, when a person did (scenario 66)."""
     rows = list(holds)
     if not rows:
         return 0
@@ -35,12 +36,17 @@ def place_holds(*, holds: Iterable[tuple[int, str, str, dt.date]], source: str) 
                 source_ref=ref,
                 reason=reason[:300],
                 from_month=from_month.replace(day=1),
+                placed_by=placed_by,
             )  # fmt: skip
             for h, ref, reason, from_month in rows
         ],
         ignore_conflicts=True,
     )
     return len(created)
+
+
+def is_held(*, source: str, source_ref: str) -> bool:
+    return PaymentHold.objects.filter(source=source, source_ref=source_ref, cleared_at__isnull=True).exists()
 
 
 @transaction.atomic

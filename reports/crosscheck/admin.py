@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.admin.chain import ask_reason
 from core.admin.scoping import ScopedAdminMixin
 from core.choices import Role
 from core.excel.parsing import FileRejected
@@ -164,7 +165,13 @@ class HitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "severity", "rule"]
     list_select_related = ["village", "household"]
-    actions = ["act_confirm"]
+    actions = ["act_confirm", "act_hold"]
+    # Each level sees the action it takes: the township confirms, the county decides on holds.
+    ACTIONS_OF = {
+        Role.TOWNSHIP_REVIEWER: {"act_confirm"},
+        Role.COUNTY_ADMIN: {"act_hold"},
+        Role.SYSTEM_ADMIN: {"act_confirm"},
+    }
 
     @admin.display(description="户编号", ordering="household__household_no")
     def household_no(self, obj) -> str:
@@ -205,6 +212,22 @@ class HitAdmin(ScopedAdminMixin, admin.ModelAdmin):
             attachment=data.get("attachment"), change_request=data.get("change_request"),
             stopped_case=data.get("stopped_case"),
         )  # fmt: skip
+
+    def get_actions(self, request):
+        keep = self.ACTIONS_OF.get(role_of(request.user), set())
+        return {name: action for name, action in super().get_actions(request).items() if name in keep}
+
+    @admin.action(description="县级决定暂停发放")
+    def act_hold(self, request, queryset):
+        return ask_reason(
+            self,
+            request,
+            queryset,
+            action="act_hold",
+            title="县级决定暂停发放",
+            step=lambda hit, reason: services.hold_payment(hit=hit, user=request.user, reason=reason),
+            done=lambda hit: "已暂停发放，乡镇确认核实结果后自动解除",
+        )
 
     @admin.action(description="乡镇确认核实结果")
     def act_confirm(self, request, queryset):

@@ -1,8 +1,10 @@
 """Cross-check actions: upload a list (county and above), run the checks of a county, and the 疑点
 chain — the village answers (核实无误 with reason and attachment / 已纠正 naming the change request or
 the case stop it caused), the township confirms or returns. Holds on payments are assistance's data:
-placed for new 高 hits on payees (when crosscheck.hold_high_severity), cleared when the township
-confirms the answer."""
+placed for new 高 hits on payees (when crosscheck.hold_high_severity) of the county's own checks —
+its internal rules and the lists it uploaded — or by the county's decision on a 疑点 (hold_payment);
+a list the city uploads gives the county 疑点 and holds nothing (the city supervises, it does not
+stop money: scenario 66). Holds are cleared when the township confirms the answer."""
 
 from __future__ import annotations
 
@@ -64,6 +66,10 @@ CHANGE_WITHDRAWN = "关联的变更申请已撤回"
 CHANGE_NOT_APPROVED = "关联的变更申请尚未审核通过，暂不能确认"
 RETURN_REASON_REQUIRED = "请填写退回原因"
 ANSWER_REQUIRED = "请选择核实结论"
+HOLD_ONLY_COUNTY = "是否暂停发放由县级管理员决定"
+HOLD_REASON_REQUIRED = "请填写暂停发放的理由"
+ALREADY_HELD = "该疑点已暂停发放"
+HOLD_REASON = "县级决定暂停发放（{reason}）：{hit}"
 
 PARAM_KEYS = [
     "crosscheck.excluding_list_kinds",
@@ -233,7 +239,9 @@ def run_checks(
         for name, sql in checks.INTERNAL_RULES.items():
             rule(name, sql, params)
     placed = 0
-    if p.boolean("crosscheck.hold_high_severity"):
+    # The county's own checks hold at once; a list of the city (or above) waits for the county.
+    county_owned = batch is None or batch.region_id == county.code
+    if p.boolean("crosscheck.hold_high_severity") and county_owned:
         death_list = batch is not None and batch.kind == ListKind.DEATH
         placed = holds.place_holds(
             holds=[
@@ -372,6 +380,32 @@ def confirm_hit(*, hit: Hit, user) -> Hit:
         source_ref=str(hit.pk),
         user=user,
         reason=f"疑点经乡镇确认：{hit.get_answer_display()}",
+    )
+    return hit
+
+
+@transaction.atomic
+def hold_payment(*, hit: Hit, user, reason: str) -> Hit:
+    """县级决定暂停发放 on a 疑点 (a city list's hit, or one the checks did not hold): the household's
+    payment is held until the township confirms the answer, like a hold the county's own list placed."""
+    hit = _lock(hit)
+    if role_of(user) != Role.COUNTY_ADMIN:
+        raise PermissionDenied(HOLD_ONLY_COUNTY)
+    if not is_in_scope(user, hit.village_id):
+        raise PermissionDenied(OUT_OF_SCOPE)
+    if hit.status == HitStatus.CLOSED:
+        raise ValidationError(WRONG_STATUS.format(status=hit.get_status_display(), action="暂停发放"))
+    if not reason.strip():
+        raise ValidationError({"reason": HOLD_REASON_REQUIRED})
+    if holds.is_held(source=HOLD_SOURCE, source_ref=str(hit.pk)):
+        raise ValidationError(ALREADY_HELD)
+    row = hit.list_row if hit.list_row_id else None
+    death_list = hit.batch_id is not None and hit.batch.kind == ListKind.DEATH
+    candidate = checks.HoldCandidate(hit.pk, hit.household_id, hit.reason, row.event_date if row else None)
+    first_month = hold_from(candidate, timezone.localdate(), death_list)
+    text = HOLD_REASON.format(reason=reason.strip(), hit=hit.reason)
+    holds.place_holds(
+        holds=[(hit.household_id, str(hit.pk), text, first_month)], source=HOLD_SOURCE, placed_by=user
     )
     return hit
 

@@ -964,6 +964,13 @@ ROWS = [
         only({"township"}, 400),
         outside=HITS_OUT,
     ),
+    post(
+        "crosscheck.hold",
+        lambda w: f"/api/v1/cross-checks/hits/{w.hit.pk}/hold/",
+        {"reason": "县级决定暂停发放"},
+        only({"county"}, 200),  # the county decides holds, never the city (scenario 66)
+        outside=HITS_OUT,
+    ),
     # ---------------------------------------------------------------- authentication
     Row("token", "post", lambda w: "/api/v1/auth/token/", BAD, payload={}, outside=BAD, anonymous=400),
 ]

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assistance.models import PaymentHold
 from reports.crosscheck import services
 from reports.crosscheck.choices import HitStatus, ListKind, RunTrigger
 from reports.crosscheck.models import Hit, OutsideList
@@ -81,3 +82,30 @@ def test_village_answers_a_hit_in_the_admin(client, village_a, county_admin, cle
     response = client.post(url, {"answer": "verified_ok", "answer_reason": "车辆已过户", "attachment": proof})
     assert response.status_code == 302
     assert Hit.objects.get().status == HitStatus.ANSWERED
+
+
+def test_scenario_66_county_holds_a_city_list_hit_from_the_admin_list(
+    client, village_a, county_admin, city_supervisor, township_reviewer_a, media
+):
+    member = dibao_household(village=village_a, persons=1).members.get()
+    batch = services.upload_list(
+        user=city_supervisor, data=gbk_csv([(member.name, member.id_no, "2019-11-20", "")]),
+        filename="死亡.csv", kind=ListKind.DEATH, cutoff_date=dt.date(2019, 11, 30), source_agency="市公安局",
+        today=dt.date(2019, 12, 5),
+    )  # fmt: skip
+    services.run_checks(
+        county=village_a.parent.parent, as_of=dt.date(2019, 12, 5), batch=batch, trigger=RunTrigger.UPLOAD
+    )
+    hit = Hit.objects.get()
+    assert not PaymentHold.objects.exists()
+
+    login(client, township_reviewer_a)
+    assert "act_hold" not in client.get("/admin/reports/hit/").content.decode()
+    login(client, county_admin)
+    assert "act_hold" in client.get("/admin/reports/hit/").content.decode()
+    chosen = {"action": "act_hold", "_selected_action": [hit.pk]}
+    asked = client.post("/admin/reports/hit/", chosen)
+    assert "县级决定暂停发放" in asked.content.decode()
+    assert not PaymentHold.objects.exists()
+    client.post("/admin/reports/hit/", {**chosen, "confirm": "1", "reason": "市公安局死亡名单"})
+    assert PaymentHold.objects.get().placed_by == county_admin

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -17,7 +18,7 @@ from households.models import Member
 from households.workflow import services as wf
 from reports.crosscheck import services
 from reports.crosscheck.choices import Answer, HitStatus, ListKind, Rule, RunTrigger, Severity
-from reports.crosscheck.models import Hit
+from reports.crosscheck.models import CheckRun, Hit
 from tests.assistance.factories import active_case, dibao_household
 from tests.factories import HouseholdFactory, MemberFactory, region_chain, user_for, valid_id
 from tests.reports.helpers import gbk_csv
@@ -248,3 +249,60 @@ def test_scenario_39_death_on_20_december_holds_january_not_december(
     recalculate_now(region=county, as_of=dt.date(2020, 1, 6))
     february = rolls.generate_roll(county=county, month=dt.date(2020, 2, 1)).lines.get()
     assert (february.held, february.covered_persons) == (False, 2)
+
+
+def test_scenario_66_city_death_list_gives_county_hits_and_holds_nothing_until_the_county_decides(
+    village_a, clerk_a, township_reviewer_a, county_admin, city_supervisor, django_capture_on_commit_callbacks
+):
+    household = dibao_household(village=village_a, persons=3, income_per_person=2000)
+    active_case(household=household, county_user=county_admin)
+    county = village_a.parent.parent
+    dead = household.members.order_by("id")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = upload(city_supervisor, [(dead.name, dead.id_no, "2019-11-20", "")])
+    assert batch.region_id == county.parent_id
+
+    hit = Hit.objects.get()
+    assert (hit.severity, hit.on_payee, hit.status) == (Severity.HIGH, True, HitStatus.OPEN)
+    assert scoped(Hit.objects.all(), county_admin).get() == hit
+    assert not PaymentHold.objects.exists()
+    assert CheckRun.objects.get(batch=batch).holds_placed == 0
+    december = rolls.generate_roll(county=county, month=dt.date(2019, 12, 1))
+    assert not december.lines.get().held
+    assert december.total_amount > 0
+
+    # Only the county decides: not the city that sent the list, not the township or the village.
+    api = APIClient()
+    for user in (city_supervisor, township_reviewer_a, clerk_a):
+        api.force_authenticate(user)
+        answer = api.post(f"/api/v1/cross-checks/hits/{hit.pk}/hold/", {"reason": "死亡"}, format="json")
+        assert answer.status_code == 403, user
+        with pytest.raises(PermissionDenied):
+            services.hold_payment(hit=hit, user=user, reason="死亡")
+    assert not PaymentHold.objects.exists()
+
+    api.force_authenticate(county_admin)
+    assert api.post(f"/api/v1/cross-checks/hits/{hit.pk}/hold/", {}, format="json").status_code == 400
+    answer = api.post(f"/api/v1/cross-checks/hits/{hit.pk}/hold/", {"reason": "公安死亡名单"}, format="json")
+    assert answer.status_code == 200, answer.json()
+    hold = PaymentHold.objects.get()
+    assert (hold.household_id, hold.placed_by_id, hold.cleared_at) == (household.pk, county_admin.pk, None)
+    assert "公安死亡名单" in hold.reason
+    again = api.post(f"/api/v1/cross-checks/hits/{hit.pk}/hold/", {"reason": "再次"}, format="json")
+    assert again.status_code == 400
+    assert again.json()["errors"][0]["message"] == services.ALREADY_HELD
+
+    january = rolls.generate_roll(county=county, month=dt.date(2020, 1, 1))
+    assert january.lines.get().held
+    assert january.total_amount == 0
+
+
+def test_scenario_66_county_list_still_holds_at_once(
+    village_a, county_admin, django_capture_on_commit_callbacks
+):
+    household = dibao_household(village=village_a, persons=2)
+    active_case(household=household, county_user=county_admin)
+    dead = household.members.order_by("id")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(county_admin, [(dead.name, dead.id_no, "2019-11-20", "")])
+    assert PaymentHold.objects.get().placed_by is None

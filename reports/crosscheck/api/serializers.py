@@ -73,6 +73,10 @@ class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(label="退回原因", max_length=300)
 
 
+class HoldSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="暂停发放理由", max_length=200)
+
+
 class CheckRunSerializer(serializers.ModelSerializer):
     trigger_display = serializers.CharField(source="get_trigger_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)

@@ -102,7 +102,12 @@ class HitViewSet(ReadOnly):
     serializer_class = s.HitSerializer
     filterset_class = filters.HitFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    policies = {"answer": roles({CLERK}), "confirm": roles({TOWNSHIP}), "send_back": roles({TOWNSHIP})}
+    policies = {
+        "answer": roles({CLERK}),
+        "confirm": roles({TOWNSHIP}),
+        "send_back": roles({TOWNSHIP}),
+        "hold": roles({COUNTY}),
+    }
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -149,14 +154,27 @@ class HitViewSet(ReadOnly):
     def confirm(self, request, pk=None):
         return self._done(services.confirm_hit(hit=self.get_object(), user=request.user))
 
+    @extend_schema(
+        summary="县级决定暂停发放",
+        description="县级管理员对疑点所在户暂停发放，须填写理由；乡镇确认核实结果后自动解除。"
+        "市级上传的名单只生成疑点，不自动暂停发放。",
+        request=s.HoldSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def hold(self, request, pk=None):
+        return self._with_reason(s.HoldSerializer, services.hold_payment)
+
     @extend_schema(summary="乡镇退回重新核实", request=s.ReturnSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request, pk=None):
+        return self._with_reason(s.ReturnSerializer, services.return_hit)
+
+    def _with_reason(self, serializer_class, service):
         hit = self.get_object()
-        serializer = s.ReturnSerializer(data=request.data)
+        serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return self._done(
-            services.return_hit(hit=hit, user=request.user, reason=serializer.validated_data["reason"])
+            service(hit=hit, user=self.request.user, reason=serializer.validated_data["reason"])
         )
 
 
