@@ -400,7 +400,8 @@ def hold_payment(*, hit: Hit, user, reason: str) -> Hit:
     if holds.is_held(source=HOLD_SOURCE, source_ref=str(hit.pk)):
         raise ValidationError(ALREADY_HELD)
     row = hit.list_row if hit.list_row_id else None
-    death_list = hit.batch_id is not None and hit.batch.kind == ListKind.DEATH
+    batch = hit.batch if hit.batch_id else None
+    death_list = batch is not None and batch.kind == ListKind.DEATH
     candidate = checks.HoldCandidate(hit.pk, hit.household_id, hit.reason, row.event_date if row else None)
     first_month = hold_from(candidate, timezone.localdate(), death_list)
     text = HOLD_REASON.format(reason=reason.strip(), hit=hit.reason)
