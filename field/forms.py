@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from assistance.monitoring.forms import PhotosField, VerificationForm
 
+ISO_DATE = "%Y-%m-%d"  # a date input takes ISO dates only
+CAMERA = {"accept": "image/*", "capture": "environment"}
+
 
 def _text() -> forms.Textarea:
     return forms.Textarea(attrs={"rows": 3})
@@ -16,7 +19,9 @@ class VisitForm(forms.Form):
     """记录走访. The page's script fills client_id (made on the phone) and the location."""
 
     visit_date = forms.DateField(
-        label="走访日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label="走访日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        initial=timezone.localdate,
     )
     met = forms.MultipleChoiceField(
         label="见到的人", required=False, widget=forms.CheckboxSelectMultiple, choices=()
@@ -34,7 +39,7 @@ class VisitForm(forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["met"].choices = [(m.name, f"{m.name}（{m.get_relation_display()}）") for m in members]
-        self.fields["photos"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
+        self.fields["photos"].widget.attrs.update(CAMERA)
 
     def met_persons(self) -> str:
         names = list(self.cleaned_data.get("met") or [])
@@ -47,4 +52,5 @@ class CheckForm(VerificationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["photos"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
+        self.fields["photos"].widget.attrs.update(CAMERA)
+        self.fields["visited_on"].widget.format = ISO_DATE

@@ -45,7 +45,8 @@
         var div = document.createElement("div");
         div.className = "queued";
         var b = document.createElement("b");
-        b.textContent = "待上传 · " + x.date;
+        var d = (x.date || "").split("-");
+        b.textContent = "待上传 · " + (d.length === 3 ? d[0] + "年" + Number(d[1]) + "月" + Number(d[2]) + "日" : x.date);
         var p = document.createElement("p");
         p.textContent = x.summary + (x.photos.length ? "（照片 " + x.photos.length + " 张）" : "");
         div.appendChild(b); div.appendChild(p);

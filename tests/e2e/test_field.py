@@ -1,0 +1,238 @@
+"""The phone pages (/m/) in a real browser on a phone (390×844, touch): scenario 56 (pages outside the
+helper's scope answer 404), 57 (a visit recorded with the network off — photo and location — survives
+a reload and is sent once when the network returns), 58 (an overdue monitored household on the
+helper's 待办); no page scrolls sideways at 360 px; a reassigned household leaves the phone at the next
+sync. Screenshots of every page go to test-results/field/."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from assistance.monitoring.choices import LeadStatus
+from assistance.monitoring.services import leads
+from households.choices import MonitoringState
+from households.models import Visit
+from tests.e2e.pages import offending_text
+from tests.factories import assign, helper_user, household_with_members, photo_bytes, user_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "pass-12345"  # tests.factories.UserFactory
+PHONE = {"width": 390, "height": 844}
+HOME = (Decimal("42.500000"), Decimal("124.750000"))
+
+
+@pytest.fixture
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def field_world(village_a):
+    helper = helper_user(village_a.parent.parent, first_name="李春华")
+    mine = household_with_members(village=village_a, latitude=HOME[0], longitude=HOME[1])
+    assign(helper, mine, start=dt.date(2024, 1, 1))
+    monitored = household_with_members(village=village_a, monitoring_state=MonitoringState.AT_RISK)
+    assign(helper, monitored, start=dt.date(2024, 1, 1))
+    neighbour = household_with_members(village=village_a)
+    clerk = user_for(village_a)
+    lead = leads.create_lead(
+        user=clerk, village=village_a, household=mine, source="cadre_visit", risk_types=["illness"],
+        description="户主住院，自付医疗费用较高", detected_on=timezone.localdate() - dt.timedelta(days=2),
+    )  # fmt: skip
+    return {"helper": helper, "mine": mine, "monitored": monitored, "neighbour": neighbour, "lead": lead,
+            "clerk": clerk}  # fmt: skip
+
+
+def phone_context(browser, width=PHONE["width"]):
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": width, "height": PHONE["height"]}, is_mobile=True, has_touch=True,
+        geolocation={"latitude": 42.5004, "longitude": 124.75, "accuracy": 18}, permissions=["geolocation"],
+        timezone_id="Asia/Shanghai",
+    )  # fmt: skip
+    context.set_default_timeout(20_000)
+    return context
+
+
+def phone_login(context, live_server, username):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/m/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.tap("button[type=submit]")
+    return page
+
+
+def wait_synced(page):
+    page.wait_for_function("document.body.dataset.synced === '1'")
+
+
+def shot(page, path) -> None:
+    """A full-page screenshot with the bottom tab bar at the end of the page, not over the middle."""
+    style = page.add_style_tag(content=".tabs{position:static}")
+    page.screenshot(path=str(path), full_page=True)
+    style.evaluate("node => node.remove()")
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_scenario_56_phone_pages_and_screenshots(browser, live_server, artifacts, field_world, media):
+    shots = artifacts / "field"
+    shots.mkdir(exist_ok=True)
+    w = field_world
+    context = phone_context(browser)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/m/")
+    assert "/m/login/" in page.url
+    shot(page, shots / "0-login.png")
+    page = phone_login(context, live_server, w["helper"].username)
+    wait_synced(page)
+    pages = {
+        "1-my-households": "/m/",
+        "2-household": f"/m/h/{w['mine'].pk}/",
+        "3-visit-form": f"/m/h/{w['mine'].pk}/visit/",
+        "4-lead-check": f"/m/lead/{w['lead'].pk}/",
+        "5-todo": "/m/todo/",
+    }
+    for name, path in pages.items():
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        if name == "3-visit-form":
+            page.wait_for_function("document.getElementById('geo').textContent.indexOf('已定位') === 0")
+        text = page.inner_text("body")
+        assert offending_text(text) == [], (path, offending_text(text))
+        assert no_sideways_scroll(page), path
+        shot(page, shots / f"{name}.png")
+        page.set_viewport_size({"width": 360, "height": PHONE["height"]})
+        assert no_sideways_scroll(page), f"{path} at 360 px"
+        page.set_viewport_size(PHONE)
+    home = page.goto(f"{live_server.url}/m/") and page.inner_text("body")
+    assert w["mine"].members.get(relation="head").name in home
+    assert w["neighbour"].members.get(relation="head").name not in home
+    for path in (f"/m/h/{w['neighbour'].pk}/", f"/m/h/{w['neighbour'].pk}/visit/"):
+        assert page.goto(live_server.url + path).status == 404
+
+    # 入户核实 of the lead on the phone, the photo shrunk in the browser before upload
+    page.goto(f"{live_server.url}/m/lead/{w['lead'].pk}/")
+    page.fill("textarea[name=findings]", "已出院，医保报销后自付不高，家庭收入稳定")
+    page.check("input[name=risk_found][value='0']")
+    big = photo_bytes(size=(3000, 2000))
+    page.set_input_files("#id_photos", files=[{"name": "核实.jpg", "mimeType": "image/jpeg", "buffer": big}])
+    page.wait_for_selector("#previews canvas")
+    page.wait_for_function("document.getElementById('id_photos').files[0].size < %d" % len(big))
+    with page.expect_navigation():
+        page.tap("button[type=submit]")
+    assert "入户核实已保存" in page.inner_text("body")
+    w["lead"].refresh_from_db()
+    assert w["lead"].status == LeadStatus.CLOSED
+    from PIL import Image
+
+    stored = w["lead"].visits.get().photos.get()
+    with Image.open(stored.image.open("rb")) as image:
+        assert max(image.size) <= 1600
+    context.close()
+
+
+def test_scenario_57_offline_visit_is_kept_and_sent_once(browser, live_server, artifacts, field_world, media):
+    shots = artifacts / "field"
+    shots.mkdir(exist_ok=True)
+    w = field_world
+    mine = w["mine"]
+    context = phone_context(browser)
+    page = phone_login(context, live_server, w["helper"].username)
+    wait_synced(page)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    # a second load under the service worker: the phone has its households' pages now
+    page.reload()
+    wait_synced(page)
+
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/m/h/{mine.pk}/visit/")
+    assert "记录走访" in page.inner_text("h1")
+    page.wait_for_function("document.getElementById('geo').textContent.indexOf('已定位') === 0")
+    page.fill("textarea[name=content]", "离线走访：了解秋收和务工情况")
+    page.fill("textarea[name=problems]", "子女上学路远")
+    page.check("input[name=met] >> nth=0")
+    page.set_input_files(
+        "#id_photos",
+        files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(size=(2400, 1800))}],
+    )
+    page.wait_for_selector("#previews canvas")
+    shot(page, shots / "6-visit-offline-filled.png")
+    with page.expect_navigation():
+        page.tap("#visit-form button[type=submit]")
+    page.wait_for_function("document.getElementById('pending').textContent === '1'")
+    assert "待上传" in page.inner_text("#queued")
+    assert "离线" in page.inner_text("#net")
+    shot(page, shots / "7-card-offline-pending.png")
+    page.reload()  # nothing is lost when the page reloads
+    page.wait_for_function("document.getElementById('pending').textContent === '1'")
+    assert "离线走访" in page.inner_text("#queued")
+    assert not Visit.objects.filter(household=mine).exists()
+
+    context.set_offline(False)
+    page.wait_for_function("document.getElementById('pending').textContent === '0'", timeout=30_000)
+    visit = Visit.objects.get(household=mine)
+    assert visit.content == "离线走访：了解秋收和务工情况"
+    assert visit.photos.count() == 1
+    photo = visit.photos.get()
+    assert max(photo.width, photo.height) <= 1600  # shrunk in the browser
+    assert (visit.latitude, visit.longitude, visit.accuracy_m) == (
+        Decimal("42.500400"),
+        Decimal("124.750000"),
+        18,
+    )
+    assert visit.far_from_home is False
+    page.reload()
+    assert "离线走访" in page.inner_text("body")
+    assert "尚未同步" not in page.inner_text("#lastsync")
+    shot(page, shots / "8-card-synced.png")
+    # a repeated send of the same client id changes nothing
+    again = page.evaluate(
+        """async ([url, id]) => {
+            const sync = await (await fetch('/m/sync/')).json();
+            const fd = new FormData();
+            fd.append('visit_date', new Date().toISOString().slice(0, 10));
+            fd.append('content', '重复上传');
+            fd.append('client_id', id);
+            const r = await fetch(url, {method: 'POST', body: fd,
+                headers: {'X-CSRFToken': sync.csrf, 'X-Requested-With': 'fetch'}});
+            return await r.json();
+        }""",
+        [f"/m/h/{mine.pk}/visit/", str(visit.client_id)],
+    )
+    assert again["created"] is False
+    assert Visit.objects.filter(household=mine).count() == 1
+    context.close()
+
+
+def test_scenario_58_overdue_on_todo_and_reassigned_household_leaves_the_phone(
+    browser, live_server, artifacts, field_world
+):
+    w = field_world
+    context = phone_context(browser)
+    page = phone_login(context, live_server, w["helper"].username)
+    wait_synced(page)
+    page.goto(f"{live_server.url}/m/todo/")
+    overdue = page.inner_text("body")
+    assert "逾期未走访的农户" in overdue
+    assert w["monitored"].members.get(relation="head").name in overdue
+    page.goto(f"{live_server.url}/m/")
+    wait_synced(page)
+    cached = f"""caches.open('field-pages').then(c => c.match('/m/h/{w["mine"].pk}/')).then(r => !!r)"""
+    assert page.evaluate(cached) is True
+    # the household is reassigned: at the next sync it leaves this phone
+    assignment = w["mine"].helper_assignments.get(end__isnull=True)
+    assignment.end = timezone.localdate() - dt.timedelta(days=1)
+    assignment.save()
+    assign(helper_user(w["mine"].village.parent.parent), w["mine"], start=timezone.localdate())
+    page.reload()
+    wait_synced(page)
+    assert page.evaluate(cached) is False
+    assert w["mine"].members.get(relation="head").name not in page.inner_text("body")
+    context.close()
