@@ -124,7 +124,7 @@ def test_scenario_56_phone_pages_and_screenshots(browser, live_server, artifacts
     big = photo_bytes(size=(3000, 2000))
     page.set_input_files("#id_photos", files=[{"name": "核实.jpg", "mimeType": "image/jpeg", "buffer": big}])
     page.wait_for_selector("#previews canvas")
-    page.wait_for_function("document.getElementById('id_photos').files[0].size < %d" % len(big))
+    page.wait_for_function(f"document.getElementById('id_photos').files[0].size < {len(big)}")
     with page.expect_navigation():
         page.tap("button[type=submit]")
     assert "入户核实已保存" in page.inner_text("body")
