@@ -7,6 +7,8 @@ calls record_actions.perform(), which calls the same service as the list action.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +28,7 @@ SAVED_NOT_RESUBMITTED = "已保存，尚未重新提交审核：修正完成后�
 class RecordActionsAdminMixin:
     """Adds the banner to the change page and `<pk>/act/<slug>/` for its buttons."""
 
-    change_form_template = "admin/record_actions/change_form.html"
+    change_form_template: ClassVar[str | None] = "admin/record_actions/change_form.html"
 
     def record_extra_states(self, obj) -> list[tuple[str, str]]:
         """Other states worth showing beside the review state (a case's 业务状态, 脱贫状态)."""

@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 from contextvars import ContextVar
+from typing import ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -306,7 +307,7 @@ class ScopedAdminMixin(PrivacyAdminMixin):
     """Every queryset, foreign-key choice and autocomplete answer goes through scoping.scoped()."""
 
     show_full_result_count = False  # no second, unfiltered COUNT(*)
-    paginator = EstimatedCountPaginator  # and no exact COUNT(*) beyond 10,000 rows
+    paginator: ClassVar[type] = EstimatedCountPaginator  # and no exact COUNT(*) beyond 10,000 rows
 
     def get_queryset(self, request):
         return scoping.scoped(super().get_queryset(request), request.user)

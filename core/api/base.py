@@ -6,17 +6,21 @@ user's region, so IDs never leak) → role policy on the object (403).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import pghistory
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import CursorPagination
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
+from rest_framework.pagination import BasePagination, CursorPagination
 
 from core.api.auth import ExpiringTokenAuthentication
+
+if TYPE_CHECKING:  # a type the DRF stubs declare, not the library
+    from rest_framework.permissions import _PermissionClass
 from core.scoping import scoped
 
 Policy = Callable[..., bool]  # (user, obj_or_None) -> bool
@@ -111,10 +115,15 @@ def _has_nul(value) -> bool:
 class ScopedAPIMixin:
     """Base for every fupin API view: token first (so anonymous gets 401), scoped querysets."""
 
-    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
-    permission_classes = [RolePolicyPermission]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
-    pagination_class = KeysetPagination
+    # Annotated as DRF declares them (rest_framework-stubs), so that views built on this and a DRF
+    # view class agree on the attributes' types.
+    authentication_classes: Sequence[type[BaseAuthentication]] = [
+        ExpiringTokenAuthentication,
+        SessionAuthentication,
+    ]
+    permission_classes: Sequence[_PermissionClass] = [RolePolicyPermission]
+    filter_backends: Sequence[type[BaseFilterBackend]] = [DjangoFilterBackend, OrderingFilter]
+    pagination_class: type[BasePagination] | None = KeysetPagination
     # Any path segment reaches the view, so a malformed id is a JSON 404 like a missing one.
     lookup_value_regex = "[^/]+"
     policies: dict[str, Policy] = {}

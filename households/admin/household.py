@@ -4,6 +4,8 @@ member search list."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -325,7 +327,7 @@ class HouseholdChangeMixin:
     """On a stored household a clerk's edit becomes a change request; a township's edit is logged as a
     correction; the page shows the transition log, the pending change's diff and field history."""
 
-    change_form_template = "admin/households/household/workflow_change_form.html"
+    change_form_template: ClassVar[str | None] = "admin/households/household/workflow_change_form.html"
     actions = [
         "submit_selected",
         "withdraw_selected",
