@@ -65,7 +65,7 @@ def test_upload_page_lists_row_errors_and_changes_nothing(client, roll, county_a
     upload = SimpleUploadedFile("回盘.xlsx", bank_return(batch, batch_no="2112232019100101"))
     page = client.post(f"/admin/assistance/bankbatch/{batch.pk}/return/", {"file": upload})
     body = page.content.decode()
-    assert "回盘未导入（整批退回，未做任何更改）" in body
+    assert body.count("回盘未导入（整批退回，未做任何更改）") == 1  # once, above the form
     assert "第2行：批次号“2112232019100101”不是本批次" in body
     assert set(batch.lines.values_list("result", flat=True)) == {"pending"}
     good = SimpleUploadedFile("回盘.xlsx", bank_return(batch))
