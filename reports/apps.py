@@ -31,6 +31,9 @@ class ReportsConfig(AppConfig):
         from reports import todo_monitoring
 
         todo_monitoring.register()
+        from reports import todo_field
+
+        todo_field.register()
         for model, path in [
             (m.OutsideList, "region__code"),
             (m.OutsideListRow, "batch__region__code"),

@@ -188,6 +188,11 @@ def test_scenario_57_offline_visit_is_kept_and_sent_once(browser, live_server, a
         18,
     )
     assert visit.far_from_home is False
+    # counted in the village's visits of the month on its 工作台
+    from reports import todo
+
+    month = next(i for i in todo.items_for(w["clerk"], timezone.localdate()) if i.key == "field.visits_month")
+    assert (month.count, month.rows[0].detail) == (1, "本月走访 1 户次（1 户）")
     page.reload()
     assert "离线走访" in page.inner_text("body")
     assert "尚未同步" not in page.inner_text("#lastsync")
