@@ -200,12 +200,13 @@ def full_in_form(user, household) -> bool:
     return role_of(user) == Role.VILLAGE_CLERK and household.review_state in VILLAGE_EDITABLE_STATES
 
 
-def masked_text(model, name: str, text: str) -> str:
-    """A displayed value of a model field (history, change diffs): masked when the policy covers it."""
+def masked_text(model, name: str, text: str, user=None) -> str:
+    """A displayed value of a model field (history, change diffs): masked when the policy covers it,
+    and nothing where the user's role may not see the field at all (the city's bank accounts)."""
     kind = personal_fields(model).get(name)
     if kind is None or text in ("", "—"):
         return text
-    return mask(kind, text)
+    return mask(kind, text) if user is None else shown(user, kind, text)
 
 
 def masked_row(row: Mapping[str, Any], user, fields: Iterable[str] | None = None) -> dict[str, Any]:

@@ -457,8 +457,10 @@ class HouseholdChangeMixin:
             extra = {
                 "workflow_events": selectors.events_for_household(household=obj, user=request.user),
                 "pending_change": pending,
-                "pending_diff": diff_rows(pending.active_items().order_by("id")) if pending else [],
-                "field_history": selectors.household_history(household=obj),
+                "pending_diff": (
+                    diff_rows(pending.active_items().order_by("id"), request.user) if pending else []
+                ),
+                "field_history": selectors.household_history(household=obj, user=request.user),
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 

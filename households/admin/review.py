@@ -159,7 +159,7 @@ class ChangeRequestAdmin(RecordActionsAdminMixin, ReviewActionsMixin, ScopedAdmi
         extra = {}
         if change is not None:
             extra = {
-                "diff_rows": diff_rows(change.active_items().order_by("id")),
+                "diff_rows": diff_rows(change.active_items().order_by("id"), request.user),
                 "workflow_events": WorkflowEvent.objects.filter(
                     record_kind="household_change", record_id=change.pk
                 ).select_related("actor", "actor_region"),

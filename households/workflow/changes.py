@@ -171,7 +171,7 @@ def display_value(field: models.Field, raw) -> str:
     return str(value)
 
 
-def diff_rows(items) -> list[DiffRow]:
+def diff_rows(items, user=None) -> list[DiffRow]:
     """Field-by-field diff (old → new) in Chinese labels, in a fixed order."""
     rows = []
     for item in items:
@@ -188,7 +188,7 @@ def diff_rows(items) -> list[DiffRow]:
             field = model._meta.get_field(name)
             old = display_value(field, item.old_values.get(name)) if item.target_id is not None else "—"
             # The personal-data policy: review pages show identifying values masked.
-            old, new = (privacy.masked_text(model, name, v) for v in (old, display_value(field, raw)))
+            old, new = (privacy.masked_text(model, name, v, user) for v in (old, display_value(field, raw)))
             rows.append(DiffRow(row=row, field=str(field.verbose_name), old=old, new=new))
     return rows
 

@@ -61,7 +61,7 @@ _EVENT_MODELS = {
 _HIDDEN = {"updated_at", "created_at", "id", "household", "birth_date"}
 
 
-def household_history(*, household, limit: int = 200) -> list[HistoryRow]:
+def household_history(*, household, user=None, limit: int = 200) -> list[HistoryRow]:
     """Field-level history (who changed what, when) of the household, its members and incomes, from
     the pghistory trigger events. Two queries: the events, then the users named in their context."""
     from pghistory.models import Events
@@ -87,7 +87,9 @@ def household_history(*, household, limit: int = 200) -> list[HistoryRow]:
                 field = _field(model, name)
                 if field is None:
                     continue
-                old, new = (privacy.masked_text(model, name, display_value(field, v)) for v in (old, new))
+                old, new = (
+                    privacy.masked_text(model, name, display_value(field, v), user) for v in (old, new)
+                )
                 changes.append((str(field.verbose_name), old, new))
             if not changes:
                 continue
