@@ -70,6 +70,7 @@ BENCHES: list[Bench] = [
     Bench("dashboard", "--county {county} --requests 20 --refresh", "工作台"),
     Bench("excel_export", "--county {county} --ie-rows 0", "人口明细导出"),
     Bench("excel_import", "--households {small} --ie-rows 1000 --skip-big", "村级 Excel 导入"),
+    Bench("field", "--households {households} --county {county} --helpers 20 --requests 10", "手机走访"),
     Bench(
         "monitoring",
         "--households {households} --county {county} --rows {monitor_rows} --matched {matched} "

@@ -5,10 +5,15 @@ outside the user's scope answers 404, as everywhere."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -31,8 +36,18 @@ from households import permissions
 from households.models import Member
 from households.visits import VisitInput, record_visit
 
-# Bumped with every change of the phone pages' static files: the service worker's caches carry it.
-VERSION = "2026-12-07.1"
+# The service worker's caches carry a version: a digest of the files it precaches, so a changed
+# stylesheet or script reaches the phones at their next visit without anyone bumping a number.
+SHELL_FILES = ("field/field.css", "field/field.js", "field/vendor/idb-keyval-6.3.0/idb-keyval.umd.js")
+
+
+@functools.cache
+def shell_version() -> str:
+    digest = hashlib.sha256()
+    for name in SHELL_FILES:
+        digest.update(Path(finders.find(name)).read_bytes())
+    return digest.hexdigest()[:12]
+
 
 phone_login_required = login_required(login_url="field:login")
 
@@ -197,7 +212,7 @@ def sync(request):
 
 @require_GET
 def service_worker(request):
-    body = render_to_string("field/sw.js", {"version": VERSION}, request=request)
+    body = render_to_string("field/sw.js", {"version": shell_version()}, request=request)
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("field:home")
     response["Cache-Control"] = "no-cache"

@@ -27,6 +27,11 @@
     return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
   }
 
+  function cookie(name) {
+    var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
   function queue() { return kv ? kv.get(QUEUE).then(function (q) { return q || []; }) : Promise.resolve([]); }
   function mine(q) { return q.filter(function (x) { return x.user === user; }); }
 
@@ -71,7 +76,8 @@
     fd.append("client_id", item.id);
     item.photos.forEach(function (p) { fd.append("photos", p.blob, p.name); });
     var headers = { "X-Requested-With": "fetch" };
-    if (csrf) headers["X-CSRFToken"] = csrf;
+    var token = csrf || cookie("csrftoken") || (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value;
+    if (token) headers["X-CSRFToken"] = token;
     return fetch(item.action, { method: "POST", body: fd, headers: headers, credentials: "same-origin", redirect: "manual" })
       .then(function (r) {
         if (r.ok) return "sent";

@@ -21,7 +21,7 @@ precaching.cleanupOutdatedCaches();
 precaching.precacheAndRoute([
   { url: "{% static 'field/field.css' %}", revision: "{{ version }}" },
   { url: "{% static 'field/field.js' %}", revision: "{{ version }}" },
-  { url: "{% static 'field/vendor/idb-keyval-6.3.0/idb-keyval.umd.js' %}", revision: "6.3.0" },
+  { url: "{% static 'field/vendor/idb-keyval-6.3.0/idb-keyval.umd.js' %}", revision: "{{ version }}" },
 ]);
 
 routing.registerRoute(
