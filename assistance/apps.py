@@ -51,5 +51,8 @@ class AssistanceConfig(AppConfig):
         monitoring.register()
 
         from assistance.api.filters import register_household_filters
+        from assistance.search import register as register_search
+
+        register_search()  # cases in the one search box (households.search)
 
         register_household_filters()

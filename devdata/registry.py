@@ -44,6 +44,7 @@ from households.models import (
     WorkTeam,
     WorkTeamMember,
 )
+from households.pinyin import pinyin_fields
 
 DEMO_REGION_FILE = Path(__file__).resolve().parent / "data" / "demo_region_xifeng.csv"
 PROVINCE = "210000000000"  # 辽宁省
@@ -228,6 +229,7 @@ class _DemoBuilder:
         member = Member(
             household=household,
             name=surname + given,
+            **pinyin_fields(surname + given),  # bulk_create skips save(): set the pinyin here
             id_no=id_no,
             sex="male" if male else "female",
             birth_date=birth,

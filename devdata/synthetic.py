@@ -23,6 +23,7 @@ from faker.providers.person.zh_CN import Provider as ZhPerson
 from core.choices import RegionLevel
 from core.models import Region
 from households.models import Household, IncomeYear, Member
+from households.pinyin import name_pinyin
 
 SYNTHETIC_PROVINCE = "210000000000"
 SYNTHETIC_CITY = "219900000000"
@@ -160,11 +161,16 @@ class _People:
         self.date_sums: dict[int, tuple[str, int]] = {}
         self.sequence_sums = [_weighted(f"{n:03d}", 14) for n in range(1000)]
 
-    def name(self, male: bool, surname: str | None = None) -> str:
+    def name(self, male: bool, surname: str | None = None) -> tuple[str, str, str]:
+        """A name, its full pinyin and initials. The pinyin is joined from the parts' (each cached):
+        pypinyin takes ~70 µs a whole name, 3.5 minutes for a million households."""
         rng = self.rng
         pool = _MALE if male else _FEMALE
-        given = rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.6 else "")
-        return (surname or rng.choices(_SURNAMES, cum_weights=_SURNAME_CUM)[0]) + given
+        parts = [surname or rng.choices(_SURNAMES, cum_weights=_SURNAME_CUM)[0], rng.choice(pool)]
+        if rng.random() < 0.6:
+            parts.append(rng.choice(pool))
+        sounds = [name_pinyin(part) for part in parts]
+        return "".join(parts), "".join(s[0] for s in sounds), "".join(s[1] for s in sounds)
 
     def id_and_birth(self, age: int, male: bool) -> tuple[str, str]:
         """A unique valid ID and the ISO birth date it encodes."""
@@ -407,6 +413,8 @@ def generate(
             [
                 "household_id",
                 "name",
+                "name_pinyin",
+                "name_initials",
                 "id_no",
                 "sex",
                 "birth_date",
@@ -512,8 +520,9 @@ def _family(
         else:
             labor, work, months = "ordinary", "none", 0
         sex = "male" if male else "female"
+        name, full, initials = people.name(male, family_name)
         out.append(
-            f"{household_id}\t{people.name(male, family_name)}\t{id_no}\t{sex}\t{birth}\t{relation}\t"
+            f"{household_id}\t{name}\t{full}\t{initials}\t{id_no}\t{sex}\t{birth}\t{relation}\t"
             f"{labor}\t{work}\t{months}{tail}"
         )
     return workers

@@ -17,6 +17,9 @@ class HouseholdsConfig(AppConfig):
         from households.workflow.choices import ChangeState
 
         register_scopes()
+        from households.search import register_kinds
+
+        register_kinds()  # the one search box: households and members (cases: assistance)
         # The 帮扶责任人 sees the households assigned to them, not a region (households.helper_scope).
         register_scope_rule(Role.HELPER, helper_scope)
         kinds.register()

@@ -1,10 +1,15 @@
-"""The as-you-type ID check of the member form, and visit photos (scoped)."""
+"""The as-you-type ID check of the member form, visit photos (scoped) and the results page of the
+one search box (households.search)."""
+
+import secrets
+from urllib.parse import urlencode
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import scoping
 from core.idcard import normalize_id, parse_id
@@ -45,3 +50,54 @@ def visit_photo(request, photo_id):
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+SEARCH_SESSION = "search_full_id:"
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def search_page(request):
+    """查找: the header box and this page's box POST what was typed; the answer is a redirect to
+    `?q=<what was typed>`, or for a full ID number to `?t=<token>` with the number kept in the
+    session (it never reaches a URL or an access log). `fetch` callers (the header box opening a
+    tab) get the address as JSON instead of the redirect."""
+    from households import search
+
+    if request.method == "POST":
+        query = search.parse(request.POST.get("q", ""))
+        if query.kind == search.NameKind.FULL_ID:
+            token = secrets.token_urlsafe(9)
+            request.session[f"{SEARCH_SESSION}{token}"] = query.text
+            params = {"t": token}
+        else:
+            params = {"q": request.POST.get("q", "").strip()[:50]}
+        url = f"{reverse('households:search')}?{urlencode(params)}"
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"url": url})
+        return HttpResponseRedirect(url)
+    shown, error = request.GET.get("q", "").strip()[:50], ""
+    if "t" in request.GET:
+        full = request.session.get(f"{SEARCH_SESSION}{request.GET['t']}", "")
+        query = search.Query(full, search.NameKind.FULL_ID if full else search.NameKind.NONE)
+        shown = search.masked_id(request.user, full)
+    else:
+        query = search.parse(shown)
+        if query.kind == search.NameKind.FULL_ID:
+            # Typed into an address by hand: not searched, not echoed back.
+            query, shown, error = search.Query("", search.NameKind.NONE), "", search.FULL_ID_IN_URL
+    groups = search.search(query, request.user)
+    if shown and query.kind == search.NameKind.NONE and not error:
+        error = search.TOO_SHORT
+    return render(
+        request,
+        "households/search.html",
+        {
+            "title": "查找",
+            "shown": shown,
+            "groups": groups,
+            "error": error,
+            "searched": bool(shown) and not error,
+            "limit": search.LIMIT,
+        },
+    )

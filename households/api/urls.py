@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from core.api import chain as chain_api
-from households.api import chain, views
+from households.api import chain, search, views
 
 app_name = "households_api"
 
@@ -23,5 +23,6 @@ router.register("workflow-events", chain_api.WorkflowEventViewSet, basename="wor
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("search/", search.SearchView.as_view(), name="search"),
     *router.urls,
 ]

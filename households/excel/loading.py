@@ -18,6 +18,7 @@ from core.history import record_events, trigger_uri
 from households.choices import MemberStatus
 from households.excel.validation import ImportPlan
 from households.models import Household, IncomeYear, Member
+from households.pinyin import pinyin_fields
 
 
 def reserve_ids(model: type[models.Model], n: int) -> list[int]:
@@ -115,6 +116,7 @@ def _copy_plan(*, plan: ImportPlan, user) -> tuple[dict[str, int], list[int]]:
             for values in plan.member_dicts(draft):
                 values["household_id"] = household_id
                 values["member_status"] = MemberStatus.NORMAL
+                values.update(pinyin_fields(values.get("name", "")))  # COPY skips save()
                 yield values
 
     def income_rows():

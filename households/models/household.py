@@ -4,10 +4,11 @@ from typing import Any
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Substr
+from django.db.models.functions import Reverse, Substr
 
 from core.choices import RegionLevel, ReviewState
 from core.privacy import Kind
@@ -153,6 +154,9 @@ class Household(models.Model):
                 opclasses=["varchar_pattern_ops"],
                 condition=~models.Q(monitoring_state="none"),
             ),
+            # Search (households.search): 户编号 by any part, the phone by its last digits.
+            GinIndex(fields=["household_no"], name="household_no_trgm_idx", opclasses=["gin_trgm_ops"]),
+            models.Index(OpClass(Reverse("phone"), name="text_pattern_ops"), name="household_phone_tail_idx"),
         ]
         constraints = [
             # 户编号 is unique within a county: the first 6 digits of the village code.

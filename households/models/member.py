@@ -1,9 +1,11 @@
 import datetime as dt
 
 import pghistory
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Reverse
 
 from core.idcard import check_sex_matches, normalize_id, parse_id
 from core.privacy import Kind
@@ -21,13 +23,15 @@ from households.choices import (
     Sex,
     WorkStatus,
 )
+from households.pinyin import INITIALS_MAX, PINYIN_MAX, pinyin_fields
 
 STATUS_DATE_REQUIRED = "成员状态为“{status}”时必须填写变动日期"
 DISABILITY_CARD_WRONG = "残疾人证号应为身份证号加残疾类别和等级两位（共20位）"
 DISABILITY_GRADE_REQUIRED = "填写了残疾类别时必须填写残疾等级"
 
 
-@pghistory.track(append_only=True)
+# The pinyin columns follow the name: no history of their own (nor an event for the backfill).
+@pghistory.track(append_only=True, exclude=["name_pinyin", "name_initials"])
 class Member(models.Model):
     """A household member. Leaves by status (死亡/迁出/…) with a date, never by deletion."""
 
@@ -37,6 +41,11 @@ class Member(models.Model):
         "households.Household", verbose_name="户", on_delete=models.PROTECT, related_name="members"
     )
     name = models.CharField("姓名", max_length=50)
+    # Kept with the name by save() and every bulk path (households.pinyin): search by `wjg`.
+    name_pinyin = models.CharField("姓名全拼", max_length=PINYIN_MAX, blank=True, default="", editable=False)
+    name_initials = models.CharField(
+        "姓名首字母", max_length=INITIALS_MAX, blank=True, default="", editable=False
+    )
     id_no = models.CharField("身份证号", max_length=18)
     disability_card_no = models.CharField("残疾人证号", max_length=20, blank=True)
     sex = models.CharField("性别", max_length=8, choices=Sex.choices)
@@ -82,7 +91,17 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
         ordering = ["household_id", "id"]
-        indexes = [models.Index(fields=["id_no"], name="member_id_no_idx")]
+        indexes = [
+            models.Index(fields=["id_no"], name="member_id_no_idx"),
+            # Search (households.search): any part of the name or its pinyin by trigrams, the
+            # initials by prefix, the last digits of the ID by prefix of the reversed number.
+            GinIndex(fields=["name"], name="member_name_trgm_idx", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["name_pinyin"], name="member_pinyin_trgm_idx", opclasses=["gin_trgm_ops"]),
+            models.Index(
+                fields=["name_initials"], name="member_initials_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(OpClass(Reverse("id_no"), name="text_pattern_ops"), name="member_id_tail_idx"),
+        ]
         permissions = [
             # Full ID numbers and bank accounts (pages, API, ledgers) only for holders of this
             # (county admins, by the 「县级台账（完整证件号）」 group; see docs/excel.md).
@@ -121,6 +140,11 @@ class Member(models.Model):
         self.id_no = normalize_id(self.id_no)
         if self.id_no and not self.birth_date:
             self.birth_date = parse_id(self.id_no).birth_date
+        for field, value in pinyin_fields(self.name).items():
+            setattr(self, field, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
         super().save(*args, **kwargs)
 
     @property

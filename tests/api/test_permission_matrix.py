@@ -971,6 +971,9 @@ ROWS = [
         only({"county"}, 200),  # the county decides holds, never the city (scenario 66)
         outside=HITS_OUT,
     ),
+    # ---------------------------------------------------------------- the one search (no object in the URL)
+    get("search.get", lambda w: "/api/v1/search/", READ, READ),
+    post("search.post", lambda w: "/api/v1/search/", lambda w: {"q": w.member.id_no}, READ, READ),
     # ---------------------------------------------------------------- authentication
     Row("token", "post", lambda w: "/api/v1/auth/token/", BAD, payload={}, outside=BAD, anonymous=400),
 ]
