@@ -38,7 +38,7 @@ class DibaoCaseFilter(ScopedFilterSet):
 
     class Meta:
         model = DibaoCase
-        fields = []
+        fields: list[str] = []
 
 
 class PhaseOutFilter(ScopedFilterSet):
@@ -49,7 +49,7 @@ class PhaseOutFilter(ScopedFilterSet):
 
     class Meta:
         model = PhaseOut
-        fields = []
+        fields: list[str] = []
 
 
 class StopProposalFilter(ScopedFilterSet):
@@ -59,7 +59,7 @@ class StopProposalFilter(ScopedFilterSet):
 
     class Meta:
         model = StopProposal
-        fields = []
+        fields: list[str] = []
 
 
 class PaymentRollFilter(ScopedFilterSet):
@@ -70,7 +70,7 @@ class PaymentRollFilter(ScopedFilterSet):
 
     class Meta:
         model = PaymentRoll
-        fields = []
+        fields: list[str] = []
 
 
 class PaymentLineFilter(ScopedFilterSet):
@@ -80,7 +80,7 @@ class PaymentLineFilter(ScopedFilterSet):
 
     class Meta:
         model = PaymentLine
-        fields = []
+        fields: list[str] = []
 
 
 class HouseholdRowFilter(ScopedFilterSet):
@@ -116,7 +116,7 @@ class TekunCaseFilter(HouseholdRowFilter):
 
     class Meta:
         model = TekunCase
-        fields = []
+        fields: list[str] = []
 
 
 class DisabilitySubsidyFilter(HouseholdRowFilter):
@@ -127,7 +127,7 @@ class DisabilitySubsidyFilter(HouseholdRowFilter):
 
     class Meta:
         model = DisabilitySubsidy
-        fields = []
+        fields: list[str] = []
 
 
 class MeasureGapFilter(ScopedFilterSet):
@@ -138,7 +138,7 @@ class MeasureGapFilter(ScopedFilterSet):
 
     class Meta:
         model = Household
-        fields = []
+        fields: list[str] = []
 
     def filter_missing(self, queryset, name, value):
         gap = Q(has_industry=False) | Q(has_able_member=True, has_stable_job=False)
@@ -175,4 +175,4 @@ class MedicalBillFilter(ScopedFilterSet):
 
     class Meta:
         model = MedicalBill
-        fields = []
+        fields: list[str] = []

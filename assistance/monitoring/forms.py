@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
 from assistance.choices import MeasureKind
 from assistance.monitoring.choices import Category, LeadOutcome, RiskType
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "initial": timezone.localdate}
+DATE: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"}), "initial": timezone.localdate}
 
 
 class MultipleFileInput(forms.ClearableFileInput):

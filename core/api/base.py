@@ -7,7 +7,7 @@ user's region, so IDs never leak) → role policy on the object (403).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pghistory
 from django_filters.rest_framework import DjangoFilterBackend
@@ -20,6 +20,7 @@ from rest_framework.pagination import BasePagination, CursorPagination
 from core.api.auth import ExpiringTokenAuthentication
 
 if TYPE_CHECKING:  # a type the DRF stubs declare, not the library
+    from rest_framework.generics import BaseFilterProtocol
     from rest_framework.permissions import _PermissionClass
 from core.scoping import scoped
 
@@ -122,7 +123,10 @@ class ScopedAPIMixin:
         SessionAuthentication,
     ]
     permission_classes: Sequence[_PermissionClass] = [RolePolicyPermission]
-    filter_backends: Sequence[type[BaseFilterBackend]] = [DjangoFilterBackend, OrderingFilter]
+    filter_backends: Sequence[type[BaseFilterBackend | BaseFilterProtocol[Any]]] = [
+        DjangoFilterBackend,
+        OrderingFilter,
+    ]
     pagination_class: type[BasePagination] | None = KeysetPagination
     # Any path segment reaches the view, so a malformed id is a JSON 404 like a missing one.
     lookup_value_regex = "[^/]+"

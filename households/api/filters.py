@@ -93,7 +93,7 @@ class HouseholdFilter(ScopedFilterSet):
 
     class Meta:
         model = Household
-        fields = []
+        fields: list[str] = []
 
     def filter_cause(self, qs, name, value):
         return qs.filter(Q(main_cause=value) | Q(other_causes__contains=[value])) if value else qs
@@ -117,7 +117,7 @@ class MemberFilter(ScopedFilterSet):
 
     class Meta:
         model = Member
-        fields = []
+        fields: list[str] = []
 
     def refuse_id_in_url(self, qs, name, value):
         return refuse_id_in_url(qs, name, value)
@@ -132,7 +132,7 @@ class IncomeYearFilter(ScopedFilterSet):
 
     class Meta:
         model = IncomeYear
-        fields = []
+        fields: list[str] = []
 
 
 class HouseholdChildFilter(ScopedFilterSet):
@@ -145,7 +145,7 @@ class HouseholdChildFilter(ScopedFilterSet):
 class HelperAssignmentFilter(HouseholdChildFilter):
     class Meta:
         model = HelperAssignment
-        fields = []
+        fields: list[str] = []
 
 
 class VisitFilter(HouseholdChildFilter):
@@ -154,7 +154,7 @@ class VisitFilter(HouseholdChildFilter):
 
     class Meta:
         model = Visit
-        fields = []
+        fields: list[str] = []
 
 
 class RegionFilter(ScopedFilterSet):
@@ -165,7 +165,7 @@ class RegionFilter(ScopedFilterSet):
 
     class Meta:
         model = Region
-        fields = []
+        fields: list[str] = []
 
 
 class WorkTeamFilter(ScopedFilterSet):
@@ -173,4 +173,4 @@ class WorkTeamFilter(ScopedFilterSet):
 
     class Meta:
         model = WorkTeam
-        fields = []
+        fields: list[str] = []

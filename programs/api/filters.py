@@ -17,7 +17,7 @@ class ParameterFilter(django_filters.FilterSet):
 
     class Meta:
         model = Parameter
-        fields = []
+        fields: list[str] = []
 
     def filter_valid_on(self, qs, name, value):
         if not value:
@@ -33,7 +33,7 @@ class EligibilityResultFilter(ScopedFilterSet):
 
     class Meta:
         model = EligibilityResult
-        fields = []
+        fields: list[str] = []
 
 
 class VillagePopulationFilter(ScopedFilterSet):
@@ -43,7 +43,7 @@ class VillagePopulationFilter(ScopedFilterSet):
 
     class Meta:
         model = VillagePopulation
-        fields = []
+        fields: list[str] = []
 
 
 class VillageIndicatorFilter(ScopedFilterSet):
@@ -57,7 +57,7 @@ class VillageIndicatorFilter(ScopedFilterSet):
 
     class Meta:
         model = Region
-        fields = []
+        fields: list[str] = []
 
 
 def households_eligible_for(queryset, name, value):
