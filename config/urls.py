@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("households.api.urls")),
     path("api/v1/", include("assistance.api.urls")),
     path("api/v1/", include("programs.api.urls")),
+    path("api/v1/", include("projects.api_urls")),
     path("api/v1/", include("reports.api.urls")),
     path("api/v1/cross-checks/", include("reports.crosscheck.api.urls")),
     # 农户自主申报: public, no login (a village's page is reached by the QR code on its poster)

@@ -34,6 +34,9 @@ class ReportsConfig(AppConfig):
         from reports import todo_field
 
         todo_field.register()
+        from reports import todo_projects
+
+        todo_projects.register()
         for model, path in [
             (m.OutsideList, "region__code"),
             (m.OutsideListRow, "batch__region__code"),

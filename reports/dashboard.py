@@ -233,4 +233,8 @@ def _charts(user, region_code: str, today: dt.date | None) -> tuple[stats.Scope,
     from reports.dashboard_monitoring import monitoring_charts
 
     charts.extend(monitoring_charts(user, region_code, scope, today))
+    if len(scope.prefix) <= 6:  # the county's and the city's 工作台 (issue 29)
+        from reports.dashboard_projects import project_charts
+
+        charts.extend(project_charts(user, region_code, scope))
     return scope, charts

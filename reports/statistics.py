@@ -318,3 +318,6 @@ STATISTICS = {
 
 # 防返贫监测 (reports.statistics_monitoring) adds its statistics to STATISTICS when imported.
 import reports.statistics_monitoring  # noqa: E402, F401
+
+# 扶贫项目库 (reports.statistics_projects) too.
+import reports.statistics_projects  # noqa: E402, F401

@@ -93,6 +93,8 @@ KINDS = {
         "admin:assistance_monitoringrecord_changelist",
         "admin:assistance_monitoringrecord_change",
     ),
+    # 扶贫项目库 (issue 29): a project belongs to a region, not to a household.
+    "project": ("admin:projects_project_changelist", "admin:projects_project_change"),
 }
 QUEUE_URL = {"household": "admin:households_householdreview_changelist"}
 
@@ -105,7 +107,7 @@ def _list_url(kind: str, state: str) -> str:
 def _label(kind: str, record) -> str:
     """'2062000003 张三' for a household; '低保案件 2062000003 张三' for a record of one."""
     household = record if kind == "household" else getattr(record, "household", None)
-    text = str(household) if household is not None else ""
+    text = str(household) if household is not None else str(record)
     return text if kind == "household" else f"{record_kind(kind).label} {text}".strip()
 
 
@@ -115,7 +117,7 @@ def _records(user, kind: str, state: str, **extra):
     qs = rk.model_class()._default_manager.filter(**{rk.state_field: state}, **extra)
     if kind == "household":
         qs = qs.prefetch_related("members")
-    else:
+    elif rk.household_attr is not None:
         qs = qs.select_related("household").prefetch_related("household__members")
     return scoped(qs, user)
 

@@ -83,3 +83,23 @@ class MonitoringLeadRowSerializer(GroupSerializer):
     leads = serializers.IntegerField(help_text="线索数")
     open = serializers.IntegerField(help_text="未办结")
     overdue = serializers.IntegerField(help_text="逾期")
+
+
+class ProjectFundRowSerializer(GroupSerializer):
+    source = serializers.CharField(help_text="资金来源代码")
+    source_label = serializers.CharField(help_text="资金来源")
+    budget = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="预算（元，县审批入库项目）")
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="已支付（元）")
+    remaining = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="剩余（元）")
+
+
+class ProjectStageRowSerializer(GroupSerializer):
+    stage = serializers.CharField(help_text="审核状态或实施阶段代码")
+    stage_label = serializers.CharField(help_text="审核状态或实施阶段")
+    projects = serializers.IntegerField(help_text="项目数")
+
+
+class IndustryGapRowSerializer(GroupSerializer):
+    households = serializers.IntegerField(help_text="建档立卡户数（已入库）")
+    with_industry = serializers.IntegerField(help_text="参与入库产业项目的户数")
+    without_industry = serializers.IntegerField(help_text="未参与任何入库产业项目的户数")

@@ -22,6 +22,9 @@ SERIALIZERS = {
     "monitoring-risks": s.MonitoringRiskRowSerializer,
     "monitoring-summary": s.MonitoringSummaryRowSerializer,
     "monitoring-leads": s.MonitoringLeadRowSerializer,
+    "project-funds": s.ProjectFundRowSerializer,
+    "project-stages": s.ProjectStageRowSerializer,
+    "industry-gaps": s.IndustryGapRowSerializer,
 }
 DESCRIPTION = (
     "本人管辖范围（或其中一个区划，路径末尾加区划代码）的统计，按下一级区划分组；登记户数字只计已入库户"

@@ -43,6 +43,7 @@ from households.choices import HelperUnitLevel
 from households.models import WorkTeamMember
 from households.workflow.models import ChangeRequest
 from programs.models import EligibilityResult, Parameter, VillagePopulation
+from projects.models import Project
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
 from reports.models import ExportJob
 from reports.statistics import STATISTICS
@@ -113,6 +114,7 @@ class World:
     failure: object
     lead: object
     mrecord: object
+    project: object
 
 
 DAY = dt.date(2019, 11, 1)
@@ -157,6 +159,10 @@ def build_world(village, export_owner) -> World:
     mrecord = MonitoringRecord.objects.create(
         household=household, source="cadre_visit", lead_date=DAY, risk_types=["illness"]
     )
+    project = Project.objects.create(
+        year=2019, name="肉牛养殖项目", project_type="industry", region=village, content="建设标准化牛舍",
+        planned_start=DAY, planned_end=DAY, created_by=author,
+    )  # fmt: skip
     return World(
         **bank_world,
         household=household,
@@ -260,6 +266,7 @@ def build_world(village, export_owner) -> World:
         ),
         lead=lead,
         mrecord=mrecord,
+        project=project,
     )
 
 
@@ -862,6 +869,7 @@ ROWS = [
         only({"clerk", "township", "county"}, 200),
     ),
     get("mrecord.get", lambda w: f"/api/v1/monitoring/records/{w.mrecord.pk}/"),
+    get("project.get", lambda w: f"/api/v1/projects/{w.project.pk}/"),
     # ---------------------------------------------------------------- programs, parameters, villages, what-if
     # The catalogue is national: every signed-in user reads every programme, whatever the world.
     get("program.get", lambda w: "/api/v1/programs/dibao/", outside=READ),
@@ -1009,6 +1017,7 @@ LISTS = {
     "/api/v1/medical-bills/": "bill",
     "/api/v1/monitoring/leads/": "lead",
     "/api/v1/monitoring/records/": "mrecord",
+    "/api/v1/projects/": "project",
     "/api/v1/village-populations/": "population",
     "/api/v1/village-indicators/": "region",
     "/api/v1/exports/": "export",
