@@ -25,7 +25,10 @@
     fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: {"X-CSRFToken": csrfToken(), "Accept": "application/json"}
-    }).then(function (r) { return r.json(); }).then(function (data) { open(data.url); });
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      if (data.url.indexOf("t=") !== -1) input.value = "";  // a full ID number does not stay on screen
+      open(data.url);
+    });
   }, true);
   document.addEventListener("keydown", function (event) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
