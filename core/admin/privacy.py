@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import quote
 
 from django import forms
@@ -18,6 +17,7 @@ from django.utils.html import format_html
 from core import privacy
 from core.admin.scoping import ScopedAdminMixin
 from core.choices import Role
+from core.excel.cells import safe_csv_writer
 from core.models import AccessLog
 from core.permissions import role_of
 
@@ -142,7 +142,7 @@ class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('个人信息查看记录.csv')}"
         response.write("\ufeff")  # Excel opens UTF-8 CSV with a BOM
-        writer = csv.writer(response)
+        writer = safe_csv_writer(response)
         writer.writerow(
             ["时间", "查看人", "角色", "方式", "所涉对象", "查看字段", "涉及条数", "事由", "来源地址"]
         )

@@ -46,6 +46,8 @@ class EstimatedCountPaginator(Paginator):
 
 ID_SEARCH_SESSION = "privacy_id_search:"
 ID_LIKE = re.compile(r"\d{15}|\d{17}[\dXx]")
+MASKED_TERM = re.compile(r"(\d{6})(\*{5,8})([\dXx]{4})")
+ID_TAIL = re.compile(r"[*…]*(\d{4,6}|\d{3,5}[Xx])")
 
 # The user a page is rendered for: masked columns are plain callables of the object.
 _viewer: ContextVar = ContextVar("privacy_viewer", default=None)
@@ -188,19 +190,40 @@ class PrivacyAdminMixin:
 
     def get_search_results(self, request, queryset, search_term):
         term = getattr(request, "_privacy_id_term", None)
-        if term is None:
-            return super().get_search_results(request, queryset, search_term)
         fields = self._id_search_fields()
+        distinct = any("__" in f for f in fields)
+        if term is None:
+            # By what the pages show: a masked number (an autocomplete sends a typed full number
+            # masked, core/id_autocomplete.js) or the last digits of one.
+            masked = MASKED_TERM.fullmatch(search_term.strip()) if fields else None
+            tail = ID_TAIL.fullmatch(search_term.strip()) if fields else None
+            if masked is None and tail is None:
+                return super().get_search_results(request, queryset, search_term)
+            q = Q()
+            for field in fields:
+                if masked is not None:
+                    head, stars, end = masked.groups()
+                    q |= Q(**{f"{field}__startswith": head, f"{field}__endswith": end.upper()}) & Q(
+                        **{f"{field}__regex": rf"^.{{{len(head) + len(stars) + len(end)}}}$"}
+                    )
+                else:
+                    q |= Q(**{f"{field}__endswith": tail.group(1).upper()})
+            found = queryset.filter(q)
+            if tail is not None and not tail.group(0).startswith(("*", "…")):
+                found = found | super().get_search_results(request, queryset, search_term)[0]
+            return (found.distinct() if distinct else found), False
         q = Q()
         for field in fields:
             q |= Q(**{field: term})
-        return queryset.filter(q).distinct() if any("__" in f for f in fields) else queryset.filter(q), False
+        return queryset.filter(q).distinct() if distinct else queryset.filter(q), False
 
     @property
     def media(self):
         media = super().media
         if self._id_search_fields():
             media += forms.Media(js=["core/id_search.js"])
+        if self.autocomplete_fields or any(i.autocomplete_fields for i in self.inlines):
+            media += forms.Media(js=["core/id_autocomplete.js"])
         return media
 
     def _privacy_names(self, request) -> dict[str, str]:

@@ -180,3 +180,43 @@ def test_a_masked_resurvey_cell_means_unchanged_and_a_wrong_mask_is_refused(
     sheet.cell(row=3, column=cols["银行账号"] + 1).value = "**** **** 0000"
     plan = plan_resurvey(data=save(book), filename="动态调整.xlsx", user=clerk_a)
     assert [e.message.split("”")[0] for e in plan.errors] == ["遮蔽显示的“银行账号"]
+
+
+def test_access_log_csv_neutralises_formulas(approved, client, county_admin):
+    import csv
+
+    household, head, _ = approved
+    head.name = "=cmd|' /C calc'!A0"
+    head.save()
+    privacy.reveal(user=county_admin, request=None, record=head, reason="+1+1", channel="page")
+    client.force_login(county_admin)
+    exported = client.post(
+        reverse("admin:core_accesslog_changelist"),
+        {"action": "export_csv", "_selected_action": list(AccessLog.objects.values_list("pk", flat=True))},
+    )
+    header, row = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert row[header.index("所涉对象")].startswith("'=cmd")
+    assert row[header.index("事由")] == "'+1+1"
+
+
+def test_member_autocomplete_finds_by_masked_number_or_tail_never_needing_the_full_one(
+    approved, client, clerk_a
+):
+    household, head, _ = approved
+    client.force_login(clerk_a)
+
+    def found(term):
+        response = client.get(
+            "/admin/autocomplete/",
+            {"term": term, "app_label": "assistance", "model_name": "medicalbill", "field_name": "member"},
+        )
+        assert response.status_code == 200, response.content
+        return [int(r["id"]) for r in response.json()["results"]]
+
+    assert found(privacy.mask_id(head.id_no)) == [head.pk]
+    assert found(head.id_no[-6:]) == [head.pk]
+    assert found("*" + head.id_no[-4:]) == [head.pk]
+    assert found("211223********0000") == []
+    # Every page with an autocomplete masks a typed full number before the request leaves.
+    page = client.get(reverse("admin:assistance_medicalbill_add")).content.decode()
+    assert "core/id_autocomplete.js" in page
