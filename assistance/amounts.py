@@ -11,7 +11,9 @@ case pays what the eligibility result and the household's 政策测算 panel exp
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -21,6 +23,9 @@ from programs.rules.dibao import AMOUNT_KEYS, NO_INCOME, NO_MEMBERS, DibaoAmount
 from programs.rules.facts import HouseholdFacts
 from programs.rules.params import ParameterSet
 from programs.selectors import household_facts, parameters_for
+
+if TYPE_CHECKING:
+    from assistance.models import DibaoCase
 
 NOT_IN_REGISTER = "该户当前不在已审核入库的建档立卡数据中（审核中或退回修正），须审核入库后方可核算低保金"
 
@@ -54,14 +59,14 @@ class CaseCalculation:
         return list(self.params.ids_for(AMOUNT_KEYS))
 
 
-def covered_ids(case) -> frozenset[int] | None:
+def covered_ids(case: DibaoCase) -> frozenset[int] | None:
     """The covered members of a 单人保 case (None for 整户保: the whole household)."""
     if case.case_type != "single":
         return None
     return frozenset(case.covered_members.values_list("id", flat=True))
 
 
-def case_amount(case, *, as_of: dt.date) -> CaseCalculation:
+def case_amount(case: DibaoCase, *, as_of: dt.date) -> CaseCalculation:
     """dibao_amount for a case's approved household on as_of; a Chinese ValidationError when the
     household is not in the approved register, has no active member or no income year, or a
     parameter is missing (naming it)."""
@@ -77,7 +82,7 @@ def case_amount(case, *, as_of: dt.date) -> CaseCalculation:
     return CaseCalculation(amount, facts[0], params)
 
 
-def case_figures(amount: DibaoAmount, parameter_ids) -> tuple:
+def case_figures(amount: DibaoAmount, parameter_ids: Iterable[int]) -> tuple[object, ...]:
     """The CASE_FIGURES values of an amount (each computed once)."""
     return (
         amount.persons,
@@ -94,7 +99,7 @@ def case_figures(amount: DibaoAmount, parameter_ids) -> tuple:
     )
 
 
-def apply_amount(case, amount: DibaoAmount, *, parameter_ids) -> None:
+def apply_amount(case: DibaoCase, amount: DibaoAmount, *, parameter_ids: Iterable[int]) -> None:
     """Write the calculator's figures on the case (not saved)."""
     for name, value in zip(CASE_FIGURES, case_figures(amount, parameter_ids), strict=True):
         setattr(case, name, value)
@@ -113,7 +118,7 @@ class CaseRow:
     registered: bool
     phase_out_id: int | None
     phase_out_status: str | None
-    stored: tuple  # CASE_FIGURES as stored
+    stored: tuple[object, ...]  # CASE_FIGURES as stored
 
 
 CASES_SQL = """
