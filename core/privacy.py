@@ -160,6 +160,17 @@ def mask(kind: str, value: str | None) -> str:
     return _MASKERS[Kind(kind)](str(value))
 
 
+def shower(user, kind: str, *, full: bool = False):
+    """The function a file writer applies to every value of one personal column for this user:
+    the value itself (`full`: an export 含完整身份信息, already checked and logged), nothing where the
+    role may not see the kind, else its mask. Decided once per column, not per cell."""
+    if full:
+        return str
+    if access(user, kind) == Access.HIDDEN:
+        return lambda value: HIDDEN_TEXT
+    return _MASKERS[Kind(kind)]
+
+
 def access(user, kind: str) -> Access:
     role = role_of(user)
     if role is None:

@@ -35,10 +35,15 @@ TEXT, INT, MONEY, DECIMAL, DATE, PERCENT = "text", "int", "money", "decimal", "d
 
 @dataclass(frozen=True)
 class Col:
+    """A ledger column. `personal` names the policy's kind of a column holding a household's
+    identifying data: write_ledger masks it for the exporting user (full only in an export
+    含完整身份信息); row sources yield stored values and never mask by hand."""
+
     header: str
     width: int = 12
     kind: str = TEXT
     total: bool = False
+    personal: privacy.Kind | None = None
 
 
 @dataclass
@@ -111,15 +116,21 @@ class ExportContext:
     def period_title(self) -> str:
         return f"{self.year}年度" if self.year else f"截至{self.as_of:%Y年%m月%d日}"
 
-    def id_no(self, value: str) -> str:
-        return value if self.full_identity or not value else privacy.mask(privacy.Kind.ID_NO, value)
+    def shows(self, kind: privacy.Kind) -> Callable[[str], str]:
+        """How a column of this personal kind is written for the exporting user."""
+        return privacy.shower(self.user, kind, full=self.full_identity)
 
-    def account(self, value: str) -> str:
-        return (
-            value
-            if self.full_identity or not value
-            else privacy.shown(self.user, privacy.Kind.BANK_ACCOUNT, value)
-        )
+
+def id_col(header: str = "身份证号", width: int = 21) -> Col:
+    return Col(header, width, personal=privacy.Kind.ID_NO)
+
+
+def card_col(header: str = "残疾人证号", width: int = 23) -> Col:
+    return Col(header, width, personal=privacy.Kind.DISABILITY_CARD)
+
+
+def account_col(header: str = "银行账号", width: int = 22) -> Col:
+    return Col(header, width, personal=privacy.Kind.BANK_ACCOUNT)
 
 
 # Print setup: paper sizes of xlsxwriter's set_paper(), and the column width (in characters)
@@ -255,12 +266,13 @@ def write_ledger(
     plan = []
     for column in columns:
         fmt = formats.by_kind[column.kind]
+        shows = ctx.shows(column.personal) if column.personal else None
         if column.kind == TEXT:
-            plan.append((True, sheet._write_string, fmt))
+            plan.append((True, sheet._write_string, fmt, shows))
         elif column.kind == DATE:
-            plan.append((False, sheet._write_datetime, fmt))
+            plan.append((False, sheet._write_datetime, fmt, None))
         else:
-            plan.append((False, sheet._write_number, fmt))
+            plan.append((False, sheet._write_number, fmt, None))
     totals = [Decimal(0) if column.total else None for column in columns]
     total_cols = [c for c, column in enumerate(columns) if column.total]
     row = 1
@@ -271,9 +283,13 @@ def write_ledger(
         for c, value in enumerate(values):
             if value is None or value == "":
                 continue
-            is_text, write, fmt = plan[c]
+            is_text, write, fmt, shows = plan[c]
             if is_text:
                 text = value if isinstance(value, str) else str(value)
+                if shows is not None:
+                    text = shows(text)
+                    if not text:
+                        continue
                 if text[0] in FORMULA_FIRST_CHARS:
                     text = "'" + text
                 write(row, c, text, fmt)

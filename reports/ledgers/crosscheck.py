@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reports.crosscheck.choices import Answer, HitStatus, ListKind, Rule, Severity
 from reports.crosscheck.models import Hit
-from reports.ledgers.base import DATE, INT, Col, ExportContext, Ledger, label_map, yes_no
+from reports.ledgers.base import DATE, INT, Col, ExportContext, Ledger, id_col, label_map, yes_no
 
 _RULE = label_map(Rule.choices)
 _SEVERITY = label_map(Severity.choices)
@@ -30,7 +30,7 @@ class CrossCheckLedger(Ledger):
     empty_note = "所选区划没有信息比对疑点"
     columns = (
         Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("姓名", 10),
-        Col("身份证号", 21), Col("比对规则", 16), Col("比对名单", 16), Col("风险等级", 8),
+        id_col("身份证号"), Col("比对规则", 16), Col("比对名单", 16), Col("风险等级", 8),
         Col("涉及发放", 8), Col("疑点说明", 44), Col("发现日期", 11, DATE), Col("核实期限", 11, DATE),
         Col("办理状态", 10), Col("核实结论", 10), Col("核实情况", 30), Col("关联变更/停保", 16),
         Col("乡镇确认日期", 11, DATE), Col("退回原因", 20),
@@ -73,7 +73,7 @@ class CrossCheckLedger(Ledger):
             link = f"变更申请#{change_id}" if change_id else (f"低保案件#{case_id}停保" if case_id else "")
             yield (
                 n, ctx.township_name(village), ctx.village_name(village), household_no, name or "",
-                ctx.id_no(id_no), _RULE.get(rule, rule), kind_name or _KIND.get(kind, ""),
+                id_no, _RULE.get(rule, rule), kind_name or _KIND.get(kind, ""),
                 _SEVERITY.get(severity, ""), yes_no(on_payee), reason, _day(created), deadline,
                 _STATUS.get(status, ""), _ANSWER.get(answer, ""), answer_reason, link,
                 _day(confirmed), returned,

@@ -21,7 +21,7 @@ from households.choices import (
 from households.income import IncomeComponents, net_income, poverty_basis_per_capita
 from households.models import HelperAssignment, Household, IncomeYear, Member
 from programs.selectors import parameter_value
-from reports.ledgers.base import DECIMAL, INT, MONEY, Col, ExportContext, Ledger, label_map
+from reports.ledgers.base import DECIMAL, INT, MONEY, Col, ExportContext, Ledger, id_col, label_map
 
 _ATTRIBUTE = label_map(PovertyAttribute)
 _CAUSE = label_map(PovertyCause)
@@ -101,7 +101,7 @@ class RosterLedger(Ledger):
         Col("组", 8),
         Col("户编号", 14),
         Col("户主", 10),
-        Col("身份证号", 21),
+        id_col("身份证号"),
         Col("人口", 6, INT, total=True),
         Col("贫困户属性", 14),
         Col("主要致贫原因", 12),
@@ -179,7 +179,7 @@ class RosterLedger(Ledger):
                 group,
                 number,
                 head,
-                ctx.id_no(head_id or ""),
+                head_id or "",
                 persons,
                 _ATTRIBUTE.get(attribute, attribute),
                 _CAUSE.get(main, main),

@@ -17,7 +17,7 @@ from assistance.models import AssistanceMeasure
 from assistance.monitoring.choices import Category, LeadOutcome, LeadSource, LeadStatus, RiskType, Severity
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
 from assistance.monitoring.selectors import episode_q
-from reports.ledgers.base import DATE, INT, Col, ExportContext, Ledger, label_map
+from reports.ledgers.base import DATE, INT, Col, ExportContext, Ledger, id_col, label_map
 from reports.ledgers.households import head_of
 
 _CATEGORY = label_map(Category.choices)
@@ -91,7 +91,7 @@ class LeadLedger(Ledger):
     empty_note = "所选区划没有监测线索"
     columns = (
         Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("姓名", 10),
-        Col("身份证号", 21), Col("线索来源", 12), Col("风险类型", 20), Col("风险等级", 8),
+        id_col("身份证号"), Col("线索来源", 12), Col("风险类型", 20), Col("风险等级", 8),
         Col("情况说明", 40),
         Col("发现日期", 11, DATE), Col("入户核实期限", 11, DATE), Col("入户核实日期", 11, DATE),
         Col("认定期限", 11, DATE), Col("办理状态", 10), Col("办理结果", 12), Col("办理说明", 30),
@@ -129,7 +129,7 @@ class LeadLedger(Ledger):
             status, outcome, outcome_reason = row[12:]
             yield (
                 n, ctx.township_name(village), ctx.village_name(village), number or "未登记", name,
-                ctx.id_no(id_no), _SOURCE.get(source, ""), _risks(risks), _SEVERITY.get(severity, ""), text,
+                id_no, _SOURCE.get(source, ""), _risks(risks), _SEVERITY.get(severity, ""), text,
                 found, due, visited, decide_by, _STATUS.get(status, ""), _OUTCOME.get(outcome, ""),
                 outcome_reason,
             )  # fmt: skip

@@ -29,35 +29,46 @@ from assistance.models import (
     TekunCase,
 )
 from households.choices import DisabilityGrade, DisabilityType
-from reports.ledgers.base import DATE, INT, MONEY, Col, ExportContext, Ledger, label_map
+from reports.ledgers.base import (
+    DATE,
+    INT,
+    MONEY,
+    Col,
+    ExportContext,
+    Ledger,
+    account_col,
+    card_col,
+    id_col,
+    label_map,
+)
 from reports.ledgers.households import head_of
 
 DIBAO_ROLL_COLUMNS = (
-    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户主", 10), Col("身份证", 21),
+    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户主", 10), id_col("身份证"),
     Col("保障人数", 8, INT, total=True), Col("类别", 8), Col("档次", 6), Col("月人均收入", 11, MONEY),
     Col("月低保金", 11, MONEY, total=True), Col("分类施保金", 11, MONEY, total=True),
-    Col("合计", 11, MONEY, total=True), Col("开户行", 16), Col("账号", 22), Col("纳入时间", 11, DATE),
+    Col("合计", 11, MONEY, total=True), Col("开户行", 16), account_col("账号"), Col("纳入时间", 11, DATE),
     Col("是否建档立卡", 10), Col("备注", 20),
 )  # fmt: skip
 DIBAO_CHANGE_COLUMNS = (
-    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户主", 10), Col("身份证", 21),
+    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户主", 10), id_col("身份证"),
     Col("变动类型", 12), Col("变动月", 10), Col("原金额", 11, MONEY, total=True),
     Col("新金额", 11, MONEY, total=True), Col("原因", 30),
 )  # fmt: skip
 PHASE_OUT_COLUMNS = (
-    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户主", 10), Col("身份证", 21),
+    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户主", 10), id_col("身份证"),
     Col("建档立卡", 8), Col("原金额", 11, MONEY, total=True), Col("渐退起", 11, DATE),
     Col("渐退止", 11, DATE), Col("月数", 6, INT), Col("每月金额", 30), Col("到期提醒", 11, DATE),
     Col("结果", 14), Col("说明", 24),
 )  # fmt: skip
 TEKUN_COLUMNS = (
-    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("姓名", 10), Col("身份证号", 21),
+    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("姓名", 10), id_col("身份证号"),
     Col("供养方式", 10), Col("自理能力", 10), Col("基本生活费", 12, MONEY, total=True),
     Col("护理费", 10, MONEY, total=True), Col("纳入月份", 11, DATE),
 )  # fmt: skip
 SUBSIDY_COLUMNS = (
-    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("姓名", 10), Col("身份证", 21),
-    Col("残疾证号", 23), Col("类别", 8), Col("等级", 6), Col("生活补贴", 11, MONEY, total=True),
+    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("姓名", 10), id_col("身份证"),
+    card_col("残疾证号"), Col("类别", 8), Col("等级", 6), Col("生活补贴", 11, MONEY, total=True),
     Col("护理补贴", 11, MONEY, total=True),
 )  # fmt: skip
 
@@ -146,9 +157,9 @@ class DibaoRollLedger(Ledger):
             account, start, registered, kind, note = row[11:]
             remark = note if kind == LineKind.REGULAR else f"{_LINE_KIND[kind]} {note}".strip()
             yield (
-                n, ctx.township_name(village), ctx.village_name(village), payee, ctx.id_no(id_no), persons,
+                n, ctx.township_name(village), ctx.village_name(village), payee, id_no, persons,
                 _CASE_TYPE.get(case_type, ""), grade, percap, topup, classified, total, bank,
-                ctx.account(account), start, _yes(registered), remark,
+                account, start, _yes(registered), remark,
             )  # fmt: skip
 
 
@@ -186,7 +197,7 @@ class DibaoChangeLedger(Ledger):
         for n, (village, head, head_id, kind, month, old, new, reason) in enumerate(
             qs.iterator(chunk_size=ctx.chunk_size), 1
         ):
-            yield (n, ctx.township_name(village), ctx.village_name(village), head, ctx.id_no(head_id or ""),
+            yield (n, ctx.township_name(village), ctx.village_name(village), head, head_id or "",
                    kinds.get(kind, kind), _month(month), old, new, reason)  # fmt: skip
 
 
@@ -235,7 +246,7 @@ class PhaseOutLedger(Ledger):
         for n, (village, head, head_id, registered, base, start, end, months, schedule, alerted, status,
                 reason) in enumerate(qs.iterator(chunk_size=ctx.chunk_size), 1):  # fmt: skip
             amounts = "/".join(str(a) for a in schedule or [])
-            yield (n, ctx.township_name(village), ctx.village_name(village), head, ctx.id_no(head_id or ""),
+            yield (n, ctx.township_name(village), ctx.village_name(village), head, head_id or "",
                    "是" if registered else "否", base, start, end, months, amounts, alerted,
                    statuses.get(status, status), reason)  # fmt: skip
 
@@ -269,7 +280,7 @@ class TekunLedger(Ledger):
         for n, (village, name, id_no, mode, self_care, basic, care_fee, start) in enumerate(
             qs.iterator(chunk_size=ctx.chunk_size), 1
         ):
-            yield (n, ctx.township_name(village), ctx.village_name(village), name, ctx.id_no(id_no),
+            yield (n, ctx.township_name(village), ctx.village_name(village), name, id_no,
                    modes.get(mode, mode), care.get(self_care, self_care), basic, care_fee, start)  # fmt: skip
 
 
@@ -312,7 +323,6 @@ class DisabilitySubsidyLedger(Ledger):
         for n, (village, name, id_no, card, dtype, grade, living, care) in enumerate(
             qs.iterator(chunk_size=ctx.chunk_size), 1
         ):
-            card_shown = card if ctx.full_identity or not card else ctx.id_no(card[:18]) + card[18:]
             kind = types.get(dtype, dtype or "")
-            yield (n, ctx.township_name(village), ctx.village_name(village), name, ctx.id_no(id_no),
-                   card_shown, kind, grades.get(grade, ""), living, care)  # fmt: skip
+            yield (n, ctx.township_name(village), ctx.village_name(village), name, id_no,
+                   card, kind, grades.get(grade, ""), living, care)  # fmt: skip

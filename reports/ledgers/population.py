@@ -19,7 +19,7 @@ from households.choices import (
     WorkStatus,
 )
 from households.models import Member
-from reports.ledgers.base import INT, Col, ExportContext, Ledger, label_map
+from reports.ledgers.base import INT, Col, ExportContext, Ledger, id_col, label_map
 
 # 低保/特困 columns follow the household's 贫困户属性 (R18 keeps it in step with the cases).
 DIBAO_ATTRIBUTES = frozenset(
@@ -60,7 +60,7 @@ class PopulationLedger(Ledger):
     columns = (
         Col("户编号", 14),
         Col("姓名", 10),
-        Col("身份证", 21),
+        id_col("身份证"),
         Col("与户主关系", 10),
         Col("性别", 5),
         Col("年龄", 5, INT),
@@ -96,8 +96,6 @@ class PopulationLedger(Ledger):
         yes = {True: "是", False: "否", None: ""}
         as_of = ctx.as_of
         y, md = as_of.year, (as_of.month, as_of.day)
-        full = ctx.full_identity
-        mask = ctx.id_no
         qs = (
             self.queryset(ctx)
             .order_by("household__village_id", "household__household_no", "id")
@@ -109,7 +107,7 @@ class PopulationLedger(Ledger):
             yield (
                 number,
                 name,
-                id_no if full else mask(id_no),
+                id_no,
                 relation.get(rel, rel),
                 sex.get(sx, sx),
                 y - born.year - ((born.month, born.day) > md),

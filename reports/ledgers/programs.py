@@ -23,7 +23,7 @@ from households.models import Member
 from programs.models import EligibilityResult, ProgramCode
 from programs.rules import education as education_rule
 from programs.rules import medical as medical_rule
-from reports.ledgers.base import MONEY, Col, ExportContext, Ledger, label_map
+from reports.ledgers.base import MONEY, Col, ExportContext, Ledger, id_col, label_map
 
 NOT_STUDENTS = (SchoolStatus.NOT_IN_SCHOOL, SchoolStatus.PRESCHOOL)
 ILL = (Health.CHRONIC, Health.SERIOUS)
@@ -77,7 +77,7 @@ class EducationLedger(Ledger):
     title = "教育资助台账"
     empty_note = "已入库户中没有经测算可享受教育资助的在校生"
     columns = (
-        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("学生", 10), Col("身份证号", 21),
+        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("学生", 10), id_col("身份证号"),
         Col("学段/年级", 12), Col("学校", 20), Col("资助项目", 40), Col("金额", 10, MONEY, total=True),
     )  # fmt: skip
 
@@ -95,7 +95,7 @@ class EducationLedger(Ledger):
                 ctx.village_name(village),
                 number,
                 name,
-                ctx.id_no(id_no),
+                id_no,
                 _SCHOOL.get(school, school),
                 "",
                 "；".join(line.split("：", 1)[-1] for line in aid) or "；".join(lines),
@@ -138,7 +138,7 @@ class HealthLedger(Ledger):
     title = "健康扶贫台账"
     empty_note = "已入库户中没有经测算可享受医疗扶助的慢病、大病或精神残疾人员"
     columns = (
-        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("姓名", 10), Col("身份证号", 21),
+        Col("乡镇", 10), Col("村", 10), Col("户编号", 14), Col("姓名", 10), id_col("身份证号"),
         Col("慢病/大病", 10), Col("家庭医生签约", 10), Col("住院费用", 11, MONEY, total=True),
         Col("基本医保报销", 11, MONEY, total=True), Col("大病保险报销", 11, MONEY, total=True),
         Col("医疗救助", 11, MONEY, total=True), Col("其他报销", 11, MONEY, total=True),
@@ -163,7 +163,7 @@ class HealthLedger(Ledger):
                 kinds.append(mental)
             lines = member_lines(reasons, name)
             yield (
-                ctx.township_name(village), ctx.village_name(village), number, name, ctx.id_no(id_no),
+                ctx.township_name(village), ctx.village_name(village), number, name, id_no,
                 "、".join(kinds), "", cost, basic, critical, aid, None,
                 None if oop is None else oop - aid,
                 sum((line_amount(line) for line in lines), Decimal(0)),

@@ -373,3 +373,22 @@ def test_every_admin_and_inline_of_a_model_with_personal_fields_applies_the_poli
             if privacy.fields_of(target) and not issubclass(cls, PrivacyAdminMixin):
                 missing.append(f"{cls.__name__} ({target._meta.label_lower})")
     assert missing == []
+
+
+def test_every_ledger_column_of_identifying_data_declares_its_kind():
+    """A ledger masks by its columns' declared kinds (write_ledger), never by hand in a row source;
+    a column whose header names an ID number, a card or an account without a kind fails here."""
+    from reports.ledgers.base import Ledger
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    undeclared = [
+        f"{ledger.__name__}: {column.header}"
+        for ledger in subclasses(Ledger)
+        for column in ledger.columns
+        if re.search(r"身份证|证号|账号", column.header) and column.personal is None
+    ]
+    assert undeclared == []
