@@ -48,7 +48,10 @@ class VisitForm(forms.Form):
 
 
 class CheckForm(VerificationForm):
-    """入户核实 of a lead on the phone: the monitoring page's own form, with the camera."""
+    """入户核实 of a lead on the phone: the monitoring page's own form, with the camera and the id the
+    phone gives a check it keeps while offline."""
+
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from reports.crosscheck.choices import HitStatus
 from reports.crosscheck.models import Hit
 
 PAGE_SIZE = 30
+SYNC_LIMIT = 500
 OPEN_LEAD_STATES = (LeadStatus.OPEN, LeadStatus.IN_REVIEW)
 
 
@@ -244,6 +245,11 @@ def todo(user, today: dt.date, *, limit: int = 50) -> Todo:
     return Todo(leads=leads, hits=hits, overdue=overdue, due=due)
 
 
-def sync_pages(user) -> list[int]:
-    """The households whose pages a phone keeps for offline work (its scope, today)."""
-    return list(households_for(user).order_by("pk").values_list("pk", flat=True)[:500])
+def sync_pages(user) -> tuple[list[int], list[int]]:
+    """The households (and their open leads) whose pages a phone keeps for offline work: its scope,
+    today; a phone keeps at most SYNC_LIMIT households (a helper has a few dozen at most)."""
+    households = list(households_for(user).order_by("pk").values_list("pk", flat=True)[:SYNC_LIMIT])
+    leads = scoped(
+        MonitoringLead.objects.filter(status=LeadStatus.OPEN, household_id__in=households), user
+    ).values_list("pk", flat=True)
+    return households, list(leads)

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -24,8 +25,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from assistance.monitoring.choices import LeadStatus
-from assistance.monitoring.models import MonitoringLead
+from assistance.monitoring.models import MonitoringLead, MonitoringVisit
 from assistance.monitoring.services import visits as monitoring_visits
 from core.choices import Role
 from core.permissions import role_of
@@ -157,6 +157,26 @@ def visit_form(request, pk: int):
     return render(request, "field/visit.html", {"form": form, "h": household})
 
 
+def _record_check(request, lead, form) -> bool:
+    """The 入户核实 through the monitoring service; False (errors on the form) when it refuses."""
+    data = form.cleaned_data
+    try:
+        monitoring_visits.record_verification(
+            user=request.user, lead=lead, visited_on=data["visited_on"], visitors=data["visitors"],
+            findings=data["findings"], risk_found=data["risk_found"], percap_income=data["percap_income"],
+            risk_types=data["risk_types"], category=data["category"], risk_other=data["risk_other"],
+            photos=data["photos"], helper=getattr(request.user, "helper_person", None),
+            client_id=data.get("client_id"),
+        )  # fmt: skip
+    except IntegrityError:  # the same client id sent twice at once: the other request stored it
+        if not MonitoringVisit.objects.filter(client_id=data.get("client_id")).exists():
+            raise
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return False
+    return True
+
+
 @phone_login_required
 def lead_check(request, pk: int):
     lead = (
@@ -165,26 +185,23 @@ def lead_check(request, pk: int):
         .filter(pk=pk)
         .first()
     )
-    if lead is None:
-        raise Http404("未找到该线索，或不在您的范围内")
-    household = selectors.household_for(request.user, lead.household_id)
+    household = selectors.household_for(request.user, lead.household_id) if lead else None
     if household is None:
         raise Http404("未找到该线索，或不在您的范围内")
     form = CheckForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and lead.status == LeadStatus.OPEN and form.is_valid():
-        data = form.cleaned_data
-        try:
-            monitoring_visits.record_verification(
-                user=request.user, lead=lead, visited_on=data["visited_on"], visitors=data["visitors"],
-                findings=data["findings"], risk_found=data["risk_found"], percap_income=data["percap_income"],
-                risk_types=data["risk_types"], category=data["category"], risk_other=data["risk_other"],
-                photos=data["photos"], helper=getattr(request.user, "helper_person", None),
-            )  # fmt: skip
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+    if request.method == "POST":
+        card = reverse("field:household", args=[household.pk])
+        client_id = request.POST.get("client_id")
+        sent_before = bool(client_id) and MonitoringVisit.objects.filter(
+            client_id=client_id, created_by=request.user
+        ).exists()  # fmt: skip
+        if sent_before or (form.is_valid() and _record_check(request, lead, form)):
+            if _wants_json(request):
+                return JsonResponse({"ok": True, "created": not sent_before, "url": card})
             messages.success(request, "入户核实已保存")
-            return redirect("field:household", pk=household.pk)
+            return redirect(card)
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
     return render(request, "field/lead.html", {"form": form, "lead": lead, "h": household})
 
 
@@ -201,9 +218,11 @@ def sync(request):
     user's scope is dropped from the phone at this call), and a fresh CSRF token for the upload."""
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False, "login": reverse("field:login")}, status=401)
+    households, leads = selectors.sync_pages(request.user)
     pages = [reverse("field:home"), reverse("field:todo")]
-    for pk in selectors.sync_pages(request.user):
+    for pk in households:
         pages += [reverse("field:household", args=[pk]), reverse("field:visit", args=[pk])]
+    pages += [reverse("field:lead", args=[pk]) for pk in leads]
     return JsonResponse(
         {"ok": True, "user": request.user.username, "csrf": get_token(request), "pages": pages,
          "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")}

@@ -254,6 +254,8 @@ class MonitoringVisit(models.Model):
         help_text="按当前情况测算的家庭年人均纯收入",
     )  # fmt: skip
     risk_found = models.BooleanField("存在返贫致贫风险", default=True)
+    # The id a phone gave a 入户核实 it kept while offline (field pages): a repeated send returns it.
+    client_id = models.UUIDField("客户端编号", null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
     )

@@ -127,7 +127,7 @@ def test_scenario_56_phone_pages_and_screenshots(browser, live_server, artifacts
     page.wait_for_function(f"document.getElementById('id_photos').files[0].size < {len(big)}")
     with page.expect_navigation():
         page.tap("button[type=submit]")
-    assert "入户核实已保存" in page.inner_text("body")
+    page.wait_for_url(f"**/m/h/{w['mine'].pk}/")
     w["lead"].refresh_from_db()
     assert w["lead"].status == LeadStatus.CLOSED
     from PIL import Image
@@ -213,6 +213,35 @@ def test_scenario_57_offline_visit_is_kept_and_sent_once(browser, live_server, a
     )
     assert again["created"] is False
     assert Visit.objects.filter(household=mine).count() == 1
+    context.close()
+
+
+def test_offline_check_of_a_lead_is_sent_once_when_the_network_returns(
+    browser, live_server, field_world, media
+):
+    w = field_world
+    context = phone_context(browser)
+    page = phone_login(context, live_server, w["helper"].username)
+    wait_synced(page)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.reload()
+    wait_synced(page)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/m/lead/{w['lead'].pk}/")
+    page.fill("textarea[name=findings]", "户主慢性病，自付费用高，家庭收入下降")
+    page.check("input[name=risk_found][value='1']")
+    page.check("input[name=risk_types][value='illness']")
+    with page.expect_navigation():
+        page.tap("#check-form button[type=submit]")
+    page.wait_for_function("document.getElementById('pending').textContent === '1'")
+    assert "入户核实" in page.inner_text("#queued")
+    assert not w["lead"].visits.exists()
+    context.set_offline(False)
+    page.wait_for_function("document.getElementById('pending').textContent === '0'", timeout=30_000)
+    w["lead"].refresh_from_db()
+    assert w["lead"].status == LeadStatus.IN_REVIEW
+    assert w["lead"].visits.count() == 1
+    assert w["lead"].visits.get().client_id is not None
     context.close()
 
 

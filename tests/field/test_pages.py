@@ -133,6 +133,21 @@ def test_helper_checks_a_lead_of_their_household(phone, helper, mine, clerk_a, m
     assert lead.visits.get().photos.count() == 1
 
 
+def test_check_sent_twice_with_its_client_id_is_stored_once(phone, mine, clerk_a, media):
+    lead = _lead(mine, user=clerk_a)
+    body = {
+        "visited_on": TODAY.isoformat(), "visitors": "帮扶责任人", "findings": "家庭收入下降",
+        "risk_found": "1", "risk_types": ["illness"], "client_id": str(uuid.uuid4()),
+    }  # fmt: skip
+    url = reverse("field:lead", args=[lead.pk])
+    first = phone.post(url, body, HTTP_X_REQUESTED_WITH="fetch")
+    again = phone.post(url, body, HTTP_X_REQUESTED_WITH="fetch")
+    assert (first.json()["created"], again.json()["created"]) == (True, False)
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.IN_REVIEW
+    assert lead.visits.count() == 1
+
+
 def test_todo_lists_overdue_households_by_the_parameter(phone, helper, mine, village_a):
     recent = household_with_members(village=village_a)
     assign(helper, recent, start=dt.date(2024, 1, 1))

@@ -26,6 +26,7 @@ VISITORS_REQUIRED = "请填写走访人员"
 HOUSEHOLD_REQUIRED = "该线索的人员尚未登记入户：请先录入或关联农户，再提出监测认定"
 ALREADY_MONITORED = "该户已是监测对象（风险未消除），请在其监测记录中跟踪回访"
 LEAD_NOT_OPEN = "线索当前为“{status}”，不能再入户核实"
+CLIENT_ID_TAKEN = "该记录编号已被其他记录使用，请重新填写"
 NOT_MONITORED = "该户不是风险未消除的监测对象，不能登记跟踪回访"
 NEGATIVE_INCOME = "核查收入不能为负数"
 
@@ -107,13 +108,23 @@ def record_verification(
     category: str = "",
     risk_other: str = "",
     photos: Iterable = (),
+    client_id: uuid.UUID | None = None,
 ) -> MonitoringVisit | None:
     """入户核实 of a lead (or of a household a cadre found at risk without one).
+
+    `client_id` is the id a phone gave a check it kept while offline: sending it again returns the
+    stored visit and changes nothing (the lead is no longer open by then).
 
     risk_found False closes the lead as 核实无风险 (the findings are its reason). risk_found True
     opens (or joins) the household's 监测对象认定 in draft, with the risk types found and the category
     proposed; the village then records the 民主评议 and submits it (records.submit_record). The visit
     is returned (None for a person outside the register found without risk: the lead keeps the findings)."""
+    if client_id is not None:
+        earlier = MonitoringVisit.objects.filter(client_id=client_id).first()
+        if earlier is not None:
+            if earlier.created_by_id != user.pk:
+                raise ValidationError({"client_id": CLIENT_ID_TAKEN})
+            return earlier
     if lead is not None:
         lead = MonitoringLead.objects.select_for_update().get(pk=lead.pk)
         require_visit_role(user, village_code=lead.village_id, household=household or lead.household)
@@ -140,6 +151,7 @@ def record_verification(
         photos=photos, household=household or lead.household, record=record, lead=lead,
         kind=VisitKind.VERIFICATION, visited_on=visited_on, visitors=visitors.strip(), helper=helper,
         findings=findings.strip(), percap_income=percap_income, risk_found=risk_found, created_by=user,
+        client_id=client_id,
     ) if household is not None else None  # fmt: skip
     if lead is not None:
         lead.verified_on = visited_on

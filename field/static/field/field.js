@@ -193,12 +193,16 @@
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
 
-  function bindVisit(form) {
-    var date = form.elements.visit_date;
+  // A form kept on the phone first (记录走访, 入户核实): data-date-field and data-text-field name the
+  // fields its 待上传 line shows; data-card is where the user goes when it is saved.
+  function bindOffline(form) {
+    var date = form.elements[form.dataset.dateField];
     if (date && !date.value) date.value = today();
     if (date) date.max = today();
-    locate(form);
-    $("geo-again").addEventListener("click", function () { locate(form); });
+    if ($("geo")) {
+      locate(form);
+      $("geo-again").addEventListener("click", function () { locate(form); });
+    }
     form.addEventListener("submit", function (ev) {
       if (!kv) return; // no IndexedDB: the plain form post still works
       ev.preventDefault();
@@ -208,11 +212,12 @@
         if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
         fields.push([el.name, el.value]);
       });
-      var content = form.elements.content.value.trim();
+      var text = (form.elements[form.dataset.textField].value || "").trim();
       var item = {
         id: form.elements.client_id.value || newId(), user: user, household: form.dataset.household,
         action: form.action || location.pathname, fields: fields, photos: shrunk.slice(),
-        date: form.elements.visit_date.value, summary: content.slice(0, 40), saved: new Date().toISOString(),
+        date: date ? date.value : today(), summary: (form.dataset.label || "") + text.slice(0, 40),
+        saved: new Date().toISOString(),
       };
       form.elements.client_id.value = item.id; // a second tap sends the same id
       var button = form.querySelector("button[type=submit]");
@@ -239,10 +244,9 @@
   function clearPages() { return window.caches ? caches.delete(PAGES) : Promise.resolve(); }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var visit = $("visit-form");
     var photos = $("id_photos");
     if (photos) bindPhotos(photos);
-    if (visit) bindVisit(visit);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-offline]"), bindOffline);
     if (document.querySelector("[data-clear-cache]")) clearPages();
     var logout = $("logout");
     if (logout) logout.addEventListener("submit", function (ev) {
