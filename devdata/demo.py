@@ -24,7 +24,7 @@ from core.choices import ReviewState
 from core.models import Region, User
 from core.workflow import services as chain
 from devdata import bank as demo_bank
-from devdata import demo_field, demo_monitoring, registry
+from devdata import demo_field, demo_monitoring, demo_projects, registry
 from households.choices import Health, Relation
 from households.models import Household, Member
 from households.workflow import services as workflow
@@ -69,6 +69,9 @@ def load_demo(*, seed: int = 2019, households: int | None = None):
     if demo_field.needed():  # after the monitoring demo: helpers get monitored households too
         life = life or Life()
         demo_field.build(today=timezone.localdate(), life=life)
+    if demo_projects.needed():  # the county's 扶贫项目库 and the 光伏电站's 分红 (issue 29)
+        life = life or Life()
+        demo_projects.build(today=timezone.localdate(), life=life)
     # The 工作台 statistics summary of the demo county, rebuilt after loads that bypass model signals.
     refresh_county(registry.COUNTY)
     return logins, created, life

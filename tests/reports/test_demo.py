@@ -97,6 +97,21 @@ def test_demo_county_has_life_on_every_ledger_sheet_and_money_page(demo, client,
     assert Household.objects.filter(review_state="returned_to_village").exists()
     assert ChangeRequest.objects.filter(state="returned_to_village").exists()
     assert ChangeRequest.objects.filter(state="pending_township").exists()
+    # 扶贫项目库 (issue 29): a project in every stage; the 光伏电站's 2020 income shared by 30 households.
+    from projects.models import IncomeShare, Project
+
+    states = {(p.review_state, p.stage) for p in Project.objects.all()}
+    assert {s for s, _ in states} >= {"draft", "pending_township", "returned_to_village", "pending_county"}
+    assert {stage for _, stage in states} >= {
+        "in_library",
+        "announced",
+        "implementing",
+        "accepted",
+        "publicized",
+    }
+    shares = IncomeShare.objects.filter(income__asset__asset_type="pv", income__year=2020)
+    assert (shares.count(), {s.amount for s in shares}) == (30, {1000})
+    assert all(s.income_year.property_dividend >= 1000 for s in shares.select_related("income_year"))
 
 
 def test_demo_rerun_adds_nothing(demo):
