@@ -49,8 +49,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from figures import figure  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
+from core.api.auth import issue_token  # noqa: E402
 from core.choices import Role  # noqa: E402
 from core.models import Region, User  # noqa: E402
 from households.models import Household  # noqa: E402
@@ -63,8 +63,7 @@ def bench_user(county: str) -> tuple[User, str]:
     user, _ = User.objects.get_or_create(
         username=f"bench_county_{county}", defaults={"role": Role.COUNTY_ADMIN, "region": region}
     )
-    token, _ = Token.objects.get_or_create(user=user)
-    return user, token.key
+    return user, issue_token(user)
 
 
 def cursor_at(position: int) -> str:

@@ -6,8 +6,8 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=1)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# One reverse proxy (nginx) in front by default; core.remote reads the client from X-Forwarded-For.
+PROXY_COUNT = env.int("PROXY_COUNT", default=1)
 
 # HTTPS only: redirect plain HTTP and tell browsers to keep to HTTPS (HSTS). Behind a TLS proxy the
 # X-Forwarded-Proto header above marks a request secure; SECURE_SSL_REDIRECT=false leaves the

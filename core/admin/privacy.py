@@ -137,6 +137,9 @@ class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # append-only, superusers included (scenario 67)
+
     @admin.action(description="导出所选记录（表格文件，Excel 可打开）")
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")

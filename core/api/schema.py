@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -48,3 +50,13 @@ class FupinAutoSchema(AutoSchema):
                     direction=direction,
                 )
         return responses
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The API token (core.api.auth, django-rest-knox): `Authorization: Token <令牌>`."""
+
+    target_class = "core.api.auth.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")  # noqa: S106 - the scheme name

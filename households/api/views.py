@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.generics import RetrieveAPIView
+from rest_framework.generics import GenericAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
 from core import permissions as core_permissions
-from core.api.auth import fresh_token
+from core.api.auth import TokenRequestSerializer, issue_token
 from core.api.base import ROLE_FORBIDDEN, ScopedAPIMixin, anyone
 from core.api.chain import CHAIN_POLICIES, ChainActionsMixin
 from core.api.privacy import IdSearchActionMixin, IdSearchSerializer, RevealActionMixin, may_reveal
@@ -105,20 +105,25 @@ class UpdateNoDeleteViewSet(
 
 
 @extend_schema(tags=["用户与认证"])
-class TokenView(ObtainAuthToken):
-    """用用户名和密码换取 API 令牌；之后在请求头中携带 `Authorization: Token <令牌>`。"""
+class TokenView(GenericAPIView):
+    """用用户名和密码换取 API 令牌；之后在请求头中携带 `Authorization: Token <令牌>`。令牌只在此时显示一次
+    （系统只保存其摘要），有效期 API_TOKEN_TTL_DAYS 天，改密码或停用账号即失效。"""
 
     authentication_classes = []
+    permission_classes = []
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(
         summary="获取令牌",
-        responses={200: OpenApiResponse(description="令牌"), 400: ErrorSerializer},
+        responses={200: OpenApiResponse(description="令牌（只显示这一次）"), 400: ErrorSerializer},
     )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # An expired token is replaced (settings.API_TOKEN_TTL_DAYS); a valid one is returned as is.
-        return Response({"token": fresh_token(serializer.validated_data["user"]).key})
+        user = serializer.validated_data["user"]
+        # A token is a login: it goes into the login log (django-axes) like a sign-in on the admin.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
+        return Response({"token": issue_token(user)})
 
 
 @extend_schema(tags=["用户与认证"])

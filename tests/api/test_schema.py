@@ -61,10 +61,10 @@ TIME_BUDGET_SECONDS = int(os.environ.get("SCHEMATHESIS_SECONDS", "180"))
 def test_schemathesis_finds_no_5xx_and_no_schema_violations(in_process_wsgi, role, request, village_a):
     import schemathesis
     from hypothesis import HealthCheck, given, settings
-    from rest_framework.authtoken.models import Token
     from schemathesis.checks import load_all_checks
     from schemathesis.specs.openapi import checks
 
+    from core.api.auth import issue_token
     from tests.factories import IncomeYearFactory, VisitFactory, household_with_members
 
     load_all_checks()
@@ -73,7 +73,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violations(in_process_wsgi, rol
         household = household_with_members(n=2, village=village_a)
         IncomeYearFactory(household=household)
         VisitFactory(household=household)
-    token = Token.objects.create(user=request.getfixturevalue(role)).key
+    token = issue_token(request.getfixturevalue(role))
     schema = schemathesis.openapi.from_wsgi("/api/schema/", in_process_wsgi)
     run_checks = [
         schemathesis.checks.not_a_server_error,

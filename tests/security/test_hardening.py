@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from core.api.auth import issue_token
 from core.api.parsers import LIST_TOO_LONG, TOO_DEEP
 from households.api.serializers import PERIOD_REVERSED
 from tests.factories import HelperAssignmentFactory, HelperPersonFactory, valid_id
@@ -115,31 +117,36 @@ def _token_client(key):
 
 def test_api_tokens_expire_after_the_configured_days(clerk_a, settings):
     settings.API_TOKEN_TTL_DAYS = 30
-    token = Token.objects.create(user=clerk_a)
-    assert _token_client(token.key).get("/api/v1/me/").status_code == 200
-    Token.objects.filter(pk=token.pk).update(created=token.created - dt.timedelta(days=30, seconds=1))
-    response = _token_client(token.key).get("/api/v1/me/")
+    key = issue_token(clerk_a)
+    token = AuthToken.objects.get(user=clerk_a)
+    assert abs(token.expiry - token.created - dt.timedelta(days=30)) < dt.timedelta(seconds=1)
+    assert _token_client(key).get("/api/v1/me/").status_code == 200
+    AuthToken.objects.filter(pk=token.pk).update(expiry=timezone.now() - dt.timedelta(seconds=1))
+    response = _token_client(key).get("/api/v1/me/")
     assert response.status_code == 401
     assert "令牌已过期" in response.content.decode()
+    assert not AuthToken.objects.exists()  # an expired token is deleted when it is shown
+    assert "令牌无效" in _token_client(key).get("/api/v1/me/").content.decode()
     # Asking again gives a new token, not the expired one.
     fresh = APIClient().post("/api/v1/auth/token/", {"username": clerk_a.username, "password": "pass-12345"})
     assert fresh.status_code == 200
-    assert fresh.json()["token"] != token.key
+    assert fresh.json()["token"] != key
     assert _token_client(fresh.json()["token"]).get("/api/v1/me/").status_code == 200
 
 
 def test_password_change_and_deactivation_revoke_tokens(clerk_a):
-    key = Token.objects.create(user=clerk_a).key
+    key = issue_token(clerk_a)
     clerk_a.first_name = "改名不影响令牌"
     clerk_a.save()
     assert _token_client(key).get("/api/v1/me/").status_code == 200
     clerk_a.set_password("another-pass-678")
     clerk_a.save()
     assert _token_client(key).get("/api/v1/me/").status_code == 401
-    key = Token.objects.create(user=clerk_a).key
+    key = issue_token(clerk_a)
     clerk_a.is_active = False
     clerk_a.save()
-    assert not Token.objects.filter(user=clerk_a).exists()
+    assert not AuthToken.objects.filter(user=clerk_a).exists()
+    assert _token_client(key).get("/api/v1/me/").status_code == 401
 
 
 # ------------------------------------------------------------------ bounded bodies
