@@ -28,9 +28,9 @@ from assistance.models import (
 from assistance.services import bank, bank_failures
 from core.api.base import ScopedAPIMixin
 from core.api.chain import roles
+from core.api.privacy import MaskedFieldsMixin
 from core.choices import Role
 from core.excel.parsing import FileRejected
-from households.api.serializers import MaskedFieldsMixin
 from households.models import Household
 
 CLERK, COUNTY = Role.VILLAGE_CLERK, Role.COUNTY_ADMIN

@@ -30,7 +30,8 @@ from assistance.models import (
     StopProposal,
     TekunCase,
 )
-from households.api.serializers import MaskedFieldsMixin, ScopedRelatedFieldsMixin
+from core.api.privacy import MaskedFieldsMixin
+from households.api.serializers import ScopedRelatedFieldsMixin
 from households.models import Member
 
 DATE_IN_FUTURE = "日期不能晚于今天"

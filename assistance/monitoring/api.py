@@ -12,9 +12,10 @@ from assistance.monitoring.choices import LeadOutcome, RiskType
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
 from assistance.monitoring.services import leads
 from core.api.base import ScopedAPIMixin
+from core.api.privacy import MaskedFieldsMixin
 from core.models import Region
 from households.api.chain import roles
-from households.api.serializers import MaskedFieldsMixin, ScopedRelatedFieldsMixin
+from households.api.serializers import ScopedRelatedFieldsMixin
 from households.models import Household
 
 ENTRY = roles(leads.ENTRY_ROLES)

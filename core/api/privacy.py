@@ -27,6 +27,26 @@ class RevealedSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, help_text="完整联系电话")
 
 
+class MaskedFieldsMixin:
+    """Identifying fields go out masked by the personal-data policy (core.privacy) — every field
+    named like a declared personal field, nested or renamed ones included; a subclass shows full
+    values only where the policy's edit-form exception applies. Every serializer of a model that
+    declares personal fields uses it (tests/security/test_privacy_matrix.py checks)."""
+
+    def shows_full(self, user, instance) -> bool:
+        return False
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        if self.shows_full(user, instance):
+            return data
+        for name in privacy.FIELD_KINDS:
+            if name in data and isinstance(data[name], str):
+                data[name] = privacy.mask_value(name, data[name], user)
+        return data
+
+
 ID_SEARCH_LIMIT = 50
 
 

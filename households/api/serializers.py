@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import privacy
+from core.api.privacy import MaskedFieldsMixin
 from core.choices import PREFIX_LENGTH, RegionLevel
 from core.models import Region, User
 from core.money import to_yuan
@@ -53,24 +54,6 @@ class ScopedRelatedFieldsMixin:
             if isinstance(field, serializers.PrimaryKeyRelatedField) and not field.read_only:
                 field.queryset = scoped(field.queryset, user)
         return fields
-
-
-class MaskedFieldsMixin:
-    """Identifying fields go out masked by the personal-data policy (households.privacy); a
-    subclass shows full values only where the policy's edit-form exception applies."""
-
-    def shows_full(self, user, instance) -> bool:
-        return False
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        user = getattr(self.context.get("request"), "user", None)
-        if self.shows_full(user, instance):
-            return data
-        for name in privacy.FIELD_KINDS:
-            if name in data and isinstance(data[name], str):
-                data[name] = privacy.mask_value(name, data[name], user)
-        return data
 
 
 class RegionSerializer(serializers.ModelSerializer):

@@ -392,3 +392,38 @@ def test_every_ledger_column_of_identifying_data_declares_its_kind():
         if re.search(r"身份证|证号|账号", column.header) and column.personal is None
     ]
     assert undeclared == []
+
+
+def test_every_serializer_of_personal_fields_masks_them():
+    """Every model serializer the API registers that outputs a declared personal field masks it
+    through core.api.privacy.MaskedFieldsMixin (by structure: no serializer masks by hand)."""
+    from rest_framework import serializers
+
+    from core.api.privacy import MaskedFieldsMixin
+
+    get_resolver().url_patterns  # noqa: B018 - imports every API module
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    unmasked = []
+    for serializer in set(subclasses(serializers.ModelSerializer)):
+        meta = getattr(serializer, "Meta", None)
+        model = getattr(meta, "model", None)
+        if model is None or serializer.__module__.split(".")[0] not in {
+            "core",
+            "households",
+            "programs",
+            "assistance",
+            "reports",
+            "projects",
+            "field",
+        }:
+            continue
+        fields = getattr(meta, "fields", ())
+        names = {f.name for f in model._meta.concrete_fields} if fields == "__all__" else set(fields)
+        if set(privacy.fields_of(model)) & names and not issubclass(serializer, MaskedFieldsMixin):
+            unmasked.append(f"{serializer.__module__}.{serializer.__name__}")
+    assert unmasked == []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from core.idcard import mask_id
+from core.api.privacy import MaskedFieldsMixin
 from reports.crosscheck.choices import Answer, ListKind
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
 
@@ -32,7 +32,7 @@ class UploadListSerializer(serializers.Serializer):
     source_agency = serializers.CharField(label="提供单位", max_length=100)
 
 
-class HitSerializer(serializers.ModelSerializer):
+class HitSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     rule_display = serializers.CharField(source="get_rule_display", read_only=True)
     severity_display = serializers.CharField(source="get_severity_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -40,7 +40,6 @@ class HitSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     household_no = serializers.CharField(source="household.household_no", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True, default="")
-    id_no = serializers.SerializerMethodField(help_text="身份证号（中间位隐藏）")
     has_attachment = serializers.SerializerMethodField()
 
     class Meta:
@@ -53,9 +52,6 @@ class HitSerializer(serializers.ModelSerializer):
             "confirmed_at", "return_reason", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
-
-    def get_id_no(self, obj: Hit) -> str:
-        return mask_id(obj.id_no) if obj.id_no else ""
 
     def get_has_attachment(self, obj: Hit) -> bool:
         return bool(obj.attachment)
