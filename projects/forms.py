@@ -4,13 +4,14 @@ distribution of income (the services check everything again)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from projects.choices import AssetType, DistributionRule, FundSource
 
-_date = {"widget": forms.DateInput(attrs={"type": "date"})}
+_date: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
 class NoticeForm(forms.Form):

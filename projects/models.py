@@ -4,6 +4,8 @@ project leaves with their yearly income shared to households (R32)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -22,7 +24,7 @@ from projects.choices import (
     Stage,
 )
 
-_money = {"max_digits": 14, "decimal_places": 2}
+_money: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 PROJECT_REGION_LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE)
 REGION_LEVEL_WRONG = "项目实施地点须为县、乡镇或村"
 PLANNED_DATES_ORDERED = "计划完工日期不能早于计划开工日期"
