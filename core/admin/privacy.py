@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,6 +121,17 @@ class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["export_csv"]
     list_per_page = 50
+    # The record page shows what a person reads, not the stored codes (model labels, role slugs, ids).
+    fields = ["created_at", "user", "role_label", "channel", "record_label", "subject", "fields", "rows",
+              "reason", "ip"]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="记录类型")
+    def record_label(self, obj) -> str:
+        try:
+            return str(apps.get_model(obj.record_kind)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return "—"  # a file rather than a record (ledger, re-survey workbook): its name is the subject
 
     @admin.display(description="查看人角色")
     def role_label(self, obj) -> str:

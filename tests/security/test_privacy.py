@@ -245,6 +245,11 @@ def test_scenario_35_city_sees_masked_only_county_reveals_and_exports_both_logge
     assert "核对户籍" in text
     assert "银行代发" in text
     assert head.id_no not in text
+    # A record page reads in Chinese: the record's kind and the role by name, no stored codes.
+    page = client.get(reverse("admin:core_accesslog_change", args=[logs[0].pk])).content.decode()
+    assert "县级管理员" in page
+    assert logs[0].record_kind not in page
+    assert logs[0].role not in page
     # The city cannot browse the log; the log is append-only.
     client.force_login(city_supervisor)
     assert client.get(reverse("admin:core_accesslog_changelist")).status_code == 403
