@@ -194,3 +194,41 @@ def test_no_page_has_english_words_or_raw_values(phone, mine, helper, clerk_a, m
         assert not re.search(r"\b(True|False|None|true|false)\b", text), url
         words = set(re.findall(r"[A-Za-z]{3,}", text))
         assert not words, (url, words)
+
+
+@pytest.mark.parametrize("url_name", ["field:home", "field:todo"])
+def test_phone_lists_take_the_same_queries_for_3_and_30_households(client, helper, village_a, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(helper)
+
+    def queries_with(n):
+        while helper.helper_person.helperassignment_set.count() < n:
+            household = household_with_members(village=village_a)
+            assign(helper, household, start=dt.date(2024, 1, 1))
+            VisitFactory(household=household, visit_date=TODAY - dt.timedelta(days=200))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(url_name)).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert queries_with(3) == queries_with(30)
+
+
+def test_household_card_queries_do_not_grow_with_visits_and_members(client, helper, mine, media):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(helper)
+    url = reverse("field:household", args=[mine.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        return len(ctx.captured_queries)
+
+    VisitFactory(household=mine, visit_date=TODAY)
+    few = count()
+    for _ in range(4):
+        VisitFactory(household=mine, visit_date=TODAY)
+    assert count() == few
