@@ -122,9 +122,9 @@ class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
     actions = ["export_csv"]
     list_per_page = 50
     # The record page shows what a person reads, not the stored codes (model labels, role slugs, ids).
-    fields = ["created_at", "user", "role_label", "channel", "record_label", "subject", "fields", "rows",
-              "reason", "ip"]  # fmt: skip
-    readonly_fields = fields
+    readonly_fields = ("created_at", "user", "role_label", "channel", "record_label", "subject", "fields",
+                       "rows", "reason", "ip")  # fmt: skip
+    fields = readonly_fields
 
     @admin.display(description="记录类型")
     def record_label(self, obj) -> str:
