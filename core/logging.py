@@ -1,4 +1,4 @@
-"""A logging filter: no full ID number or bank account in any log line (households.privacy.scrub)."""
+"""A logging filter: no full ID number, bank account or mobile number in any log line (core.privacy.scrub)."""
 
 from __future__ import annotations
 

@@ -247,9 +247,15 @@ def keep_unchanged(data: dict[str, Any], current, fields: Iterable[str] | None =
 _LONG_DIGITS = re.compile(r"(?<![0-9])(\d{6})\d{5,9}([\dXx]{4})(?![0-9A-Za-z])")
 
 
+# Mainland mobile numbers (11 digits, 13x–19x): 138****2222 like mask_phone.
+_MOBILE = re.compile(r"(?<![0-9])(1[3-9]\d)\d{4}(\d{4})(?![0-9])")
+
+
 def scrub(text: str) -> str:
-    """Log lines never carry an ID number or a bank account: keep the first six and last four."""
-    return _LONG_DIGITS.sub(lambda m: f"{m.group(1)}{'*' * (len(m.group(0)) - 10)}{m.group(2)}", text)
+    """Log lines never carry an ID number, a bank account (first six and last four kept) or a
+    mobile number (first three and last four)."""
+    text = _LONG_DIGITS.sub(lambda m: f"{m.group(1)}{'*' * (len(m.group(0)) - 10)}{m.group(2)}", text)
+    return _MOBILE.sub(r"\1****\2", text)
 
 
 # ------------------------------------------------------------------ reveal and its record

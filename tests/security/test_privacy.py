@@ -170,14 +170,16 @@ def test_log_lines_never_carry_an_id_number_or_account(settings):
         logging.INFO,
         __file__,
         1,
-        '"GET /admin/?q=%s&acct=%s HTTP/1.1" 302',
-        (number, ACCOUNT),
+        '"GET /admin/?q=%s&acct=%s&tel=%s HTTP/1.1" 302',
+        (number, ACCOUNT, PHONE),
         None,
     )
     ScrubPersonalData().filter(record)
     line = record.getMessage()
     assert number not in line
     assert ACCOUNT not in line
+    assert PHONE not in line
+    assert "138****2222" in line
     assert privacy.mask_id(number) in line
     # wired into the console handler every logger writes through
     assert "scrub_personal_data" in settings.LOGGING["handlers"]["console"]["filters"]
