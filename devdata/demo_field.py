@@ -1,7 +1,8 @@
 """Field work in the demo county (issue 26): the two 帮扶责任人 accounts (registry.HELPER_ACCOUNTS) take
 over households of 东屏村 and 尚文村 (the earlier pairing ends the day before, so the history is kept),
 and record their visits through the one visit service with generated photos and a location. One
-monitored household of 李春华 and one household of 王振国 are left overdue for the 待办 pages."""
+monitored household of 李春华 and one household of 王振国 are left overdue for the 待办 pages, and a
+lead waits for 李春华's 入户核实."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageDraw
 
+from assistance.monitoring.services import leads
 from core.models import User
 from devdata import registry
 from households.models import HelperAssignment, Household
@@ -75,6 +77,17 @@ def build(*, today: dt.date, life) -> None:
             )
             HelperAssignment.objects.create(household=household, helper=user.helper_person, start=start)
         life.add(f"结对帮扶户（{user.helper_person.name}）", len(households))
+    # a lead waiting for the helper's 入户核实 on the phone (干部走访排查 by the village)
+    clerk = User.objects.get(username="cun_dongping")
+    target = li_households[-1]
+    if not target.monitoring_leads.filter(status="open").exists():
+        leads.create_lead(
+            user=clerk, village=target.village, household=target, source="cadre_visit",
+            risk_types=["illness"],
+            description="村医反映户主近期住院，医疗费用较高，请帮扶责任人入户核实",
+            detected_on=today - dt.timedelta(days=2),
+        )  # fmt: skip
+        life.add("待入户核实的线索（手机）")
     seed = 0
     plan = ((li, li_households, 0), (wang, wang_households, len(wang_households) - 1))
     for user, households, overdue in plan:

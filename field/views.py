@@ -50,6 +50,7 @@ def shell_version() -> str:
 
 
 phone_login_required = login_required(login_url="field:login")
+LIST_TITLES = {Role.HELPER: "我的帮扶户", Role.VILLAGE_CLERK: "本村农户"}
 
 
 def _wants_json(request) -> bool:

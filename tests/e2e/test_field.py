@@ -5,13 +5,16 @@ helper's 待办); no page scrolls sideways at 360 px; a reassigned household lea
 sync. Screenshots of every page go to test-results/field/."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from assistance.monitoring.choices import LeadStatus
+from assistance.monitoring.models import MonitoringLead
 from assistance.monitoring.services import leads
+from core.models import User
 from households.choices import MonitoringState
 from households.models import Visit
 from tests.e2e.pages import offending_text
@@ -270,3 +273,49 @@ def test_scenario_58_overdue_on_todo_and_reassigned_household_leaves_the_phone(
     assert page.evaluate(cached) is False
     assert w["mine"].members.get(relation="head").name not in page.inner_text("body")
     context.close()
+
+
+def test_demo_helper_and_clerk_on_their_phones(browser, live_server, artifacts, media):
+    """The demo's 帮扶责任人 and village clerk: every phone page they reach is Chinese only, fits 360 px;
+    screenshots with the demo's data (amounts, photos, leads) in test-results/field/demo-*.png."""
+    from django.core.management import call_command
+
+    from devdata.registry import demo_password
+    from field import selectors
+    from households.models import Household
+
+    call_command("load_demo", "--households", "60", stdout=io.StringIO())
+    shots = artifacts / "field"
+    shots.mkdir(exist_ok=True)
+    for username in ("bangfu_li", "cun_dongping"):
+        context = phone_context(browser)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/m/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", demo_password(username))
+        with page.expect_navigation():
+            page.tap("button[type=submit]")
+        wait_synced(page)
+        user = User.objects.get(username=username)
+        households = list(selectors.households_for(user).order_by("pk").values_list("pk", flat=True))
+        paying = Household.objects.filter(pk__in=households, dibao_cases__status="active").values_list(
+            "pk", flat=True
+        )
+        first = paying[0] if paying else households[0]
+        urls = {"list": "/m/", "card": f"/m/h/{first}/", "visit": f"/m/h/{first}/visit/", "todo": "/m/todo/"}
+        lead = selectors.scoped(
+            MonitoringLead.objects.filter(status="open", household__isnull=False), user
+        ).first()
+        if lead is not None:
+            urls["lead"] = f"/m/lead/{lead.pk}/"
+        if username == "bangfu_li":
+            assert lead is not None  # the demo's lead waiting for her 入户核实
+        for name, path in urls.items():
+            assert page.goto(live_server.url + path).status == 200
+            text = page.inner_text("body")
+            assert offending_text(text, allowed={username}) == [], (username, path, offending_text(text))
+            page.set_viewport_size({"width": 360, "height": PHONE["height"]})
+            assert no_sideways_scroll(page), (username, path)
+            page.set_viewport_size(PHONE)
+            shot(page, shots / f"demo-{username}-{name}.png")
+        context.close()
