@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 import pghistory
 from django.db import OperationalError, transaction
@@ -309,7 +310,7 @@ def publicity_min_days(*, region_code: str, as_of: dt.date) -> int:
     return int(parameters.value("publicity.min_days", region_code=region_code, as_of=as_of))
 
 
-def _check_publicity_role(user, roles: set[str], action: str) -> None:
+def _check_publicity_role(user, roles: AbstractSet[str], action: str) -> None:
     role = role_of(user)
     if role not in roles:
         raise TransitionError(

@@ -5,6 +5,7 @@ chain's `log_event` (core.workflow.services) like every other step."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 
 import pghistory
 from django.core.exceptions import ValidationError
@@ -189,7 +190,7 @@ def _poverty_step(
     action: WorkflowAction,
     from_states: set[str],
     to_state: str,
-    roles: set[str],
+    roles: AbstractSet[str],
     reason: str = "",
     updates: dict | None = None,
     locked: Household | None = None,
