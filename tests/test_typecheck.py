@@ -182,3 +182,12 @@ def test_typed_accessors_are_the_plain_lookup():
     with pytest.raises(ParameterMissing) as missing:
         params.decimal("dibao.asset_multiple")
     assert "人均金融资产上限" in str(missing.value)
+
+
+def test_ci_checks_the_types_before_the_suite():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "set -euo pipefail" in ci
+    assert 0 < ci.index("\nmake typecheck\n") < ci.index("\nmake test\n")
+    makefile = (ROOT / "Makefile").read_text()
+    assert "typecheck: install\n\t$(PY) .ci/typecheck.py\n" in makefile
+    assert ".mypy_cache/" in (ROOT / ".gitignore").read_text().splitlines()
