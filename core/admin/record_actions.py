@@ -7,7 +7,7 @@ calls record_actions.perform(), which calls the same service as the list action.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -19,6 +19,9 @@ from core.admin.chain import why
 from core.choices import ReviewState
 from core.workflow import actions as ra
 
+if TYPE_CHECKING:  # the type Django's stubs give ModelAdmin's templates
+    from django.template.response import _TemplateForResponseT
+
 ACTION_DONE = "{label}：{done}。{next}"
 ACTION_REFUSED = "未执行「{label}」：{why}"
 SAVED_NOT_SUBMITTED = "已保存为草稿，尚未提交审核：请在页面顶部点击“提交审核”"
@@ -28,7 +31,7 @@ SAVED_NOT_RESUBMITTED = "已保存，尚未重新提交审核：修正完成后�
 class RecordActionsAdminMixin:
     """Adds the banner to the change page and `<pk>/act/<slug>/` for its buttons."""
 
-    change_form_template: ClassVar[str | None] = "admin/record_actions/change_form.html"
+    change_form_template: ClassVar[_TemplateForResponseT | None] = "admin/record_actions/change_form.html"
 
     def record_extra_states(self, obj) -> list[tuple[str, str]]:
         """Other states worth showing beside the review state (a case's 业务状态, 脱贫状态)."""

@@ -4,7 +4,7 @@ member search list."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -29,6 +29,9 @@ from households.panels import household_panels
 from households.workflow import policy, selectors, services
 from households.workflow.changes import diff_rows
 from households.workflow.choices import ChangeState
+
+if TYPE_CHECKING:  # the type Django's stubs give ModelAdmin's templates
+    from django.template.response import _TemplateForResponseT
 
 CHANGE_OPENED = (
     "已生成变更申请#{pk}（{summary}），待镇、县审核通过后生效；在此之前计算、台账和发放仍使用原入库数据"
@@ -327,7 +330,9 @@ class HouseholdChangeMixin:
     """On a stored household a clerk's edit becomes a change request; a township's edit is logged as a
     correction; the page shows the transition log, the pending change's diff and field history."""
 
-    change_form_template: ClassVar[str | None] = "admin/households/household/workflow_change_form.html"
+    change_form_template: ClassVar[_TemplateForResponseT | None] = (
+        "admin/households/household/workflow_change_form.html"
+    )
     actions = [
         "submit_selected",
         "withdraw_selected",
