@@ -56,3 +56,47 @@ def _programs_seed_defaults(request):
     from programs.seed import ensure_defaults
 
     ensure_defaults()
+
+
+# ------------------------------------------------------------------ the privacy matrix's figure
+# Printed at the end of every run that walked it (scenario 65), also under xdist (`make test` runs
+# -n 2): each worker hands its counts to the controller, which adds them up.
+_MATRIX = "tests.security.test_privacy_matrix"
+_matrix_from_workers: list[dict] = []
+
+
+def _matrix_figures() -> dict | None:
+    import sys
+
+    matrix = sys.modules.get(_MATRIX)
+    if matrix is None or not matrix.FIGURES["requests"]:
+        return None
+    return {**matrix.FIGURES, "surfaces": sorted(matrix.FIGURES["surfaces"])}
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    figures = _matrix_figures()
+    if workeroutput is not None and figures is not None:
+        workeroutput["privacy_matrix"] = figures
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    figures = getattr(node, "workeroutput", {}).get("privacy_matrix")
+    if figures:
+        _matrix_from_workers.append(figures)
+
+
+def pytest_terminal_summary(terminalreporter):
+    parts = [f for f in [_matrix_figures(), *_matrix_from_workers] if f]
+    if not parts:
+        return
+    surfaces = set().union(*(f["surfaces"] for f in parts))
+    by_role = {role: n for f in parts for role, n in f["by_role"].items()}
+    roles = ", ".join(f"{role} {n}" for role, n in by_role.items())
+    terminalreporter.write_line(
+        f"privacy matrix: {len(surfaces)} surfaces, {sum(f['requests'] for f in parts)} requests ({roles}), "
+        f"full values found: {sum(f['full_values'] for f in parts)} "
+        f"(and {sum(f['logged_reveals'] for f in parts)} answers of reasoned, logged reveals)"
+    )
