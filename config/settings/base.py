@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE["reports-nightly-crosschecks"] = {
     "task": "reports.crosscheck.tasks.nightly_internal_checks",
     "schedule": crontab(hour=3, minute=30),
 }
+# reports: 疑似同一人 across each city's counties (each county's own pairs come with its checks above).
+CELERY_BEAT_SCHEDULE["reports-nightly-city-duplicates"] = {
+    "task": "reports.crosscheck.tasks.nightly_city_duplicates",
+    "schedule": crontab(hour=4, minute=30),
+}
 
 # simpleui menu icons (keys are the Chinese verbose names shown in the menu).
 SIMPLEUI_ICON = {

@@ -141,6 +141,74 @@ DUPLICATE_ID = f"""
     FROM pairs
 """
 
+# 疑似同一人 (issue 28, scenario 64): one person registered twice with a typing slip in the ID number
+# or in two households under the same name and birth date. First the active members of the region's
+# active households (a county, or a city for its supervision view across counties), once, with the
+# blocking keys below.
+#
+# A slip — one character, or two neighbours swapped — in the first 17 characters (the check
+# character then differs too, or is the slip) lies inside one of four overlapping windows, 1–7,
+# 7–11, 11–15, 15–17: the two numbers are equal outside it. So four equality joins, each on the
+# number without one window and on the pinyin (k1–k4), find every such pair without comparing each
+# member with each; groups are a handful of people. Named alike is required (the same name, or the
+# same pinyin: 李娜/李纳): people born on the same day in a county carry sequence numbers one digit
+# apart, so "one digit apart and the same birth date" alone would raise tens of thousands of
+# strangers.
+DUPLICATE_MEMBERS = """
+    CREATE TEMP TABLE tmp_cc_people ON COMMIT DROP AS
+    SELECT m.id, m.household_id,
+           hashtextextended(m.name_pinyin || '|' || substr(m.id_no, 8, 10), 0) AS k1,
+           hashtextextended(m.name_pinyin || '|' || left(m.id_no, 6) || substr(m.id_no, 12, 6), 0) AS k2,
+           hashtextextended(m.name_pinyin || '|' || left(m.id_no, 10) || substr(m.id_no, 16, 2), 0) AS k3,
+           hashtextextended(m.name_pinyin || '|' || left(m.id_no, 14), 0) AS k4,
+           hashtextextended(m.name || '|' || m.birth_date, 0) AS k5
+    FROM households_member m
+    JOIN households_household h ON h.id = m.household_id
+    WHERE m.member_status = 'normal' AND length(m.id_no) = 18
+      AND h.archived_at IS NULL AND h.village_id LIKE %(prefix)s
+"""
+
+# Pairs in two households (twins of one household are not one person) whose keys meet — k1–k4: a
+# slip apart and named alike, k5: the same name and birth date — then checked on the rows themselves
+# (the keys are hashes: 8 bytes a key keeps the five joins of 3 M rows in memory). One 疑点 per
+# pair, on the newer record (higher id): its village answers 不是同一人 or 同一人.
+LIKELY_DUPLICATE = f"""
+    WITH candidates AS (
+        {
+    " UNION ".join(
+        f"SELECT a.id AS old_id, b.id AS new_id FROM tmp_cc_people a JOIN tmp_cc_people b "
+        f"ON b.{k} = a.{k} AND b.id > a.id AND b.household_id <> a.household_id"
+        for k in ("k1", "k2", "k3", "k4", "k5")
+    )
+}
+    ), pairs AS (
+        SELECT o.id AS old_id, n.id AS new_id, reports_id_near(o.id_no, n.id_no) AS near
+        FROM candidates c
+        JOIN households_member o ON o.id = c.old_id
+        JOIN households_member n ON n.id = c.new_id
+        WHERE o.name_pinyin = n.name_pinyin AND reports_id_near(o.id_no, n.id_no) IS NOT NULL
+           OR o.name = n.name AND o.birth_date = n.birth_date
+    )
+    SELECT '{Rule.LIKELY_DUPLICATE}', 'p' || p.old_id || ':' || p.new_id, '{Severity.MEDIUM}',
+           nh.village_id, n.household_id, n.id, o.household_id, o.id, n.id_no,
+           left(format('%%s（身份证号 %%s）与%%s户编号 %%s 的 %%s（身份证号 %%s）疑似同一人：%%s',
+                       n.name, {MASKED.format(n="n.id_no")}, ov.name, oh.household_no, o.name,
+                       {MASKED.format(n="o.id_no")},
+                       concat_ws('，',
+                           '身份证号' || p.near,
+                           CASE WHEN n.name = o.name THEN '姓名相同'
+                                WHEN n.name_pinyin = o.name_pinyin THEN '姓名读音相同' END,
+                           CASE WHEN n.birth_date = o.birth_date THEN '出生日期相同' END)), 400),
+           false, NULL::bigint, NULL::bigint
+    FROM pairs p
+    JOIN households_member n ON n.id = p.new_id
+    JOIN households_member o ON o.id = p.old_id
+    JOIN households_household nh ON nh.id = n.household_id
+    JOIN households_household oh ON oh.id = o.household_id
+    JOIN core_region ov ON ov.code = oh.village_id
+"""
+
+
 # A member recorded dead but still covered (named in a 单人保, counted in a whole case's persons,
 # on an active 特困 case or 两项补贴) or paid on a line of a month after the death.
 DECEASED_COVERED = f"""
@@ -264,7 +332,18 @@ INTERNAL_RULES = {
     Rule.DIBAO_REGISTRY: DIBAO_REGISTRY,
     Rule.SCHOOL_AGE: SCHOOL_AGE,
     Rule.INCOME_IMPLAUSIBLE: INCOME_IMPLAUSIBLE,
+    Rule.LIKELY_DUPLICATE: LIKELY_DUPLICATE,
 }
+
+
+def prepare_people(params: dict) -> None:
+    """The active members of the region that the 疑似同一人 rule pairs (tmp_cc_people)."""
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS tmp_cc_people")
+        # Five hash joins of the whole table: in memory rather than in batches on disk.
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        cur.execute(DUPLICATE_MEMBERS, params)
+        cur.execute("ANALYZE tmp_cc_people")
 
 
 def prepare_members(params: dict) -> None:

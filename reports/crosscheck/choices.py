@@ -38,6 +38,7 @@ class BatchStatus(models.TextChoices):
 class Rule(models.TextChoices):
     LIST_MATCH = "list_match", "外部名单比中"
     DUPLICATE_ID = "duplicate_id", "同一身份证号在两户"
+    LIKELY_DUPLICATE = "likely_duplicate", "疑似同一人在两户"
     DECEASED_COVERED = "deceased_covered", "已死亡成员仍在保障或发放"
     ID_MISMATCH = "id_mismatch", "身份证号与出生日期或性别不符"
     DIBAO_REGISTRY = "dibao_registry", "低保与建档立卡不一致"
@@ -60,6 +61,13 @@ class HitStatus(models.TextChoices):
 class Answer(models.TextChoices):
     VERIFIED_OK = "verified_ok", "核实无误"
     CORRECTED = "corrected", "已纠正"
+    # 疑似同一人 (issue 28): the village says whether the two records are one person.
+    NOT_SAME_PERSON = "not_same", "不是同一人"
+    SAME_PERSON = "same", "同一人"
+
+
+# The answers each rule takes (any other rule: 核实无误 / 已纠正).
+PAIR_ANSWERS = {Answer.NOT_SAME_PERSON, Answer.SAME_PERSON}
 
 
 class RunTrigger(models.TextChoices):

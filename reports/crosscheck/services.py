@@ -35,6 +35,7 @@ from programs.rules.params import ParameterSet
 from programs.selectors import parameters_for
 from reports.crosscheck import checks, warnings
 from reports.crosscheck.choices import (
+    PAIR_ANSWERS,
     RISK_KINDS,
     Answer,
     BatchStatus,
@@ -66,6 +67,9 @@ CHANGE_WITHDRAWN = "关联的变更申请已撤回"
 CHANGE_NOT_APPROVED = "关联的变更申请尚未审核通过，暂不能确认"
 RETURN_REASON_REQUIRED = "请填写退回原因"
 ANSWER_REQUIRED = "请选择核实结论"
+PAIR_ANSWER_REQUIRED = "疑似同一人的疑点请答复“不是同一人”或“同一人”"
+PAIR_ANSWER_WRONG = "“不是同一人”“同一人”只用于疑似同一人的疑点"
+SAME_PERSON_LINK_REQUIRED = "同一人须关联因此提出的变更申请（如将重复登记的成员迁出）或停保案件"
 HOLD_ONLY_COUNTY = "是否暂停发放由县级管理员决定"
 HOLD_REASON_REQUIRED = "请填写暂停发放的理由"
 ALREADY_HELD = "该疑点已暂停发放"
@@ -236,6 +240,9 @@ def run_checks(
         t = time.perf_counter()
         checks.prepare_members(params)
         timings["members"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        checks.prepare_people(params)
+        timings["people"] = round(time.perf_counter() - t, 2)
         for name, sql in checks.INTERNAL_RULES.items():
             rule(name, sql, params)
     placed = 0
@@ -279,6 +286,34 @@ def hold_from(candidate: checks.HoldCandidate, as_of: dt.date, death_list: bool)
     return first_of_month(as_of)
 
 
+@transaction.atomic
+def run_duplicate_check(*, region: Region, as_of: dt.date, trigger: str = RunTrigger.MANUAL) -> CheckRun:
+    """疑似同一人 only, over a county or over a city's counties together (the city's supervision
+    view: the same person registered in two counties). Safe to run again: a pair once raised —
+    answered 不是同一人 or not — is never raised again (the 疑点 key is the pair)."""
+    started = time.perf_counter()
+    p = _params(region, as_of)
+    run = CheckRun.objects.create(county=region, trigger=trigger, as_of=as_of)
+    deadline = as_of + dt.timedelta(days=int(p["crosscheck.answer_days"]))
+    params = {"prefix": region.prefix + "%"}
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+    timings = {}
+    t = time.perf_counter()
+    checks.prepare_people(params)
+    timings["people"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    found, _ = checks.insert_hits(checks.LIKELY_DUPLICATE, params, run_id=run.pk, deadline=deadline)
+    timings[str(Rule.LIKELY_DUPLICATE)] = round(time.perf_counter() - t, 2)
+    run.status = RunStatus.DONE
+    run.hits_found = found
+    run.finished_at = timezone.now()
+    run.seconds = round(time.perf_counter() - started, 3)
+    run.timings = timings
+    run.save(update_fields=["status", "hits_found", "finished_at", "seconds", "timings"])
+    return run
+
+
 def _plain(value):
     """JSON parameter values come back with Decimals; SQL wants plain numbers."""
     if isinstance(value, dict):
@@ -313,14 +348,24 @@ def validate_answer(
     _status(hit, HitStatus.OPEN, "答复")
     if not reason.strip():
         raise ValidationError({"answer_reason": REASON_REQUIRED})
+    pair = hit.rule == Rule.LIKELY_DUPLICATE
+    if pair and answer not in PAIR_ANSWERS:
+        raise ValidationError({"answer": PAIR_ANSWER_REQUIRED})
+    if not pair and answer in PAIR_ANSWERS:
+        raise ValidationError({"answer": PAIR_ANSWER_WRONG})
+    if answer == Answer.NOT_SAME_PERSON:
+        return  # the reason says why (e.g. 双胞胎 in two households, 同名同生日的两个人)
     if answer == Answer.VERIFIED_OK:
         if not attachment and not hit.attachment:
             raise ValidationError({"attachment": ATTACHMENT_REQUIRED})
-    elif answer == Answer.CORRECTED:
+    elif answer in (Answer.CORRECTED, Answer.SAME_PERSON):
         if change_request is None and stopped_case is None:
-            raise ValidationError({"change_request": CORRECTION_LINK_REQUIRED})
+            message = SAME_PERSON_LINK_REQUIRED if pair else CORRECTION_LINK_REQUIRED
+            raise ValidationError({"change_request": message})
+        # A pair is corrected on either record (the duplicate may be the older one).
+        households = {hit.household_id, hit.other_household_id} if pair else {hit.household_id}
         for linked in (change_request, stopped_case):
-            if linked is not None and linked.household_id != hit.household_id:
+            if linked is not None and linked.household_id not in households:
                 raise ValidationError({"change_request": LINK_OTHER_HOUSEHOLD})
         if change_request is not None and change_request.state == ChangeState.WITHDRAWN:
             raise ValidationError({"change_request": CHANGE_WITHDRAWN})
@@ -347,7 +392,7 @@ def answer_hit(
         hit=hit, user=user, answer=answer, reason=reason, attachment=attachment,
         change_request=change_request, stopped_case=stopped_case,
     )  # fmt: skip
-    if answer == Answer.VERIFIED_OK:
+    if answer in (Answer.VERIFIED_OK, Answer.NOT_SAME_PERSON):
         change_request = stopped_case = None
     hit.answer = answer
     hit.answer_reason = reason.strip()[:400]

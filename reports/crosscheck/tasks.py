@@ -35,3 +35,24 @@ def nightly_internal_checks() -> int:
     codes = list(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", flat=True))
     transaction.on_commit(lambda: [check_county.delay(code) for code in codes])
     return len(codes)
+
+
+@shared_task(**TASK_OPTS)
+def check_duplicates(region_code: str) -> int:
+    """疑似同一人 over a county or a city's counties (on demand, or nightly for the cities)."""
+    from reports.crosscheck import services
+    from reports.crosscheck.choices import RunTrigger
+
+    run = services.run_duplicate_check(
+        region=Region.objects.get(pk=region_code), as_of=timezone.localdate(), trigger=RunTrigger.NIGHTLY
+    )
+    return run.hits_found
+
+
+@shared_task(**TASK_OPTS)
+def nightly_city_duplicates() -> int:
+    """Beat: each city's counties checked together for the same person in two counties (each county's
+    own pairs are raised by its nightly internal checks)."""
+    codes = list(Region.objects.filter(level=RegionLevel.CITY).values_list("code", flat=True))
+    transaction.on_commit(lambda: [check_duplicates.delay(code) for code in codes])
+    return len(codes)
