@@ -42,20 +42,40 @@ def city_supervisor(village_a):
 @pytest.fixture(autouse=True)
 def _programs_seed_defaults(request):
     """A transactional test flushes every table, data-migration rows included: put the programs
-    catalogue and seed parameters back before each database test (one EXISTS query when present)."""
+    catalogue and seed parameters back before each database test (one EXISTS query when present),
+    and — committed — right after a transactional test's flush, so that the test database is left as
+    the migrations made it: the next run on the reused database (and a subprocess such as
+    `manage.py check --deploy`, which sees committed rows only) finds the seed."""
     import unittest
 
     if isinstance(getattr(request, "instance", None), unittest.TestCase):
+        yield
         return
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     if marker is None and not {"db", "transactional_db"} & names:
+        yield
         return
     transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
     from programs.seed import ensure_defaults
 
     ensure_defaults()
+    request.node.flushes_seed = transactional  # put back after the flush: pytest_runtest_teardown
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After every fixture's teardown, a transactional test's flush included: the seed, committed."""
+    yield
+    if getattr(item, "flushes_seed", False):
+        from pytest_django.plugin import blocking_manager_key
+
+        from programs.seed import ensure_defaults
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_defaults()
 
 
 # ------------------------------------------------------------------ the privacy matrix's figure

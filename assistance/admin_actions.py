@@ -70,6 +70,14 @@ register_actions(
             confirm="确认批准该低保案件？确认后按核算金额自下月起发放。",
         ),
         with_reason(
+            "confirm_special",
+            "特殊情况确认",
+            lambda c, u, d: cases.confirm_case(
+                case=c, user=u, on=timezone.localdate(), special_reason=d["reason"]
+            ),
+            done="已按特殊情况确认，自下月起发放；理由已记入办理记录",
+        ),
+        with_reason(
             "return",
             "退回",
             lambda c, u, d: cases.return_case(case=c, user=u, reason=d["reason"]),

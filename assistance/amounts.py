@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -76,7 +77,9 @@ def case_amount(case: DibaoCase, *, as_of: dt.date) -> CaseCalculation:
     if not facts:
         raise ValidationError(NOT_IN_REGISTER)
     params = parameters_for(region_code=facts[0].village_code, as_of=as_of)
-    amount = dibao_amount(facts[0], as_of, params, covered=covered_ids(case))
+    amount = dibao_amount(
+        facts[0], as_of, params, covered=covered_ids(case), assets_accepted=case.special_assets
+    )
     if amount is None:
         raise ValidationError(NO_MEMBERS if facts[0].persons == 0 else NO_INCOME)
     return CaseCalculation(amount, facts[0], params)
@@ -118,6 +121,7 @@ class CaseRow:
     registered: bool
     phase_out_id: int | None
     phase_out_status: str | None
+    assets_accepted: Decimal | None  # 特殊情况 decision (DibaoCase.special_assets)
     stored: tuple[object, ...]  # CASE_FIGURES as stored
 
 
@@ -126,7 +130,7 @@ SELECT c.id, c.household_id, h.village_id, c.status,
        CASE WHEN c.case_type = 'single' THEN ARRAY(
            SELECT cm.member_id FROM assistance_dibaocase_covered_members cm WHERE cm.dibaocase_id = c.id)
        END,
-       h.identify_year IS NOT NULL, p.id, p.status, {stored}
+       h.identify_year IS NOT NULL, p.id, p.status, c.special_assets, {stored}
 FROM assistance_dibaocase c
 JOIN households_household h ON h.id = c.household_id
 LEFT JOIN assistance_phaseout p ON p.case_id = c.id AND p.status IN ('proposed', 'active')
@@ -145,6 +149,6 @@ def load_cases(*, lo: int, hi: int, prefix: str = "") -> list[CaseRow]:
         rows = cur.fetchall()
     return [
         CaseRow(cid, hid, village, status, None if covered is None else frozenset(covered), registered, pid,
-                pstatus, tuple(stored))
-        for cid, hid, village, status, covered, registered, pid, pstatus, *stored in rows
+                pstatus, accepted, tuple(stored))
+        for cid, hid, village, status, covered, registered, pid, pstatus, accepted, *stored in rows
     ]  # fmt: skip

@@ -100,10 +100,12 @@ class StopProposalStatus(models.TextChoices):
 
 
 class StopGround(models.TextChoices):
-    """Why 渐退 does not apply (R12): the household is not 建档立卡, or its 渐退 months are used up."""
+    """Why a case stops without 渐退 (R12): the household is not 建档立卡, its 渐退 months are used up,
+    or its financial assets rose above the limit (R7: 渐退 follows income, not assets)."""
 
     NOT_REGISTERED = "not_registered", "非建档立卡户不适用渐退"
     PHASE_OUT_USED_UP = "phase_out_used_up", "渐退期已用完"
+    ASSETS_OVER = "assets_over", "家庭人均金融资产超过规定标准"
 
 
 class StopMode(models.TextChoices):

@@ -22,6 +22,7 @@ import logging
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 
 import pgtrigger
@@ -224,7 +225,7 @@ def _recalculate_cases(
             continue
         params = resolver(c.village_code)
         try:
-            a = dibao_amount(f, as_of, params, covered=c.covered)
+            a = dibao_amount(f, as_of, params, covered=c.covered, assets_accepted=c.assets_accepted)
             if a is None:  # no active member or no income year: nothing to compute from
                 continue
             pids = params.ids_for(AMOUNT_KEYS)
@@ -248,7 +249,9 @@ def _recalculate_cases(
         if a.eligible:
             eligible_ids.append(c.case_id)
         if c.status == CaseStatus.ACTIVE and not a.eligible and c.phase_out_id is None:
-            if may_phase_out:
+            if a.assets_over:  # R7: 渐退 follows income; assets above the limit stop the case
+                stops.append((c, a, params, StopGround.ASSETS_OVER))
+            elif may_phase_out:
                 proposals.append((c, a, params))
             else:
                 stops.append((c, a, params, StopGround.NOT_REGISTERED))
@@ -328,12 +331,14 @@ def _write_stops(stops: list[tuple], as_of: dt.date, out: ChunkOutcome) -> None:
                 case=DibaoCase.objects.select_related("household").get(pk=c.case_id), ground=ground, on=as_of,
                 annual_income=a.annual_percap, monthly_income=a.monthly_percap,
                 standard_month=a.standard_month, parameter_ids=pids,
+                percap_assets=a.percap_assets, asset_limit=_asset_limit(a, params),
             )  # fmt: skip
             out.stops_automatic += 1
         else:
             reason = stop_reason(
-                ground=ground, monthly_income=a.monthly_percap, standard_month=a.standard_month
-            )
+                ground=ground, monthly_income=a.monthly_percap, standard_month=a.standard_month,
+                percap_assets=a.percap_assets, asset_limit=_asset_limit(a, params),
+            )  # fmt: skip
             proposed.append(
                 (c.case_id, str(ground), a.annual_percap, a.monthly_percap, a.standard_month, reason,
                  json.dumps(list(pids)))
@@ -377,6 +382,11 @@ def _write_stops(stops: list[tuple], as_of: dt.date, out: ChunkOutcome) -> None:
             },
         )  # fmt: skip
         out.stops_proposed += cur.fetchone()[0]
+
+
+def _asset_limit(a: DibaoAmount, params) -> Decimal | None:
+    """The per-capita asset limit a stop on assets names (None for the other grounds)."""
+    return params["dibao.asset_multiple"] * a.std_year if a.assets_over else None
 
 
 def _case_changed(stored: tuple, figures: tuple, follows_income: bool) -> bool:
@@ -506,7 +516,8 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
 
 def _write_proposals(rows: list[tuple[CaseRow, DibaoAmount, object]], as_of: dt.date) -> int:
     """拟渐退 for active cases whose income rose above the standard (R12 trigger), each with an alert
-    on the county's queue."""
+    on the county's queue. A proposal the county rejected (不予渐退) is not proposed again for the
+    same income: only when the income changes (its last phase-out rejected at that very income)."""
     if not rows:
         return 0
     with connection.cursor() as cur:
@@ -519,6 +530,10 @@ def _write_proposals(rows: list[tuple[CaseRow, DibaoAmount, object]], as_of: dt.
                        '', ''
                 FROM unnest(%(ids)s::bigint[], %(incomes)s::numeric[]) AS t(case_id, income)
                 JOIN assistance_dibaocase c ON c.id = t.case_id
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM (SELECT p.status, p.proposed_income FROM assistance_phaseout p
+                                   WHERE p.case_id = t.case_id ORDER BY p.id DESC LIMIT 1) last
+                    WHERE last.status = 'rejected' AND last.proposed_income = t.income)
                 ON CONFLICT DO NOTHING
                 RETURNING id, case_id, proposed_income
             ), alerts AS (

@@ -176,6 +176,16 @@ class MemberStatus(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class AssetSource(models.TextChoices):
+    """Where a household's financial assets were checked (家庭经济状况核对, issue 23)."""
+
+    JOINT_CHECK = "joint_check", "家庭经济状况核对平台"
+    BANK = "bank", "银行核对"
+    SECURITIES = "securities", "证券核对"
+    INSURANCE = "insurance", "保险核对"
+    DECLARED = "declared", "本人申报（书面承诺）"
+
+
 class HelperUnitLevel(models.TextChoices):
     CENTRAL = "central", "中央"
     PROVINCE = "province", "省"

@@ -77,7 +77,10 @@ def parameters_visible_to(user) -> QuerySet:
 # ---------------------------------------------------------------- household facts
 
 MEMBER_FIELDS = ("household_id", *MEMBER_FIELD_NAMES)  # MemberFacts' own field order
-INCOME_FIELDS = ("household_id", "period_end", *[f.name for f in fields(IncomeComponents)])
+# The income year's components, then its checked financial assets (None: not checked; R7 asset test).
+INCOME_FIELDS = (
+    "household_id", "period_end", *[f.name for f in fields(IncomeComponents)], "financial_assets",
+)  # fmt: skip
 
 
 def _approved(households: QuerySet, approved_only: bool) -> QuerySet:
@@ -150,6 +153,7 @@ def household_facts(
                 income=_components(years[0]) if years else None,
                 income_period_end=years[0][1] if years else None,
                 previous_income=_components(years[1]) if len(years) > 1 else None,
+                financial_assets=years[0][-1] if years else None,
                 attribute=attribute,
                 poverty_status=status,
                 danger_level=danger,
@@ -224,7 +228,7 @@ def household_income_rows(
 
 
 def _components(row: tuple) -> IncomeComponents:
-    return IncomeComponents.from_row(row[2:])
+    return IncomeComponents.from_row(row[2:-1])
 
 
 def all_parameter_versions() -> list[ParamVersion]:

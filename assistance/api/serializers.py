@@ -50,6 +50,15 @@ class OnDateSerializer(serializers.Serializer):
         return self.validated_data.get("on") or timezone.localdate()
 
 
+class ConfirmSerializer(OnDateSerializer):
+    special_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="特殊情况确认理由：仅在家庭金融资产超过规定标准、收入低于保障标准而县级决定确认时填写",
+    )
+
+
 class DibaoCaseSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
 

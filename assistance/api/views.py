@@ -137,13 +137,22 @@ class DibaoCaseViewSet(ReadOnly, mixins.CreateModelMixin):
 
     @extend_schema(
         summary="县级审核确认",
-        description="公示期满后确认，次月起发放；按参数核算保障金并记入增减变动台账。",
-        request=s.OnDateSerializer,
+        description=(
+            "公示期满后确认，次月起发放；按参数核算保障金并记入增减变动台账。规则不符（家庭金融资产超标）的，"
+            "须填写特殊情况确认理由，否则不予确认。"
+        ),
+        request=s.ConfirmSerializer,
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        on = _input(s.OnDateSerializer, request).on_date()
-        return self._done(cases.confirm_case(case=self.get_object(), user=request.user, on=on))
+        data = _input(s.ConfirmSerializer, request)
+        case = cases.confirm_case(
+            case=self.get_object(),
+            user=request.user,
+            on=data.on_date(),
+            special_reason=data.validated_data.get("special_reason", ""),
+        )
+        return self._done(case)
 
     @extend_schema(
         summary="不予确认", description="生成书面通知期限（按工作日计算）。", request=s.RefuseSerializer

@@ -106,6 +106,20 @@ class DibaoCase(models.Model):
     refusal_notice_due = models.DateField("书面通知期限", null=True, blank=True)
     refusal_notice_sent_on = models.DateField("书面通知送达日期", null=True, blank=True)
     stop_reason = models.CharField("停保原因", max_length=300, blank=True)
+    special_reason = models.CharField(
+        "特殊情况确认理由",
+        max_length=300,
+        blank=True,
+        help_text="规则不符（家庭金融资产超过规定标准）而县级经特殊情况决定确认时填写",
+    )
+    special_assets = models.DecimalField(
+        "特殊情况确认时的家庭金融资产",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="资产此后超过该数额时，照常提出停保建议",
+    )
     next_review_date = models.DateField("下次复核日期", null=True, blank=True)
     near_relative_of_staff = models.BooleanField(
         "经办人员近亲属", default=False, help_text="须经县级入户核查方可确认"

@@ -47,6 +47,10 @@ SINGLE_NEEDS_MEMBERS = "单人保须选择保障对象"
 MEMBER_NOT_IN_HOUSEHOLD = "保障对象必须是本户在册成员"
 REASON_REQUIRED = "请填写理由"
 NOT_ELIGIBLE = "经核算不符合低保条件：{reason}"
+ASSETS_SPECIAL_HINT = "；如确属特殊情况，须由县级作出特殊情况确认并写明理由"
+SPECIAL_ONLY_ASSETS = "特殊情况确认仅适用于家庭金融资产超过规定标准、收入低于保障标准的家庭：{reason}"
+NO_SPECIAL_NEEDED = "经核算符合低保条件，无需特殊情况确认，请使用“县级审核确认”"
+SPECIAL_NOTE = "{on:%Y-%m-%d} 县审核确认（特殊情况：{reason}）"
 NO_OPEN_PUBLICITY = "该案件没有进行中的公示"
 NOT_REVIEWED = "案件须经乡镇审核通过后方可公示（当前审核环节：{state}）"
 INVESTIGATION_ROLE = "受理申请、开始调查由乡镇（或县级）经办人员办理"
@@ -277,8 +281,14 @@ def record_amount(case: DibaoCase, *, valid_from: dt.date, basis: str, note: str
 
 
 @transaction.atomic
-def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
-    """县审核确认: after 公示 ends; pay from the next month (P9); start row in the change ledger."""
+def confirm_case(*, case: DibaoCase, user, on: dt.date, special_reason: str = "") -> DibaoCase:
+    """县审核确认: after 公示 ends; pay from the next month (P9); start row in the change ledger.
+
+    A household the rules reject is refused with the Chinese reason. One rejected on its assets
+    alone (R7: income under the standard, per-capita financial assets above the limit) may be
+    confirmed through an explicit 特殊情况 decision with its reason (special_reason): the reason
+    and the assets accepted are kept on the case, the reason in the chain's log; should the
+    assets rise above those accepted, the recalculation proposes the stop as usual."""
     case = DibaoCase.objects.select_for_update().select_related("household").get(pk=case.pk)
     require_county(user, case.household)
     if case.status == CaseStatus.IN_PUBLICITY and case.publicity_end and on <= case.publicity_end:
@@ -288,11 +298,29 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date) -> DibaoCase:
     chain.ensure_publicity_passed(record=case)
     if case.near_relative_of_staff and not case.visits.filter(level=VisitLevel.COUNTY).exists():
         raise ValidationError(COUNTY_VISIT_REQUIRED)
+    case.special_reason, case.special_assets = "", None
     calc = case_amount(case, as_of=on)
+    special_reason = special_reason.strip()
     if not calc.amount.eligible:
-        raise ValidationError(NOT_ELIGIBLE.format(reason="；".join(ineligible_reasons(calc, on))))
+        reasons = "；".join(ineligible_reasons(calc, on))
+        if not calc.amount.income_below:
+            raise ValidationError(
+                (SPECIAL_ONLY_ASSETS if special_reason else NOT_ELIGIBLE).format(reason=reasons)
+            )
+        if not special_reason:
+            raise ValidationError(NOT_ELIGIBLE.format(reason=reasons) + ASSETS_SPECIAL_HINT)
+        case.special_reason = special_reason[:300]
+        case.special_assets = calc.facts.financial_assets
+        calc = case_amount(case, as_of=on)
+    elif special_reason:
+        raise ValidationError(NO_SPECIAL_NEEDED)
+    note = (
+        SPECIAL_NOTE.format(on=on, reason=case.special_reason)
+        if case.special_reason
+        else f"{on:%Y-%m-%d} 县审核确认"
+    )
     # 县审核确认 is the chain's last approval (role, scope, segregation of duties, WorkflowEvent).
-    chain.approve(record=case, user=user, note=f"{on:%Y-%m-%d} 县审核确认")
+    chain.approve(record=case, user=user, note=note)
     apply_amount(case, calc.amount, parameter_ids=calc.parameter_ids)
     _move(case, user=user, to=CaseStatus.ACTIVE, allowed=(CaseStatus.CONFIRMING,), action="确认", log=False)
     case.confirmed_on = on

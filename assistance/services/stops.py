@@ -22,10 +22,12 @@ from assistance.models import Alert, DibaoCase, StopProposal
 from assistance.rules import next_month
 from assistance.services.cases import stop_case
 from assistance.services.common import require_county
+from core.money import to_yuan
 
 STOP_MODE_KEY = "dibao.stop_without_phase_out"
 
 STOP_REASON = "月人均收入{income}元超过保障标准{standard}元，{ground}，应予停保"
+STOP_REASON_ASSETS = "家庭人均金融资产{assets}元，超过规定标准{limit}元，应予停保"
 PROPOSAL_DECIDED = "停保建议当前为“{state}”，不能{action}"
 CASE_NOT_PAYING = "案件当前为“{state}”，不能停保"
 REJECT_REASON_REQUIRED = "请填写不予停保的理由"
@@ -35,15 +37,37 @@ NOTICE = (
     "起停发你户最低生活保障金。如对本决定有异议，可自收到本通知之日起六十日内依法申请行政复议，"
     "或者六个月内依法提起行政诉讼。\n{county}民政局\n{on:%Y年%m月%d日}"
 )
+NOTICE_ASSETS = (
+    "停发最低生活保障金通知书\n{head}户：\n经复核，你户{reason}。根据《社会救助暂行办法》（国务院令第649号）"
+    "第十三条，决定自{month:%Y年%m月}起停发你户最低生活保障金。如对本决定有异议，可自收到本通知之日起六十日内"
+    "依法申请行政复议，或者六个月内依法提起行政诉讼。\n{county}民政局\n{on:%Y年%m月%d日}"
+)
 
 
-def stop_reason(*, ground: str, monthly_income: Decimal, standard_month: Decimal) -> str:
+def stop_reason(
+    *,
+    ground: str,
+    monthly_income: Decimal,
+    standard_month: Decimal,
+    percap_assets: Decimal | None = None,
+    asset_limit: Decimal | None = None,
+) -> str:
+    if ground == StopGround.ASSETS_OVER:
+        return STOP_REASON_ASSETS.format(assets=to_yuan(percap_assets), limit=to_yuan(asset_limit))
     return STOP_REASON.format(income=monthly_income, standard=standard_month, ground=StopGround(ground).label)
 
 
 def _notice(proposal: StopProposal, on: dt.date) -> str:
     household = proposal.case.household
     county = household.village.parent.parent if household.village.parent_id else household.village
+    if proposal.ground == StopGround.ASSETS_OVER:
+        return NOTICE_ASSETS.format(
+            head=household.head_name or household.household_no,
+            reason=proposal.reason.removesuffix("，应予停保"),
+            month=proposal.stop_month,
+            county=county.name,
+            on=on,
+        )
     return NOTICE.format(
         head=household.head_name or household.household_no,
         income=proposal.monthly_percap_income,
@@ -122,6 +146,8 @@ def stop_automatically(
     monthly_income: Decimal,
     standard_month: Decimal,
     parameter_ids=(),
+    percap_assets: Decimal | None = None,
+    asset_limit: Decimal | None = None,
 ) -> StopProposal:
     """dibao.stop_without_phase_out = automatic: stop from next month, record why, tell the county."""
     proposal = StopProposal.objects.create(
@@ -133,7 +159,13 @@ def stop_automatically(
         monthly_percap_income=monthly_income,
         standard_month=standard_month,
         amount=case.monthly_amount,
-        reason=stop_reason(ground=ground, monthly_income=monthly_income, standard_month=standard_month),
+        reason=stop_reason(
+            ground=ground,
+            monthly_income=monthly_income,
+            standard_month=standard_month,
+            percap_assets=percap_assets,
+            asset_limit=asset_limit,
+        ),  # fmt: skip
         parameter_ids=list(parameter_ids),
     )
     proposal = StopProposal.objects.select_related("case__household__village__parent__parent").get(

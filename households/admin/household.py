@@ -110,6 +110,13 @@ class IncomeInline(ScopedInlineMixin, admin.StackedInline):
             },
         ),
         (
+            "家庭金融资产（低保资产核查）",
+            {
+                "fields": [("financial_assets", "assets_source", "assets_checked_on")],
+                "description": "存款、有价证券、商业保险现金价值等，按收入年度核对；未核对的留空",
+            },
+        ),
+        (
             "低保口径调整（元/年）",
             {
                 "classes": ["collapse"],

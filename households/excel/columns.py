@@ -17,6 +17,7 @@ from django.db import models
 from core.excel.parsing import HeaderSpec
 from households.choices import (
     ETHNICITY_CHOICES,
+    AssetSource,
     DangerLevel,
     DisabilityGrade,
     DisabilityType,
@@ -240,6 +241,25 @@ COLUMNS: tuple[Column, ...] = (
     _col("transfer_disability", "两项补贴", INCOME, DECIMAL, example=0),
     _col("transfer_family_planning", "计划生育金", INCOME, DECIMAL, example=0),
     _col("transfer_other", "其他转移性收入", INCOME, DECIMAL, example=0, width=14),
+    _col(
+        "financial_assets",
+        "家庭金融资产",
+        INCOME,
+        DECIMAL,
+        example=12000,
+        width=14,
+        note="存款、有价证券、商业保险现金价值等合计（元）；未核对的留空",
+    ),
+    _col(
+        "assets_source",
+        "资产核对来源",
+        INCOME,
+        CHOICE,
+        choices=_choices(AssetSource),
+        example="银行核对",
+        width=16,
+    ),
+    _col("assets_checked_on", "资产核对日期", INCOME, DATE, example="2019-09-30", width=12),
     # Member (成员) columns
     _col("name", "姓名", MEMBER, TEXT, required=True, example="张三", max_length=50, aliases=("成员姓名",)),
     _col(

@@ -44,6 +44,7 @@ from households.excel.columns import (
     column_letter,
     fold,
 )
+from households.models.household import ASSETS_DATE_REQUIRED, ASSETS_SOURCE_REQUIRED
 from households.models.member import DISABILITY_GRADE_REQUIRED
 from households.validators import check_causes
 
@@ -628,6 +629,13 @@ def _check_household(draft: HouseholdDraft, sink: _Sink, relation_at: int | None
                 sink.add(draft.row, key, INCOME_DATES_REQUIRED)
         if start and end and end <= start:
             sink.add(draft.row, "period_end", INCOME_PERIOD_ORDER, end)
+        if income.get("financial_assets") is not None:
+            for key, message in (
+                ("assets_source", ASSETS_SOURCE_REQUIRED),
+                ("assets_checked_on", ASSETS_DATE_REQUIRED),
+            ):
+                if income.get(key) in (None, "") and key not in draft.bad:
+                    sink.add(draft.row, key, message)
 
 
 def _check_villages(households: list[HouseholdDraft], user, sink: _Sink) -> None:

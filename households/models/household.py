@@ -13,6 +13,7 @@ from django.db.models.functions import Reverse, Substr
 from core.choices import RegionLevel, ReviewState
 from core.privacy import Kind
 from households.choices import (
+    AssetSource,
     DangerLevel,
     HouseStructure,
     IdentifyStandard,
@@ -27,6 +28,8 @@ from households.models.geo import latitude_field, longitude_field
 from households.validators import check_causes
 
 VILLAGE_REQUIRED = "户籍所在地必须选择到村（社区）一级"
+ASSETS_SOURCE_REQUIRED = "填写了家庭金融资产，请选择资产核对来源"
+ASSETS_DATE_REQUIRED = "填写了家庭金融资产，请填写资产核对日期"
 
 _money: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 _area: dict[str, Any] = {
@@ -228,6 +231,18 @@ class IncomeYear(models.Model):
     rigid_education = models.DecimalField("刚性支出：教育", **_money)
     rigid_disability = models.DecimalField("刚性支出：残疾康复", **_money)
     job_costs = models.DecimalField("就业成本", **_money)
+    # Financial assets of the income year (R7 asset test): empty when not checked.
+    financial_assets = models.DecimalField(
+        "家庭金融资产",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="存款、有价证券、商业保险现金价值等合计（元）；未核对的留空",
+    )
+    assets_source = models.CharField("资产核对来源", max_length=16, choices=AssetSource.choices, blank=True)
+    assets_checked_on = models.DateField("资产核对日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "年度收入"
@@ -244,6 +259,18 @@ class IncomeYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_start:%Y-%m}至{self.period_end:%Y-%m}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.financial_assets is None:
+            return
+        errors = {}
+        if not self.assets_source:
+            errors["assets_source"] = ASSETS_SOURCE_REQUIRED
+        if self.assets_checked_on is None:
+            errors["assets_checked_on"] = ASSETS_DATE_REQUIRED
+        if errors:
+            raise ValidationError(errors)
 
     def as_components(self):
         from households.income import IncomeComponents

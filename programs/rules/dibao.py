@@ -302,11 +302,14 @@ def dibao_amount(
     params: ParameterSet,
     *,
     covered: Collection[int] | None = None,
+    assets_accepted: Decimal | None = None,
 ) -> DibaoAmount | None:
     """R7 (income and asset tests) + R8 + R9 + R10 for the household's active members; with
     `covered` (member ids of a 单人保 case) the top-up, 分类施保 and 两项补贴 are those of the covered
-    members while income and assets stay per capita of the whole household. None when there is
-    nothing to test (no active member, no income year)."""
+    members while income and assets stay per capita of the whole household. `assets_accepted`: the
+    household's financial assets a county accepted by a 特殊情况 decision on the case (R7): the asset
+    test passes while the assets stay at or below them. None when there is nothing to test (no
+    active member, no income year)."""
     persons = facts.persons
     if persons == 0 or facts.income is None:
         return None
@@ -322,7 +325,9 @@ def dibao_amount(
     assets_over = False
     if facts.financial_assets is not None:
         percap_assets = facts.financial_assets / persons
-        assets_over = percap_assets > params.decimal("dibao.asset_multiple") * std_year
+        assets_over = percap_assets > params.decimal("dibao.asset_multiple") * std_year and (
+            assets_accepted is None or facts.financial_assets > assets_accepted
+        )
     income_below = below_standard(annual, persons, std_year)
     if not income_below or assets_over:
         return DibaoAmount(

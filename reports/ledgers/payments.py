@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 
 from assistance.choices import (
     CaseType,
@@ -56,7 +56,7 @@ DIBAO_CHANGE_COLUMNS = (
     Col("新金额", 11, MONEY, total=True), Col("原因", 30),
 )  # fmt: skip
 PHASE_OUT_COLUMNS = (
-    Col("序号", 7, INT), Col("乡镇", 10), Col("村", 10), Col("户主", 10), id_col("身份证"),
+    Col("序号", 7, INT), Col("类别", 12), Col("乡镇", 10), Col("村", 10), Col("户主", 10), id_col("身份证"),
     Col("建档立卡", 8), Col("原金额", 11, MONEY, total=True), Col("渐退起", 11, DATE),
     Col("渐退止", 11, DATE), Col("月数", 6, INT), Col("每月金额", 30), Col("到期提醒", 11, DATE),
     Col("结果", 14), Col("说明", 24),
@@ -201,8 +201,15 @@ class DibaoChangeLedger(Ledger):
                    kinds.get(kind, kind), _month(month), old, new, reason)  # fmt: skip
 
 
+RUNNING = "渐退"
+PROPOSED = "拟渐退（待审批）"
+PROPOSED_NOTE = "现月保障金 {amount} 元；县级批准后方确定渐退金额"
+
+
 class PhaseOutLedger(Ledger):
-    """Every 渐退 that was approved or is proposed (rejected proposals are not 渐退)."""
+    """Every 渐退 that was approved, then apart every one proposed (rejected proposals are not 渐退):
+    the 类别 column says which, the approved ones come first, and a proposal's 原金额 stays empty (not
+    in the total: nothing phases out before the county approves; its current amount is in 说明)."""
 
     key = "phase_out"
     sheet_name = "渐退台账"
@@ -227,7 +234,10 @@ class PhaseOutLedger(Ledger):
                 head_name=head_of("name", household="case__household"),
                 head_id=head_of("id_no", household="case__household"),
             )
-            .order_by("case__household__village_id", "case__household__household_no", "id")
+            .annotate(
+                proposed=ExpressionWrapper(Q(status=PhaseOutStatus.PROPOSED), output_field=BooleanField())
+            )
+            .order_by("proposed", "case__household__village_id", "case__household__household_no", "id")
             .values_list(
                 "village",
                 "head_name",
@@ -246,7 +256,11 @@ class PhaseOutLedger(Ledger):
         for n, (village, head, head_id, registered, base, start, end, months, schedule, alerted, status,
                 reason) in enumerate(qs.iterator(chunk_size=ctx.chunk_size), 1):  # fmt: skip
             amounts = "/".join(str(a) for a in schedule or [])
-            yield (n, ctx.township_name(village), ctx.village_name(village), head, head_id or "",
+            if status == PhaseOutStatus.PROPOSED:
+                kind, reason, base = PROPOSED, reason or PROPOSED_NOTE.format(amount=base), None
+            else:
+                kind = RUNNING
+            yield (n, kind, ctx.township_name(village), ctx.village_name(village), head, head_id or "",
                    "是" if registered else "否", base, start, end, months, amounts, alerted,
                    statuses.get(status, status), reason)  # fmt: skip
 

@@ -49,6 +49,12 @@ def dibao_household(
 
 def active_case(*, household, county_user, near_relative: bool = False, confirm_on=CONFIRM_DAY, **kwargs):
     """申请 (village) → 调查, 镇审核 and 公示 (township, 7 days) → 县确认: paying from the next month."""
+    case = confirming_case(household=household, near_relative=near_relative, confirm_on=confirm_on, **kwargs)
+    return cases.confirm_case(case=case, user=county_user, on=confirm_on)
+
+
+def confirming_case(*, household, near_relative: bool = False, confirm_on=CONFIRM_DAY, **kwargs):
+    """申请 (village) → 调查, 镇审核 and 公示 (township, 7 days): waiting for the county on confirm_on."""
     case = cases.apply_case(
         household=household,
         user=user_for(household.village),  # the village enters and submits the application
@@ -62,7 +68,7 @@ def active_case(*, household, county_user, near_relative: bool = False, confirm_
     start = confirm_on - dt.timedelta(days=10)
     cases.start_publicity(case=case, user=township, start=start, place="村务公开栏")
     cases.close_publicity(case=case, user=township, on=start + dt.timedelta(days=7))
-    return cases.confirm_case(case=case, user=county_user, on=confirm_on)
+    return case
 
 
 def set_income(household, income_per_person, *, period_end=dt.date(2020, 9, 30)):

@@ -66,6 +66,22 @@ def test_recalculation_twice_proposes_once(village_a, county_admin):
     assert PhaseOut.objects.filter(case=case).count() == 1
 
 
+def test_a_rejected_proposal_is_not_proposed_again_until_the_income_changes(village_a, county_admin):
+    case, _ = _proposed(village_a, county_admin, income=4200)
+    rejected = po_services.reject_phase_out(
+        phase_out=PhaseOut.objects.get(case=case), user=county_admin, reason="收入为一次性务工所得", on=AS_OF
+    )
+    county = _county(village_a)
+    for day in (21, 22):  # the nights after: the same income, nothing proposed
+        assert recalculate_now(region=county, as_of=AS_OF.replace(day=day)).phase_outs_proposed == 0
+    assert list(PhaseOut.objects.filter(case=case)) == [rejected]
+    set_income(case.household, 4500, period_end=dt.date(2020, 10, 31))
+    assert recalculate_now(region=county, as_of=dt.date(2020, 11, 5)).phase_outs_proposed == 1
+    assert PhaseOut.objects.get(case=case, status=PhaseOutStatus.PROPOSED).proposed_income == Decimal(
+        "4500.00"
+    )
+
+
 def test_scenario_16_phase_out_expiry_alerts_then_stops_with_ledger_row(village_a, county_admin):
     case, _ = _proposed(village_a, county_admin)
     po = po_services.approve_phase_out(

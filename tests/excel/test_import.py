@@ -315,3 +315,28 @@ def test_xlsx_read_in_pieces_gives_the_rows_and_numbers_of_the_whole_sheet(clerk
         ("Q002", 2),
         ("Q003", 1),
     ]
+
+
+def test_financial_assets_import_with_their_check_source_and_date(clerk_a):
+    """Issue 23: the income year's financial assets (R7 asset test) come with where and when they
+    were checked; assets without them are refused by column."""
+    checked = family("A001", ids(2))
+    checked[0].update(家庭金融资产=52000, 资产核对来源="银行核对", 资产核对日期="2019-09-20")
+    unchecked = family("A002", ids(2, start=10))
+    unchecked[0].update(家庭金融资产=8000)
+    plan = plan_upload(data=workbook_bytes(checked + unchecked), filename="甲村.xlsx", user=clerk_a)
+    assert {column for (_row, column) in errors_of(plan)} == {"资产核对来源", "资产核对日期"}
+    assert set(errors_of(plan).values()) == {
+        "填写了家庭金融资产，请选择资产核对来源", "填写了家庭金融资产，请填写资产核对日期",
+    }  # fmt: skip
+
+    preview = preview_upload(data=workbook_bytes(checked + family("A002", ids(2, start=10))),
+                             filename="甲村.xlsx", user=clerk_a)  # fmt: skip
+    confirm_batch(batch=preview.batch, user=clerk_a)
+    income = IncomeYear.objects.get(household__household_no="A001")
+    assert (income.financial_assets, income.assets_source, income.assets_checked_on) == (
+        52000,
+        "bank",
+        dt.date(2019, 9, 20),
+    )
+    assert IncomeYear.objects.get(household__household_no="A002").financial_assets is None  # not checked

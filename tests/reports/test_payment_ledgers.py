@@ -52,3 +52,30 @@ def test_township_roll_holds_only_its_township_and_masks_accounts(paid, township
     assert {r[1] for r in rows} == {"西丰镇"}
     assert all(r[13].startswith("**** **** ") for r in rows)  # the policy's account mask
     assert all("********" in r[4] for r in rows)
+
+
+def test_phase_out_ledger_lists_running_phase_outs_then_proposals_apart(village_a, county_admin):
+    """Issue 23: 类别 渐退 first, then 拟渐退（待审批） with no 原金额 (out of the total) until approved."""
+    from assistance.recalc import recalculate_now
+    from assistance.services import phase_out
+    from tests.assistance.factories import set_income
+
+    county = village_a.parent.parent
+    running, proposed = (
+        active_case(household=dibao_household(village=village_a), county_user=county_admin) for _ in range(2)
+    )
+    for case in (proposed, running):
+        set_income(case.household, 4200)
+    recalculate_now(region=county, as_of=dt.date(2020, 10, 20))
+    phase_out.approve_phase_out(
+        phase_out=PhaseOut.objects.get(case=running), user=county_admin, months=6, on=dt.date(2020, 10, 20)
+    )
+    sheet = export(county_admin, "phase_out")["渐退台账"]
+    rows = data_rows(sheet)
+    assert [(r[1], r[4]) for r in rows] == [
+        ("渐退", running.household.head_name), ("拟渐退（待审批）", proposed.household.head_name),
+    ]  # fmt: skip
+    assert rows[0][7] == 469.0
+    assert rows[1][7] is None
+    assert rows[1][14] == "现月保障金 469.00 元；县级批准后方确定渐退金额"
+    assert totals_row(sheet)[7] == 469.0

@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from django.contrib import admin
@@ -31,15 +32,36 @@ def test_pages_may_be_framed_by_the_same_site_only(client):
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
 
 
+def _url_of(db: dict) -> str:
+    """The migrated test database (the schema check reads parameters) as a URL the settings read back:
+    a TCP host and port, or the embedded PostgreSQL's socket directory percent-encoded in the host
+    part with no port (make test with DATABASE_URL unset); no password unless there is one."""
+    user = quote(db["USER"] or "postgres", safe="")
+    if db.get("PASSWORD"):
+        user += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}@{host}{port}/{db['NAME']}"
+
+
+def test_database_url_of_a_socket_directory_or_a_tcp_host_reads_back_as_the_same_database():
+    from config.settings.base import env
+
+    for db in (
+        {"USER": "postgres", "PASSWORD": "", "HOST": "/work/x/.data/run", "PORT": "", "NAME": "test_fupin"},
+        {"USER": "u", "PASSWORD": "p@ss", "HOST": "127.0.0.1", "PORT": "5433", "NAME": "test_fupin"},
+    ):
+        read = env.db_url_config(_url_of(db))
+        read["HOST"], read["PORT"] = unquote(read["HOST"]), str(read["PORT"] or "")
+        assert {key: read[key] for key in db} == db
+
+
 def test_check_deploy_with_production_settings_prints_no_warning():
     from django.db import connection
 
-    db = connection.settings_dict  # the migrated test database (the schema check reads parameters)
     env = {
         **os.environ,
-        "DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(
-            **{**db, "HOST": db["HOST"] or "127.0.0.1", "PORT": db["PORT"] or 5432}
-        ),
+        "DATABASE_URL": _url_of(connection.settings_dict),
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "fupin.example.gov.cn",
