@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0014_paymenthold_from_month'),
+        ('assistance', '0015_payment_hold_placed_by'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0014_household_monitored_idx'),
+        ('households', '0017_search_indexes'),
     ]
 
     operations = [
