@@ -112,10 +112,11 @@ def seed_cases(county: str) -> int:
                 is_registered_poor, household_size, monthly_percap_income, annual_percap_income,
                 standard_month, standard_parameter_ids, topup_amount, classified_amount, subsidy_amount,
                 monthly_amount, classified_items, applied_on,
-                start_month, status, publicity_place, refusal_reason, stop_reason, near_relative_of_staff,
+                start_month, status, publicity_place, refusal_reason, stop_reason, special_reason,
+                near_relative_of_staff,
                 created_at, updated_at)
             SELECT s.id, 'whole', 0, '', s.registered, 0, 0, 0, 0, '[]', 0, 0, 0, 0, '[]',
-                   '2019-01-01', '2019-02-01', 'active', '', '', '', false, now(), now()
+                   '2019-01-01', '2019-02-01', 'active', '', '', '', '', false, now(), now()
             FROM seed_households s ORDER BY s.id
             RETURNING id
             """
