@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0015_payment_hold_placed_by'),
+        ('assistance', '0016_monitoring_visit_client_id'),
     ]
 
     operations = [
