@@ -444,7 +444,10 @@ def _decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         # UTF-16 CSVs exist (Excel's "Unicode text"); anything else with NULs is binary.
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
+            try:
+                return data.decode("utf-16")
+            except UnicodeDecodeError:  # an odd byte count, a lone surrogate: not readable text
+                raise FileRejected(CSV_ENCODING, code="encoding") from None
         raise FileRejected(FILE_NOT_SPREADSHEET, code="not_spreadsheet")
     head = data[:4096]
     if sum(b < 9 or 13 < b < 32 or b == 127 for b in head) > len(head) // 100:

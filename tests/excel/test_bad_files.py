@@ -4,6 +4,8 @@ Chinese message and the database is left exactly as it was."""
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
 
 from core.excel import parsing
 from households.excel.services import preview_upload
@@ -56,3 +58,29 @@ def test_bad_file_gives_its_message_and_writes_nothing(name, message, clerk_a, s
         preview_upload(data=data, filename=name, user=clerk_a)
     assert message in excinfo.value.messages[0]
     assert _counts() == before
+
+
+UNDECODABLE = {
+    "odd_length_utf16.csv": "\ufeff姓名,身份证号\r\n张三,1\r\n".encode("utf-16-le") + b"\x00",
+    "lone_surrogate_utf16.csv": b"\xff\xfe" + "姓名,身份证号\r\n".encode("utf-16-le") + b"\x00\xd8,\x00",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", list(UNDECODABLE))
+def test_an_undecodable_utf16_csv_is_answered_in_chinese_on_both_upload_paths(name, clerk_a, county_admin):
+    data = UNDECODABLE[name]
+    with pytest.raises(parsing.FileRejected) as excinfo:
+        preview_upload(data=data, filename=name, user=clerk_a)
+    assert excinfo.value.messages == [parsing.CSV_ENCODING]
+
+    api = APIClient()
+    api.force_authenticate(county_admin)
+    answer = api.post(
+        "/api/v1/cross-checks/batches/",
+        {"kind": "death", "cutoff_date": "2019-11-30", "source_agency": "县公安局",
+         "file": SimpleUploadedFile(name, data)},
+        format="multipart",
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert answer.json()["detail"] == parsing.CSV_ENCODING
