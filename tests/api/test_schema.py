@@ -27,7 +27,13 @@ def test_schema_generates_without_warnings(tmp_path):
         assert summary in text, summary
 
 
-def test_schema_and_docs_are_served(client):
+def test_schema_and_docs_are_served_to_signed_in_users_only(client, clerk_a):
+    refused = client.get("/api/schema/")
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "not_authenticated"
+    assert client.get("/api/docs/").status_code == 302
+    assert "/admin/login/" in client.get("/api/docs/")["Location"]
+    client.force_login(clerk_a)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     docs = client.get("/api/docs/")
@@ -74,7 +80,9 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violations(in_process_wsgi, rol
         IncomeYearFactory(household=household)
         VisitFactory(household=household)
     token = issue_token(request.getfixturevalue(role))
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", in_process_wsgi)
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/", in_process_wsgi, headers={"Authorization": f"Token {token}"}
+    )
     run_checks = [
         schemathesis.checks.not_a_server_error,
         checks.status_code_conformance,

@@ -237,6 +237,7 @@ def test_incidence_uses_the_latest_registered_population(register, county_admin,
 def test_statistics_api_is_in_the_schema_and_answers_the_selector(client, register, county_admin, village_a):
     from rest_framework.test import APIClient
 
+    client.force_login(county_admin)
     schema = client.get("/api/schema/").content.decode()
     for name in stats.STATISTICS:
         assert f"/api/v1/statistics/{name}/{{code}}/" in schema
