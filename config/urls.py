@@ -37,3 +37,8 @@ urlpatterns = [
     # 手机走访: the phone pages of 帮扶责任人 and village clerks (outside the admin)
     path("m/", include("field.urls")),
 ]
+
+# Under /api/ these answer in the API's JSON error shape (core.api.exceptions); pages keep theirs.
+handler400 = "core.api.exceptions.bad_request"
+handler404 = "core.api.exceptions.page_not_found"
+handler500 = "core.api.exceptions.server_error"

@@ -5,15 +5,34 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 INVALID_INPUT = "提交的数据有误，请按提示修改"
+BODY_TOO_LARGE = "请求内容超过上限（{limit}），请分批提交；上传大文件请用后台的导入页面"
+TOO_MANY_PARTS = "请求中的字段或文件过多，请分批提交"
+NO_SUCH_ADDRESS = "接口地址不存在，请查看 /api/docs/"
+SERVER_ERROR = "服务器内部错误，已记录，请稍后重试或联系系统管理员"
+BAD_REQUEST = "请求格式有误，无法处理"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1024 / 1024:.1f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
 NON_FIELD = "non_field_errors"
 
 
@@ -54,6 +73,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args[:1] or ()))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(BODY_TOO_LARGE.format(limit=_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)))
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = PayloadTooLarge(TOO_MANY_PARTS)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -70,3 +93,23 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             "errors": [],
         }
     return response
+
+
+# Refusals Django answers before any API view runs (an unknown /api/ address, an error in a view):
+# the same JSON shape under /api/, Django's pages elsewhere (config.urls handler404 …).
+def _json(request, status_code: int, code: str, detail: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail, "code": code, "errors": []}, status=status_code)
+    return None
+
+
+def bad_request(request, exception):
+    return _json(request, 400, "bad_request", BAD_REQUEST) or defaults.bad_request(request, exception)
+
+
+def page_not_found(request, exception):
+    return _json(request, 404, "not_found", NO_SUCH_ADDRESS) or defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    return _json(request, 500, "server_error", SERVER_ERROR) or defaults.server_error(request)

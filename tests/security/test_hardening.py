@@ -231,3 +231,33 @@ def test_periods_ending_before_they_start_are_field_errors(as_user, clerk_a, cou
     response = as_user(county_admin).post("/api/v1/work-teams/", team, format="json")
     assert response.status_code == 400
     assert PERIOD_REVERSED in response.content.decode()
+
+
+# ------------------------------------------------------------------ every API refusal in one shape
+
+
+def _shape(response, status):
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json"), response.content[:200]
+    body = response.json()
+    assert set(body) == {"detail", "code", "errors"}
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"]), body  # in Chinese
+    return body
+
+
+def test_a_body_over_the_size_limit_gets_the_json_error_shape(as_user, clerk_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"group_name": "a" * 20_000})
+    api = as_user(clerk_a)
+    refused = api.post("/api/v1/households/", body, content_type="application/json")
+    assert _shape(refused, 413)["code"] == "too_large"
+    token = APIClient()
+    token.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(clerk_a)}")
+    assert _shape(token.post("/api/v1/households/", body, content_type="application/json"), 413)
+
+
+def test_an_unknown_api_address_gets_the_json_error_shape(as_user, clerk_a, client):
+    assert _shape(as_user(clerk_a).get("/api/v1/no-such-thing/"), 404)["code"] == "not_found"
+    assert _shape(APIClient().get("/api/v2/"), 404)
+    assert client.get("/admin/no-such-page/").status_code in (302, 404)  # pages keep their HTML
+    assert "text/html" in client.get("/no-such-page/")["Content-Type"]
