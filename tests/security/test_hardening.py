@@ -261,3 +261,35 @@ def test_an_unknown_api_address_gets_the_json_error_shape(as_user, clerk_a, clie
     assert _shape(APIClient().get("/api/v2/"), 404)
     assert client.get("/admin/no-such-page/").status_code in (302, 404)  # pages keep their HTML
     assert "text/html" in client.get("/no-such-page/")["Content-Type"]
+
+
+# ------------------------------------------------------------------ no ID number in any log line
+
+
+def test_every_log_handler_scrubs_and_the_dev_servers_request_line_carries_no_id(capsys):
+    import io
+    import logging
+
+    from core.logging import ScrubPersonalData
+
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in logging.root.manager.loggerDict)]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if type(handler).__module__.startswith("_pytest") or isinstance(handler, logging.NullHandler):
+                continue  # pytest's capture; handlers that write nothing
+            assert any(isinstance(f, ScrubPersonalData) for f in handler.filters), (logger.name, handler)
+
+    number = valid_id()
+    (handler,) = [h for h in logging.getLogger("django.server").handlers if type(h) is logging.StreamHandler]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        line = f"GET /admin/households/member/?q={number} HTTP/1.1"
+        logging.getLogger("django.server").info(
+            '"%s" %s %s', line, "302", "0", extra={"request": None, "server_time": "now", "status_code": 302}
+        )
+    finally:
+        handler.setStream(previous)
+    assert "q=" in stream.getvalue()
+    assert number not in stream.getvalue()
+    assert number[-4:] in stream.getvalue()
