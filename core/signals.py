@@ -1,7 +1,12 @@
-"""A password change or a deactivation revokes the user's API tokens."""
+"""A password change or a deactivation revokes the user's API tokens; a sign-in starts its
+session's clocks (core.sessions)."""
 
 from __future__ import annotations
 
+import time
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
@@ -19,3 +24,12 @@ def revoke_tokens_on_credentials_change(sender, instance: User, raw: bool = Fals
         from core.api.auth import revoke_tokens
 
         revoke_tokens(instance)
+
+
+@receiver(user_logged_in, dispatch_uid="core.start_session_clocks")
+def start_session_clocks(sender, request, user, **kwargs) -> None:
+    session = getattr(request, "session", None)
+    if session is not None and SESSION_KEY in session:  # a token request signs in without a session
+        from core.sessions import start_clocks
+
+        start_clocks(session, int(time.time()))
