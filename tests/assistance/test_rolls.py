@@ -149,9 +149,9 @@ def test_roll_generation_uses_a_fixed_number_of_queries(
 ):
     _cases(village_a, county_admin, n)
     county = village_a.parent.parent
-    # 15 for the roll, 1 for the 暂停发放 holds (assistance.services.holds), 1 for the 补发 of
-    # corrected failed payments (assistance.services.bank_failures.add_reissues)
-    with django_assert_num_queries(17):
+    # 15 for the roll, 1 to turn JIT off for it, 1 for the 暂停发放 holds (assistance.services.holds),
+    # 1 for the 补发 of corrected failed payments (assistance.services.bank_failures.add_reissues)
+    with django_assert_num_queries(18):
         rolls.generate_roll(county=county, month=MONTH)
 
 
