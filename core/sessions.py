@@ -1,8 +1,9 @@
 """Signed-in sessions end after a quiet spell and after a fixed lifetime (等保: 登录超时退出).
 
 SESSION_IDLE_TIMEOUT_MINUTES (default 30) without a request, or SESSION_ABSOLUTE_HOURS (default 12)
-after the sign-in whatever the activity, and the next request finds the user signed out: a page
-goes to the login page with a message, an API call (session-authenticated) gets the API's 401/403.
+after the sign-in whatever the activity, and the next request finds the user signed out: an admin
+page goes to the login page with the reason, an API call (session-authenticated) gets the API's
+401/403, a phone page its own login page.
 Token requests carry no session and are bounded by the token's own expiry (core.api.auth).
 
 The clocks start at the sign-in (start_clocks, on user_logged_in: the session is saved with the
@@ -51,8 +52,10 @@ class SessionTimeoutMiddleware:
             reason = ended(request.session, int(time.time()))
             if reason is not None:
                 logout(request)
-                if not request.path.startswith("/api/"):
-                    messages.warning(request, reason)
+                messages.warning(request, reason)
+                if request.path.startswith("/admin/"):
                     # the path only: a query string (a search term) stays out of the login URL
                     return redirect_to_login(request.path)
+                # elsewhere the request goes on signed out and the page's own rule answers: the
+                # API's JSON 401/403, the phone pages' own login page, public pages as they are
         return self.get_response(request)

@@ -62,3 +62,11 @@ def test_a_session_authenticated_api_call_after_the_timeout_is_refused_in_json(
     refused = client.get("/api/v1/me/")
     assert refused.status_code in (401, 403)
     assert refused.json()["code"] == "not_authenticated"
+
+
+def test_a_phone_page_after_the_timeout_goes_to_the_phone_login(client, clerk_a):
+    client.force_login(clerk_a)
+    _age(client, active_minutes=31)
+    ended = client.get("/m/")
+    assert ended.status_code == 302
+    assert ended["Location"].startswith("/m/login/")
