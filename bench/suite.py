@@ -80,6 +80,7 @@ BENCHES: list[Bench] = [
     Bench("naive", "--households {naive} --county 219904", "重新核算 vs 逐户 ORM"),
     Bench("recalc", "--households {households} --county {county}", "重新核算（单进程）"),
     Bench("roll", "--county {county} --households {households} --cases {cases}", "低保月发放表"),
+    Bench("search", "--households {households} --county {county} --requests 10", "查找与疑似同一人"),
     Bench("whatif", "--households {medium}", "政策情景模拟"),
     Bench(
         "workers",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import BigIntegerField, ExpressionWrapper, F
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -18,6 +19,7 @@ from core.admin.record_actions import RecordActionsAdminMixin
 from core.admin.scoping import RoleAdminMixin, ScopedInlineMixin, TownshipFilter, VillageFilter
 from core.choices import RegionLevel, ReviewState, Role
 from core.permissions import role_of
+from core.scoping import region_prefix_for
 from core.widgets import RegionCascadeWidget
 from core.workflow import policy as chain_policy
 from core.workflow import services as chain
@@ -581,6 +583,16 @@ class MemberAdmin(RevealAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "=id_no"]
     list_select_related = ["household"]
     list_per_page = 50
+
+    def get_ordering(self, request):
+        # The same order for everyone, but a village's or a township's list must not walk the
+        # county's member index in household order until its own rows turn up (1.4 s for the last
+        # village of a county of 1,000,000; 6.7 s for the last township): "+ 0" keeps the index out,
+        # so the few scoped rows are found through the village prefix and sorted (bench/search.py).
+        prefix = region_prefix_for(request.user)
+        if prefix and len(prefix) > 6:
+            return [ExpressionWrapper(F("household_id") + 0, output_field=BigIntegerField()).asc(), "id"]
+        return super().get_ordering(request)
 
     @admin.display(description="户编号", ordering="household__household_no")
     def household_no(self, obj: Member) -> str:
