@@ -81,3 +81,23 @@ def test_lockout_counts_user_name_and_address_together_and_says_so_in_chinese(cl
     assert body["code"] == "locked_out"
     assert "登录失败次数过多" in body["detail"]
     assert body["errors"] == []
+
+
+def test_the_system_admin_unlocks_an_account_by_deleting_its_lockout(client, settings, clerk_a):
+    from axes.models import AccessAttempt
+
+    from tests.factories import UserFactory
+
+    settings.AXES_ENABLED = True
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _admin_login(client, clerk_a, "wrong", "10.9.9.9")
+    assert _admin_login(client, clerk_a, "pass-12345", "10.9.9.9").status_code == 429
+    lockout = AccessAttempt.objects.get(username=clerk_a.username)
+
+    admin_user = UserFactory(role="system_admin", region=None, is_superuser=True)
+    client.force_login(admin_user)
+    page = client.get(f"/admin/core/loginlockout/{lockout.pk}/change/").content.decode()
+    assert "wrong" not in page  # the failed passwords are not shown (nor stored: axes masks them)
+    assert client.post(f"/admin/core/loginlockout/{lockout.pk}/delete/", {"post": "yes"}).status_code == 302
+    client.logout()
+    assert _admin_login(client, clerk_a, "pass-12345", "10.9.9.9").status_code == 302
