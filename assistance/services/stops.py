@@ -53,13 +53,16 @@ def stop_reason(
     asset_limit: Decimal | None = None,
 ) -> str:
     if ground == StopGround.ASSETS_OVER:
+        assert percap_assets is not None, "an asset ground names the household's assets"
+        assert asset_limit is not None, "an asset ground names the limit"
         return STOP_REASON_ASSETS.format(assets=to_yuan(percap_assets), limit=to_yuan(asset_limit))
     return STOP_REASON.format(income=monthly_income, standard=standard_month, ground=StopGround(ground).label)
 
 
 def _notice(proposal: StopProposal, on: dt.date) -> str:
     household = proposal.case.household
-    county = household.village.parent.parent if household.village.parent_id else household.village
+    village = household.village
+    county = (village.parent and village.parent.parent) or village  # a village's grandparent
     if proposal.ground == StopGround.ASSETS_OVER:
         return NOTICE_ASSETS.format(
             head=household.head_name or household.household_no,
