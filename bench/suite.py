@@ -78,6 +78,9 @@ BENCHES: list[Bench] = [
         "防返贫监测线索",
     ),
     Bench("naive", "--households {naive} --county 219904", "重新核算 vs 逐户 ORM"),
+    Bench(
+        "projects", "--households {households} --county {county} --projects 2000 --links 200000", "扶贫项目库"
+    ),
     Bench("recalc", "--households {households} --county {county}", "重新核算（单进程）"),
     Bench("roll", "--county {county} --households {households} --cases {cases}", "低保月发放表"),
     Bench("search", "--households {households} --county {county} --requests 10", "查找与疑似同一人"),

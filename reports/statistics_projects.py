@@ -1,7 +1,7 @@
 """扶贫项目库 statistics of the 工作台 and of /api/v1/statistics/ (issue 29), one level below the scope
 like the others (reports.statistics): funds allocated and paid by source (approved projects, R31),
 projects by stage (the chain's states before 县审批, the project's stages after it), and the
-registered poor households that take part in no approved 产业 project yet (seed S001: every poor
+households of the approved register that take part in no approved 产业 project yet (seed S001: every poor
 household in at least one 扶贫产业项目).
 
 A project belongs to its village, township or county: grouped by its own region code, a township's
@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Substr
 
 from core.choices import ReviewState
 from core.scoping import scoped
-from households.models import Household
-from households.selectors import approved_q
 from projects.choices import FundSource, ProjectType, Stage
 from projects.models import FundPayment, Project, ProjectBeneficiary, ProjectBudget
 from reports import statistics as stats
@@ -107,15 +105,15 @@ def project_stages(user, region_code: str = "") -> list[dict]:
 
 
 def industry_gaps(user, region_code: str = "") -> list[dict]:
-    """Registered poor households (approved register, 识别年度 given) per group, and how many take part
-    in no approved 产业 project: [{code, name, households, with_industry, without_industry}]."""
+    """Households of the approved register (建档立卡户, 已入库) per group, and how many take part in no
+    approved 产业 project: [{code, name, households, with_industry, without_industry}]. The totals come
+    from the register summary (reports.refresh), the participants from the project links."""
     scope = stats.scope_for(user, region_code)
-    registered = Q(approved_q()) & Q(identify_year__isnull=False)
     totals = dict(
-        _scoped(user, Household, "village__code", scope)
-        .filter(registered)
-        .values_list(Substr("village_id", 1, scope.child_length))
-        .annotate(n=Count("id"))
+        stats._summary(user, scope)
+        .filter(review_state=ReviewState.VERIFIED)
+        .values_list("group")
+        .annotate(n=Sum("households"))
     )
     joined = dict(
         _scoped(user, ProjectBeneficiary, "household__village__code", scope)
@@ -124,7 +122,6 @@ def industry_gaps(user, region_code: str = "") -> list[dict]:
             project__review_state=ReviewState.VERIFIED,
             household__review_state=ReviewState.VERIFIED,
             household__archived_at__isnull=True,
-            household__identify_year__isnull=False,
         )
         .values_list(Substr("household__village_id", 1, scope.child_length))
         .annotate(n=Count("household_id", distinct=True))
@@ -136,6 +133,7 @@ def industry_gaps(user, region_code: str = "") -> list[dict]:
             "without_industry": n - joined.get(g, 0),
         }
         for g, n in sorted(totals.items())
+        if n
     ]  # fmt: skip
 
 

@@ -22,9 +22,7 @@ pytestmark = pytest.mark.django_db
 def _world(village_a, village_b):
     poor = [HouseholdFactory(village=village_a, review_state=ReviewState.VERIFIED) for _ in range(3)]
     HouseholdFactory(village=village_b, review_state=ReviewState.VERIFIED)
-    HouseholdFactory(
-        village=village_a, review_state=ReviewState.VERIFIED, identify_year=None
-    )  # not registered
+    HouseholdFactory(village=village_a, review_state=ReviewState.DRAFT)  # not in the register yet
     industry = project_at(Stage.IMPLEMENTING, village=village_a, households=poor[:2])
     project_at(
         Stage.IN_LIBRARY, village=village_b, project_type=ProjectType.INFRASTRUCTURE, households=poor[2:]
