@@ -34,6 +34,6 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，未重复生成；演示用户密码已重置")
         self.stdout.write(f"用时 {elapsed:.1f} 秒")
         self.stdout.write("")
-        self.stdout.write("演示账号（登录地址 /admin/）：")
+        self.stdout.write("演示账号（后台登录地址 /admin/；帮扶责任人在手机上打开 /m/）：")
         self.stdout.write(logins_table(logins))
         self.stdout.write("演示用户的农户、姓名、身份证号均为虚构；贫困村、深度贫困村标记仅为演示。")
