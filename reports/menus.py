@@ -79,6 +79,10 @@ BANK = [
 POSTERS = ("url", "自主申报二维码海报", "admin:assistance_monitoringlead_posters", "fas fa-qrcode")
 MONITORING = ["assistance.MonitoringLead", "assistance.MonitoringRecord", "assistance.MonitoringVisit"]
 CROSSCHECK = ["reports.Hit", "reports.OutsideList", "reports.CheckRun"]
+# 扶贫项目库 (issue 29): the village and township propose and review; the county also pays, registers
+# assets and shares their income; the city looks.
+PROJECTS = ("扶贫项目", "fas fa-seedling", ["projects.Project"])
+PROJECT_FUNDS = ["projects.Project", "projects.FundPayment", "projects.Asset", "projects.AssetIncome"]
 
 # role → [(section, icon, entries)]
 MENUS: dict[str, list[tuple[str, str, list]]] = {
@@ -86,11 +90,13 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         ("录入", "fas fa-keyboard", ENTRY),
         ("防返贫监测", "fas fa-user-shield", MONITORING),
         ("救助申请与公示", "fas fa-hand-holding-heart", [*APPLICATIONS, "assistance.PaymentFailure"]),
+        PROJECTS,
         ("帮扶力量", "fas fa-hands-helping", HELPERS),
     ],
     Role.TOWNSHIP_REVIEWER: [
         ("审核", "fas fa-clipboard-check", [*REVIEW, "reports.Hit"]),
         ("防返贫监测", "fas fa-user-shield", [*MONITORING, POSTERS]),
+        PROJECTS,
         ("录入与修正", "fas fa-keyboard", ENTRY),
         (
             "统计与台账",
@@ -104,6 +110,7 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         ("低保与救助", "fas fa-hand-holding-usd", CASES),
         ("代发与对账", "fas fa-university", BANK),
         ("防返贫监测", "fas fa-user-shield", [*MONITORING, POSTERS]),
+        ("扶贫项目与资金", "fas fa-seedling", PROJECT_FUNDS),
         ("台账与统计", "fas fa-table", [STATISTICS, *LEDGERS]),
         ("政策参数", "fas fa-sliders-h", PARAMETERS),
         ("重新核算", "fas fa-calculator", RECALCULATION),
@@ -125,7 +132,14 @@ MENUS: dict[str, list[tuple[str, str, list]]] = {
         (
             "抽查",
             "fas fa-search",
-            ["households.Household", "reports.Hit", "core.Publicity", "core.WorkflowEvent"],
+            [
+                "households.Household",
+                "reports.Hit",
+                "core.Publicity",
+                "core.WorkflowEvent",
+                "projects.Project",
+                "projects.Asset",
+            ],
         ),
     ],
 }

@@ -119,3 +119,16 @@ def test_county_registers_an_asset_and_distributes_its_income_by_form(client, vi
     clerk = user_for(village_a)
     client.force_login(clerk)
     assert client.get(f"/admin/projects/asset/{asset.pk}/distribute/").status_code == 403
+
+
+def test_every_level_finds_the_projects_in_its_menu(client, village_a):
+    for region, entries in (
+        (village_a, ["扶贫项目库"]),
+        (village_a.parent.parent, ["扶贫项目库", "资金支付", "扶贫资产", "资产收益分配"]),
+        (village_a.parent.parent.parent, ["扶贫项目库", "扶贫资产"]),
+    ):
+        from tests.reports.test_workbench import menu_of
+
+        menu = menu_of(client, user_for(region))
+        shown = [name for names in menu.values() for name in names]
+        assert [e for e in entries if e not in shown] == [], region.name

@@ -171,3 +171,14 @@ def test_payments_only_by_the_county_in_scope_and_after_work_started(village_a, 
         funds.record_payment(
             project=implementing, user=county, source=FundSource.SOCIAL, amount=1, voucher_no="1", paid_on=DAY
         )
+
+
+def test_project_library_ledger_lists_approved_projects_only(village_a, county_admin):
+    from reports.ledgers import LEDGERS, ExportContext
+
+    project_at(Stage.ANNOUNCED, village=village_a, name="扶贫车间就业项目")
+    proposed_project(region=village_a, name="草稿项目")
+    rows = list(LEDGERS["project_library"].rows(ExportContext(user=county_admin, region=None)))
+    assert [(row[2], row[4], row[5], row[6], row[12]) for row in rows] == [
+        ("扶贫车间就业项目", "西丰镇", "甲村", "已公告", Decimal(200_000))
+    ]
