@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from assistance.choices import RollStatus
@@ -16,8 +17,10 @@ from core.models import BackupRun
 from core.workflow import services as chain
 from households import entry
 from households.choices import Relation
+from households.models import VisitPhoto
+from households.visits import VisitInput, record_visit
 from tests.assistance.factories import active_case, dibao_household
-from tests.factories import IncomeYearFactory, user_for, valid_id
+from tests.factories import IncomeYearFactory, photo_bytes, user_for, valid_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,6 +64,14 @@ def _county_with_history(village, clerk, township, county):
     registered.refresh_from_db()
     assert registered.review_state == ReviewState.VERIFIED
     entry.save_household(user=clerk, household=registered, fields={"phone": "13800000000"}, members=None)
+    # A field visit with a photo (issue 26): the photo is a media file, backed up and restored with it.
+    photo = SimpleUploadedFile("现场.jpg", photo_bytes(), content_type="image/jpeg")
+    record_visit(
+        user=clerk,
+        data=VisitInput(
+            household_id=registered.pk, visit_date=dt.date.today(), content="入户走访", photos=[photo]
+        ),
+    )
     case = active_case(household=dibao_household(village=village), county_user=county)
     draft = rolls.generate_roll(county=village.parent.parent, month=MONTH)
     roll = rolls.confirm_roll(roll=draft, user=county)
@@ -101,8 +112,10 @@ def test_restore_drill_gives_back_the_same_data_history_and_files(
 
     run = backup.create_backup(backup_dir=tmp_path / "backups", media_root=media, key=key)
 
+    photo = VisitPhoto.objects.get()
+    photo_file = media / photo.image.name
     assert run.status == BackupRun.Status.OK
-    assert run.media_files == 2
+    assert run.media_files == 3
     assert run.encrypted is bool(key)
     found = backup.find_set("latest", tmp_path / "backups")
     assert found.name == run.name
@@ -137,7 +150,8 @@ def test_restore_drill_gives_back_the_same_data_history_and_files(
     ):
         assert before["counts"][table] > 0, table
     assert report.tables["households_household"] == before["counts"]["households_household"]
-    assert report.media_files == 2
+    assert report.media_files == 3
+    assert (restored_media / photo.image.name).read_bytes() == photo_file.read_bytes()
     assert (restored_media / "exports/2019/11/台账.xlsx").read_bytes() == b"PK\x03\x04 ledger" * 1000
     assert (restored_media / "imports/2019/10/甲村.xlsx").read_bytes() == b"PK\x03\x04 workbook"
     # The restored confirmed roll is still locked by its trigger.
