@@ -89,6 +89,10 @@ def register() -> None:
         )
     )
     register_actions("projects.Project", _actions())
+    from households.panels import register_household_panel
+    from projects.panel import projects_panel
+
+    register_household_panel("projects_panel", "扶贫项目与资产收益分红", projects_panel)
     for model, path in [
         (m.Project, "region__code"),
         (m.ProjectBudget, "project__region__code"),

@@ -158,3 +158,17 @@ def test_assets_only_of_finished_projects_by_the_county(village_a, clerk_a):
             manager="合作社",
             registered_on=PAID_ON,
         )
+
+
+def test_household_page_shows_its_projects_and_dividends(client, village_a):
+    households = _households(village_a, [3500, 3500])
+    asset, county = _pv_asset(village_a, households)
+    assets.distribute_income(
+        asset=asset, user=county, year=2026, amount=2000, rule=DistributionRule.EQUAL, distributed_on=PAID_ON
+    )
+    client.force_login(county)
+    page = client.get(f"/admin/households/household/{households[0].pk}/change/").content.decode()
+    assert "扶贫项目与资产收益分红" in page
+    assert "村级光伏电站" in page
+    assert "100千瓦村级光伏电站" in page
+    assert "1000.00" in page
