@@ -19,6 +19,7 @@ from core.scoping import scoped
 from households import visit_due
 from households.models import HelperAssignment, Visit
 from households.selectors import households_for
+from programs.rules.params import ParameterMissing
 from reports import todo
 
 LOCAL = {Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER}
@@ -80,7 +81,10 @@ def items(user, today: dt.date) -> list[todo.TodoItem]:
             todo.TodoItem("field.visits_month", f"本月走访（{today.month}月）", total, url, rows, alert=True)
         )
     if role in LOCAL:
-        due = visit_due.intervals(user.region_id, today)
+        try:
+            due = visit_due.intervals(user.region_id, today)
+        except ParameterMissing:  # no visit interval in force on that day (before 2021): nothing is overdue
+            return out
         count, groups = overdue_by_helper(user, due)
         rows = [
             todo.TodoRow(
