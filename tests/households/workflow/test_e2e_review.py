@@ -70,7 +70,8 @@ def test_clerk_enters_reviewer_returns_clerk_corrects_reviewer_approves(
     # The form is in tabs; members are on 家庭成员. The ID is checked as typed and fills 性别.
     clerk.click("#entry-tabs .entry-tab[data-tab=members]")
     clerk.fill("#id_members-0-name", "王建国")
-    wrong = valid_id()[:17] + ("0" if valid_id()[17] != "0" else "1")
+    right = valid_id()  # one ID: its check digit changed (two calls give two IDs, and by chance a valid one)
+    wrong = right[:17] + ("0" if right[17] != "0" else "1")
     clerk.locator("#id_members-0-id_no").press_sequentially(wrong)
     clerk.get_by_text("身份证号码校验码错误，请对照证件逐位核对").wait_for()
     clerk.fill("#id_members-0-id_no", valid_id())
