@@ -15,7 +15,7 @@ def _field(value) -> str:
         return "\\N"
     elif kind is bool:
         return "t" if value else "f"
-    elif kind is int or kind is Decimal or isinstance(value, int | Decimal):
+    elif isinstance(value, int | Decimal):
         return str(value)
     elif isinstance(value, list | tuple):  # a bigint[] literal
         return "{" + ",".join(str(v) for v in value) + "}"

@@ -313,22 +313,22 @@ def _read_text(data: bytes, spec: dict, out: ReturnFile) -> None:
         totals_line, lines = lines[-1], lines[:-1]
     fixed = spec["file_format"] == BankFileFormat.FIXED
     encoding = codec(spec)
-    plans = {id(cols): _FixedPlan(cols, encoding) for cols in (total, detail)} if fixed else {}
 
-    def split(row: int, line: bytes, columns: list[Column]) -> dict | None:
-        if fixed:
-            return plans[id(columns)].split(line, row, out)
+    def split(row: int, line: bytes, columns: list[Column], plan: _FixedPlan | None) -> dict | None:
+        if plan is not None:
+            return plan.split(line, row, out)
         values = _split_delimited(line, columns, spec, row, out)
         return None if values is None else _fields(columns, values)
 
     if totals_line is not None:
-        fields = split(totals_line[0], totals_line[1], total)
+        fields = split(totals_line[0], totals_line[1], total, _FixedPlan(total, encoding) if fixed else None)
         if fields is not None:
             reader.totals(totals_line[0], fields)
     elif spec["totals_row"] != T.NONE:
         out.error(0, TOTALS_MISSING.format(where="首行" if spec["totals_row"] == T.TOP else "末行"))
+    detail_plan = _FixedPlan(detail, encoding) if fixed else None  # once per file, not per line
     for row_no, line in lines:
-        fields = split(row_no, line, detail)
+        fields = split(row_no, line, detail, detail_plan)
         if fields is not None:
             reader.row(row_no, fields)
 
