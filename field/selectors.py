@@ -22,7 +22,10 @@ from households import visit_due
 from households.choices import MonitoringState, Relation
 from households.models import Household, Member, Visit
 from households.selectors import households_for
-from reports.crosscheck.choices import HitStatus
+from households.workflow.choices import ChangeState
+from households.workflow.models import ChangeRequest
+from reports.crosscheck import home_checks
+from reports.crosscheck.choices import HitStatus, Rule
 from reports.crosscheck.models import Hit
 
 PAGE_SIZE = 30
@@ -175,8 +178,7 @@ def household_card(user, household: Household, today: dt.date) -> HouseholdCard:
     hits = list(
         scoped(Hit.objects.filter(household=household, status=HitStatus.OPEN), user).order_by("deadline")[:5]
     )
-    for hit in hits:
-        hit.safe_reason = privacy.scrub(hit.reason)
+    _hit_facts(user, hits)
     due = visit_due.intervals(user.region_id, today)
     last = visits[0].visit_date if visits else None
     assigned = (
@@ -204,6 +206,14 @@ def household_card(user, household: Household, today: dt.date) -> HouseholdCard:
     )
 
 
+def _hit_facts(user, hits: list) -> None:
+    """What a 疑点 row shows: its reason with personal numbers masked, and the field checks made."""
+    checks = home_checks.checks_of(user, hits)
+    for hit in hits:
+        hit.safe_reason = privacy.scrub(hit.reason)
+        hit.field_checks = checks.get(hit.pk, [])
+
+
 @dataclass
 class Todo:
     leads: list
@@ -225,8 +235,7 @@ def todo(user, today: dt.date, *, limit: int = 50) -> Todo:
         .select_related("household")
         .order_by("deadline", "pk")[:limit]
     )
-    for hit in hits:
-        hit.safe_reason = privacy.scrub(hit.reason)
+    _hit_facts(user, hits)
     head = Member.objects.filter(household=OuterRef("household_id"), relation=Relation.HEAD).values("name")
     for lead in leads:
         lead.late = lead.verify_deadline < today
@@ -245,11 +254,36 @@ def todo(user, today: dt.date, *, limit: int = 50) -> Todo:
     return Todo(leads=leads, hits=hits, overdue=overdue, due=due)
 
 
-def sync_pages(user) -> tuple[list[int], list[int]]:
-    """The households (and their open leads) whose pages a phone keeps for offline work: its scope,
-    today; a phone keeps at most SYNC_LIMIT households (a helper has a few dozen at most)."""
+def hit_links(user, hit: Hit, answering: bool) -> tuple[QuerySet, QuerySet]:
+    """What a clerk's 已纠正 may name: the change requests (not withdrawn) and the stopped 低保 cases of
+    the 疑点's household (for a 疑似同一人 pair, of either household); nothing for one who only checks."""
+    if not answering:
+        return ChangeRequest.objects.none(), DibaoCase.objects.none()
+    households: list[int] = [hit.household_id]
+    if hit.rule == Rule.LIKELY_DUPLICATE and hit.other_household_id:
+        households.append(hit.other_household_id)
+    changes = scoped(ChangeRequest.objects.filter(household_id__in=households), user).exclude(
+        state=ChangeState.WITHDRAWN
+    )
+    stopped = scoped(DibaoCase.objects.filter(household_id__in=households, status=CaseStatus.STOPPED), user)
+    return changes.order_by("-created_at"), stopped.order_by("-id")
+
+
+@dataclass
+class SyncPages:
+    households: list[int]
+    leads: list[int]
+    hits: list[int]
+
+
+def sync_pages(user) -> SyncPages:
+    """The households (and their open leads and 疑点) whose pages a phone keeps for offline work: its
+    scope, today; a phone keeps at most SYNC_LIMIT households (a helper has a few dozen at most)."""
     households = list(households_for(user).order_by("pk").values_list("pk", flat=True)[:SYNC_LIMIT])
     leads = scoped(
         MonitoringLead.objects.filter(status=LeadStatus.OPEN, household_id__in=households), user
     ).values_list("pk", flat=True)
-    return households, list(leads)
+    hits = scoped(Hit.objects.filter(status=HitStatus.OPEN, household_id__in=households), user).values_list(
+        "pk", flat=True
+    )
+    return SyncPages(households, list(leads), list(hits))

@@ -27,14 +27,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assistance.monitoring.models import MonitoringLead, MonitoringVisit
 from assistance.monitoring.services import visits as monitoring_visits
+from core import privacy
 from core.choices import Role
 from core.permissions import role_of
 from core.scoping import scoped
 from field import selectors
-from field.forms import CheckForm, VisitForm
+from field.forms import CheckForm, HitCheckForm, VisitForm
 from households import permissions
 from households.models import Member
 from households.visits import VisitInput, record_visit
+from reports.crosscheck import home_checks
 
 # The service worker's caches carry a version: a digest of the files it precaches, so a changed
 # stylesheet or script reaches the phones at their next visit without anyone bumping a number.
@@ -124,11 +126,21 @@ def _visit_input(form: VisitForm, household, request) -> VisitInput:
     )
 
 
+# A service's field name → the phone form's field that carries it (the 疑点 answer's names).
+FIELD_ALIASES = {
+    "answer_reason": "note",
+    "attachment": "photos",
+    "answer": "result",
+    "visit_date": "visited_on",
+}
+
+
 def _add_errors(form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
     for name, errors in exc.message_dict.items():
+        name = FIELD_ALIASES.get(name, name) if name not in form.fields else name
         form.add_error(name if name in form.fields else None, errors)
 
 
@@ -206,6 +218,57 @@ def lead_check(request, pk: int):
     return render(request, "field/lead.html", {"form": form, "lead": lead, "h": household})
 
 
+def _saved(request, household, created: bool, message: str):
+    card = reverse("field:household", args=[household.pk])
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "created": created, "url": card})
+    messages.success(request, message if created else "该记录此前已上传，未重复保存")
+    return redirect(card)
+
+
+@phone_login_required
+def hit_check(request, pk: int):
+    """入户核实 of a 疑点: a helper's check is evidence for the village; the clerk's is her answer."""
+    hit = home_checks.open_hit_for(request.user, pk)
+    household = selectors.household_for(request.user, hit.household_id) if hit else None
+    if hit is None or household is None:
+        raise Http404(home_checks.HIT_NOT_FOUND)
+    if not permissions.can_record_visit(request.user):
+        raise PermissionDenied("您的角色不能入户核实")
+    answering = home_checks.answers_on_check(request.user)
+    changes, stopped = selectors.hit_links(request.user, hit, answering)
+    form = HitCheckForm(
+        request.POST or None, request.FILES or None, hit=hit, change_requests=changes, stopped_cases=stopped
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _, created = home_checks.record_hit_check(user=request.user, hit=hit, data=form.check_input())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                return _saved(
+                    request,
+                    household,
+                    created,
+                    "核实结果已答复，待乡镇确认" if answering else "入户核实已保存",
+                )
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+    checks = home_checks.checks_of(request.user, [hit]).get(hit.pk, [])
+    links = answering and (changes.exists() or stopped.exists())
+    context = {
+        "form": form,
+        "hit": hit,
+        "h": household,
+        "answering": answering,
+        "checks": checks,
+        "links": links,
+        "reason": privacy.scrub(hit.reason),  # personal numbers masked, as on the card
+    }
+    return render(request, "field/hit.html", context)
+
+
 @phone_login_required
 @require_GET
 def todo(request):
@@ -219,11 +282,12 @@ def sync(request):
     user's scope is dropped from the phone at this call), and a fresh CSRF token for the upload."""
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False, "login": reverse("field:login")}, status=401)
-    households, leads = selectors.sync_pages(request.user)
+    kept = selectors.sync_pages(request.user)
     pages = [reverse("field:home"), reverse("field:todo")]
-    for pk in households:
+    for pk in kept.households:
         pages += [reverse("field:household", args=[pk]), reverse("field:visit", args=[pk])]
-    pages += [reverse("field:lead", args=[pk]) for pk in leads]
+    pages += [reverse("field:lead", args=[pk]) for pk in kept.leads]
+    pages += [reverse("field:hit", args=[pk]) for pk in kept.hits]
     return JsonResponse(
         {"ok": True, "user": request.user.username, "csrf": get_token(request), "pages": pages,
          "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")}

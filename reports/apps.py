@@ -42,6 +42,7 @@ class ReportsConfig(AppConfig):
             (m.OutsideListRow, "batch__region__code"),
             (m.CheckRun, "county__code"),
             (m.Hit, "village__code"),
+            (m.HitCheck, "hit__household__village__code"),
         ]:
             register_scope(model, path)
         _register_seed_parameters()

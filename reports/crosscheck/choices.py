@@ -80,3 +80,14 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", "比对中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
+
+
+class CheckResult(models.TextChoices):
+    """入户核实 of a 疑点 in the field (issue 26): what was found at the home."""
+
+    NOT_CONFIRMED = "not_confirmed", "疑点不属实（登记信息无误）"
+    CONFIRMED = "confirmed", "疑点属实（需要纠正）"
+
+
+# A 疑似同一人 pair is checked as one person or two.
+PAIR_RESULT_LABELS = {CheckResult.NOT_CONFIRMED: "不是同一人", CheckResult.CONFIRMED: "是同一人"}

@@ -10,6 +10,7 @@ from core.privacy import Kind
 from reports.crosscheck.choices import (
     Answer,
     BatchStatus,
+    CheckResult,
     HitStatus,
     ListKind,
     Rule,
@@ -257,3 +258,29 @@ class Hit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()}：{self.reason}"
+
+
+class HitCheck(models.Model):
+    """入户核实 of a 疑点 at the home (issue 26, the phone pages): what the 帮扶责任人 or the village
+    clerk found, on the visit it was made on (date, photos, location, the phone's client id). It is
+    evidence for the village's answer; a clerk's own check is also her answer (services.answer_hit),
+    a helper's waits for the clerk — the chain stays village answers, township confirms."""
+
+    hit = models.ForeignKey(Hit, verbose_name="疑点", on_delete=models.PROTECT, related_name="checks")
+    visit = models.OneToOneField(
+        "households.Visit", verbose_name="入户核实走访", on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.CharField("核实结果", max_length=16, choices=CheckResult.choices)
+    note = models.CharField("核实情况", max_length=400)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="核实人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "疑点入户核实"
+        verbose_name_plural = "疑点入户核实"
+        ordering = ["hit_id", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_result_display()}（{self.hit}）"

@@ -73,6 +73,16 @@ def wait_synced(page):
     page.wait_for_function("document.body.dataset.synced === '1'")
 
 
+def phone_offline_ready(context, live_server, username):
+    """Logged in, synced, and loaded again under the service worker: the phone has its pages now."""
+    page = phone_login(context, live_server, username)
+    wait_synced(page)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.reload()
+    wait_synced(page)
+    return page
+
+
 def shot(page, path) -> None:
     """A full-page screenshot with the bottom tab bar at the end of the page, not over the middle."""
     style = page.add_style_tag(content=".tabs{position:static}")
@@ -147,12 +157,7 @@ def test_scenario_57_offline_visit_is_kept_and_sent_once(browser, live_server, a
     w = field_world
     mine = w["mine"]
     context = phone_context(browser)
-    page = phone_login(context, live_server, w["helper"].username)
-    wait_synced(page)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-    # a second load under the service worker: the phone has its households' pages now
-    page.reload()
-    wait_synced(page)
+    page = phone_offline_ready(context, live_server, w["helper"].username)
 
     context.set_offline(True)
     page.goto(f"{live_server.url}/m/h/{mine.pk}/visit/")
@@ -224,11 +229,7 @@ def test_offline_check_of_a_lead_is_sent_once_when_the_network_returns(
 ):
     w = field_world
     context = phone_context(browser)
-    page = phone_login(context, live_server, w["helper"].username)
-    wait_synced(page)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-    page.reload()
-    wait_synced(page)
+    page = phone_offline_ready(context, live_server, w["helper"].username)
     context.set_offline(True)
     page.goto(f"{live_server.url}/m/lead/{w['lead'].pk}/")
     page.fill("textarea[name=findings]", "户主慢性病，自付费用高，家庭收入下降")
@@ -319,3 +320,57 @@ def test_demo_helper_and_clerk_on_their_phones(browser, live_server, artifacts, 
             page.set_viewport_size(PHONE)
             shot(page, shots / f"demo-{username}-{name}.png")
         context.close()
+
+
+def test_offline_check_of_a_hit_is_sent_once_and_reaches_the_clerk(
+    browser, live_server, artifacts, field_world, media
+):
+    from reports.crosscheck.models import HitCheck
+    from tests.field.conftest import make_hit
+
+    shots = artifacts / "field"
+    shots.mkdir(exist_ok=True)
+    w = field_world
+    hit = make_hit(w["mine"])
+    url = f"{live_server.url}/m/hit/{hit.pk}/"
+    context = phone_context(browser)
+    page = phone_offline_ready(context, live_server, w["helper"].username)
+    assert page.goto(url).status == 200
+    page.wait_for_function("document.getElementById('geo').textContent.indexOf('已定位') === 0")
+    assert offending_text(page.inner_text("body")) == []
+    shot(page, shots / "9-hit-check.png")
+    page.set_viewport_size({"width": 360, "height": PHONE["height"]})
+    assert no_sideways_scroll(page)
+    page.set_viewport_size(PHONE)
+
+    context.set_offline(True)
+    page.goto(url)
+    page.check("input[name=result][value='confirmed']")
+    page.fill("textarea[name=note]", "出生日期登记错了一年，户口本为准")
+    page.set_input_files(
+        "#id_photos",
+        files=[{"name": "户口本.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(size=(2400, 1800))}],
+    )
+    page.wait_for_selector("#previews canvas")
+    with page.expect_navigation():
+        page.tap("#hit-form button[type=submit]")
+    page.wait_for_function("document.getElementById('pending').textContent === '1'")
+    assert "疑点核实" in page.inner_text("#queued")
+    assert not HitCheck.objects.exists()
+    context.set_offline(False)
+    page.wait_for_function("document.getElementById('pending').textContent === '0'", timeout=30_000)
+    check = HitCheck.objects.get()
+    assert (check.result, check.visit.photos.count()) == ("confirmed", 1)
+    context.close()
+
+    clerk = phone_context(browser)
+    page = phone_login(clerk, live_server, w["clerk"].username)
+    assert page.goto(url).status == 200
+    text = page.inner_text("body")
+    assert "疑点属实（需要纠正）" in text
+    assert "保存并答复疑点" in text
+    assert offending_text(text) == []
+    shot(page, shots / "10-hit-clerk-answers.png")
+    page.set_viewport_size({"width": 360, "height": PHONE["height"]})
+    assert no_sideways_scroll(page)
+    clerk.close()

@@ -42,3 +42,19 @@ def api_as():
         return client
 
     return login
+
+
+def make_hit(household, *, rule="id_mismatch", days=10):
+    """A 疑点 of the household's first member, as a county check would have raised it."""
+    from reports.crosscheck.choices import RunTrigger
+    from reports.crosscheck.models import CheckRun, Hit
+
+    member = household.members.order_by("pk").first()
+    run = CheckRun.objects.create(
+        county=household.village.parent.parent, trigger=RunTrigger.MANUAL, as_of=dt.date.today()
+    )
+    return Hit.objects.create(
+        rule=rule, key=f"{rule}:{member.pk}", severity="medium", village=household.village,
+        household=household, member=member, reason=f"{member.name}的身份证号与出生日期不符",
+        run=run, deadline=dt.date.today() + dt.timedelta(days=days),
+    )  # fmt: skip
