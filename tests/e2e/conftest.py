@@ -1,11 +1,23 @@
 """Browser tests: Playwright with Debian chromium against Django's live server."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def launch_chromium(playwright):
+    """Chromium with a Chinese interface, as our users' browsers have: native controls (file picker,
+    date field) read 选择文件 and 年/月/日 in the screenshots. Needs Debian's chromium-l10n (.ci/run
+    installs it); without it Chromium falls back to English controls and the pages are unchanged."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--lang=zh-CN"],
+        env={**os.environ, "LANGUAGE": "zh_CN:zh"},
+    )
 
 
 def pytest_collection_modifyitems(items):
@@ -16,7 +28,7 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(
                     pytest.mark.skip(
                         reason="浏览器端到端测试需要 Debian chromium（/usr/bin/chromium）："
-                        "apt-get install chromium fonts-wqy-microhei"
+                        "apt-get install chromium chromium-l10n fonts-wqy-microhei"
                     )
                 )
 
@@ -28,7 +40,7 @@ def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

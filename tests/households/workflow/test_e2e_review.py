@@ -9,6 +9,7 @@ import pytest
 from core.choices import ReviewState
 from core.models import WorkflowEvent
 from households.models import Household
+from tests.e2e.conftest import launch_chromium
 from tests.factories import valid_id
 
 CHROMIUM = "/usr/bin/chromium"
@@ -32,7 +33,7 @@ def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 
