@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from assistance.monitoring.forms import PhotosField, VerificationForm
+from households.choices import FieldChange
 from reports.crosscheck.choices import PAIR_RESULT_LABELS, CheckResult, Rule
 from reports.crosscheck.home_checks import CheckInput
 
@@ -33,6 +34,10 @@ class VisitForm(forms.Form):
     measures_delivered = forms.CharField(label="落实的帮扶措施", required=False, widget=_text())
     problems = forms.CharField(label="发现的问题", required=False, widget=_text())
     photos = PhotosField(label="现场照片")
+    change_kind = forms.ChoiceField(
+        label="发现信息变化", required=False, choices=[("", "没有变化"), *FieldChange.choices]
+    )
+    change_value = forms.CharField(label="变化后的情况", max_length=200, required=False)
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
@@ -118,3 +123,7 @@ class HitCheckForm(forms.Form):
             latitude=data.get("latitude"), longitude=data.get("longitude"), accuracy_m=data.get("accuracy_m"),
             change_request=data.get("change_request"), stopped_case=data.get("stopped_case"),
         )  # fmt: skip
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label="不予采纳的理由", max_length=200, required=False)

@@ -18,8 +18,8 @@ from assistance.monitoring.choices import LeadStatus
 from assistance.monitoring.models import MonitoringLead
 from core import privacy
 from core.scoping import scoped
-from households import visit_due
-from households.choices import MonitoringState, Relation
+from households import visit_due, visit_proposals
+from households.choices import FieldChange, MonitoringState, Relation
 from households.models import Household, Member, Visit
 from households.selectors import households_for
 from households.workflow.choices import ChangeState
@@ -170,6 +170,8 @@ def household_card(user, household: Household, today: dt.date) -> HouseholdCard:
         .prefetch_related(Prefetch("photos"))
         .order_by("-visit_date", "-id")[:5]
     )
+    for v in visits:
+        v.change_line = change_line(user, v)
     leads = list(
         scoped(
             MonitoringLead.objects.filter(household=household, status__in=OPEN_LEAD_STATES), user
@@ -206,6 +208,34 @@ def household_card(user, household: Household, today: dt.date) -> HouseholdCard:
     )
 
 
+def change_line(user, visit: Visit) -> str:
+    """走访发现信息变化 as a line: 联系电话：139****1111 (a number masked like the household's own)."""
+    changes = visit.proposed_changes or {}
+    kind = changes.get("kind")
+    if kind not in FieldChange.values:
+        return ""
+    value = changes.get("value", "")
+    if kind == FieldChange.PHONE:
+        value = privacy.shown(user, privacy.Kind.PHONE, value)
+    return f"{FieldChange(kind).label}：{value}"
+
+
+def _proposal_rows(user, visits: QuerySet) -> list[Visit]:
+    head = Member.objects.filter(household=OuterRef("household_id"), relation=Relation.HEAD).values("name")[
+        :1
+    ]
+    rows = list(visits.select_related("household__village").annotate(head=Subquery(head)))
+    for v in rows:
+        v.change_line = change_line(user, v)
+    return rows
+
+
+def proposal_visit(user, pk: int) -> Visit | None:
+    """One visit's proposal for the village clerk (None outside her village or for other roles)."""
+    rows = _proposal_rows(user, visit_proposals.proposals_for(user).filter(pk=pk))
+    return rows[0] if rows else None
+
+
 def _hit_facts(user, hits: list) -> None:
     """What a 疑点 row shows: its reason with personal numbers masked, and the field checks made."""
     checks = home_checks.checks_of(user, hits)
@@ -220,6 +250,8 @@ class Todo:
     hits: list
     overdue: list
     due: visit_due.VisitIntervals
+    proposals: list = field(default_factory=list)
+    is_village: bool = False
 
 
 def todo(user, today: dt.date, *, limit: int = 50) -> Todo:
@@ -251,7 +283,11 @@ def todo(user, today: dt.date, *, limit: int = 50) -> Todo:
         Card(h, True)
         for h in _cards(user, today).filter(visit_due.overdue_q(due)).order_by("last_visit", "pk")[:limit]
     ]
-    return Todo(leads=leads, hits=hits, overdue=overdue, due=due)
+    pending = visit_proposals.pending_for(user).order_by("visit_date", "pk")[:limit]
+    return Todo(
+        leads=leads, hits=hits, overdue=overdue, due=due, proposals=_proposal_rows(user, pending),
+        is_village=visit_proposals.handles_proposals(user),
+    )  # fmt: skip
 
 
 def hit_links(user, hit: Hit, answering: bool) -> tuple[QuerySet, QuerySet]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("h/<int:pk>/visit/", views.visit_form, name="visit"),
     path("lead/<int:pk>/", views.lead_check, name="lead"),
     path("hit/<int:pk>/", views.hit_check, name="hit"),
+    path("change/<int:pk>/", views.proposal, name="proposal"),
     path("todo/", views.todo, name="todo"),
     path("sync/", views.sync, name="sync"),
     path("sw.js", views.service_worker, name="sw"),

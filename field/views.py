@@ -32,8 +32,9 @@ from core.choices import Role
 from core.permissions import role_of
 from core.scoping import scoped
 from field import selectors
-from field.forms import CheckForm, HitCheckForm, VisitForm
-from households import permissions
+from field.forms import CheckForm, DismissForm, HitCheckForm, VisitForm
+from households import permissions, visit_proposals
+from households.choices import FieldChange
 from households.models import Member
 from households.visits import VisitInput, record_visit
 from reports.crosscheck import home_checks
@@ -123,6 +124,9 @@ def _visit_input(form: VisitForm, household, request) -> VisitInput:
         longitude=data.get("longitude"),
         accuracy_m=data.get("accuracy_m"),
         photos=data.get("photos") or [],
+        proposed_changes=visit_proposals.proposal(
+            data.get("change_kind") or "", data.get("change_value") or ""
+        ),
     )
 
 
@@ -267,6 +271,34 @@ def hit_check(request, pk: int):
         "reason": privacy.scrub(hit.reason),  # personal numbers masked, as on the card
     }
     return render(request, "field/hit.html", context)
+
+
+@phone_login_required
+def proposal(request, pk: int):
+    """走访发现信息变化 for the village clerk: to a change request, or dismissed with a reason. Online
+    only: both go through the registry's chain at once."""
+    visit = selectors.proposal_visit(request.user, pk)
+    if visit is None:
+        raise Http404("未找到该信息变化，或不在您的范围内")
+    form = DismissForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "dismiss":
+                visit_proposals.dismiss(visit=visit, user=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, "已不予采纳，理由已记录")
+            else:
+                visit_proposals.to_change_request(visit=visit, user=request.user)
+                messages.success(request, "已转为变更申请，报乡镇审核")
+            return redirect("field:todo")
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    context = {
+        "visit": visit,
+        "h": visit.household,
+        "form": form,
+        "is_phone": visit.proposed_changes.get("kind") == FieldChange.PHONE,
+    }
+    return render(request, "field/proposal.html", context)
 
 
 @phone_login_required

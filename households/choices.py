@@ -271,3 +271,20 @@ class MonitoringState(models.TextChoices):
 class VisitPurpose(models.TextChoices):
     ROUTINE = "routine", "日常走访"
     CHECK = "check", "入户核实"
+
+
+class FieldChange(models.TextChoices):
+    """What a visit found changed (issue 26): a proposal to the village, never an overwrite."""
+
+    PHONE = "phone", "联系电话"
+    MEMBERS = "members", "人口变动"
+    INCOME = "income", "收入变化"
+    HOUSING = "housing", "住房情况"
+    OTHER = "other", "其他"
+
+
+class ProposalState(models.TextChoices):
+    NONE = "", "无"
+    PENDING = "pending", "待村里处理"
+    OPENED = "opened", "已转为变更申请"
+    DISMISSED = "dismissed", "不予采纳"

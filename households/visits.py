@@ -28,7 +28,7 @@ from django.utils import timezone
 from core import parameters
 from core.scoping import scoped
 from households import permissions, photos
-from households.choices import VisitPurpose
+from households.choices import ProposalState, VisitPurpose
 from households.models import Household, Visit, VisitPhoto
 
 VISIT_FORBIDDEN = "您的角色不能记录走访"
@@ -156,6 +156,7 @@ def record_visit(*, user, data: VisitInput) -> tuple[Visit, bool]:
         longitude=data.longitude,
         accuracy_m=data.accuracy_m,
         proposed_changes=data.proposed_changes or {},
+        proposal_state=ProposalState.PENDING if data.proposed_changes else ProposalState.NONE,
     )
     if visit.latitude is not None and household.latitude is not None:
         metres = distance_m(household.latitude, household.longitude, visit.latitude, visit.longitude)

@@ -16,7 +16,8 @@ from django.urls import reverse
 from core.choices import Role
 from core.permissions import role_of
 from core.scoping import scoped
-from households import visit_due
+from households import visit_due, visit_proposals
+from households.choices import FieldChange
 from households.models import HelperAssignment, Visit
 from households.selectors import households_for
 from programs.rules.params import ParameterMissing
@@ -60,11 +61,31 @@ def overdue_by_helper(user, due: visit_due.VisitIntervals) -> tuple[int, list[tu
     return count, sorted(helpers.items(), key=lambda kv: -len(kv[1]))
 
 
+def proposals_item(user) -> list[todo.TodoItem]:
+    """走访发现信息变化 N 条: the village clerk turns each into a change request or dismisses it (on the
+    phone pages, /m/change/N/)."""
+    pending = visit_proposals.pending_for(user)
+    count = pending.count()
+    if not count:
+        return []
+    rows = [
+        todo.TodoRow(
+            f"户编号 {v.household.household_no}",
+            reverse("field:proposal", args=[v.pk]),
+            detail=f"{v.visitor} {v.visit_date:%m月%d日}走访发现"
+            + FieldChange(v.proposed_changes.get("kind", FieldChange.OTHER)).label
+            + "有变化",
+        )
+        for v in pending.select_related("household").order_by("visit_date", "pk")[: todo.ROWS_SHOWN]
+    ]
+    return [todo.TodoItem("field.proposals", "走访发现信息变化", count, reverse("field:todo"), rows)]
+
+
 def items(user, today: dt.date) -> list[todo.TodoItem]:
     role = role_of(user)
     if role not in COUNTED:
         return []
-    out = []
+    out = proposals_item(user) if role == Role.VILLAGE_CLERK else []
     months = visits_this_month(user, today)
     if months:
         total = sum(m["visits"] for m in months)

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.choices import RegionLevel
-from households.choices import HelperUnitLevel, VisitPurpose
+from households.choices import HelperUnitLevel, ProposalState, VisitPurpose
 from households.models.geo import latitude_field, longitude_field
 
 PERIOD_ORDER_WRONG = "结束日期不能早于开始日期"
@@ -171,6 +171,23 @@ class Visit(models.Model):
         related_name="+",
         editable=False,
     )
+    # What became of proposed_changes (households.visit_proposals): the village clerk turns it into
+    # a change request or dismisses it with a reason.
+    proposal_state = models.CharField(
+        "信息变化处理", max_length=10, choices=ProposalState.choices, default="", blank=True, editable=False
+    )
+    proposal_reason = models.CharField("不予采纳理由", max_length=200, blank=True, editable=False)
+    proposal_handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="信息变化处理人",
+        null=True,
+        blank=True,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    proposal_handled_at = models.DateTimeField("信息变化处理时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "走访记录"
@@ -180,6 +197,12 @@ class Visit(models.Model):
             # last visit of a household; visits of a month
             models.Index(fields=["household", "-visit_date"], name="visit_household_date_idx"),
             models.Index(fields=["visit_date"], name="visit_date_idx"),
+            # the village's 走访发现信息变化 to handle: a few rows of millions
+            models.Index(
+                fields=["household"],
+                condition=models.Q(proposal_state="pending"),
+                name="visit_proposal_pending_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -85,6 +85,7 @@ def phone_offline_ready(context, live_server, username):
 
 def shot(page, path) -> None:
     """A full-page screenshot with the bottom tab bar at the end of the page, not over the middle."""
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header at the top, not where the form was left
     style = page.add_style_tag(content=".tabs{position:static}")
     page.screenshot(path=str(path), full_page=True)
     style.evaluate("node => node.remove()")
@@ -165,6 +166,8 @@ def test_scenario_57_offline_visit_is_kept_and_sent_once(browser, live_server, a
     page.wait_for_function("document.getElementById('geo').textContent.indexOf('已定位') === 0")
     page.fill("textarea[name=content]", "离线走访：了解秋收和务工情况")
     page.fill("textarea[name=problems]", "子女上学路远")
+    page.select_option("select[name=change_kind]", "income")
+    page.fill("input[name=change_value]", "儿子外出务工，每月寄回两千元")
     page.check("input[name=met] >> nth=0")
     page.set_input_files(
         "#id_photos",
@@ -196,6 +199,7 @@ def test_scenario_57_offline_visit_is_kept_and_sent_once(browser, live_server, a
         18,
     )
     assert visit.far_from_home is False
+    assert visit.proposed_changes == {"kind": "income", "value": "儿子外出务工，每月寄回两千元"}
     # counted in the village's visits of the month on its 工作台
     from reports import todo
 
@@ -373,4 +377,47 @@ def test_offline_check_of_a_hit_is_sent_once_and_reaches_the_clerk(
     shot(page, shots / "10-hit-clerk-answers.png")
     page.set_viewport_size({"width": 360, "height": PHONE["height"]})
     assert no_sideways_scroll(page)
+    clerk.close()
+
+
+def test_field_change_reaches_the_clerk_who_opens_a_change_request(
+    browser, live_server, artifacts, field_world
+):
+    from households.models import Household
+    from households.workflow.models import ChangeRequest
+
+    shots = artifacts / "field"
+    shots.mkdir(exist_ok=True)
+    w = field_world
+    Household.objects.filter(pk=w["mine"].pk).update(review_state="verified")
+    context = phone_context(browser)
+    page = phone_login(context, live_server, w["helper"].username)
+    page.goto(f"{live_server.url}/m/h/{w['mine'].pk}/visit/")
+    page.fill("textarea[name=content]", "了解近况，换了手机号")
+    page.select_option("select[name=change_kind]", "phone")
+    page.fill("input[name=change_value]", "13912345678")
+    shot(page, shots / "11-visit-with-change.png")
+    with page.expect_navigation():
+        page.tap("#visit-form button[type=submit]")
+    page.wait_for_url(f"**/m/h/{w['mine'].pk}/")
+    assert "联系电话：139****5678" in page.inner_text("body")
+    context.close()
+
+    clerk = phone_context(browser)
+    page = phone_login(clerk, live_server, w["clerk"].username)
+    page.goto(f"{live_server.url}/m/todo/")
+    with page.expect_navigation():
+        page.tap("text=联系电话：139****5678")
+    text = page.inner_text("body")
+    assert offending_text(text) == []
+    shot(page, shots / "12-clerk-field-change.png")
+    page.set_viewport_size({"width": 360, "height": PHONE["height"]})
+    assert no_sideways_scroll(page)
+    page.set_viewport_size(PHONE)
+    with page.expect_navigation():
+        page.tap("button[value=open]")
+    assert "已转为变更申请" in page.inner_text("body")
+    assert ChangeRequest.objects.get(household=w["mine"]).active_items().get().new_values == {
+        "phone": "13912345678"
+    }
     clerk.close()
