@@ -41,6 +41,7 @@ WORKER_ASSETS = [
     "field/vendor/workbox-v7.4.1/workbox-routing.prod.js",
     "field/vendor/workbox-v7.4.1/workbox-strategies.prod.js",
     "field/vendor/workbox-v7.4.1/workbox-precaching.prod.js",
+    "field/vendor/workbox-v7.4.1/workbox-expiration.prod.js",  # the photo cache's bounds
 ]
 
 

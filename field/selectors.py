@@ -9,8 +9,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from assistance.choices import PAYING_STATUSES, CaseStatus
 from assistance.models import AssistanceMeasure, DibaoCase, DisabilitySubsidy, TekunCase
@@ -20,7 +32,7 @@ from core import privacy
 from core.scoping import scoped
 from households import visit_due, visit_proposals
 from households.choices import FieldChange, MonitoringState, Relation
-from households.models import Household, Member, Visit
+from households.models import Household, Member, Visit, VisitPhoto
 from households.selectors import households_for
 from households.workflow.choices import ChangeState
 from households.workflow.models import ChangeRequest
@@ -30,6 +42,8 @@ from reports.crosscheck.models import Hit
 
 PAGE_SIZE = 30
 SYNC_LIMIT = 500
+CARD_VISITS = 5  # visits on a household card
+PHOTO_LIMIT = 300  # photos a phone keeps (field/sw.js expires the cache at the same number)
 OPEN_LEAD_STATES = (LeadStatus.OPEN, LeadStatus.IN_REVIEW)
 
 
@@ -168,7 +182,7 @@ def household_card(user, household: Household, today: dt.date) -> HouseholdCard:
     visits = list(
         scoped(Visit.objects.filter(household=household), user)
         .prefetch_related(Prefetch("photos"))
-        .order_by("-visit_date", "-id")[:5]
+        .order_by("-visit_date", "-id")[:CARD_VISITS]
     )
     for v in visits:
         v.change_line = change_line(user, v)
@@ -310,6 +324,25 @@ class SyncPages:
     households: list[int]
     leads: list[int]
     hits: list[int]
+    photos: list = field(default_factory=list)  # VisitPhoto ids (uuid)
+
+
+def card_photos(user, households: list[int], *, limit: int = PHOTO_LIMIT) -> list:
+    """The photos the household cards show (of each household's CARD_VISITS latest visits), newest
+    first, at most `limit`: what a phone keeps for offline work and nothing else."""
+    newest = [F("visit_date").desc(), F("id").desc()]
+    rank = Window(RowNumber(), partition_by=[F("household_id")], order_by=newest)
+    shown = (
+        scoped(Visit.objects.filter(household_id__in=households), user)
+        .annotate(rank=rank)
+        .filter(rank__lte=CARD_VISITS)
+        .values_list("pk", flat=True)
+    )
+    return list(
+        VisitPhoto.objects.filter(visit_id__in=shown)
+        .order_by("-visit__visit_date", "-created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def sync_pages(user) -> SyncPages:
@@ -322,4 +355,4 @@ def sync_pages(user) -> SyncPages:
     hits = scoped(Hit.objects.filter(status=HitStatus.OPEN, household_id__in=households), user).values_list(
         "pk", flat=True
     )
-    return SyncPages(households, list(leads), list(hits))
+    return SyncPages(households, list(leads), list(hits), card_photos(user, households))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import uuid
 from pathlib import Path
 
 from django.contrib import messages
@@ -42,6 +43,9 @@ from reports.crosscheck import home_checks
 # The service worker's caches carry a version: a digest of the files it precaches, so a changed
 # stylesheet or script reaches the phones at their next visit without anyone bumping a number.
 SHELL_FILES = ("field/field.css", "field/field.js", "field/vendor/idb-keyval-6.3.0/idb-keyval.umd.js")
+
+
+NO_PHOTO = uuid.UUID(int=0)  # a photo address without its id: the service worker's photo route
 
 
 @functools.cache
@@ -310,8 +314,9 @@ def todo(request):
 @never_cache
 @require_GET
 def sync(request):
-    """What the phone keeps for offline work: its households' pages (a household that left the
-    user's scope is dropped from the phone at this call), and a fresh CSRF token for the upload."""
+    """What the phone keeps for offline work: its households' pages and the photos their cards show
+    (a household that left the user's scope is dropped from the phone at this call), and a fresh
+    CSRF token for the upload."""
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False, "login": reverse("field:login")}, status=401)
     kept = selectors.sync_pages(request.user)
@@ -320,15 +325,21 @@ def sync(request):
         pages += [reverse("field:household", args=[pk]), reverse("field:visit", args=[pk])]
     pages += [reverse("field:lead", args=[pk]) for pk in kept.leads]
     pages += [reverse("field:hit", args=[pk]) for pk in kept.hits]
+    photos = [reverse("households:visit-photo", args=[pk]) for pk in kept.photos]
     return JsonResponse(
         {"ok": True, "user": request.user.username, "csrf": get_token(request), "pages": pages,
-         "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
+         "photos": photos, "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
     )  # fmt: skip
 
 
 @require_GET
 def service_worker(request):
-    body = render_to_string("field/sw.js", {"version": shell_version()}, request=request)
+    context = {
+        "version": shell_version(),
+        "photo_prefix": reverse("households:visit-photo", args=[NO_PHOTO]).removesuffix(f"{NO_PHOTO}/"),
+        "photo_limit": selectors.PHOTO_LIMIT,
+    }
+    body = render_to_string("field/sw.js", context, request=request)
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("field:home")
     response["Cache-Control"] = "no-cache"

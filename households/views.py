@@ -47,7 +47,9 @@ def visit_photo(request, photo_id):
     if photo is None or not photo.image:
         raise Http404("未找到照片")
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
+    # Asked again each time (no-cache): a photo whose household left the user's scope must not come
+    # back from the browser's cache; the phone pages keep theirs in the service worker (field/sw.js).
+    response["Cache-Control"] = "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -421,3 +421,49 @@ def test_field_change_reaches_the_clerk_who_opens_a_change_request(
         "phone": "13912345678"
     }
     clerk.close()
+
+
+def test_card_photos_are_kept_offline_and_leave_with_the_household(browser, live_server, field_world, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from households.visits import VisitInput, record_visit
+
+    w = field_world
+    mine = w["mine"]
+    upload = SimpleUploadedFile("a.jpg", photo_bytes(), content_type="image/jpeg")
+    visit, _ = record_visit(
+        user=w["helper"],
+        data=VisitInput(
+            household_id=mine.pk, visit_date=timezone.localdate(), content="看望", photos=[upload]
+        ),
+    )
+    url = f"/households/visit-photos/{visit.photos.get().pk}/"
+    cached = f"caches.open('field-photos').then(c => c.match('{url}')).then(r => !!r)"
+    context = phone_context(browser)
+    page = phone_offline_ready(context, live_server, w["helper"].username)
+    page.wait_for_function(cached)  # fetched through the service worker at the sync
+
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/m/h/{mine.pk}/")
+    page.locator(".thumbs img").first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.thumbs img')).every(i => i.complete && i.naturalWidth > 0)"
+    )
+    context.set_offline(False)
+
+    assignment = mine.helper_assignments.get(end__isnull=True)
+    assignment.end = timezone.localdate() - dt.timedelta(days=1)
+    assignment.save()
+    page.goto(f"{live_server.url}/m/")
+    wait_synced(page)
+    assert page.evaluate(cached) is False
+    assert page.goto(live_server.url + url).status == 404
+
+    assign(w["helper"], mine, start=timezone.localdate())
+    page.goto(f"{live_server.url}/m/")
+    wait_synced(page)
+    page.wait_for_function(cached)
+    with page.expect_navigation():
+        page.tap("#logout button")
+    assert page.evaluate("caches.has('field-photos')") is False
+    context.close()

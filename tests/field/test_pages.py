@@ -232,3 +232,27 @@ def test_household_card_queries_do_not_grow_with_visits_and_members(client, help
     for _ in range(4):
         VisitFactory(household=mine, visit_date=TODAY)
     assert count() == few
+
+
+def test_sync_lists_the_photos_of_the_users_household_cards_only(
+    phone, helper, mine, neighbour, clerk_a, media
+):
+    from households.visits import VisitInput, record_visit
+
+    def visit_with_photo(user, household, day):
+        upload = SimpleUploadedFile("a.jpg", photo_bytes(), content_type="image/jpeg")
+        data = VisitInput(household_id=household.pk, visit_date=day, content="看望", photos=[upload])
+        return record_visit(user=user, data=data)[0].photos.get()
+
+    old = visit_with_photo(helper, mine, TODAY - dt.timedelta(days=30))
+    for days in range(5):  # five newer visits: the oldest photo is no longer on the card
+        VisitFactory(household=mine, visit_date=TODAY - dt.timedelta(days=days))
+    recent = visit_with_photo(helper, mine, TODAY)
+    other = visit_with_photo(clerk_a, neighbour, TODAY)
+    photos = phone.get(reverse("field:sync")).json()["photos"]
+    assert reverse("households:visit-photo", args=[recent.pk]) in photos
+    assert reverse("households:visit-photo", args=[old.pk]) not in photos
+    assert reverse("households:visit-photo", args=[other.pk]) not in photos
+    assert (
+        phone.get(reverse("households:visit-photo", args=[recent.pk]))["Cache-Control"] == "private, no-cache"
+    )

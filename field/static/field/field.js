@@ -8,6 +8,7 @@
   var QUEUE = "field-queue";
   var LAST = "field-last-sync";
   var PAGES = "field-pages"; // the service worker's page cache (field/sw.js)
+  var PHOTOS = "field-photos"; // … and its photo cache
   var user = body.dataset.user || "";
   var csrf = null;
   var syncing = false;
@@ -129,6 +130,28 @@
     });
   }
 
+  // Keep the photos of the user's household cards; drop the others (a household that left them).
+  function refreshPhotos(photos) {
+    if (!window.caches || !photos) return Promise.resolve();
+    var wanted = {};
+    photos.forEach(function (u) { wanted[new URL(u, location.href).pathname] = true; });
+    return caches.open(PHOTOS).then(function (cache) {
+      return cache.keys().then(function (keys) {
+        var have = {};
+        return Promise.all(keys.map(function (req) {
+          var path = new URL(req.url).pathname;
+          if (!wanted[path]) return cache.delete(req);
+          have[path] = true;
+        })).then(function () {
+          // fetched through the page so the service worker's photo route stores them
+          return photos.filter(function (u) { return !have[new URL(u, location.href).pathname]; }).reduce(function (chain, u) {
+            return chain.then(function () { return fetch(u, { credentials: "same-origin" }).catch(function () {}); });
+          }, Promise.resolve());
+        });
+      });
+    });
+  }
+
   function sync() {
     if (syncing || !user || !navigator.onLine || !body.dataset.sync) return Promise.resolve();
     syncing = true;
@@ -138,6 +161,8 @@
         if (!data || data.user !== user) return null;
         csrf = data.csrf;
         return flush().then(function () { return refreshPages(data.pages); }).then(function () {
+          return refreshPhotos(data.photos);
+        }).then(function () {
           return kv.set(LAST, data.now);
         });
       })
@@ -241,7 +266,9 @@
     });
   }
 
-  function clearPages() { return window.caches ? caches.delete(PAGES) : Promise.resolve(); }
+  function clearPages() {
+    return window.caches ? Promise.all([caches.delete(PAGES), caches.delete(PHOTOS)]) : Promise.resolve();
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
     var photos = $("id_photos");
