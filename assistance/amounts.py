@@ -152,3 +152,31 @@ def load_cases(*, lo: int, hi: int, prefix: str = "") -> list[CaseRow]:
                 pstatus, accepted, tuple(stored))
         for cid, hid, village, status, covered, registered, pid, pstatus, accepted, *stored in rows
     ]  # fmt: skip
+
+
+# A case marked with its current amount row (DibaoCase.amount_valid_from, amount_basis) must hold
+# that row's figures, and no later row may exist: the rolls read a marked case's figures instead of
+# its history from that month on. The figures compared are CASE_FIGURES (the case's parameter ids
+# against the row's parameter_ids).
+_ROW_FIGURES = ", ".join(
+    "ca.parameter_ids" if name == "standard_parameter_ids" else f"ca.{name}" for name in CASE_FIGURES
+)
+MARKS_OUT_OF_STEP_SQL = f"""
+SELECT c.id FROM assistance_dibaocase c
+LEFT JOIN assistance_caseamount ca ON ca.case_id = c.id AND ca.valid_from = c.amount_valid_from
+WHERE (c.amount_valid_from IS NULL AND c.amount_basis <> '')
+   OR (c.amount_valid_from IS NOT NULL AND (
+       ca.id IS NULL OR ca.basis <> c.amount_basis
+       OR ({", ".join(f"c.{name}" for name in CASE_FIGURES)}) IS DISTINCT FROM ({_ROW_FIGURES})
+       OR EXISTS (SELECT 1 FROM assistance_caseamount l
+                  WHERE l.case_id = c.id AND l.valid_from > c.amount_valid_from)))
+ORDER BY c.id
+"""
+
+
+def cases_marked_out_of_step() -> list[int]:
+    """Ids of the cases whose current-amount mark disagrees with their amount history (none, when
+    every writer of the history marks the case: record_amount and the recalculation)."""
+    with connection.cursor() as cur:
+        cur.execute(MARKS_OUT_OF_STEP_SQL)
+        return [row[0] for row in cur.fetchall()]

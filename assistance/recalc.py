@@ -439,7 +439,9 @@ CASE_COLUMNS = (
 def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
     """Case figures; an active case whose amount changes gets its 调整 row in the change ledger and
     its amount-history row from the run's month (from its first month, for a case not paid yet), so
-    a roll for an earlier month built later still pays that month's amount."""
+    a roll for an earlier month built later still pays that month's amount. The case is marked with
+    that row's month (DibaoCase.amount_valid_from), or unmarked where only its income figures
+    change while its amount is kept (above the standard, 渐退)."""
     if not rows:
         return 0
     from assistance.models import DibaoCase
@@ -462,7 +464,11 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
                     subsidy_amount = CASE WHEN t.upd THEN t.subsidy ELSE c.subsidy_amount END,
                     monthly_amount = CASE WHEN t.upd THEN t.total ELSE c.monthly_amount END,
                     classified_items = CASE WHEN t.upd THEN t.items ELSE c.classified_items END,
-                    standard_parameter_ids = t.pids, computed_at = now(), updated_at = now()
+                    standard_parameter_ids = t.pids, computed_at = now(), updated_at = now(),
+                    -- the case's figures are the row written below, or (amount kept, income
+                    -- updated) no row's: the rolls then look the history up
+                    amount_valid_from = CASE WHEN t.upd THEN GREATEST(%s::date, c.start_month) END,
+                    amount_basis = CASE WHEN t.upd THEN 'recalculation' ELSE '' END
                 FROM tmp_cases t JOIN assistance_dibaocase o ON o.id = t.id
                 WHERE c.id = t.id AND (
                     (c.household_size, c.covered_persons, c.annual_percap_income, c.monthly_percap_income,
@@ -507,7 +513,7 @@ def _write_cases(rows: list[tuple], as_of: dt.date) -> int:
             )
             SELECT (SELECT array_agg(id) FROM upd), (SELECT count(*) FROM led)
             """,
-            [first_of_month(as_of), f"{as_of:%Y-%m-%d} 复核重新核算", first_of_month(as_of)],
+            [first_of_month(as_of)] * 2 + [f"{as_of:%Y-%m-%d} 复核重新核算", first_of_month(as_of)],
         )
         changed, _ledger_rows = cur.fetchone()
     record_events(DibaoCase, label="update", where="id", values=changed or [])

@@ -125,6 +125,17 @@ class DibaoCase(models.Model):
         "经办人员近亲属", default=False, help_text="须经县级入户核查方可确认"
     )
     computed_at = models.DateTimeField("最近核算时间", null=True, blank=True)
+    # The case's figures above are its latest amount-history row (CaseAmount), valid from this month
+    # for this reason: a roll for this month or later reads them off the case, an earlier month's
+    # roll looks the history up (assistance.services.rolls). Empty while the figures differ from
+    # the row (a recalculation that updates the income of a case whose amount is frozen) or for a
+    # case without history. Set only with that row: by record_amount and the recalculation.
+    amount_valid_from = models.DateField(
+        "当前金额起始月份", null=True, blank=True, help_text="案件当前金额自该月起适用（金额记录的起始月份）"
+    )
+    amount_basis = models.CharField(
+        "当前金额变动依据", max_length=16, choices=AmountBasis.choices, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -260,11 +260,18 @@ def on_publicity_passed(*, record: DibaoCase, user, as_of: dt.date) -> None:
 AMOUNT_FIELDS = tuple(name for name in CASE_FIGURES if name != "standard_parameter_ids")
 
 
+# The case's mark of its current amount row (DibaoCase.amount_valid_from), saved with the figures.
+AMOUNT_MARK_FIELDS = ("amount_valid_from", "amount_basis")
+
+
 def record_amount(case: DibaoCase, *, valid_from: dt.date, basis: str, note: str = "") -> CaseAmount:
     """The case's figures as they now stand hold from valid_from's month (case amount history, read
     by the rolls). Rows an earlier decision dated after that month no longer hold and are replaced;
-    a confirmed roll keeps its own copy of what it paid."""
+    a confirmed roll keeps its own copy of what it paid. The row is now the case's latest, so the
+    case is marked with its month and basis: the caller saves the case after this call (its
+    figures with AMOUNT_MARK_FIELDS), so that the case's history event carries both at once."""
     valid_from = first_of_month(valid_from)
+    case.amount_valid_from, case.amount_basis = valid_from, basis
     CaseAmount.objects.filter(case=case, valid_from__gt=valid_from).delete()
     row, _ = CaseAmount.objects.update_or_create(
         case=case,
@@ -327,6 +334,9 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date, special_reason: str = ""
     case.confirmed_by = user
     case.start_month = next_month(on)
     case.next_review_date = on + relativedelta(months=REVIEW_MONTHS)
+    record_amount(
+        case, valid_from=case.start_month, basis=AmountBasis.CONFIRMATION, note=f"{on:%Y-%m-%d} 县审核确认"
+    )
     case.save()
     ledger(
         case=case,
@@ -335,9 +345,6 @@ def confirm_case(*, case: DibaoCase, user, on: dt.date, special_reason: str = ""
         old=0,
         new=case.monthly_amount,
         reason="新增低保",
-    )
-    record_amount(
-        case, valid_from=case.start_month, basis=AmountBasis.CONFIRMATION, note=f"{on:%Y-%m-%d} 县审核确认"
     )
     _grant_disability_subsidies(case, calc, user)
     return case
@@ -437,13 +444,13 @@ def stop_case(*, case: DibaoCase, user, month: dt.date, reason: str, phase_out=N
     case.stop_month = month.replace(day=1)
     case.stop_reason = reason
     case.monthly_amount = 0
+    record_amount(case, valid_from=case.stop_month, basis=AmountBasis.STOP, note=reason)
     case.save()
     # 两项补贴 granted with a 低保 case follow it (P14: members of 低保 households); one applied for on
     # its own (护理补贴 outside 低保) is not the case's to stop.
     DisabilitySubsidy.objects.filter(
         household_id=case.household_id, status=SimpleStatus.ACTIVE, dibao_case__isnull=False
     ).update(status=SimpleStatus.STOPPED, stop_month=case.stop_month)
-    record_amount(case, valid_from=case.stop_month, basis=AmountBasis.STOP, note=reason)
     ledger(
         case=case,
         kind=LedgerKind.STOP,

@@ -22,7 +22,7 @@ from assistance.choices import (
 )
 from assistance.models import Alert, DibaoCase, PhaseOut
 from assistance.rules import first_of_month, next_month
-from assistance.services.cases import _move, record_amount, stop_case
+from assistance.services.cases import AMOUNT_MARK_FIELDS, _move, record_amount, stop_case
 from assistance.services.common import ledger, require_county
 from programs.rules.dibao import DibaoAmount
 from programs.rules.phase_out import phase_out_amount, phase_out_end, phase_out_schedule
@@ -113,8 +113,8 @@ def approve_phase_out(
     old = base
     _move(case, user=user, to=CaseStatus.PHASING_OUT, allowed=(CaseStatus.ACTIVE,), action="进入渐退")
     case.monthly_amount = schedule[0]
-    case.save(update_fields=["status", "monthly_amount", "updated_at"])
     record_amount(case, valid_from=start, basis=AmountBasis.PHASE_OUT, note=f"渐退第1个月（共{months}个月）")
+    case.save(update_fields=["status", "monthly_amount", *AMOUNT_MARK_FIELDS, "updated_at"])
     ledger(
         case=case,
         kind=LedgerKind.PHASE_OUT_START,
@@ -152,8 +152,8 @@ def return_to_normal(*, phase_out: PhaseOut, amount: DibaoAmount, on: dt.date, p
     phase_out.save(update_fields=["status", "closed_on", "early_end_reason"])
     _move(case, user=None, to=CaseStatus.ACTIVE, allowed=(CaseStatus.PHASING_OUT,), action="恢复正常低保")
     apply_amount(case, amount, parameter_ids=parameter_ids)
-    case.save()
     record_amount(case, valid_from=next_month(on), basis=AmountBasis.RETURN, note=phase_out.early_end_reason)
+    case.save()
     ledger(
         case=case,
         kind=LedgerKind.PHASE_OUT_RETURN,
@@ -220,9 +220,9 @@ def process_phase_outs(*, today: dt.date, prefix: str = "") -> dict[str, int]:
         if amount is not None and amount != case.monthly_amount:
             old = case.monthly_amount
             case.monthly_amount = amount
-            case.save(update_fields=["monthly_amount", "updated_at"])
             step = f"渐退第{(month.year - po.start.year) * 12 + month.month - po.start.month + 1}个月"
             record_amount(case, valid_from=month, basis=AmountBasis.PHASE_OUT, note=step)
+            case.save(update_fields=["monthly_amount", *AMOUNT_MARK_FIELDS, "updated_at"])
             ledger(
                 case=case,
                 kind=LedgerKind.PHASE_OUT_STEP,

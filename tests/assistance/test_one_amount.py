@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistance.amounts import cases_marked_out_of_step
 from assistance.models import PaymentLine
 from assistance.recalc import recalculate_now
 from assistance.services import rolls
@@ -99,6 +100,11 @@ def _assert_one_amount(household, case, as_of: dt.date, month: dt.date, monkeypa
     assert (line.topup_amount, line.classified_amount) == (case.topup_amount, case.classified_amount)
     assert line.subsidy_amount == case.subsidy_amount
     assert line.total_amount == case.monthly_amount == dibao_money + case.subsidy_amount
+    # the line was read off the case (its current amount holds from the month or before), and the
+    # case's mark agrees with its amount history
+    assert case.amount_valid_from is not None
+    assert case.amount_valid_from <= month
+    assert cases_marked_out_of_step() == []
 
 
 @settings(

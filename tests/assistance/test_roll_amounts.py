@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from assistance.amounts import cases_marked_out_of_step
 from assistance.choices import AmountBasis, LedgerKind
 from assistance.models import CaseAmount, ChangeLedgerEntry, PaymentLine, PhaseOut
 from assistance.recalc import recalculate_now
-from assistance.services import phase_out, rolls
+from assistance.services import cases, phase_out, rolls
 from programs.services import set_parameter
 from tests.assistance.factories import active_case, dibao_household, set_income
 
@@ -132,3 +133,73 @@ def test_phase_out_months_pay_the_schedule_and_return_pays_from_next_month(villa
         False,
     )  # (3876 − 2500) × 3 ÷ 12
     assert february.rates["amount_basis"] == AmountBasis.RETURN
+
+
+def _mark(case):
+    case.refresh_from_db()
+    assert cases_marked_out_of_step() == []  # the mark agrees with the amount history
+    return case.amount_valid_from, case.amount_basis
+
+
+def test_every_amount_writer_marks_the_case_with_its_current_amount(village_a, county_admin):
+    """The case carries the month its current amount holds from (what lets a roll from that month
+    on read the case instead of the history): confirmation, a recalculation that keeps the amount
+    (mark cleared), 渐退, return to normal, stop."""
+    county = village_a.parent.parent
+    household = dibao_household(village=village_a, income_per_person=2000)
+    case = active_case(household=household, county_user=county_admin)
+    assert _mark(case) == (dt.date(2019, 11, 1), AmountBasis.CONFIRMATION)
+
+    # Income above the standard: the recalculation updates the income, the amount is kept until the
+    # county decides (渐退 proposed). The case's figures are no row's now: unmarked.
+    set_income(household, 4200)
+    recalculate_now(region=county, as_of=dt.date(2020, 10, 20))
+    assert _mark(case) == (None, "")
+    assert case.monthly_percap_income == Decimal("350.00")
+    # November's roll pays the amount kept, with the figures of the row it holds from
+    november = PaymentLine.objects.get(roll=rolls.generate_roll(county=county, month=dt.date(2020, 11, 1)))
+    assert (november.total_amount, november.percap_income) == (Decimal("469.00"), Decimal("166.67"))
+    assert november.rates["amount_basis"] == AmountBasis.CONFIRMATION
+
+    po = phase_out.approve_phase_out(
+        phase_out=PhaseOut.objects.get(case=case), user=county_admin, months=6, on=dt.date(2020, 10, 20)
+    )
+    assert _mark(case) == (po.start, AmountBasis.PHASE_OUT)
+
+    set_income(household, 2500, period_end=dt.date(2020, 12, 31))
+    recalculate_now(region=county, as_of=dt.date(2021, 1, 10))  # back under the standard
+    assert _mark(case) == (dt.date(2021, 2, 1), AmountBasis.RETURN)
+    march = rolls.generate_roll(county=county, month=dt.date(2021, 3, 1))
+    march_lines = _lines(march)
+    assert PaymentLine.objects.get(roll=march).total_amount == Decimal("344.00")
+
+    cases.stop_case(case=case, user=county_admin, month=dt.date(2021, 6, 1), reason="家庭收入超过保障标准")
+    assert _mark(case) == (dt.date(2021, 6, 1), AmountBasis.STOP)
+    # March's draft rebuilt after the stop (a month before the stop's): March's amount again
+    assert _lines(rolls.generate_roll(county=county, month=dt.date(2021, 3, 1))) == march_lines
+
+
+def test_roll_built_late_pays_each_case_its_months_amount_beside_unchanged_cases(village_a, county_admin):
+    """One county, two cases: one whose amount changed after December, one unchanged. December's roll
+    regenerated in January pays the first its December amount from the history and the second its
+    own (current) amount; January's roll pays both their current amounts."""
+    county = village_a.parent.parent
+    steady = active_case(
+        household=dibao_household(village=village_a, income_per_person=2000), county_user=county_admin
+    )
+    changed_household = dibao_household(village=village_a, income_per_person=2500)
+    changed = active_case(household=changed_household, county_user=county_admin)
+    december = rolls.generate_roll(county=county, month=DECEMBER)
+    before = _lines(december)
+
+    set_income(changed_household, 1000, period_end=dt.date(2020, 12, 31))
+    assert recalculate_now(region=county, as_of=dt.date(2021, 1, 5)).cases_changed == 1
+    assert _mark(changed) == (JANUARY, AmountBasis.RECALCULATION)
+    assert _mark(steady) == (dt.date(2019, 11, 1), AmountBasis.CONFIRMATION)
+
+    assert _lines(rolls.generate_roll(county=county, month=DECEMBER)) == before
+    paid = dict(PaymentLine.objects.filter(roll=december).values_list("case_id", "total_amount"))
+    assert paid == {steady.pk: Decimal("469.00"), changed.pk: Decimal("344.00")}
+    january = rolls.generate_roll(county=county, month=JANUARY)
+    paid = dict(PaymentLine.objects.filter(roll=january).values_list("case_id", "total_amount"))
+    assert paid == {steady.pk: Decimal("469.00"), changed.pk: Decimal("719.00")}  # (3876 − 1000) × 3 ÷ 12
