@@ -58,23 +58,24 @@ HEAD_OF_HOUSEHOLD = """LEFT JOIN LATERAL (
 
 # The case's amount valid in the roll's month. A case marked with the month its current amount holds
 # from (DibaoCase.amount_valid_from: its figures are its latest amount-history row) pays its own
-# figures in that month and after: no lookup, the roll reads them with the case. Only the cases
-# whose amount changed after the roll's month (a roll built or regenerated late), and those whose
-# figures are no row's (amount kept while the income changed), have their history looked up: the
-# latest row on or before the month, one DISTINCT ON over those few cases' rows. A case without
-# history (rows written by SQL before the history existed) pays its stored figures.
-# (Issue 23: a per-case LATERAL probe of the history cost ~0.5 s per 50,000 cases; DISTINCT ON over
-# the whole county's history was slower still, its sort spilling to disk.)
-AMOUNT_IN_MONTH = """LEFT JOIN (
-        SELECT DISTINCT ON (ca.case_id) ca.case_id, ca.valid_from, ca.basis, ca.household_size,
-               ca.covered_persons, ca.annual_percap_income, ca.monthly_percap_income, ca.standard_month,
-               ca.topup_amount, ca.classified_amount, ca.classified_items, ca.parameter_ids
-        FROM assistance_dibaocase lc
-        JOIN households_household lh ON lh.id = lc.household_id
-        JOIN assistance_caseamount ca ON ca.case_id = lc.id AND ca.valid_from <= %(month)s
-        WHERE (lc.amount_valid_from IS NULL OR lc.amount_valid_from > %(month)s)
-          AND lh.village_id LIKE %(prefix)s
-        ORDER BY ca.case_id, ca.valid_from DESC) ha ON ha.case_id = c.id
+# figures in that month and after, read with the case in the one scan: no history lookup. Only the
+# cases whose amount changed after the roll's month (a roll built or regenerated late) and those
+# whose figures are no row's (amount kept while the recalculation updated the income) have their
+# history looked up, the latest row on or before the month: the mark test sits in the probe's WHERE,
+# where it only reads the case, so PostgreSQL runs it as a one-time filter and a marked case costs
+# no index probe. A case without history (rows written by SQL before the history existed) pays its
+# stored figures. Measured (issue 23, bench/roll.py, 50,000 cases, 10 % changed after the month):
+# a probe for every case cost ~0.1 s more per roll; a set-based DISTINCT ON over the late cases'
+# rows cost more still (it scans the county's cases a second time to find them), and over the whole
+# county's history more again (its sort spilled to disk).
+AMOUNT_IN_MONTH = """LEFT JOIN LATERAL (
+        SELECT ca.valid_from, ca.basis, ca.household_size, ca.covered_persons, ca.annual_percap_income,
+               ca.monthly_percap_income, ca.standard_month, ca.topup_amount, ca.classified_amount,
+               ca.classified_items, ca.parameter_ids
+        FROM assistance_caseamount ca
+        WHERE (c.amount_valid_from IS NULL OR c.amount_valid_from > %(month)s)
+          AND ca.case_id = c.id AND ca.valid_from <= %(month)s
+        ORDER BY ca.valid_from DESC LIMIT 1) ha ON true
     CROSS JOIN LATERAL (
         SELECT COALESCE(ha.valid_from, CASE WHEN c.amount_valid_from <= %(month)s
                                             THEN c.amount_valid_from END) AS valid_from,
