@@ -42,6 +42,7 @@ def find_cases(query: Query, user, limit: int) -> tuple[list[Result], bool]:
                 village=case.household.village.name,
                 state=case.get_status_display(),
                 url=reverse("admin:assistance_dibaocase_change", args=[case.pk]),
+                household_id=case.household_id,
             )
         )
     more = more or more_dibao
@@ -69,6 +70,7 @@ def find_cases(query: Query, user, limit: int) -> tuple[list[Result], bool]:
                 village=row.household.village.name,
                 state=row.get_status_display(),
                 url=reverse(url_name, args=[row.pk]),
+                household_id=row.household_id,
             )
             for row in rows
         )

@@ -11,12 +11,10 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -30,7 +28,7 @@ from assistance.monitoring.choices import LeadStatus
 from assistance.monitoring.models import MonitoringLead
 from core import privacy
 from core.scoping import scoped
-from households import visit_due, visit_proposals
+from households import search, visit_due, visit_proposals
 from households.choices import FieldChange, MonitoringState, Relation
 from households.models import Household, Member, Visit, VisitPhoto
 from households.selectors import households_for
@@ -95,17 +93,10 @@ class Card:
         return self.household.open_leads + self.household.open_hits + (1 if self.overdue else 0)
 
 
-def my_households(user, *, q: str = "", page: int = 1, today: dt.date) -> tuple[list[Card], bool]:
+def my_households(user, *, page: int = 1, today: dt.date) -> tuple[list[Card], bool]:
     """我的帮扶户: overdue first, then by village and number; (cards, more pages?)."""
     due = visit_due.intervals(user.region_id, today)
     qs = _cards(user, today)
-    q = (q or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(household_no__icontains=q)
-            | Exists(Member.objects.filter(household=OuterRef("pk"), name__contains=q))
-            | Q(village__name__contains=q)
-        )
     start = (max(page, 1) - 1) * PAGE_SIZE
     rows = list(
         qs.annotate(overdue_now=visit_due.overdue_expr(due)).order_by(
@@ -114,6 +105,21 @@ def my_households(user, *, q: str = "", page: int = 1, today: dt.date) -> tuple[
     )
     cards = [Card(h, h.overdue_now) for h in rows[:PAGE_SIZE]]
     return cards, len(rows) > PAGE_SIZE
+
+
+PHONE_ID_TAIL = "手机上请输入身份证号后4至6位查找"
+
+
+def phone_search(user, q: str) -> dict:
+    """The search box of the phone pages: households.search in the user's scope (a helper: their
+    households), each result linking to its household's phone card. A whole ID number is not
+    searched from a phone's address bar (core.privacy keeps it out of URLs): its last digits are."""
+    query = search.parse(q)
+    if query.kind == search.NameKind.FULL_ID:
+        return {"groups": [], "search_note": PHONE_ID_TAIL}
+    if query.kind == search.NameKind.NONE:
+        return {"groups": [], "search_note": search.TOO_SHORT}
+    return {"groups": search.search(query, user), "search_note": ""}
 
 
 def household_for(user, pk: int) -> Household | None:

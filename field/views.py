@@ -85,19 +85,15 @@ def my_households(request):
         page = int(request.GET.get("page") or 1)
     except ValueError:
         page = 1
-    q = request.GET.get("q", "")[:30]
-    cards, more = selectors.my_households(request.user, q=q, page=page, today=timezone.localdate())
-    return render(
-        request,
-        "field/home.html",
-        {
-            "cards": cards,
-            "q": q,
-            "page": page,
-            "more": more,
-            "is_helper": role_of(request.user) == Role.HELPER,
-        },  # fmt: skip
-    )
+    q = request.GET.get("q", "").strip()[:30]
+    context = {"q": q, "page": page, "is_helper": role_of(request.user) == Role.HELPER}
+    if q:  # the one search (households.search), in the user's scope: a helper's own households
+        context.update(selectors.phone_search(request.user, q))
+    else:
+        context["cards"], context["more"] = selectors.my_households(
+            request.user, page=page, today=timezone.localdate()
+        )
+    return render(request, "field/home.html", context)
 
 
 @phone_login_required

@@ -91,6 +91,7 @@ class Result:
     village: str
     state: str
     url: str
+    household_id: int | None = None  # the household the result belongs to (the phone pages link to it)
 
 
 @dataclass
@@ -204,6 +205,7 @@ def find_members(query: Query, user, limit: int) -> tuple[list[Result], bool]:
             village=m.household.village.name,
             state=m.get_member_status_display(),
             url=_household_url(m.household_id),
+            household_id=m.household_id,
         )
         for m in rows
     ], more
@@ -251,6 +253,7 @@ def find_households(query: Query, user, limit: int) -> tuple[list[Result], bool]
             village=h.village.name,
             state=f"{h.get_review_state_display()} · {h.get_poverty_status_display()}",
             url=_household_url(h.pk),
+            household_id=h.pk,
         )
         for h in rows
     ], more

@@ -467,3 +467,27 @@ def test_card_photos_are_kept_offline_and_leave_with_the_household(browser, live
         page.tap("#logout button")
     assert page.evaluate("caches.has('field-photos')") is False
     context.close()
+
+
+def test_search_box_on_the_phone(browser, live_server, artifacts, field_world):
+    shots = artifacts / "field"
+    shots.mkdir(exist_ok=True)
+    w = field_world
+    head = w["mine"].members.get(relation="head")
+    context = phone_context(browser)
+    page = phone_login(context, live_server, w["helper"].username)
+    page.fill("input[name=q]", head.id_no)  # a whole ID: only its last six digits leave the phone
+    with page.expect_navigation():
+        page.tap("#search button")
+    assert page.url.endswith(f"q={head.id_no[-6:]}")
+    text = page.inner_text("body")
+    assert head.name in text
+    assert head.id_no not in text
+    assert offending_text(text) == []
+    shot(page, shots / "13-search.png")
+    page.set_viewport_size({"width": 360, "height": PHONE["height"]})
+    assert no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.tap(f".card.hh >> text={head.name}")
+    assert page.url.endswith(f"/m/h/{w['mine'].pk}/")
+    context.close()

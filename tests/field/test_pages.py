@@ -256,3 +256,21 @@ def test_sync_lists_the_photos_of_the_users_household_cards_only(
     assert (
         phone.get(reverse("households:visit-photo", args=[recent.pk]))["Cache-Control"] == "private, no-cache"
     )
+
+
+def test_search_box_finds_only_the_helpers_households_with_masked_ids(phone, mine, neighbour):
+    head = mine.members.get(relation="head")
+    other = neighbour.members.get(relation="head")
+    page = phone.get(reverse("field:home"), {"q": head.name}).content.decode()
+    assert reverse("field:household", args=[mine.pk]) in page
+    assert "农户" in page
+    by_id = phone.get(reverse("field:home"), {"q": head.id_no[-6:]}).content.decode()
+    assert reverse("field:household", args=[mine.pk]) in by_id
+    assert head.id_no not in by_id
+    assert head.id_no[:6] + "********" + head.id_no[-4:] in by_id
+    outside = phone.get(reverse("field:home"), {"q": other.name}).content.decode()
+    assert reverse("field:household", args=[neighbour.pk]) not in outside
+    full = phone.get(reverse("field:home"), {"q": head.id_no}).content.decode()
+    assert "手机上请输入身份证号后4至6位查找" in full
+    assert reverse("field:household", args=[mine.pk]) not in full
+    assert "请至少输入" in phone.get(reverse("field:home"), {"q": "a"}).content.decode()

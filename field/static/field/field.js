@@ -271,6 +271,13 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A whole ID number never goes into an address (core.privacy): the search takes its last six digits.
+    var search = $("search");
+    if (search) search.addEventListener("submit", function () {
+      var q = search.elements.q;
+      var v = q.value.replace(/\s+/g, "").toUpperCase();
+      if (/^\d{17}[\dX]$/.test(v)) q.value = v.slice(-6);
+    });
     var photos = $("id_photos");
     if (photos) bindPhotos(photos);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-offline]"), bindOffline);
