@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
         "TekunModeEnum": "assistance.choices.TekunMode",
         "OutsideListKindEnum": "reports.crosscheck.choices.ListKind",
         "CheckRunTriggerEnum": "reports.crosscheck.choices.RunTrigger",
+        "CheckRunStatusEnum": "reports.crosscheck.choices.RunStatus",
         "PhaseOutTriggerEnum": "assistance.choices.PhaseOutTrigger",
         "MonitoringRiskTypeEnum": "assistance.monitoring.choices.RiskType",
     },

@@ -29,6 +29,13 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+class Conflict(exceptions.APIException):
+    """The request is right but the thing is busy or already done (e.g. a check still running)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 def _size(limit: int) -> str:
     return f"{limit / 1024 / 1024:.1f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
 

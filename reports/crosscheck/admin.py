@@ -6,7 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from core.admin.chain import ask_reason
 from core.admin.scoping import ScopedAdminMixin
@@ -14,7 +17,7 @@ from core.choices import Role
 from core.excel.parsing import FileRejected
 from core.permissions import role_of
 from reports.crosscheck import services
-from reports.crosscheck.choices import HitStatus, Rule
+from reports.crosscheck.choices import HitStatus, Rule, RunKind, RunStatus
 from reports.crosscheck.lists import read_list
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
 
@@ -109,8 +112,12 @@ class OutsideListAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(CheckRun)
 class CheckRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["as_of", "county", "trigger", "batch", "status", "hits_found", "holds_placed", "seconds"]
-    list_filter = ["trigger", "status"]
+    list_display = [
+        "started_at", "county", "kind", "trigger", "requested_by", "batch", "status", "hits_found",
+        "holds_placed", "seconds",
+    ]  # fmt: skip
+    list_filter = ["kind", "trigger", "status"]
+    list_select_related = ["county", "requested_by", "batch"]
     readonly_fields = [*(f.name for f in CheckRun._meta.fields if f.name != "timings"), "timing_text"]
     exclude = ["timings"]
 
@@ -118,6 +125,16 @@ class CheckRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def timing_text(self, obj) -> str:
         names = {**dict(Rule.choices), "members": "成员预筛", "monitoring_leads": "生成监测线索"}
         return "；".join(f"{names.get(k, '其他')} {v} 秒" for k, v in (obj.timings or {}).items()) or "—"
+
+    # Runs are county-level records: the county and the city (their own scope) read them.
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and role_of(request.user) in {
+            *services.DUPLICATE_ROLES,
+            Role.SYSTEM_ADMIN,
+        }
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -127,6 +144,63 @@ class CheckRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    # ---- 立即检查疑似同一人: a county user checks the county, a city user its counties together
+    def get_urls(self):
+        view = self.admin_site.admin_view(require_POST(self.duplicate_check_view))
+        return [
+            path("duplicate-check/", view, name="reports_checkrun_duplicate_check"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "duplicate_check": self._duplicate_button(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _duplicate_button(self, request) -> dict | None:
+        if role_of(request.user) not in services.DUPLICATE_ROLES or not request.user.region_id:
+            return None
+        running = (
+            CheckRun.objects.filter(
+                county_id=request.user.region_id, kind=RunKind.DUPLICATES, status=RunStatus.RUNNING
+            )
+            .select_related("county")
+            .first()
+        )
+        return {
+            "url": reverse("admin:reports_checkrun_duplicate_check"),
+            "running": str(services.DuplicateCheckBusy(running)) if running else "",
+            "help": "检查本县" if role_of(request.user) == Role.COUNTY_ADMIN else "跨县检查本市各县",
+        }
+
+    def duplicate_check_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        back = reverse("admin:reports_checkrun_changelist") + f"?kind__exact={RunKind.DUPLICATES}"
+        try:
+            region = services.duplicate_check_region(request.user)
+            run = services.start_duplicate_check(region=region, user=request.user)
+        except services.DuplicateCheckBusy as busy:
+            self.message_user(request, str(busy), messages.WARNING)
+            return redirect(back)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, "；".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+            return redirect(back)
+        run.refresh_from_db()  # in process (no Celery broker) it has already ended
+        if run.status == RunStatus.DONE:
+            text = (
+                f"{region.name}疑似同一人检查已完成：新增疑点 {run.hits_found} 条，耗时 {run.seconds:.0f} 秒"
+            )
+            self.message_user(request, text, messages.SUCCESS)
+        elif run.status == RunStatus.FAILED:
+            self.message_user(
+                request, f"{region.name}疑似同一人检查失败，请稍后重试或联系系统管理员", messages.ERROR
+            )
+        else:
+            self.message_user(
+                request, f"已开始检查{region.name}的疑似同一人，完成后刷新本页查看新增疑点数", messages.INFO
+            )
+        return redirect(back)
 
 
 class AnswerForm(forms.ModelForm):

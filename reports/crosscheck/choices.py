@@ -76,6 +76,15 @@ class RunTrigger(models.TextChoices):
     MANUAL = "manual", "手动比对"
 
 
+class RunKind(models.TextChoices):
+    """What a run checks: every internal rule (nightly), one uploaded list, or 疑似同一人 alone (a county
+    or a city's counties together, nightly for the cities and on demand)."""
+
+    INTERNAL = "internal", "内部比对"
+    LIST = "list", "名单比对"
+    DUPLICATES = "duplicates", "疑似同一人"
+
+
 class RunStatus(models.TextChoices):
     RUNNING = "running", "比对中"
     DONE = "done", "已完成"

@@ -14,6 +14,7 @@ from reports.crosscheck.choices import (
     HitStatus,
     ListKind,
     Rule,
+    RunKind,
     RunStatus,
     RunTrigger,
     Severity,
@@ -97,10 +98,21 @@ class OutsideListRow(models.Model):
 
 
 class CheckRun(models.Model):
-    """One county's check: after an upload (that list) or nightly (the internal rules)."""
+    """One county's check: after an upload (that list) or nightly (the internal rules); or 疑似同一人
+    alone over a county or a city (`county` is then the city), nightly or asked for by a user."""
 
     county = models.ForeignKey("core.Region", verbose_name="县", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("比对内容", max_length=10, choices=RunKind.choices, default=RunKind.INTERNAL)
     trigger = models.CharField("触发方式", max_length=10, choices=RunTrigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
     batch = models.ForeignKey(
         OutsideList, verbose_name="名单", null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
     )
@@ -119,6 +131,14 @@ class CheckRun(models.Model):
         verbose_name = "比对运行"
         verbose_name_plural = "比对运行"
         ordering = ["-started_at", "-id"]
+        constraints = [
+            # One 疑似同一人 check at a time per region: a second request is refused (services).
+            models.UniqueConstraint(
+                fields=["county"],
+                condition=models.Q(kind="duplicates", status="running"),
+                name="crosscheck_one_running_duplicate_check",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_trigger_display()} {self.as_of:%Y-%m-%d}"

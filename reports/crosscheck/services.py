@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assistance.choices import CaseStatus
@@ -42,6 +42,7 @@ from reports.crosscheck.choices import (
     HitStatus,
     ListKind,
     Rule,
+    RunKind,
     RunStatus,
     RunTrigger,
 )
@@ -196,7 +197,8 @@ def run_checks(
     twice (findings are keyed). New 高 hits on payees hold the household's payment lines."""
     started = time.perf_counter()
     p = _params(county, as_of)
-    run = CheckRun.objects.create(county=county, trigger=trigger, batch=batch, as_of=as_of)
+    kind = RunKind.INTERNAL if batch is None else RunKind.LIST
+    run = CheckRun.objects.create(county=county, kind=kind, trigger=trigger, batch=batch, as_of=as_of)
     deadline = as_of + dt.timedelta(days=int(p.integer("crosscheck.answer_days")))
     base = {"prefix": county.prefix + "%", "as_of": as_of}
     found, candidates, timings = 0, [], {}
@@ -286,14 +288,103 @@ def hold_from(candidate: checks.HoldCandidate, as_of: dt.date, death_list: bool)
     return first_of_month(as_of)
 
 
+DUPLICATE_ROLES = {Role.COUNTY_ADMIN, Role.CITY_SUPERVISOR}
+DUPLICATE_FORBIDDEN = "疑似同一人检查由县级管理员或市级监督员发起"
+DUPLICATE_REGION_LEVEL = "疑似同一人检查按县或按市进行"
+DUPLICATE_REGION_NOT_FOUND = "未找到该区划，或不在您的管辖范围内"
+DUPLICATE_BUSY = "{region}的疑似同一人检查正在进行（{started} 开始），请等它完成后再查看结果，不必重复发起"
+# A run still marked 比对中 after this long died with its worker: it no longer blocks a new one.
+DUPLICATE_STALE = dt.timedelta(hours=2)
+DUPLICATE_STALE_ERROR = "超过两小时未完成，视为中断"
+
+
+class DuplicateCheckBusy(Exception):
+    """A 疑似同一人 check of the region is already running (the API answers 409)."""
+
+    def __init__(self, run: CheckRun):
+        self.run = run
+        local = timezone.localtime(run.started_at)
+        super().__init__(DUPLICATE_BUSY.format(region=run.county.name, started=f"{local:%H:%M}"))
+
+
+def duplicate_check_region(user, region_code: str | None = None) -> Region:
+    """The region a user's 疑似同一人 check covers: their own county or city, or (a city user) one of
+    its counties; a system administrator names a county or a city."""
+    role = role_of(user)
+    if role not in DUPLICATE_ROLES | {Role.SYSTEM_ADMIN}:
+        raise PermissionDenied(DUPLICATE_FORBIDDEN)
+    code = region_code or user.region_id
+    region = Region.objects.filter(pk=code).first() if code else None
+    if region is None or not is_in_scope(user, region.code):
+        raise ValidationError({"region": DUPLICATE_REGION_NOT_FOUND})
+    if region.level not in (RegionLevel.COUNTY, RegionLevel.CITY):
+        raise ValidationError({"region": DUPLICATE_REGION_LEVEL})
+    return region
+
+
+def start_duplicate_check(
+    *, region: Region, user=None, trigger: str = RunTrigger.MANUAL, as_of: dt.date | None = None
+) -> CheckRun:
+    """Record a 疑似同一人 run of the region as 比对中 and queue it (after commit; in process when no
+    Celery broker is configured). Refused with DuplicateCheckBusy while one is running there: the
+    database holds one running check per region (crosscheck_one_running_duplicate_check)."""
+    with transaction.atomic():
+        CheckRun.objects.filter(
+            county=region,
+            kind=RunKind.DUPLICATES,
+            status=RunStatus.RUNNING,
+            started_at__lt=timezone.now() - DUPLICATE_STALE,
+        ).update(status=RunStatus.FAILED, error=DUPLICATE_STALE_ERROR, finished_at=timezone.now())
+        try:
+            with transaction.atomic():
+                run = CheckRun.objects.create(
+                    county=region,
+                    kind=RunKind.DUPLICATES,
+                    trigger=trigger,
+                    as_of=as_of or timezone.localdate(),
+                    requested_by=user,
+                )
+        except IntegrityError:
+            running = CheckRun.objects.filter(
+                county=region, kind=RunKind.DUPLICATES, status=RunStatus.RUNNING
+            ).first()
+            if running is None:  # finished in between: the caller may simply ask again
+                raise
+            raise DuplicateCheckBusy(running) from None
+
+    from reports.crosscheck import tasks
+
+    # robust: a failed run is recorded as 失败 on the run (below), never an error page for the user.
+    transaction.on_commit(lambda: tasks.check_duplicates.delay(region.code, run.pk), robust=True)
+    return run
+
+
+def execute_duplicate_check(run_id: int) -> CheckRun:
+    """The queued run: its pairs, then 已完成 with the count; an error marks it 失败 (and is raised)."""
+    run = CheckRun.objects.select_related("county").get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return run  # a redelivered task: the run already ended
+    try:
+        return run_duplicate_check(region=run.county, as_of=run.as_of, run=run)
+    except Exception as exc:
+        CheckRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+
+
 @transaction.atomic
-def run_duplicate_check(*, region: Region, as_of: dt.date, trigger: str = RunTrigger.MANUAL) -> CheckRun:
+def run_duplicate_check(
+    *, region: Region, as_of: dt.date, trigger: str = RunTrigger.MANUAL, run: CheckRun | None = None
+) -> CheckRun:
     """疑似同一人 only, over a county or over a city's counties together (the city's supervision
     view: the same person registered in two counties). Safe to run again: a pair once raised —
-    answered 不是同一人 or not — is never raised again (the 疑点 key is the pair)."""
+    answered 不是同一人 or not — is never raised again (the 疑点 key is the pair). `run`: the 比对中
+    run start_duplicate_check recorded; without it the run is recorded here."""
     started = time.perf_counter()
     p = _params(region, as_of)
-    run = CheckRun.objects.create(county=region, trigger=trigger, as_of=as_of)
+    if run is None:
+        run = CheckRun.objects.create(county=region, kind=RunKind.DUPLICATES, trigger=trigger, as_of=as_of)
     deadline = as_of + dt.timedelta(days=int(p["crosscheck.answer_days"]))
     params = {"prefix": region.prefix + "%"}
     with connection.cursor() as cur:

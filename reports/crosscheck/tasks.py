@@ -38,11 +38,14 @@ def nightly_internal_checks() -> int:
 
 
 @shared_task(**TASK_OPTS)
-def check_duplicates(region_code: str) -> int:
-    """疑似同一人 over a county or a city's counties (on demand, or nightly for the cities)."""
+def check_duplicates(region_code: str, run_id: int | None = None) -> int:
+    """疑似同一人 over a county or a city's counties: the 比对中 run recorded when it was asked for
+    (run_id), or (a message queued before runs were recorded first) a run of its own."""
     from reports.crosscheck import services
     from reports.crosscheck.choices import RunTrigger
 
+    if run_id is not None:
+        return services.execute_duplicate_check(run_id).hits_found
     run = services.run_duplicate_check(
         region=Region.objects.get(pk=region_code), as_of=timezone.localdate(), trigger=RunTrigger.NIGHTLY
     )
@@ -52,7 +55,15 @@ def check_duplicates(region_code: str) -> int:
 @shared_task(**TASK_OPTS)
 def nightly_city_duplicates() -> int:
     """Beat: each city's counties checked together for the same person in two counties (each county's
-    own pairs are raised by its nightly internal checks)."""
-    codes = list(Region.objects.filter(level=RegionLevel.CITY).values_list("code", flat=True))
-    transaction.on_commit(lambda: [check_duplicates.delay(code) for code in codes])
-    return len(codes)
+    own pairs are raised by its nightly internal checks). A city whose check still runs is skipped."""
+    from reports.crosscheck import services
+    from reports.crosscheck.choices import RunTrigger
+
+    started = 0
+    for city in Region.objects.filter(level=RegionLevel.CITY):
+        try:
+            services.start_duplicate_check(region=city, trigger=RunTrigger.NIGHTLY)
+            started += 1
+        except services.DuplicateCheckBusy:
+            continue
+    return started

@@ -105,6 +105,7 @@ class World:
     export: object
     batch: object
     run: object
+    dup_run: object
     hit: object
     layout: object
     sent_roll: object
@@ -151,6 +152,9 @@ def build_world(village, export_owner) -> World:
         row_count=1,
     )
     run = CheckRun.objects.create(county=county, trigger="upload", batch=batch, as_of=DAY)
+    dup_run = CheckRun.objects.create(
+        county=county, kind="duplicates", trigger="manual", as_of=DAY, status="done", requested_by=author
+    )
     bank_world = _bank_world(household, county, author)
     lead = MonitoringLead.objects.create(
         source="cadre_visit", source_key=f"matrix{household.pk}", village=village, household=household,
@@ -251,6 +255,7 @@ def build_world(village, export_owner) -> World:
         export=export,
         batch=batch,
         run=run,
+        dup_run=dup_run,
         hit=Hit.objects.create(
             rule="list_match",
             key=f"world:{household.pk}",
@@ -948,6 +953,20 @@ ROWS = [
         outside=only({"county", "city"}, 400),
     ),
     get("crosscheck.run", lambda w: f"/api/v1/cross-checks/runs/{w.run.pk}/", COUNTY_DATA),
+    # 疑似同一人 on demand: the county (its own) and the city (its counties) start one; it runs after
+    # commit, so here it is only recorded. A county outside the scope is a 400 field error.
+    get(
+        "crosscheck.duplicate_run",
+        lambda w: f"/api/v1/cross-checks/duplicate-runs/{w.dup_run.pk}/",
+        COUNTY_DATA,
+    ),
+    post(
+        "crosscheck.duplicate_runs.start",
+        lambda w: "/api/v1/cross-checks/duplicate-runs/",
+        lambda w: {"region": w.county.code},
+        only({"county", "city"}, 202),
+        outside=only({"county", "city"}, 400),
+    ),
     # 疑点: village, township, county read them in scope; the city reads counts only
     get("crosscheck.hits", lambda w: "/api/v1/cross-checks/hits/", HITS_READ, outside=HITS_READ),
     get("crosscheck.hit", lambda w: f"/api/v1/cross-checks/hits/{w.hit.pk}/", HITS_READ, outside=HITS_OUT),
@@ -1030,7 +1049,8 @@ LISTS = {
 # Lists whose in-scope rows only some roles see (county-level data).
 COUNTY_LISTS = {
     "/api/v1/payment-rolls/": ("roll", "sent_roll"),
-    "/api/v1/cross-checks/runs/": "run",
+    "/api/v1/cross-checks/runs/": ("run", "dup_run"),
+    "/api/v1/cross-checks/duplicate-runs/": "dup_run",
     "/api/v1/bank-layouts/": "layout",
     "/api/v1/bank-batches/": "bank_batch",
     "/api/v1/bank-returns/": "bank_return",

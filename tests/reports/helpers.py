@@ -30,3 +30,11 @@ def xlsx_with_merged_title(people, title="财政供养人员名单") -> bytes:
         sheet.write_row(r, 0, [str(c) for c in row])
     book.close()
     return buffer.getvalue()
+
+
+def admin_login(client, user):
+    """The test client logged in as a staff user of that role."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client.force_login(user)
+    return client

@@ -12,6 +12,7 @@ from reports.crosscheck import services
 from reports.crosscheck.choices import HitStatus, ListKind, RunTrigger
 from reports.crosscheck.models import Hit, OutsideList
 from tests.assistance.factories import dibao_household
+from tests.reports.helpers import admin_login as login
 from tests.reports.helpers import gbk_csv
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def login(client, user):
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    client.force_login(user)
-    return client
 
 
 def test_county_uploads_in_the_admin_and_the_village_never_sees_lists(

@@ -86,6 +86,34 @@ class CheckRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DuplicateRunSerializer(serializers.ModelSerializer):
+    """A 疑似同一人 run: 比对中 until it ends 已完成 (hits_found: the new 疑点) or 失败."""
+
+    region = serializers.CharField(source="county_id", read_only=True, label="区划代码（县或市）")
+    region_name = serializers.CharField(source="county.name", read_only=True, label="区划")
+    trigger_display = serializers.CharField(source="get_trigger_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default="")
+
+    class Meta:
+        model = CheckRun
+        fields = [
+            "id", "region", "region_name", "trigger", "trigger_display", "requested_by", "as_of", "status",
+            "status_display", "started_at", "finished_at", "hits_found", "seconds", "error",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class StartDuplicateRunSerializer(serializers.Serializer):
+    region = serializers.CharField(
+        label="区划代码（可选）",
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text="不填为本人所在县或市；市级可填所辖某县",
+    )
+
+
 class HitCountSerializer(serializers.Serializer):
     region = serializers.CharField(label="县区划代码")
     region_name = serializers.CharField(label="县")

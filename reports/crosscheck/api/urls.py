@@ -7,6 +7,7 @@ app_name = "crosscheck_api"
 router = SimpleRouter()
 router.register("batches", views.OutsideListViewSet, basename="crosscheck-batch")
 router.register("runs", views.CheckRunViewSet, basename="crosscheck-run")
+router.register("duplicate-runs", views.DuplicateRunViewSet, basename="crosscheck-duplicate-run")
 router.register("hits", views.HitViewSet, basename="crosscheck-hit")
 router.register("counts", views.HitCountViewSet, basename="crosscheck-count")
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from assistance.models import DibaoCase
 from core.api.base import ScopedAPIMixin
 from core.api.chain import roles
+from core.api.exceptions import Conflict
 from core.api.schema import ErrorSerializer
 from core.choices import Role
 from core.permissions import role_of
@@ -21,6 +22,7 @@ from households.workflow.models import ChangeRequest
 from reports.crosscheck import selectors, services
 from reports.crosscheck.api import filters
 from reports.crosscheck.api import serializers as s
+from reports.crosscheck.choices import RunKind
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
 
 CLERK, TOWNSHIP, COUNTY, CITY = (
@@ -88,6 +90,36 @@ class CheckRunViewSet(ReadOnly):
     queryset = CheckRun.objects.all()
     serializer_class = s.CheckRunSerializer
     filterset_class = filters.CheckRunFilter
+
+
+@extend_schema_view(
+    list=extend_schema(summary="疑似同一人检查记录", description="县级看本县，市级看本市及所辖各县。"),
+    retrieve=extend_schema(summary="疑似同一人检查状态", description="比对中、已完成（新增疑点数）或失败。"),
+    create=extend_schema(
+        summary="立即检查疑似同一人",
+        description="县级管理员检查本县，市级监督员检查本市各县（跨县）或所辖某县；检查在后台进行，"
+        "用返回的记录ID查询状态。同一区划已有检查在进行时拒绝（409）。",
+        request=s.StartDuplicateRunSerializer,
+        responses={202: s.DuplicateRunSerializer, 409: ErrorSerializer},
+    ),
+)
+@extend_schema(tags=["信息比对"])
+class DuplicateRunViewSet(ReadOnly, mixins.CreateModelMixin):
+    queryset = CheckRun.objects.filter(kind=RunKind.DUPLICATES).select_related("county", "requested_by")
+    serializer_class = s.DuplicateRunSerializer
+    filterset_class = filters.CheckRunFilter
+    policies = {"create": roles({COUNTY, CITY})}
+
+    def create(self, request, *args, **kwargs):
+        serializer = s.StartDuplicateRunSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        region = services.duplicate_check_region(request.user, serializer.validated_data.get("region"))
+        try:
+            run = services.start_duplicate_check(region=region, user=request.user)
+        except services.DuplicateCheckBusy as busy:
+            raise Conflict(str(busy)) from None
+        run.refresh_from_db()  # in process (no Celery broker) the run has already ended
+        return Response(self.get_serializer(run).data, status=202)
 
 
 @extend_schema_view(
