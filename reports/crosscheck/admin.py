@@ -7,13 +7,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from core.admin.chain import ask_reason
 from core.admin.scoping import ScopedAdminMixin
-from core.choices import Role
+from core.choices import RegionLevel, Role
 from core.excel.parsing import FileRejected
 from core.permissions import role_of
 from reports.crosscheck import services
@@ -123,7 +123,13 @@ class CheckRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="各步骤耗时")
     def timing_text(self, obj) -> str:
-        names = {**dict(Rule.choices), "members": "成员预筛", "monitoring_leads": "生成监测线索"}
+        names = {
+            **dict(Rule.choices),
+            "members": "成员预筛",
+            "monitoring_leads": "生成监测线索",
+            "people": "疑似同一人成员",
+            "candidates": "疑似同一人候选配对",
+        }
         return "；".join(f"{names.get(k, '其他')} {v} 秒" for k, v in (obj.timings or {}).items()) or "—"
 
     # Runs are county-level records: the county and the city (their own scope) read them.
@@ -147,44 +153,48 @@ class CheckRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     # ---- 立即检查疑似同一人: a county user checks the county, a city user its counties together
     def get_urls(self):
-        view = self.admin_site.admin_view(require_POST(self.duplicate_check_view))
+        view = self.admin_site.admin_view(self.duplicate_check_view)
         return [
             path("duplicate-check/", view, name="reports_checkrun_duplicate_check"),
             *super().get_urls(),
         ]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "duplicate_check": self._duplicate_button(request)}
-        return super().changelist_view(request, extra_context)
-
-    def _duplicate_button(self, request) -> dict | None:
-        if role_of(request.user) not in services.DUPLICATE_ROLES or not request.user.region_id:
-            return None
-        running = (
-            CheckRun.objects.filter(
-                county_id=request.user.region_id, kind=RunKind.DUPLICATES, status=RunStatus.RUNNING
-            )
-            .select_related("county")
-            .first()
-        )
-        return {
-            "url": reverse("admin:reports_checkrun_duplicate_check"),
-            "running": str(services.DuplicateCheckBusy(running)) if running else "",
-            "help": "检查本县" if role_of(request.user) == Role.COUNTY_ADMIN else "跨县检查本市各县",
-        }
+        may = role_of(request.user) in services.DUPLICATE_ROLES and request.user.region_id
+        url = reverse("admin:reports_checkrun_duplicate_check") if may else ""
+        return super().changelist_view(request, {**(extra_context or {}), "duplicate_check_url": url})
 
     def duplicate_check_view(self, request):
+        """GET: what the check covers, its last run, whether one is running; POST: start it."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        back = reverse("admin:reports_checkrun_changelist") + f"?kind__exact={RunKind.DUPLICATES}"
         try:
             region = services.duplicate_check_region(request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            raise PermissionDenied(services.DUPLICATE_FORBIDDEN) from exc
+        if request.method == "POST":
+            return self._start_duplicate_check(request, region)
+        runs = CheckRun.objects.filter(county=region, kind=RunKind.DUPLICATES).select_related("county")
+        running = runs.filter(
+            status=RunStatus.RUNNING, started_at__gte=timezone.now() - services.DUPLICATE_STALE
+        ).first()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "立即检查疑似同一人",
+            "region": region,
+            "across": region.level == RegionLevel.CITY,
+            "last": runs.exclude(status=RunStatus.RUNNING).first(),
+            "running": str(services.DuplicateCheckBusy(running)) if running else "",
+        }
+        return TemplateResponse(request, "admin/reports/checkrun/duplicate_check.html", context)
+
+    def _start_duplicate_check(self, request, region):
+        back = reverse("admin:reports_checkrun_changelist") + f"?kind__exact={RunKind.DUPLICATES}"
+        try:
             run = services.start_duplicate_check(region=region, user=request.user)
         except services.DuplicateCheckBusy as busy:
             self.message_user(request, str(busy), messages.WARNING)
-            return redirect(back)
-        except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, "；".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
             return redirect(back)
         run.refresh_from_db()  # in process (no Celery broker) it has already ended
         if run.status == RunStatus.DONE:
@@ -193,13 +203,11 @@ class CheckRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
             )
             self.message_user(request, text, messages.SUCCESS)
         elif run.status == RunStatus.FAILED:
-            self.message_user(
-                request, f"{region.name}疑似同一人检查失败，请稍后重试或联系系统管理员", messages.ERROR
-            )
+            text = f"{region.name}疑似同一人检查失败，请稍后重试或联系系统管理员"
+            self.message_user(request, text, messages.ERROR)
         else:
-            self.message_user(
-                request, f"已开始检查{region.name}的疑似同一人，完成后刷新本页查看新增疑点数", messages.INFO
-            )
+            text = f"已开始检查{region.name}的疑似同一人，完成后刷新本页查看新增疑点数"
+            self.message_user(request, text, messages.INFO)
         return redirect(back)
 
 

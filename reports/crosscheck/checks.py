@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -153,9 +154,16 @@ DUPLICATE_ID = f"""
 # member with each; groups are a handful of people. Named alike is required (the same name, or the
 # same pinyin: 李娜/李纳): people born on the same day in a county carry sequence numbers one digit
 # apart, so "one digit apart and the same birth date" alone would raise tens of thousands of
-# strangers.
+# strangers. (Three windows would save a join but block on "the same name born in the same month":
+# 25 times the candidates on the 1M-household county.)
+#
+# The members and the candidate pairs are UNLOGGED tables of this transaction, not TEMP ones: a
+# temporary table lives in one backend's memory, so PostgreSQL never scans or hash-joins it with
+# parallel workers, and the five self-joins of 3 M rows are most of the check. Their names carry the
+# backend's pid (two counties checked at once by two workers do not meet: `bind`); they are dropped
+# at the end of the check (`drop_people`), and a check that fails takes them with its rollback.
 DUPLICATE_MEMBERS = """
-    CREATE TEMP TABLE tmp_cc_people ON COMMIT DROP AS
+    CREATE UNLOGGED TABLE tmp_cc_people AS
     SELECT m.id, m.household_id,
            hashtextextended(m.name_pinyin || '|' || substr(m.id_no, 8, 10), 0) AS k1,
            hashtextextended(m.name_pinyin || '|' || left(m.id_no, 6) || substr(m.id_no, 12, 6), 0) AS k2,
@@ -164,49 +172,58 @@ DUPLICATE_MEMBERS = """
            hashtextextended(m.name || '|' || m.birth_date, 0) AS k5
     FROM households_member m
     JOIN households_household h ON h.id = m.household_id
-    WHERE m.member_status = 'normal' AND length(m.id_no) = 18
-      AND h.archived_at IS NULL AND h.village_id LIKE %(prefix)s
+    WHERE m.member_status = 'normal' AND h.archived_at IS NULL AND h.village_id LIKE %(prefix)s
 """
 
 # Pairs in two households (twins of one household are not one person) whose keys meet — k1–k4: a
-# slip apart and named alike, k5: the same name and birth date — then checked on the rows themselves
-# (the keys are hashes: 8 bytes a key keeps the five joins of 3 M rows in memory). One 疑点 per
-# pair, on the newer record (higher id): its village answers 不是同一人 or 同一人.
-LIKELY_DUPLICATE = f"""
-    WITH candidates AS (
-        {
+# slip apart and named alike, k5: the same name and birth date (the keys are hashes: 8 bytes a key
+# keeps each join's 3 M rows in memory). ~0.1 M candidates on the 1M-household county: stored and
+# analysed, so the check on the rows themselves (below) fetches those members by id instead of
+# hashing the members table twice for an estimate of millions.
+DUPLICATE_CANDIDATES = f"""
+    CREATE UNLOGGED TABLE tmp_cc_candidates AS
+    {
     " UNION ".join(
         f"SELECT a.id AS old_id, b.id AS new_id FROM tmp_cc_people a JOIN tmp_cc_people b "
         f"ON b.{k} = a.{k} AND b.id > a.id AND b.household_id <> a.household_id"
         for k in ("k1", "k2", "k3", "k4", "k5")
     )
 }
-    ), pairs AS (
-        SELECT o.id AS old_id, n.id AS new_id, reports_id_near(o.id_no, n.id_no) AS near
-        FROM candidates c
+"""
+
+# The candidates checked on the rows themselves. One 疑点 per pair, on the newer record (higher id):
+# its village answers 不是同一人 or 同一人.
+LIKELY_DUPLICATE = f"""
+    WITH pairs AS MATERIALIZED (
+        SELECT o.id AS old_id, o.household_id AS old_hh, o.name AS old_name, o.id_no AS old_no,
+               n.id AS new_id, n.household_id AS new_hh, n.name AS new_name, n.id_no AS new_no,
+               reports_id_near(o.id_no, n.id_no) AS near, n.name_pinyin = o.name_pinyin AS homophone,
+               n.birth_date = o.birth_date AS same_birth
+        FROM tmp_cc_candidates c
         JOIN households_member o ON o.id = c.old_id
         JOIN households_member n ON n.id = c.new_id
-        WHERE o.name_pinyin = n.name_pinyin AND reports_id_near(o.id_no, n.id_no) IS NOT NULL
-           OR o.name = n.name AND o.birth_date = n.birth_date
+        WHERE length(o.id_no) = 18 AND length(n.id_no) = 18 AND (
+            o.name_pinyin = n.name_pinyin AND reports_id_near(o.id_no, n.id_no) IS NOT NULL
+            OR o.name = n.name AND o.birth_date = n.birth_date)
     )
     SELECT '{Rule.LIKELY_DUPLICATE}', 'p' || p.old_id || ':' || p.new_id, '{Severity.MEDIUM}',
-           nh.village_id, n.household_id, n.id, o.household_id, o.id, n.id_no,
+           nh.village_id, p.new_hh, p.new_id, p.old_hh, p.old_id, p.new_no,
            left(format('%%s（身份证号 %%s）与%%s户编号 %%s 的 %%s（身份证号 %%s）疑似同一人：%%s',
-                       n.name, {MASKED.format(n="n.id_no")}, ov.name, oh.household_no, o.name,
-                       {MASKED.format(n="o.id_no")},
+                       p.new_name, {MASKED.format(n="p.new_no")}, ov.name, oh.household_no, p.old_name,
+                       {MASKED.format(n="p.old_no")},
                        concat_ws('，',
                            '身份证号' || p.near,
-                           CASE WHEN n.name = o.name THEN '姓名相同'
-                                WHEN n.name_pinyin = o.name_pinyin THEN '姓名读音相同' END,
-                           CASE WHEN n.birth_date = o.birth_date THEN '出生日期相同' END)), 400),
+                           CASE WHEN p.new_name = p.old_name THEN '姓名相同'
+                                WHEN p.homophone THEN '姓名读音相同' END,
+                           CASE WHEN p.same_birth THEN '出生日期相同' END)), 400),
            false, NULL::bigint, NULL::bigint
     FROM pairs p
-    JOIN households_member n ON n.id = p.new_id
-    JOIN households_member o ON o.id = p.old_id
-    JOIN households_household nh ON nh.id = n.household_id
-    JOIN households_household oh ON oh.id = o.household_id
+    JOIN households_household nh ON nh.id = p.new_hh
+    JOIN households_household oh ON oh.id = p.old_hh
     JOIN core_region ov ON ov.code = oh.village_id
 """
+
+DUPLICATE_TABLES = ("tmp_cc_people", "tmp_cc_candidates")
 
 
 # A member recorded dead but still covered (named in a 单人保, counted in a whole case's persons,
@@ -336,14 +353,47 @@ INTERNAL_RULES = {
 }
 
 
-def prepare_people(params: dict) -> None:
-    """The active members of the region that the 疑似同一人 rule pairs (tmp_cc_people)."""
+def bind(sql: str) -> str:
+    """The 疑似同一人 tables of this backend in a statement (see DUPLICATE_MEMBERS)."""
     with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS tmp_cc_people")
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    for table in DUPLICATE_TABLES:
+        sql = sql.replace(table, f"{table}_{pid}")
+    return sql
+
+
+def prepare_people(params: dict) -> dict[str, float]:
+    """The active members of the region that the 疑似同一人 rule pairs, and their candidate pairs
+    (tmp_cc_people, tmp_cc_candidates; drop_people removes them). Returns the seconds of each."""
+    drop_people()
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        # One hash of the region's households probed by its members, in parallel: not an index walk
+        # of both tables (merge join), which is random reads wherever members are not stored in
+        # household order.
+        cur.execute("SET LOCAL enable_mergejoin = off")
+        cur.execute("SET LOCAL enable_nestloop = off")
+        cur.execute(bind(DUPLICATE_MEMBERS), params)
+        cur.execute("RESET enable_mergejoin")
+        cur.execute("RESET enable_nestloop")
+        cur.execute(bind("ANALYZE tmp_cc_people"))
+        people = time.perf_counter()
         # Five hash joins of the whole table: in memory rather than in batches on disk.
         cur.execute("SET LOCAL work_mem = '256MB'")
-        cur.execute(DUPLICATE_MEMBERS, params)
-        cur.execute("ANALYZE tmp_cc_people")
+        cur.execute(bind(DUPLICATE_CANDIDATES))
+        cur.execute("RESET work_mem")
+        cur.execute(bind("ANALYZE tmp_cc_candidates"))
+    return {
+        "people": round(people - started, 2),
+        "candidates": round(time.perf_counter() - people, 2),
+    }
+
+
+def drop_people() -> None:
+    with connection.cursor() as cur:
+        for table in DUPLICATE_TABLES:
+            cur.execute(bind(f"DROP TABLE IF EXISTS {table}"))
 
 
 def prepare_members(params: dict) -> None:

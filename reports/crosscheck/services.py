@@ -242,11 +242,10 @@ def run_checks(
         t = time.perf_counter()
         checks.prepare_members(params)
         timings["members"] = round(time.perf_counter() - t, 2)
-        t = time.perf_counter()
-        checks.prepare_people(params)
-        timings["people"] = round(time.perf_counter() - t, 2)
+        timings.update(checks.prepare_people(params))
         for name, sql in checks.INTERNAL_RULES.items():
-            rule(name, sql, params)
+            rule(name, checks.bind(sql) if name == Rule.LIKELY_DUPLICATE else sql, params)
+        checks.drop_people()
     placed = 0
     # The county's own checks hold at once; a list of the city (or above) waits for the county.
     county_owned = batch is None or batch.region_id == county.code
@@ -390,11 +389,12 @@ def run_duplicate_check(
     with connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")
     timings = {}
+    timings.update(checks.prepare_people(params))
     t = time.perf_counter()
-    checks.prepare_people(params)
-    timings["people"] = round(time.perf_counter() - t, 2)
-    t = time.perf_counter()
-    found, _ = checks.insert_hits(checks.LIKELY_DUPLICATE, params, run_id=run.pk, deadline=deadline)
+    found, _ = checks.insert_hits(
+        checks.bind(checks.LIKELY_DUPLICATE), params, run_id=run.pk, deadline=deadline
+    )
+    checks.drop_people()
     timings[str(Rule.LIKELY_DUPLICATE)] = round(time.perf_counter() - t, 2)
     run.status = RunStatus.DONE
     run.hits_found = found

@@ -151,8 +151,12 @@ def test_the_admin_button_runs_the_check_and_says_what_it_found(
 ):
     twice(village_a, village_b)
     login(client, county_admin)
-    page = client.get("/admin/reports/checkrun/").content.decode()
-    assert "立即检查疑似同一人" in page
+    assert (
+        "/admin/reports/checkrun/duplicate-check/" in client.get("/admin/reports/checkrun/").content.decode()
+    )
+    page = client.get("/admin/reports/checkrun/duplicate-check/").content.decode()
+    assert "检查范围：西丰县" in page
+    assert 'value="立即检查疑似同一人"' in page
     with django_capture_on_commit_callbacks(execute=True):  # queued: it runs after the response
         response = client.post("/admin/reports/checkrun/duplicate-check/")
     assert response.status_code == 302
@@ -164,9 +168,11 @@ def test_the_admin_button_runs_the_check_and_says_what_it_found(
     assert "已完成" in text  # the run's row: its state
 
     busy = running(village_a.parent.parent)
-    page = client.get("/admin/reports/checkrun/").content.decode()
-    assert "立即检查疑似同一人</button>" not in page
-    assert "正在进行" in page
+    page = client.get("/admin/reports/checkrun/duplicate-check/").content.decode()
+    assert 'value="立即检查疑似同一人"' not in page
+    assert "西丰县的疑似同一人检查正在进行" in page
+    assert "上次检查" in page
+    assert "新增疑点 1 条" in page
     client.post("/admin/reports/checkrun/duplicate-check/")
     assert "西丰县的疑似同一人检查正在进行" in said(client)[0]
     assert CheckRun.objects.filter(status=RunStatus.RUNNING).get() == busy
