@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_login_log_and_token_proxies'),
-        ('reports', '0008_likely_duplicate'),
+        ('reports', '0009_hit_field_check'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
