@@ -1,8 +1,8 @@
 """Field work in the demo county (issue 26): the two 帮扶责任人 accounts (registry.HELPER_ACCOUNTS) take
 over households of 东屏村 and 尚文村 (the earlier pairing ends the day before, so the history is kept),
 and record their visits through the one visit service with generated photos and a location. One
-monitored household of 李春华 and one household of 王振国 are left overdue for the 待办 pages, and a
-lead waits for 李春华's 入户核实."""
+monitored household of 李春华 and one household of 王振国 are left overdue for the 待办 pages, a
+lead waits for 李春华's 入户核实, and one of her visits found a change (收入变化) for the village clerk."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ VISITS = [
     ("户主", "宣讲防返贫监测政策，告知自主申报渠道", "讲解医保报销流程", "慢性病用药负担重"),
     ("户主及子女", "了解子女就学情况，核对教育资助", "协助申请雨露计划补助", "子女上学路远"),
 ]
+
+FOUND = {"kind": "income", "value": "儿子今年外出务工，每月寄回约两千元"}
 
 
 def photo(seed: int) -> ContentFile:
@@ -111,6 +113,8 @@ def build(*, today: dt.date, life) -> None:
                     longitude=household.longitude,
                     accuracy_m=12 + seed,
                     photos=[photo(seed)] if seed <= 8 else [],
+                    # one fact found in the field, waiting on the village clerk's 待办 (no overwrite)
+                    proposed_changes=FOUND if seed == 2 else {},
                 ),
             )
             life.add("手机走访记录")

@@ -16,7 +16,7 @@ from core.admin.scoping import ScopedAdminMixin
 from core.choices import RegionLevel, Role
 from core.excel.parsing import FileRejected
 from core.permissions import role_of
-from reports.crosscheck import services
+from reports.crosscheck import home_checks, services
 from reports.crosscheck.choices import HitStatus, Rule, RunKind, RunStatus
 from reports.crosscheck.lists import read_list
 from reports.crosscheck.models import CheckRun, Hit, OutsideList
@@ -277,10 +277,15 @@ class HitAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return role_of(request.user) == Role.VILLAGE_CLERK and obj.status == HitStatus.OPEN
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [f.name for f in Hit._meta.fields]
+        fields = [f.name for f in Hit._meta.fields] + ["field_checks"]
         if obj is not None and self.has_change_permission(request, obj):
             return [f for f in fields if f not in ANSWER_FIELDS]
         return fields
+
+    @admin.display(description="入户核实（手机）")
+    def field_checks(self, obj) -> str:
+        """What the 帮扶责任人 or the clerk found at the home (phone pages), to answer with."""
+        return home_checks.summary(obj) or "无"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -145,3 +145,12 @@ def checks_of(user, hits: list[Hit]) -> dict[int, list[HitCheck]]:
         check.label = result_label(by_pk[check.hit_id], check.result)
         out.setdefault(check.hit_id, []).append(check)
     return out
+
+
+def summary(hit: Hit) -> str:
+    """The field checks of one 疑点 as a line for the desktop's answer form."""
+    checks = HitCheck.objects.filter(hit=hit).select_related("visit").order_by("-created_at")
+    return "；".join(
+        f"{c.visit.visitor} {c.visit.visit_date:%Y-%m-%d}：{result_label(hit, c.result)}。{c.note}"
+        for c in checks
+    )

@@ -313,6 +313,17 @@ def test_demo_helper_and_clerk_on_their_phones(browser, live_server, artifacts, 
         ).first()
         if lead is not None:
             urls["lead"] = f"/m/lead/{lead.pk}/"
+        from households import visit_proposals
+        from reports.crosscheck.models import Hit
+
+        hit = selectors.scoped(Hit.objects.filter(status="open"), user).first()
+        if hit is not None:
+            urls["hit"] = f"/m/hit/{hit.pk}/"
+        found = visit_proposals.pending_for(user).first()
+        if found is not None:
+            urls["change"] = f"/m/change/{found.pk}/"
+        if username == "cun_dongping":
+            assert found is not None  # the demo's 走访发现信息变化 waiting for her
         if username == "bangfu_li":
             assert lead is not None  # the demo's lead waiting for her 入户核实
         for name, path in urls.items():

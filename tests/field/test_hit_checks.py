@@ -128,3 +128,15 @@ def test_sync_keeps_the_hit_pages_of_the_users_households(client, helper, mine, 
     pages = client.get(reverse("field:sync")).json()["pages"]
     assert reverse("field:hit", args=[mine_hit.pk]) in pages
     assert reverse("field:hit", args=[other_hit.pk]) not in pages
+
+
+def test_desktop_answer_form_shows_the_helpers_check(client, helper, clerk_a, mine, media):
+    hit = make_hit(mine)
+    client.force_login(helper)
+    client.post(reverse("field:hit", args=[hit.pk]), _body(result="confirmed", note="出生日期登记错了一年"))
+    clerk_a.is_staff = True
+    clerk_a.save(update_fields=["is_staff"])
+    client.force_login(clerk_a)
+    page = client.get(f"/admin/reports/hit/{hit.pk}/change/").content.decode()
+    assert "入户核实（手机）" in page
+    assert "疑点属实（需要纠正）。出生日期登记错了一年" in page

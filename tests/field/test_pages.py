@@ -186,9 +186,19 @@ def test_no_page_has_english_words_or_raw_values(phone, mine, helper, clerk_a, m
     VisitFactory(household=mine, visit_date=TODAY - dt.timedelta(days=1))
     import re
 
-    urls = [reverse("field:home"), reverse("field:todo")]
+    from tests.field.conftest import make_hit
+
+    hit = make_hit(mine)
+    phone.post(reverse("field:visit", args=[mine.pk]), {"visit_date": TODAY.isoformat(), "content": "走访",
+               "change_kind": "phone", "change_value": "13912345678"})  # fmt: skip
+    found = Visit.objects.get(proposal_state="pending")
+    urls = [reverse("field:home"), reverse("field:todo"), reverse("field:home") + "?q=" + "王"]
     urls += [reverse("field:household", args=[mine.pk]), reverse("field:visit", args=[mine.pk])]
-    for url in urls:
+    urls += [reverse("field:hit", args=[hit.pk])]
+    clerk_urls = [reverse("field:todo"), reverse("field:hit", args=[hit.pk])]
+    clerk_urls += [reverse("field:proposal", args=[found.pk])]
+    for user, url in [(helper, u) for u in urls] + [(clerk_a, u) for u in clerk_urls]:
+        phone.force_login(user)
         html = phone.get(url).content.decode()
         text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
         assert not re.search(r"\b(True|False|None|true|false)\b", text), url
