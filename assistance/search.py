@@ -17,7 +17,7 @@ def _household_tiers(query: Query) -> list[Q]:
     if query.kind == NameKind.NUMBER:
         return [Q(household__household_no=query.text), Q(household__household_no__startswith=query.text)]
     members = Member.objects.filter(household=OuterRef("household_id"), member_status=MemberStatus.NORMAL)
-    return [Q(Exists(members.filter(q))) for q in member_tiers(query)]
+    return [Q(Exists(members.filter(q))) for q in member_tiers(query, like=True)]
 
 
 def find_cases(query: Query, user, limit: int) -> tuple[list[Result], bool]:
@@ -46,7 +46,8 @@ def find_cases(query: Query, user, limit: int) -> tuple[list[Result], bool]:
             )
         )
     more = more or more_dibao
-    person_tiers = member_tiers(query, "member__") if query.kind != NameKind.NUMBER or query.id_tail else []
+    by_person = query.kind != NameKind.NUMBER or query.id_tail
+    person_tiers = member_tiers(query, "member__", like=True) if by_person else []
     for model, label, url_name in (
         (TekunCase, "特困", "admin:assistance_tekuncase_change"),
         (DisabilitySubsidy, "两项补贴", "admin:assistance_disabilitysubsidy_change"),

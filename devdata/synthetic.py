@@ -412,6 +412,7 @@ def generate(
             Member,
             [
                 "household_id",
+                "village_code",  # the triggers are off here (Member.village_code)
                 "name",
                 "name_pinyin",
                 "name_initials",
@@ -453,7 +454,7 @@ def generate(
                 attribute = ("dibao" if rng.random() < 0.3 else "general") + ("_exited" if exited else "")
                 identify = 2014 + rng.randint(0, 3)
                 size = rng.choices((1, 2, 3, 4, 5, 6), _SIZE_WEIGHTS)[0]
-                workers = _family(rng, people, hid, size, m_rows, m_tail)
+                workers = _family(rng, people, hid, village, size, m_rows, m_tail)
                 other_causes = "{}" if other == main else "{" + other + "}"
                 exit_year = str(identify + rng.randint(1, 4)) if exited else "\\N"
                 danger = "none" if rng.random() < 0.85 else rng.choice("ABCD")
@@ -492,7 +493,7 @@ def generate(
 
 
 def _family(
-    rng: random.Random, people: _People, household_id: int, size: int, out: list[str], tail: str
+    rng: random.Random, people: _People, household_id: int, village: str, size: int, out: list[str], tail: str
 ) -> int:
     """Append the member rows of one household (head first); return how many work away."""
     surname = rng.choices(_SURNAMES, cum_weights=_SURNAME_CUM)[0]
@@ -522,7 +523,7 @@ def _family(
         sex = "male" if male else "female"
         name, full, initials = people.name(male, family_name)
         out.append(
-            f"{household_id}\t{name}\t{full}\t{initials}\t{id_no}\t{sex}\t{birth}\t{relation}\t"
+            f"{household_id}\t{village}\t{name}\t{full}\t{initials}\t{id_no}\t{sex}\t{birth}\t{relation}\t"
             f"{labor}\t{work}\t{months}{tail}"
         )
     return workers

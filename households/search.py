@@ -1,8 +1,8 @@
 """One search for the admin header, the results page and `/api/v1/search/` (issue 28): households,
 members and cases inside the user's scope (`core.scoping.scoped()`), by
 
-- a Chinese name or any part of it (trigram index on the name; one or two characters match the
-  start or the end of a name, the only patterns a trigram index answers for so few characters),
+- a Chinese name or any part of it (its start or its end by btrees; three characters or more
+  inside it by the trigram index on the name),
 - full pinyin or pinyin initials (`wjg`, `wangjianguo`; households.pinyin keeps them stored),
 - a 户编号 or any part of it (three characters or more),
 - the last 4–6 digits of an ID number (or 5 digits and an X) or of a phone number (prefix of the
@@ -11,24 +11,28 @@ members and cases inside the user's scope (`core.scoping.scoped()`), by
 
 Each kind of result comes from a finder in KINDS; the registry's own (households, members) are here,
 the cases are registered by assistance in its AppConfig.ready() (a lower floor does not import the
-upper one). Matches are tiered — exact, then starting with, then containing — and each tier is read
-in id order with a LIMIT, so a common surname over a county of 3 M members costs one index walk that
-stops after a page, never a sort of every match. Identifying values leave masked (core.privacy)."""
+upper one). Matches are tiered — exact, then starting with, then ending with, then containing — and
+each tier is one LIMIT read of a btree whose first column is the search key and whose second is the
+village code (Member.village_code, Household.village): a township's or a village's query walks the
+key's range and skips other places' rows inside the index, stopping after a page; never a sort of
+every match, never the county's matches joined to their households. The containing tier (three
+characters or more) reads a trigram index, whose cost grows with the county: search() asks for it
+only when no kind found anything in the other tiers. Identifying values leave masked (core.privacy)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 
 from core import privacy
 from core.idcard import normalize_id
-from core.scoping import region_prefix_for, scoped
+from core.scoping import scoped
 
 LIMIT = 20
 MIN_LETTERS = 2  # one pinyin letter matches a tenth of a county
@@ -55,6 +59,9 @@ class NameKind:
 class Query:
     text: str
     kind: str
+    # Containing matches too (trigram indexes): asked for only when nothing matched whole, by its
+    # start or by its end (search()), and by the lists' search boxes.
+    broad: bool = False
 
     @property
     def id_tail(self) -> str | None:
@@ -126,6 +133,15 @@ def search(text_or_query: str | Query, user, *, limit: int = LIMIT) -> list[Grou
     query = text_or_query if isinstance(text_or_query, Query) else parse(text_or_query)
     if query.kind == NameKind.NONE:
         return []
+    groups = _groups(query, user, limit)
+    if not groups and query.kind in (NameKind.NAME, NameKind.PINYIN, NameKind.NUMBER):
+        # Nothing is, starts or ends with what was typed: look for it inside (欧阳娜娜 by `yangna`).
+        # A second pass only then: a trigram read is the one tier whose cost grows with the county.
+        groups = _groups(replace(query, broad=True), user, limit)
+    return groups
+
+
+def _groups(query: Query, user, limit: int) -> list[Group]:
     groups = []
     for kind in KINDS.values():
         results, more = kind.find(query, user, limit)
@@ -135,43 +151,109 @@ def search(text_or_query: str | Query, user, *, limit: int = LIMIT) -> list[Grou
 
 
 # ------------------------------------------------------------------------- matching members
-def member_tiers(query: Query, path: str = "") -> list[Q]:
-    """The member conditions for a query, best first (exact, starting with, containing). `path`
-    leads from the searched model to a member ("members__" from a household)."""
+def member_tiers(query: Query, path: str = "", *, like: bool = False) -> list[Q]:
+    """The member conditions for a query, best first (exact, starting with, ending with, containing).
+    `path` leads from the searched model to a member ("member__" from a case). `like`: "starting
+    with" as LIKE 'x%', whose selectivity the planner estimates, for conditions inside a join or a
+    subquery (a case's people, a list's search box); a member scan itself takes the pattern range
+    (starts_with), which no trigram index answers."""
     t = query.text
     f = path
+    starts_with = _like_prefix if like else _range_prefix
     if query.kind == NameKind.NAME:
-        contains = Q(**{f"{f}name__contains": t}) if len(t) >= 3 else Q(**{f"{f}name__endswith": t})
-        return [Q(**{f"{f}name": t}), Q(**{f"{f}name__startswith": t}), contains]
+        tiers = [Q(**{f"{f}name": t}), starts_with(f"{f}name", t), ends_with(f"{f}name", t)]
+        if query.broad and len(t) >= 3:
+            tiers.append(Q(**{f"{f}name__contains": t}))
+        return tiers
     if query.kind == NameKind.PINYIN:
+        # Starting with: initials and full pinyin apart, each tier one range of one index (an OR is
+        # a bitmap of both ranges, read whole before the LIMIT applies; `wang` starts 10% of names).
         tiers = [
             Q(**{f"{f}name_initials": t}) | Q(**{f"{f}name_pinyin": t}),
-            Q(**{f"{f}name_initials__startswith": t}) | Q(**{f"{f}name_pinyin__startswith": t}),
+            starts_with(f"{f}name_initials", t),
+            starts_with(f"{f}name_pinyin", t),
         ]
-        if len(t) >= 3:
+        if query.broad and len(t) >= 3:
             tiers.append(Q(**{f"{f}name_pinyin__contains": t}))
         return tiers
     if query.kind == NameKind.FULL_ID:
         return [Q(**{f"{f}id_no": query.text})]
     if query.id_tail:
-        return [Q(StartsWith(Reverse(f"{f}id_no"), query.id_tail[::-1]))]
+        return [ends_with(f"{f}id_no", query.id_tail)]
     return []
 
 
+class _PatternRange(Func):
+    """`expression` starts with `low`: the range [low, high) by pattern operators (byte order, which
+    UTF-8 keeps in code-point order). A btree with varchar_pattern_ops answers it as LIKE 'low%';
+    a trigram index does not, so the planner cannot pick one for a common surname (for `王%` in a
+    village it read 227,000 trigram entries, 35 ms, where the village's 1,561 rows were at hand)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, expression, low: str, high: str):
+        super().__init__(expression, Value(low), Value(high))
+
+    def as_sql(self, compiler, connection, **extra):
+        lhs, low, high = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"({lhs[0]} ~>=~ {low[0]} AND {lhs[0]} ~<~ {high[0]})"
+        return sql, [*lhs[1], *low[1], *lhs[1], *high[1]]
+
+
+def _range_prefix(field_path: str, text: str) -> Q:
+    """`field` starts with `text` (see _PatternRange)."""
+    if ord(text[-1]) >= 0x10FFFF:
+        return _like_prefix(field_path, text)
+    return Q(_PatternRange(F(field_path), text, text[:-1] + chr(ord(text[-1]) + 1)))
+
+
+def _like_prefix(field_path: str, text: str) -> Q:
+    return Q(**{f"{field_path}__startswith": text})
+
+
+def ends_with(field_path: str, text: str) -> Q:
+    """`field` ends with `text`: a prefix of the reversed value, which a btree on reverse(field)
+    answers (the indexes in households.models)."""
+    return Q(StartsWith(Reverse(field_path), text[::-1]))
+
+
+def tiered_values(
+    queryset: QuerySet, tiers: Iterable[Q], limit: int, *fields: str
+) -> tuple[list[tuple], bool]:
+    """(key, *fields) of the best tiers' rows first, at most `limit` distinct keys (+ whether more
+    exist); the key is the first of `fields` (the pk when none are given). One round trip: the tiers
+    are one UNION ALL of LIMIT reads, each without ORDER BY (an id-ordered LIMIT walks the county's
+    index until the scope's rows turn up), a key keeping its best tier; a tier's rows in key order.
+    A tier past a full page costs one more short index range (cheaper on a shared server than a
+    round trip a tier)."""
+    tiers = list(tiers)
+    if not tiers:
+        return [], False
+    names = fields or ("pk",)
+    parts = [
+        queryset.filter(q).order_by().annotate(search_tier=Value(n)).values_list(*names, "search_tier")
+        for n, q in enumerate(tiers)
+    ]
+    parts = [part[: limit + 1] for part in parts]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    best: dict = {}
+    for *values, tier in rows:
+        key = values[0]
+        if key not in best or tier < best[key][0]:
+            best[key] = (tier, tuple(values))
+    ordered = sorted(best.values(), key=lambda item: (item[0], item[1][0]))
+    return [values for _, values in ordered[:limit]], len(ordered) > limit
+
+
 def tiered(queryset: QuerySet, tiers: Iterable[Q], limit: int) -> tuple[list, bool]:
-    """Rows of the best tiers first, at most `limit` (+ whether more exist). A tier is read without
-    ORDER BY: an id-ordered LIMIT walks the county's index until the scope's rows turn up (seconds
-    for the last township of 1,000,000 households, bench/search.py); its page is sorted by id."""
-    found: list = []
-    seen: set[int] = set()
-    for q in tiers:
-        need = limit + 1 - len(found)
-        if need <= 0:
-            break
-        rows = sorted(queryset.filter(q).exclude(pk__in=seen).order_by()[:need], key=lambda r: r.pk)
-        seen.update(r.pk for r in rows)
-        found.extend(rows)
-    return found[:limit], len(found) > limit
+    """Rows of the best tiers first, at most `limit` (+ whether more exist): their ids in one round
+    trip (tiered_values), the rows in a second one only when there are any."""
+    keys, more = tiered_values(queryset, tiers, limit)
+    if not keys:
+        return [], more
+    by_pk = queryset.in_bulk([pk for (pk,) in keys])
+    return [by_pk[pk] for (pk,) in keys if pk in by_pk], more
 
 
 def masked_id(user, value: str) -> str:
@@ -184,16 +266,11 @@ def _household_url(pk: int) -> str:
 
 def find_members(query: Query, user, limit: int) -> tuple[list[Result], bool]:
     from households.models import Member
-    from households.selectors import households_for
 
+    # Scoped by the member's own village code (core.scoping: households.selectors).
     base = scoped(Member.objects.filter(household__archived_at__isnull=True), user).select_related(
         "household__village"
     )
-    prefix = region_prefix_for(user)
-    if prefix and len(prefix) == 12:
-        # A village's few hundred households first: its members by their household index, instead
-        # of the county's matches probed one by one for their village.
-        base = base.filter(household_id__in=list(households_for(user).values_list("pk", flat=True)))
     rows, more = tiered(base, member_tiers(query), limit)
     return [
         Result(
@@ -212,36 +289,59 @@ def find_members(query: Query, user, limit: int) -> tuple[list[Result], bool]:
 
 
 def household_tiers(query: Query) -> list[Q]:
-    """户编号 (exact, starting, containing), the phone's last digits, or the head's name."""
+    """户编号 (exact, starting, ending, then the phone's last digits, then containing)."""
+    t = query.text
+    tiers = [Q(household_no=t), _range_prefix("household_no", t), ends_with("household_no", t)]
+    if query.phone_tail:
+        tiers.append(ends_with("phone", query.phone_tail))
+    if query.broad and len(t) >= 3:
+        tiers.append(Q(household_no__contains=t))
+    return tiers
+
+
+def _matching_households(query: Query, user, limit: int) -> tuple[list, dict[int, str], bool]:
+    """Households by number, or by their head's name or pinyin (the heads found like any member:
+    member_tiers over the member indexes, scoped by the member's village code); with the head names
+    known so far (household id → name)."""
     from households.choices import MemberStatus, Relation
     from households.models import Member
+    from households.selectors import households_for
 
-    tiers: list[Q] = []
+    households = households_for(user).select_related("village")
     if query.kind == NameKind.NUMBER:
-        t = query.text
-        tiers = [Q(household_no=t), Q(household_no__startswith=t)]
-        if len(t) >= 3:
-            tiers.append(Q(household_no__contains=t))
-        if query.phone_tail:
-            tiers.append(Q(StartsWith(Reverse("phone"), query.phone_tail[::-1])))
-        return tiers
-    heads = Member.objects.filter(
-        household=OuterRef("pk"), relation=Relation.HEAD, member_status=MemberStatus.NORMAL
+        rows, more = tiered(households, household_tiers(query), limit)
+        return rows, {}, more
+    # "relation LIKE 'head%'" (no other relation starts so) rather than "= 'head'": with the equality
+    # the planner may walk the partial index of active heads (member_one_active_head) in household
+    # order filtering every head of the county by name (27 ms for a rare surname, 符, in a county of
+    # 1,000,000 households) instead of the name's range in member_name_village_idx (0.2 ms).
+    heads = scoped(
+        Member.objects.filter(
+            relation__startswith=Relation.HEAD,
+            member_status=MemberStatus.NORMAL,
+            household__archived_at__isnull=True,
+        ),
+        user,
     )
-    return [Q(Exists(heads.filter(q))) for q in member_tiers(query)]
+    found, more = tiered_values(heads, member_tiers(query), limit, "household_id", "name")
+    if not found:
+        return [], {}, more
+    by_id = households.in_bulk([household_id for household_id, _ in found])
+    return [by_id[h] for h, _ in found if h in by_id], dict(found), more
 
 
 def find_households(query: Query, user, limit: int) -> tuple[list[Result], bool]:
     from households.choices import MemberStatus, Relation
     from households.models import Member
-    from households.selectors import households_for
 
-    rows, more = tiered(households_for(user).select_related("village"), household_tiers(query), limit)
-    heads = dict(
-        Member.objects.filter(
-            household__in=[h.pk for h in rows], relation=Relation.HEAD, member_status=MemberStatus.NORMAL
-        ).values_list("household_id", "name")
-    )
+    rows, heads, more = _matching_households(query, user, limit)
+    missing = [h.pk for h in rows if h.pk not in heads]
+    if missing:
+        heads.update(
+            Member.objects.filter(
+                household__in=missing, relation=Relation.HEAD, member_status=MemberStatus.NORMAL
+            ).values_list("household_id", "name")
+        )
     return [
         Result(
             kind="household",
@@ -257,6 +357,37 @@ def find_households(query: Query, user, limit: int) -> tuple[list[Result], bool]
         )
         for h in rows
     ], more
+
+
+# ------------------------------------------------------------------------- the admin lists' search box
+def member_filter(query: Query) -> Q | None:
+    """Every tier at once, for a list's search box (the member list): None when nothing is searched."""
+    tiers = member_tiers(replace(query, broad=True), like=True)
+    return _any(tiers) if tiers else None
+
+
+def household_filter(query: Query, user) -> Q | None:
+    """Households matching what was typed, for the household list's search box: the same matching
+    as the search page (a member's name, pinyin or ID tail, any member of the household; the
+    户编号 or the phone's last digits), every tier at once. None when nothing is searched."""
+    from households.models import Member
+
+    query = replace(query, broad=True)
+    q: Q | None = None
+    if query.kind == NameKind.NUMBER:
+        q = _any(household_tiers(query))
+    people = member_tiers(query, like=True)
+    if people:
+        members = scoped(Member.objects.filter(_any(people)), user).values("household_id")
+        q = Q(pk__in=members) if q is None else q | Q(pk__in=members)
+    return q
+
+
+def _any(tiers: list[Q]) -> Q:
+    out = Q()
+    for tier in tiers:
+        out |= tier
+    return out
 
 
 def register_kinds() -> None:

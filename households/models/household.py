@@ -2,12 +2,14 @@ from decimal import Decimal
 from typing import Any
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Reverse, Substr
 
 from core.choices import RegionLevel, ReviewState
@@ -157,9 +159,38 @@ class Household(models.Model):
                 opclasses=["varchar_pattern_ops"],
                 condition=~models.Q(monitoring_state="none"),
             ),
-            # Search (households.search): 户编号 by any part, the phone by its last digits.
+            # Search (households.search): 户编号 whole, by its start or its end, and the phone by its
+            # last digits, each with the village code after the key (the scope is skipped inside the
+            # index); any other part of the 户编号 by trigrams.
+            models.Index(
+                OpClass(F("household_no"), name="varchar_pattern_ops"),
+                OpClass(F("village"), name="varchar_pattern_ops"),
+                name="household_no_village_idx",
+            ),
+            models.Index(
+                OpClass(Reverse("household_no"), name="text_pattern_ops"),
+                OpClass(F("village"), name="varchar_pattern_ops"),
+                name="household_no_tail_idx",
+            ),
             GinIndex(fields=["household_no"], name="household_no_trgm_idx", opclasses=["gin_trgm_ops"]),
-            models.Index(OpClass(Reverse("phone"), name="text_pattern_ops"), name="household_phone_tail_idx"),
+            models.Index(
+                OpClass(Reverse("phone"), name="text_pattern_ops"),
+                OpClass(F("village"), name="varchar_pattern_ops"),
+                name="household_phone_village_idx",
+            ),
+        ]
+        triggers = [
+            # A household moved to another village takes its members along (Member.village_code).
+            pgtrigger.Trigger(
+                name="household_village_to_members",
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("village_id"),
+                condition=pgtrigger.Condition('OLD."village_id" IS DISTINCT FROM NEW."village_id"'),
+                func=(
+                    'UPDATE "households_member" SET "village_code" = NEW."village_id" '
+                    'WHERE "household_id" = NEW."id"; RETURN NULL;'
+                ),
+            ),
         ]
         constraints = [
             # 户编号 is unique within a county: the first 6 digits of the village code.

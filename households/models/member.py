@@ -1,10 +1,12 @@
 import datetime as dt
 
 import pghistory
+import pgtrigger
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Reverse
 
 from core.idcard import check_sex_matches, normalize_id, parse_id
@@ -30,8 +32,9 @@ DISABILITY_CARD_WRONG = "残疾人证号应为身份证号加残疾类别和等�
 DISABILITY_GRADE_REQUIRED = "填写了残疾类别时必须填写残疾等级"
 
 
-# The pinyin columns follow the name: no history of their own (nor an event for the backfill).
-@pghistory.track(append_only=True, exclude=["name_pinyin", "name_initials"])
+# The pinyin columns follow the name, the village code the household: no history of their own (nor
+# an event for a backfill or a household's move).
+@pghistory.track(append_only=True, exclude=["name_pinyin", "name_initials", "village_code"])
 class Member(models.Model):
     """A household member. Leaves by status (死亡/迁出/…) with a date, never by deletion."""
 
@@ -45,6 +48,14 @@ class Member(models.Model):
     name_pinyin = models.CharField("姓名全拼", max_length=PINYIN_MAX, blank=True, default="", editable=False)
     name_initials = models.CharField(
         "姓名首字母", max_length=INITIALS_MAX, blank=True, default="", editable=False
+    )
+    # The household's village (denormalised, issue 28): members are scoped and searched by an index
+    # of their own (village code + search key), so a township's or village's query reads its own
+    # range instead of the county's matches joined to their households. Set by the database on every
+    # write (the triggers below), whatever the path: save(), bulk_create, COPY, a household's move.
+    # Collation "C": the btree answers both LIKE 'prefix%' and ORDER BY.
+    village_code = models.CharField(
+        "所在村代码", max_length=12, blank=True, default="", editable=False, db_collation="C"
     )
     id_no = models.CharField("身份证号", max_length=18)
     disability_card_no = models.CharField("残疾人证号", max_length=20, blank=True)
@@ -93,14 +104,51 @@ class Member(models.Model):
         ordering = ["household_id", "id"]
         indexes = [
             models.Index(fields=["id_no"], name="member_id_no_idx"),
-            # Search (households.search): any part of the name or its pinyin by trigrams, the
-            # initials by prefix, the last digits of the ID by prefix of the reversed number.
+            # A scope's members in list order (village, household, member): lists and small scopes.
+            models.Index(fields=["village_code", "household", "id"], name="member_village_idx"),
+            # Search (households.search): each key first, then the village code, so an exact or
+            # starts-with match is one range whose rows outside the scope are skipped inside the
+            # index; the end of a name or of an ID by prefix of the reversed value; any other part
+            # of the name or its pinyin (three characters or more) by trigrams.
+            models.Index(
+                OpClass(F("name"), name="varchar_pattern_ops"),
+                F("village_code"),
+                name="member_name_village_idx",
+            ),
+            models.Index(
+                OpClass(Reverse("name"), name="text_pattern_ops"),
+                F("village_code"),
+                name="member_name_tail_idx",
+            ),
+            models.Index(
+                OpClass(F("name_pinyin"), name="varchar_pattern_ops"),
+                F("village_code"),
+                name="member_pinyin_idx",
+            ),
+            models.Index(
+                OpClass(F("name_initials"), name="varchar_pattern_ops"),
+                F("village_code"),
+                name="member_initials_village_idx",
+            ),
+            models.Index(
+                OpClass(Reverse("id_no"), name="text_pattern_ops"),
+                F("village_code"),
+                name="member_id_tail_village_idx",
+            ),
             GinIndex(fields=["name"], name="member_name_trgm_idx", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["name_pinyin"], name="member_pinyin_trgm_idx", opclasses=["gin_trgm_ops"]),
-            models.Index(
-                fields=["name_initials"], name="member_initials_idx", opclasses=["varchar_pattern_ops"]
+        ]
+        triggers = [
+            # Every insert, and any update that could change it, takes the household's village.
+            pgtrigger.Trigger(
+                name="member_village_code",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("household_id", "village_code"),
+                func=(
+                    'NEW."village_code" := (SELECT h."village_id" FROM "households_household" h '
+                    'WHERE h."id" = NEW."household_id"); RETURN NEW;'
+                ),
             ),
-            models.Index(OpClass(Reverse("id_no"), name="text_pattern_ops"), name="member_id_tail_idx"),
         ]
         permissions = [
             # Full ID numbers and bank accounts (pages, API, ledgers) only for holders of this

@@ -88,8 +88,8 @@ def test_a_failing_copy_aborts_the_whole_run(monkeypatch):
 
     real_family = synthetic._family
 
-    def broken_family(rng, people, household_id, size, out, tail):
-        workers = real_family(rng, people, household_id, size, out, tail)
+    def broken_family(rng, people, household_id, village, size, out, tail):
+        workers = real_family(rng, people, household_id, village, size, out, tail)
         out.append("not\ta\tmember\n")  # a row PostgreSQL rejects
         return workers
 
