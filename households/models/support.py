@@ -173,10 +173,14 @@ class Visit(models.Model):
     )
     # What became of proposed_changes (households.visit_proposals): the village clerk turns it into
     # a change request or dismisses it with a reason.
+    # db_default: rows written by SQL (bench/field.py's seed, bulk loads) need no value either
     proposal_state = models.CharField(
-        "信息变化处理", max_length=10, choices=ProposalState.choices, default="", blank=True, editable=False
+        "信息变化处理", max_length=10, choices=ProposalState.choices, default="", db_default="", blank=True,
+        editable=False,
+    )  # fmt: skip
+    proposal_reason = models.CharField(
+        "不予采纳理由", max_length=200, blank=True, default="", db_default="", editable=False
     )
-    proposal_reason = models.CharField("不予采纳理由", max_length=200, blank=True, editable=False)
     proposal_handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="信息变化处理人",
