@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0019_visit_proposal_state'),
+        ('households', '0022_search_scope_indexes'),
     ]
 
     operations = [
