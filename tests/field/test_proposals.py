@@ -116,3 +116,23 @@ def test_proposal_page_is_404_for_helpers_and_other_villages(client, helper, cle
     assert not [i for i in todo.items_for(clerk_b, TODAY) if i.key == "field.proposals"]
     visit.refresh_from_db()
     assert visit.proposal_state == ProposalState.PENDING
+
+
+def test_clerk_todo_takes_the_same_queries_for_3_and_30_proposals(client, clerk_a, village_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import household_with_members
+
+    client.force_login(clerk_a)
+    household = household_with_members(village=village_a)
+
+    def queries_with(n):
+        while Visit.objects.filter(proposal_state=ProposalState.PENDING).count() < n:
+            _visit(client, household, change_kind="other", change_value="院墙倒了")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("field:todo")).status_code == 200
+        assert len(todo.items_for(clerk_a, TODAY)) >= 1
+        return len(ctx.captured_queries)
+
+    assert queries_with(3) == queries_with(30)
