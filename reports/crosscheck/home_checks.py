@@ -24,7 +24,7 @@ from core.choices import Role
 from core.permissions import role_of
 from core.scoping import scoped
 from households.choices import VisitPurpose
-from households.visits import VisitInput, existing_visit, record_visit
+from households.visits import CLIENT_ID_TAKEN, VisitInput, existing_visit, record_visit
 from households.workflow.models import ChangeRequest
 from reports.crosscheck import services
 from reports.crosscheck.choices import PAIR_RESULT_LABELS, Answer, CheckResult, HitStatus, Rule
@@ -93,8 +93,9 @@ def record_hit_check(*, user, hit: Hit, data: CheckInput) -> tuple[HitCheck, boo
     earlier = existing_visit(user=user, client_id=data.client_id)
     if earlier is not None:
         stored = HitCheck.objects.filter(visit=earlier).first()
-        if stored is not None:
-            return stored, False
+        if stored is None:  # the id of another record (a plain visit): never attach this check to it
+            raise ValidationError({"client_id": [CLIENT_ID_TAKEN]})
+        return stored, False
     if open_hit_for(user, hit.pk) is None:
         raise Http404(HIT_NOT_FOUND)
     _validate(hit, data)

@@ -140,3 +140,33 @@ def test_desktop_answer_form_shows_the_helpers_check(client, helper, clerk_a, mi
     page = client.get(f"/admin/reports/hit/{hit.pk}/change/").content.decode()
     assert "入户核实（手机）" in page
     assert "疑点属实（需要纠正）。出生日期登记错了一年" in page
+
+
+def test_a_likely_duplicate_pair_is_checked_as_one_person_or_two(client, clerk_a, mine, neighbour, media):
+    hit = make_hit(mine, rule="likely_duplicate")
+    hit.other_household = neighbour
+    hit.save(update_fields=["other_household"])
+    client.force_login(clerk_a)
+    url = reverse("field:hit", args=[hit.pk])
+    page = client.get(url).content.decode()
+    assert "不是同一人" in page
+    assert "疑点不属实" not in page
+    assert client.post(url, _body(note="两人出生地不同，是两个人")).status_code == 302
+    hit.refresh_from_db()
+    assert (hit.status, hit.answer) == (HitStatus.ANSWERED, Answer.NOT_SAME_PERSON)
+
+
+def test_a_client_id_of_another_record_is_refused(client, helper, mine, media):
+    hit = make_hit(mine)
+    client.force_login(helper)
+    used = str(uuid.uuid4())
+    client.post(
+        reverse("field:visit", args=[mine.pk]),
+        {"visit_date": TODAY.isoformat(), "content": "走访", "client_id": used},
+    )
+    response = client.post(
+        reverse("field:hit", args=[hit.pk]), _body(client_id=used), HTTP_X_REQUESTED_WITH="fetch"
+    )
+    assert response.status_code == 400
+    assert "该记录编号已被其他记录使用" in str(response.json()["errors"])
+    assert not HitCheck.objects.exists()
