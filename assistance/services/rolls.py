@@ -64,10 +64,10 @@ HEAD_OF_HOUSEHOLD = """LEFT JOIN LATERAL (
 # history looked up, the latest row on or before the month: the mark test sits in the probe's WHERE,
 # where it only reads the case, so PostgreSQL runs it as a one-time filter and a marked case costs
 # no index probe. A case without history (rows written by SQL before the history existed) pays its
-# stored figures. Measured (issue 23, bench/roll.py, 50,000 cases, 10 % changed after the month):
-# a probe for every case cost ~0.1 s more per roll; a set-based DISTINCT ON over the late cases'
-# rows cost more still (it scans the county's cases a second time to find them), and over the whole
-# county's history more again (its sort spilled to disk).
+# stored figures. Measured (docs/benchmarks.md, issue 23; 50,000 cases, 10 % changed after the
+# month): the lines' statement takes 0.88–0.96 of the time of a probe for every case; a set-based
+# DISTINCT ON over the late cases' rows was no faster (it scans the county's cases a second time to
+# find them), and over the whole county's history slower (its sort spilled to disk).
 AMOUNT_IN_MONTH = """LEFT JOIN LATERAL (
         SELECT ca.valid_from, ca.basis, ca.household_size, ca.covered_persons, ca.annual_percap_income,
                ca.monthly_percap_income, ca.standard_month, ca.topup_amount, ca.classified_amount,
