@@ -18,6 +18,7 @@ from core.admin.record_actions import RecordActionsAdminMixin
 from core.admin.scoping import RoleAdminMixin, ScopedInlineMixin, TownshipFilter, VillageFilter
 from core.choices import RegionLevel, ReviewState, Role
 from core.permissions import role_of
+from core.scoping import code_range_q, region_prefix_for
 from core.widgets import RegionCascadeWidget
 from core.workflow import policy as chain_policy
 from core.workflow import services as chain
@@ -246,7 +247,12 @@ class HouseholdFormMixin:
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(archived_at__isnull=True).prefetch_related("members")
+        queryset = super().get_queryset(request).filter(archived_at__isnull=True).prefetch_related("members")
+        prefix = region_prefix_for(request.user)
+        if prefix:
+            # The list is ordered by village: the scope as a range of the village index too.
+            queryset = queryset.filter(code_range_q("village_id", prefix))
+        return queryset
 
     def get_search_results(self, request, queryset, search_term):
         q = search_box_q(request, search_term, lambda query: search.household_filter(query, request.user))
@@ -370,8 +376,21 @@ class HouseholdChangeMixin:
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and policy.can_request_change(request.user, obj):
-            return services.open_change_for(household=obj) is None or self._returned_change(obj) is not None
+            change = self._pending_change(request, obj)
+            return change is None or change.state == ChangeState.RETURNED_TO_VILLAGE
         return super().has_change_permission(request, obj)
+
+    @staticmethod
+    def _pending_change(request, household):
+        """The household's open change request, read once a page view: the admin asks for the change
+        permission of every field and inline form (44 queries on a clerk's record page before). Only
+        for reading pages: a POST may open a change request on its way."""
+        if request.method not in ("GET", "HEAD"):
+            return services.open_change_for(household=household)
+        known = request.__dict__.setdefault("_open_changes", {})
+        if household.pk not in known:
+            known[household.pk] = services.open_change_for(household=household)
+        return known[household.pk]
 
     @staticmethod
     def _returned_change(household):
@@ -477,7 +496,7 @@ class HouseholdChangeMixin:
         obj = self.get_object(request, object_id)
         extra = {}
         if obj is not None:
-            pending = services.open_change_for(household=obj)
+            pending = self._pending_change(request, obj)
             if (
                 pending is not None
                 and not self.has_change_permission(request, obj)
