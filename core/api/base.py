@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pghistory
+from django.db.models import F, IntegerField, Max, Min
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
@@ -22,7 +23,9 @@ from core.api.auth import ExpiringTokenAuthentication
 if TYPE_CHECKING:  # a type the DRF stubs declare, not the library
     from rest_framework.generics import BaseFilterProtocol
     from rest_framework.permissions import _PermissionClass
-from core.scoping import scoped
+from core.scoping import region_prefix_for, scoped
+
+TOWNSHIP_PREFIX = 9  # a township's region-code prefix: narrower scopes get id bounds (_id_bounds)
 
 Policy = Callable[..., bool]  # (user, obj_or_None) -> bool
 
@@ -65,12 +68,32 @@ class KeysetPagination(CursorPagination):
                 parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
 
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(_id_bounds(queryset, request.user), request, view)
+
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)
         except NotFound:
             # A bad cursor is a bad request, not a missing object.
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+
+
+def _id_bounds(queryset, user):
+    """A township's or village's rows between their lowest and highest id, read first from the
+    scope's own index (`id + 0` keeps min/max off the primary key). A page in id order walks the
+    primary key and drops the rows outside the scope: for the last township of 1,000,000
+    households, 2.9 M members before its first (1.3–1.8 s a page, bench/pages.py). From the lowest
+    id on, its rows come at once; the highest bounds a page read backwards (`ordering=-id`)."""
+    prefix = region_prefix_for(user)
+    if not prefix or len(prefix) < TOWNSHIP_PREFIX or not hasattr(queryset, "aggregate"):
+        return queryset
+    if not isinstance(queryset.model._meta.pk, IntegerField):
+        return queryset  # a region's code: no id walk to bound
+    bounds = queryset.order_by().aggregate(low=Min(F("pk") + 0), high=Max(F("pk") + 0))
+    if bounds["low"] is None:
+        return queryset.none()
+    return queryset.filter(pk__gte=bounds["low"], pk__lte=bounds["high"])
 
 
 class RolePolicyPermission(permissions.BasePermission):

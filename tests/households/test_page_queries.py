@@ -6,6 +6,7 @@ exactly its own households."""
 import pytest
 from django.db import connection
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from core.choices import ReviewState
 from households.choices import Relation
@@ -43,3 +44,24 @@ def test_township_household_list_is_its_own_households(client, township_reviewer
     client.force_login(township_reviewer_a)
     page = client.get(reverse("admin:households_household_changelist"))
     assert {h.pk for h in page.context["cl"].result_list} == mine
+
+
+@pytest.mark.parametrize("ordering", ["id", "-id"])
+def test_township_api_pages_keep_every_row_in_order(township_reviewer_a, village_a, ordering):
+    """API list pages of a township read its lowest and highest id first (core.api.base): paged
+    two at a time, forwards or backwards, they give exactly the township's members in id order,
+    with other townships' members interleaved by id."""
+    next_township = region_chain("211223101001", ("辽宁省", "铁岭市", "西丰县", "平岗镇", "乙村"))
+    mine = []
+    for _ in range(3):
+        MemberFactory(household=HouseholdFactory(village=next_township))
+        mine.append(MemberFactory(household=HouseholdFactory(village=village_a)).pk)
+    MemberFactory(household=HouseholdFactory(village=next_township))
+    api_client = APIClient()
+    api_client.force_authenticate(township_reviewer_a)
+    seen, url = [], f"/api/v1/members/?page_size=2&ordering={ordering}"
+    while url:
+        page = api_client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert seen == sorted(mine, reverse=ordering == "-id")
