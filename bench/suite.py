@@ -59,6 +59,7 @@ class Bench:
 BENCHES: list[Bench] = [
     Bench("generate", "--households {households} --county {county}", "合成县生成（COPY）"),
     Bench("api_list", "--county {county} --seconds 10 --port {port}", "户列表接口"),
+    Bench("load", "--county {county} --seconds 60 --port {port}", "四类角色 20 人混合负载"),
     Bench("bank_return", "--county {county} --lines {cases}", "银行回盘"),
     Bench("backup", "--seed-county {county} --jobs 2", "备份与恢复"),
     Bench(

@@ -11,8 +11,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
+        from django.contrib import admin
 
         from core import signals  # noqa: F401 - token revocation on password change
+        from core.admin.site import lazy_available_apps
+
+        lazy_available_apps(admin.site)
 
         # django-simpleui's ready() removes XFrameOptionsMiddleware (its tabs are iframes); they are
         # same-origin, so SAMEORIGIN keeps them working and still forbids framing by other sites.
