@@ -181,3 +181,18 @@ def test_the_admin_button_runs_the_check_and_says_what_it_found(
     assert client.post("/admin/reports/checkrun/duplicate-check/").status_code == 403
     assert client.get("/admin/reports/checkrun/").status_code == 403
     assert CheckRun.objects.count() == 2
+
+
+def test_nightly_city_check_runs_each_city_and_skips_one_still_running(
+    village_a, django_capture_on_commit_callbacks
+):
+    from reports.crosscheck import tasks
+
+    other_city = region_chain("211324100001", ("辽宁省", "朝阳市", "喀左县", "某镇", "戊村"))
+    twice(village_a, region_chain("211224100001", ("辽宁省", "铁岭市", "昌图县", "某镇", "丁村")))
+    busy = running(other_city.parent.parent.parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.nightly_city_duplicates() == 1  # 朝阳市's check still runs: skipped
+    run = CheckRun.objects.exclude(pk=busy.pk).get()
+    assert (run.county_id, run.trigger, run.status) == ("211200000000", RunTrigger.NIGHTLY, RunStatus.DONE)
+    assert run.hits_found == 1
