@@ -23,9 +23,8 @@ from core.api.auth import ExpiringTokenAuthentication
 if TYPE_CHECKING:  # a type the DRF stubs declare, not the library
     from rest_framework.generics import BaseFilterProtocol
     from rest_framework.permissions import _PermissionClass
+from core.choices import PREFIX_LENGTH, RegionLevel
 from core.scoping import region_prefix_for, scoped
-
-TOWNSHIP_PREFIX = 9  # a township's region-code prefix: narrower scopes get id bounds (_id_bounds)
 
 Policy = Callable[..., bool]  # (user, obj_or_None) -> bool
 
@@ -86,7 +85,7 @@ def _id_bounds(queryset, user):
     households, 2.9 M members before its first (1.3–1.8 s a page, bench/pages.py). From the lowest
     id on, its rows come at once; the highest bounds a page read backwards (`ordering=-id`)."""
     prefix = region_prefix_for(user)
-    if not prefix or len(prefix) < TOWNSHIP_PREFIX or not hasattr(queryset, "aggregate"):
+    if not prefix or len(prefix) < PREFIX_LENGTH[RegionLevel.TOWNSHIP] or not hasattr(queryset, "aggregate"):
         return queryset
     if not isinstance(queryset.model._meta.pk, IntegerField):
         return queryset  # a region's code: no id walk to bound
