@@ -33,7 +33,9 @@ from core.scoping import region_prefix_for, scoped
 from core.workflow.choices import state_label
 
 HouseholdTownship = scoped_field_filter(TownshipFilter, "household__village__code")
-CaseTownship = scoped_field_filter(TownshipFilter, "case__household__village__code")
+# A 低保 case and the rows hanging off it by the case's own village code (DibaoCase.village_code).
+DibaoTownship = scoped_field_filter(TownshipFilter, "village_code")
+CaseTownship = scoped_field_filter(TownshipFilter, "case__village_code")
 COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
 
 
@@ -94,13 +96,13 @@ class DibaoCaseAdmin(PrintDocumentsAdminMixin, RecordActionsAdminMixin, BaseAdmi
     ]  # fmt: skip
     list_filter = [
         "status", "review_state", "case_type", "near_relative_of_staff", "is_registered_poor",
-        HouseholdTownship,
+        DibaoTownship,
     ]  # fmt: skip
     search_fields = ["household__household_no", "=household__members__id_no"]
     list_select_related = ["household"]
     inlines = [HomeVisitInline]
     actions = ["act_submit", "act_investigate", "act_review", "act_confirm"]
-    readonly_fields = [f.name for f in m.DibaoCase._meta.fields]
+    readonly_fields = [f.name for f in m.DibaoCase._meta.fields if f.name != "village_code"]
 
     @admin.action(description="村提交（退回修正后重新提交）")
     def act_submit(self, request, queryset):

@@ -11,10 +11,12 @@ class AssistanceConfig(AppConfig):
         from core.scoping import register_scope
 
         for model, path in [
-            (m.DibaoCase, "household__village__code"),
-            (m.CaseHomeVisit, "case__household__village__code"),
-            (m.PhaseOut, "case__household__village__code"),
-            (m.StopProposal, "case__household__village__code"),
+            # A 低保 case carries its household's village code (DibaoCase.village_code): scoped by
+            # an index of its own, like Member; so are the rows that hang off a case.
+            (m.DibaoCase, "village_code"),
+            (m.CaseHomeVisit, "case__village_code"),
+            (m.PhaseOut, "case__village_code"),
+            (m.StopProposal, "case__village_code"),
             (m.TekunCase, "household__village__code"),
             (m.DisabilitySubsidy, "household__village__code"),
             (m.MedicalBill, "household__village__code"),

@@ -64,7 +64,7 @@ class DibaoCaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DibaoCase
-        exclude = ["covered_members"]
+        exclude = ["covered_members", "village_code"]  # the scope's index key, not data
 
 
 class ApplyCaseSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):

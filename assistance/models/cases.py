@@ -28,6 +28,7 @@ from assistance.choices import (
     VisitLevel,
 )
 from core.choices import ReviewState
+from households.models.village_code import village_code_field, village_code_trigger
 
 _money: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
@@ -53,13 +54,21 @@ def _applied_by(label: str) -> models.ForeignKey:
     )  # fmt: skip
 
 
-@pghistory.track()
+# The village code follows the household: no history of its own (nor an event for the backfill or a
+# household's move).
+@pghistory.track(exclude=["village_code"])
 class DibaoCase(models.Model):
     """低保案件. Amount fields hold the figures of the last computation; rolls keep their own copies."""
 
     household = models.ForeignKey(
         "households.Household", verbose_name="户", on_delete=models.PROTECT, related_name="dibao_cases"
     )
+    # The household's village (denormalised like Member.village_code, households.models.village_code):
+    # cases are scoped by an index of their own (a township's list, its count, the API's pages and
+    # the search read the township's range of dibao_village_idx instead of joining its 50,000
+    # households to every case). Kept by the database: the trigger below on every write, and a
+    # trigger on the household when it moves village (installed by assistance migration 0019).
+    village_code = village_code_field()
     case_type = models.CharField("保障类别", max_length=8, choices=CaseType.choices, default=CaseType.WHOLE)
     covered_members = models.ManyToManyField(
         "households.Member", verbose_name="保障对象", blank=True, related_name="dibao_cases"
@@ -143,6 +152,11 @@ class DibaoCase(models.Model):
         verbose_name = "低保案件"
         verbose_name_plural = "低保案件"
         ordering = ["-id"]
+        indexes = [
+            # A scope's cases by id (the list's -id order, the API's keyset pages and their bounds).
+            models.Index(fields=["village_code", "id"], name="dibao_village_idx"),
+        ]
+        triggers = [village_code_trigger("dibao_village_code")]
         constraints = [
             # One live case per household; a stopped or refused case may be followed by a new one.
             models.UniqueConstraint(

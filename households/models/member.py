@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pghistory
-import pgtrigger
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,6 +24,7 @@ from households.choices import (
     Sex,
     WorkStatus,
 )
+from households.models.village_code import village_code_field, village_code_trigger
 from households.pinyin import INITIALS_MAX, PINYIN_MAX, pinyin_fields
 
 STATUS_DATE_REQUIRED = "成员状态为“{status}”时必须填写变动日期"
@@ -52,11 +52,9 @@ class Member(models.Model):
     # The household's village (denormalised, issue 28): members are scoped and searched by an index
     # of their own (village code + search key), so a township's or village's query reads its own
     # range instead of the county's matches joined to their households. Set by the database on every
-    # write (the triggers below), whatever the path: save(), bulk_create, COPY, a household's move.
-    # Collation "C": the btree answers both LIKE 'prefix%' and ORDER BY.
-    village_code = models.CharField(
-        "所在村代码", max_length=12, blank=True, default="", editable=False, db_collation="C"
-    )
+    # write (households.models.village_code: the trigger below and the household's), whatever the
+    # path: save(), bulk_create, COPY, a household's move.
+    village_code = village_code_field()
     id_no = models.CharField("身份证号", max_length=18)
     disability_card_no = models.CharField("残疾人证号", max_length=20, blank=True)
     sex = models.CharField("性别", max_length=8, choices=Sex.choices)
@@ -138,18 +136,7 @@ class Member(models.Model):
             GinIndex(fields=["name"], name="member_name_trgm_idx", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["name_pinyin"], name="member_pinyin_trgm_idx", opclasses=["gin_trgm_ops"]),
         ]
-        triggers = [
-            # Every insert, and any update that could change it, takes the household's village.
-            pgtrigger.Trigger(
-                name="member_village_code",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.UpdateOf("household_id", "village_code"),
-                func=(
-                    'NEW."village_code" := (SELECT h."village_id" FROM "households_household" h '
-                    'WHERE h."id" = NEW."household_id"); RETURN NEW;'
-                ),
-            ),
-        ]
+        triggers = [village_code_trigger("member_village_code")]
         permissions = [
             # Full ID numbers and bank accounts (pages, API, ledgers) only for holders of this
             # (county admins, by the 「县级台账（完整证件号）」 group; see docs/excel.md).
