@@ -83,6 +83,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer with inputs, selects and labels written out in Python (the same HTML):
+# a household's record page renders some 600 of them (core/renderers.py).
+FORM_RENDERER = "core.renderers.FastTemplates"
 
 
 def _database() -> dict:

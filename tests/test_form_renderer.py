@@ -1,0 +1,140 @@
+"""core.renderers.FastTemplates writes the inputs, selects, textareas, labels and empty error lists
+of every form in Python: the same bytes as Django's templates, field by field and for a whole
+household record page (editable inlines of a clerk, read-only page of a county)."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.contrib.admin import widgets as admin_widgets
+from django.forms.renderers import DjangoTemplates
+from django.test import override_settings
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from core.choices import ReviewState
+from core.renderers import FastTemplates
+from households.choices import Relation
+from households.forms import HouseholdAdminForm, MemberAdminForm
+from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory
+
+TRICKY = "a<b>&\"c'd"
+
+
+class EveryWidgetForm(forms.Form):
+    text = forms.CharField(label=TRICKY, help_text="说明")
+    safe_text = forms.CharField(label=mark_safe("<b>粗</b>"), required=False)
+    lazy_label = forms.CharField(label=gettext_lazy("Name"), required=False)
+    number = forms.DecimalField(widget=forms.NumberInput(attrs={"step": 0.01, "min": 0}))
+    integer = forms.IntegerField(widget=admin_widgets.AdminIntegerFieldWidget)
+    email = forms.EmailField(required=False)
+    url = forms.URLField(required=False, assume_scheme="https")
+    password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    date = forms.DateField(widget=admin_widgets.AdminDateWidget)
+    date_plain = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    moment = forms.DateTimeField(widget=forms.DateTimeInput, required=False)
+    clock = forms.TimeField(widget=forms.TimeInput, required=False)
+    flag = forms.BooleanField(required=False)
+    other_flag = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"disabled": True}))
+    search = forms.CharField(widget=forms.SearchInput, required=False)
+    tel = forms.CharField(widget=forms.TelInput, required=False)
+    color = forms.CharField(widget=forms.ColorInput, required=False)
+    upload = forms.FileField(widget=forms.FileInput, required=False)
+    choice = forms.ChoiceField(choices=[("", "---------"), ("a", TRICKY), ("b", "乙")])
+    grouped = forms.ChoiceField(
+        choices=[("甲组", [("1", "一"), ("2", "二")]), ("乙组<>", [("3", "三")]), ("4", "四")], required=False
+    )
+    numbered = forms.TypedChoiceField(choices=[(1, "一级"), (2, dt.date(2024, 1, 2))], coerce=int)
+    several = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y")], required=False)
+    maybe = forms.NullBooleanField(required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "hidden": False, "required": True}))
+    admin_text = forms.CharField(widget=admin_widgets.AdminTextInputWidget(attrs={"data-x": None}))
+    admin_area = forms.CharField(widget=admin_widgets.AdminTextareaWidget, required=False)
+
+
+VALUES = {
+    "text": TRICKY,
+    "safe_text": mark_safe("<i>x</i>"),
+    "number": Decimal("12.50"),
+    "integer": 7,
+    "password": "secret<",
+    "hidden": "h&",
+    "date": dt.date(2025, 3, 4),
+    "moment": dt.datetime(2025, 3, 4, 5, 6, 7),
+    "clock": dt.time(8, 9),
+    "flag": True,
+    "choice": "a",
+    "grouped": "3",
+    "numbered": 2,
+    "several": ["x", "y"],
+    "maybe": True,
+    "note": "第一行\n<第二行>",
+    "admin_text": "",
+}
+
+
+def rendered(form) -> list[str]:
+    out = [str(form), str(form.non_field_errors())]
+    for name in form.fields:
+        field = form[name]
+        out += [
+            str(field),
+            str(field.errors),
+            str(field.label_tag()),
+            str(field.label_tag(attrs={"class": "required", "data-x": True, "hidden": False})),
+            str(field.legend_tag()),
+        ]
+    return out
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda renderer: EveryWidgetForm(initial=VALUES, renderer=renderer),
+        lambda renderer: EveryWidgetForm(renderer=renderer),
+        lambda renderer: EveryWidgetForm(
+            data={"text": "x", "number": "abc", "choice": "z"}, renderer=renderer
+        ),
+    ],
+    ids=["initial", "empty", "errors"],
+)
+def test_every_widget_renders_as_djangos_templates(make):
+    fast = rendered(make(FastTemplates()))
+    assert fast == rendered(make(DjangoTemplates()))
+    assert all(tag in fast[0] for tag in ("<option", "<optgroup", "<textarea", "<label", 'type="checkbox"'))
+
+
+@pytest.mark.django_db
+def test_registry_forms_render_as_djangos_templates(village_a):
+    household = HouseholdFactory(village=village_a)
+    member = MemberFactory(household=household, relation=Relation.HEAD)
+    pages = {}
+    for renderer in ("core.renderers.FastTemplates", "django.forms.renderers.DjangoTemplates"):
+        with override_settings(FORM_RENDERER=renderer):
+            forms_ = [HouseholdAdminForm(instance=household), MemberAdminForm(instance=member)]
+            pages[renderer] = "".join(str(form) for form in forms_)
+    assert len(set(pages.values())) == 1
+
+
+def _page(client, url, renderer) -> str:
+    with override_settings(FORM_RENDERER=renderer):
+        html = client.get(url).content.decode()
+    return re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1", html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["clerk_a", "county_admin"])
+def test_household_record_page_is_the_same_page(client, village_a, role, request):
+    household = HouseholdFactory(village=village_a, review_state=ReviewState.VERIFIED)
+    for relation in (Relation.HEAD, Relation.SPOUSE, Relation.SON):
+        MemberFactory(household=household, relation=relation)
+    IncomeYearFactory(household=household)
+    client.force_login(request.getfixturevalue(role))
+    url = reverse("admin:households_household_change", args=[household.pk])
+    fast = _page(client, url, "core.renderers.FastTemplates")
+    assert fast == _page(client, url, "django.forms.renderers.DjangoTemplates")
+    assert fast.count("<select") > (10 if role == "clerk_a" else -1)
