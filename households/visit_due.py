@@ -69,6 +69,17 @@ def overdue_q(due: VisitIntervals) -> Q:
     )
 
 
+def who_can_be_overdue(households: QuerySet, today: dt.date) -> QuerySet:
+    """The households of a queryset overdue_q() can match at all: monitored (风险未消除) or with a
+    帮扶责任人 today. The same rows overdue_q() finds, narrowed first by two indexed reads (the
+    monitored households of the scope, the current assignments) instead of testing every household of
+    the scope: a township's 50,000 households took 30-50 ms, and the plan's cost estimate made
+    PostgreSQL compile it with JIT (0.3 s) where that is on."""
+    monitored = households.filter(monitoring_state=MonitoringState.AT_RISK).order_by().values("pk")
+    assigned = HelperAssignment.objects.filter(start__lte=today).exclude(end__lt=today).values("household_id")
+    return households.filter(pk__in=monitored.union(assigned))
+
+
 def overdue_expr(due: VisitIntervals) -> ExpressionWrapper:
     """overdue_q() as a column (to sort overdue households first)."""
     return ExpressionWrapper(overdue_q(due), output_field=BooleanField())

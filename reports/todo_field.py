@@ -46,7 +46,8 @@ def visits_this_month(user, today: dt.date) -> list[dict]:
 def overdue_by_helper(user, due: visit_due.VisitIntervals) -> tuple[int, list[tuple[str, list]]]:
     """(households overdue, [(helper label, [households …]), …]) in the user's scope."""
     today = due.today
-    overdue = visit_due.with_visit_facts(households_for(user), today).filter(visit_due.overdue_q(due))
+    households = visit_due.who_can_be_overdue(households_for(user), today)
+    overdue = visit_due.with_visit_facts(households, today).filter(visit_due.overdue_q(due))
     rows = list(
         overdue.only("pk", "household_no", "monitoring_state").order_by("last_visit", "pk")[:OVERDUE_LISTED]
     )

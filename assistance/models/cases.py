@@ -155,6 +155,14 @@ class DibaoCase(models.Model):
         indexes = [
             # A scope's cases by id (the list's -id order, the API's keyset pages and their bounds).
             models.Index(fields=["village_code", "id"], name="dibao_village_idx"),
+            # The 工作台's 30天内到期须复核 (reports.todo.alerts): the live cases due soon, with their
+            # village for the scope, read off the index alone; without it every 工作台 read all the
+            # county's live cases for a count (216,000 at 1,000,000 households: 30-50 ms).
+            models.Index(
+                fields=["next_review_date", "village_code"],
+                condition=models.Q(status__in=[CaseStatus.ACTIVE.value, CaseStatus.PHASING_OUT.value]),
+                name="dibao_review_due_idx",
+            ),
         ]
         triggers = [village_code_trigger("dibao_village_code")]
         constraints = [
