@@ -53,6 +53,17 @@ class MemberAdminForm(forms.ModelForm):
         widgets = {"id_no": IdNumberInput(attrs={"class": "vTextField"})}
 
 
+class HouseholdRowsFormSet(forms.BaseInlineFormSet):
+    """The rows of a household's page know their household without reading it again (a 结对帮扶
+    row is shown as "帮扶人 → 户编号 户主": two queries a row before)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk is not None:
+            setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+
 class MemberInlineFormSet(forms.BaseInlineFormSet):
     """Across the household: exactly one active 户主 and no ID twice."""
 

@@ -68,6 +68,17 @@ class RecordActionsAdminMixin:
             ],
         }
 
+    def get_object(self, request, object_id, from_field=None):
+        """The record, read once a page view: the banner, its buttons and the form (and an admin's
+        own change_view) share it. Only for reading pages: on a POST the form edits its instance."""
+        if request.method not in ("GET", "HEAD"):
+            return super().get_object(request, object_id, from_field)
+        known = request.__dict__.setdefault("_record_objects", {})
+        key = (self.opts.label, unquote(str(object_id)), from_field)
+        if key not in known:
+            known[key] = super().get_object(request, object_id, from_field)
+        return known[key]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = dict(extra_context or {})
         obj = self.get_object(request, unquote(object_id)) if object_id else None

@@ -24,7 +24,7 @@ from core.workflow import policy as chain_policy
 from core.workflow import services as chain
 from households import permissions, search
 from households.admin.entry import HouseholdEntryAdminMixin
-from households.forms import HouseholdAdminForm, MemberAdminForm, MemberInlineFormSet
+from households.forms import HouseholdAdminForm, HouseholdRowsFormSet, MemberAdminForm, MemberInlineFormSet
 from households.models import HelperAssignment, Household, IncomeYear, Member, Visit
 from households.panels import household_panels
 from households.workflow import policy, selectors, services
@@ -140,8 +140,12 @@ class IncomeInline(ScopedInlineMixin, admin.StackedInline):
 
 class HelperAssignmentInline(ScopedInlineMixin, admin.TabularInline):
     model = HelperAssignment
+    formset = HouseholdRowsFormSet
     extra = 0
     autocomplete_fields = ["helper"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("helper")  # each row names its helper
 
     def has_change_permission(self, request, obj=None) -> bool:
         return permissions.can_record_assistance(request.user)

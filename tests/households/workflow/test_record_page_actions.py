@@ -2,12 +2,14 @@
 item 2). Each button posts to a view that calls the same service as the list action."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from django.urls import reverse
 
 from core.choices import ReviewState
 from core.models import WorkflowEvent
+from core.workflow import actions as ra
 from core.workflow import services as chain
 from households.models import ChangeRequest, Household
 from households.workflow import services
@@ -170,3 +172,31 @@ def test_after_saving_a_new_household_the_message_says_it_is_not_submitted_yet(c
     assert response.redirect_chain[-1][0] == reverse("admin:households_household_change", args=[household.pk])
     assert "已保存为草稿，尚未提交审核：请在页面顶部点击“提交审核”" in messages_of(response)
     assert buttons(response.content.decode()) == ["submit"]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        ReviewState.DRAFT,
+        ReviewState.PENDING_TOWNSHIP,
+        ReviewState.PENDING_COUNTY,
+        ReviewState.RETURNED_TO_VILLAGE,
+        ReviewState.RETURNED_TO_TOWNSHIP,
+        ReviewState.VERIFIED,
+    ],
+)
+def test_steps_a_role_may_not_take_are_not_tried_and_the_buttons_stay(
+    draft, clerk_a, township_reviewer_a, county_admin, city_supervisor, state, monkeypatch
+):
+    """A step names the roles its service takes it from (core.workflow.actions: `roles`); the page
+    tries it for no one else. In every state, for every role, the buttons are those the services
+    accept when every step is tried."""
+    Household.objects.filter(pk=draft.pk).update(review_state=state)
+    draft.refresh_from_db()
+    steps = ra.actions_of(draft)
+    assert all(step.roles is not None for step in steps)
+    for user in (clerk_a, township_reviewer_a, county_admin, city_supervisor):
+        offered = [a.slug for a in ra.available_actions(draft, user)]
+        monkeypatch.setitem(ra._ACTIONS, "households.Household", [replace(s, roles=None) for s in steps])
+        assert offered == [a.slug for a in ra.available_actions(draft, user)], (state, user.role)
+        monkeypatch.setitem(ra._ACTIONS, "households.Household", steps)
