@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
@@ -227,16 +227,33 @@ def tiered_values(
     index until the scope's rows turn up), a key keeping its best tier; a tier's rows in key order.
     A tier past a full page costs one more short index range (cheaper on a shared server than a
     round trip a tier)."""
-    tiers = list(tiers)
-    if not tiers:
-        return [], False
+    parts = tier_parts(queryset, tiers, limit, *fields)
+    return best_rows(union_rows(parts), limit)
+
+
+def tier_parts(queryset: QuerySet, tiers: Iterable[Q], limit: int, *fields: str) -> list[QuerySet]:
+    """One LIMIT read a tier: rows of (*fields, tier number), `limit` + 1 at most (see tiered_values).
+    The parts of several querysets (a kind's models) may be read in one round trip (union_rows)."""
     names = fields or ("pk",)
-    parts = [
-        queryset.filter(q).order_by().annotate(search_tier=Value(n)).values_list(*names, "search_tier")
+    return [
+        queryset.filter(q)
+        .order_by()
+        .annotate(search_tier=Value(n))
+        .values_list(*names, "search_tier")[: limit + 1]
         for n, q in enumerate(tiers)
     ]
-    parts = [part[: limit + 1] for part in parts]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def union_rows(parts: list[QuerySet]) -> list[tuple]:
+    """The rows of tier_parts() (of one or several querysets with the same columns): one UNION ALL."""
+    if not parts:
+        return []
+    return list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+
+
+def best_rows(rows: Iterable[tuple], limit: int) -> tuple[list[tuple], bool]:
+    """Rows of (key, *values, tier) → (key, *values) of the best tiers first, a key once (its best
+    tier), in key order within a tier; at most `limit` (+ whether more exist)."""
     best: dict = {}
     for *values, tier in rows:
         key = values[0]
@@ -246,14 +263,9 @@ def tiered_values(
     return [values for _, values in ordered[:limit]], len(ordered) > limit
 
 
-def tiered(queryset: QuerySet, tiers: Iterable[Q], limit: int) -> tuple[list, bool]:
-    """Rows of the best tiers first, at most `limit` (+ whether more exist): their ids in one round
-    trip (tiered_values), the rows in a second one only when there are any."""
-    keys, more = tiered_values(queryset, tiers, limit)
-    if not keys:
-        return [], more
-    by_pk = queryset.in_bulk([pk for (pk,) in keys])
-    return [by_pk[pk] for (pk,) in keys if pk in by_pk], more
+def labels(model, field_name: str) -> dict:
+    """Stored value → its Chinese name (what get_FOO_display() shows) for rows read as values."""
+    return dict(model._meta.get_field(field_name).flatchoices)
 
 
 def masked_id(user, value: str) -> str:
@@ -264,27 +276,33 @@ def _household_url(pk: int) -> str:
     return reverse("admin:households_household_change", args=[pk])
 
 
+# What a member result shows, read with its tiers (no second read of the rows).
+MEMBER_COLUMNS = (
+    "pk", "name", "relation", "member_status", "id_no", "household_id", "household__household_no",
+    "household__village__name",
+)  # fmt: skip
+
+
 def find_members(query: Query, user, limit: int) -> tuple[list[Result], bool]:
     from households.models import Member
 
     # Scoped by the member's own village code (core.scoping: households.selectors).
-    base = scoped(Member.objects.filter(household__archived_at__isnull=True), user).select_related(
-        "household__village"
-    )
-    rows, more = tiered(base, member_tiers(query), limit)
+    base = scoped(Member.objects.filter(household__archived_at__isnull=True), user)
+    rows, more = tiered_values(base, member_tiers(query), limit, *MEMBER_COLUMNS)
+    relations, statuses = labels(Member, "relation"), labels(Member, "member_status")
     return [
         Result(
             kind="member",
-            pk=m.pk,
-            title=m.name,
-            detail=f"{m.get_relation_display()} · 户编号 {m.household.household_no}",
-            masked_id=masked_id(user, m.id_no),
-            village=m.household.village.name,
-            state=m.get_member_status_display(),
-            url=_household_url(m.household_id),
-            household_id=m.household_id,
+            pk=pk,
+            title=name,
+            detail=f"{relations.get(relation, relation)} · 户编号 {household_no}",
+            masked_id=masked_id(user, id_no),
+            village=village,
+            state=statuses.get(status, status),
+            url=_household_url(household_id),
+            household_id=household_id,
         )
-        for m in rows
+        for pk, name, relation, status, id_no, household_id, household_no, village in rows
     ], more
 
 
@@ -299,22 +317,26 @@ def household_tiers(query: Query) -> list[Q]:
     return tiers
 
 
-def _matching_households(query: Query, user, limit: int) -> tuple[list, dict[int, str], bool]:
+# What a household result shows (after its id and its head's name), read with its tiers.
+HOUSEHOLD_COLUMNS = ("household_no", "phone", "village__name", "review_state", "poverty_status")
+
+
+def _matching_households(query: Query, user, limit: int) -> tuple[list[tuple], bool]:
     """Households by number, or by their head's name or pinyin (the heads found like any member:
-    member_tiers over the member indexes, scoped by the member's village code); with the head names
-    known so far (household id → name)."""
+    member_tiers over the member indexes, scoped by the member's village code): rows of (id, head's
+    name or None when not known yet, *HOUSEHOLD_COLUMNS)."""
     from households.choices import MemberStatus, Relation
     from households.models import Member
     from households.selectors import households_for
 
-    households = households_for(user).select_related("village")
     if query.kind == NameKind.NUMBER:
-        rows, more = tiered(households, household_tiers(query), limit)
-        return rows, {}, more
+        households = households_for(user).annotate(head=Value(None, output_field=CharField()))
+        return tiered_values(households, household_tiers(query), limit, "pk", "head", *HOUSEHOLD_COLUMNS)
     # "relation LIKE 'head%'" (no other relation starts so) rather than "= 'head'": with the equality
     # the planner may walk the partial index of active heads (member_one_active_head) in household
     # order filtering every head of the county by name (27 ms for a rare surname, 符, in a county of
     # 1,000,000 households) instead of the name's range in member_name_village_idx (0.2 ms).
+    # The member's scope is its household's (Member.village_code), so the households are in scope.
     heads = scoped(
         Member.objects.filter(
             relation__startswith=Relation.HEAD,
@@ -323,39 +345,38 @@ def _matching_households(query: Query, user, limit: int) -> tuple[list, dict[int
         ),
         user,
     )
-    found, more = tiered_values(heads, member_tiers(query), limit, "household_id", "name")
-    if not found:
-        return [], {}, more
-    by_id = households.in_bulk([household_id for household_id, _ in found])
-    return [by_id[h] for h, _ in found if h in by_id], dict(found), more
+    columns = [f"household__{name}" for name in HOUSEHOLD_COLUMNS]
+    return tiered_values(heads, member_tiers(query), limit, "household_id", "name", *columns)
 
 
 def find_households(query: Query, user, limit: int) -> tuple[list[Result], bool]:
     from households.choices import MemberStatus, Relation
-    from households.models import Member
+    from households.models import Household, Member
 
-    rows, heads, more = _matching_households(query, user, limit)
-    missing = [h.pk for h in rows if h.pk not in heads]
+    rows, more = _matching_households(query, user, limit)
+    heads = {row[0]: row[1] for row in rows if row[1] is not None}
+    missing = [row[0] for row in rows if row[1] is None]
     if missing:
         heads.update(
             Member.objects.filter(
                 household__in=missing, relation=Relation.HEAD, member_status=MemberStatus.NORMAL
             ).values_list("household_id", "name")
         )
+    review_states, statuses = labels(Household, "review_state"), labels(Household, "poverty_status")
     return [
         Result(
             kind="household",
-            pk=h.pk,
-            title=f"{heads.get(h.pk, '（无户主）')}户",
-            detail=f"户编号 {h.household_no}"
-            + (f" · 电话 {privacy.shown(user, privacy.Kind.PHONE, h.phone)}" if h.phone else ""),
+            pk=pk,
+            title=f"{heads.get(pk, '（无户主）')}户",
+            detail=f"户编号 {household_no}"
+            + (f" · 电话 {privacy.shown(user, privacy.Kind.PHONE, phone)}" if phone else ""),
             masked_id="",
-            village=h.village.name,
-            state=f"{h.get_review_state_display()} · {h.get_poverty_status_display()}",
-            url=_household_url(h.pk),
-            household_id=h.pk,
+            village=village,
+            state=f"{review_states.get(review_state, review_state)} · {statuses.get(poverty, poverty)}",
+            url=_household_url(pk),
+            household_id=pk,
         )
-        for h in rows
+        for pk, _, household_no, phone, village, review_state, poverty in rows
     ], more
 
 

@@ -198,15 +198,64 @@ def test_cases_are_found_by_their_people(village_a, clerk_a):
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_search_query_count_is_bounded_by_kinds_not_tiers_or_matches(village_a, clerk_a, n):
-    """A kind's tiers are one round trip (a UNION ALL of LIMIT reads), its rows one more: members 2,
-    households 2 (heads, then their households), the three kinds of case one each (none here);
-    the same for 3 matches as for 30."""
-    count = 7
-    for _ in range(n):
-        MemberFactory(household=HouseholdFactory(village=village_a), name="王建国")
+    """A kind's tiers are one round trip (a UNION ALL of LIMIT reads) carrying what a result shows:
+    households 1 (their heads' rows), members 1, the cases of all three kinds 1 together, with the 低保
+    households' heads (it was 7 with no case found and 9 with 低保 cases: the rows read again after
+    their ids, a read a kind of case, then the 低保 households' heads); the same for 3 matches as for 30."""
+    from assistance.models import DibaoCase
+    from tests.assistance.factories import disability_subsidy, tekun_case
+
+    for i in range(n):
+        head = MemberFactory(
+            household=HouseholdFactory(village=village_a), name="王建国", relation=Relation.HEAD
+        )
+        DibaoCase.objects.create(household=head.household, applied_on=dt.date(2024, 1, 10))
+        if i < 2:
+            tekun_case(member=head)
+            disability_subsidy(member=head)
     with CaptureQueriesContext(connection) as queries:
-        search("wjg", clerk_a)
-    assert len(queries) == count
+        found = {g.kind: g for g in search("wjg", clerk_a)}
+    assert len(queries) == 3
+    titles = [r.title for r in found["case"].results]
+    assert titles[:3] == ["低保 · 王建国户"] * 3
+    if n == 3:  # room on the page for the people's kinds, after the 低保 cases
+        assert titles[3:] == ["特困 · 王建国"] * 2 + ["两项补贴 · 王建国"] * 2
+        assert not found["case"].more
+    else:
+        assert len(titles) == 20
+        assert found["case"].more
+
+
+def test_case_results_show_the_head_the_masked_number_and_the_state(village_a, clerk_a, village_b):
+    """What a case result shows: 低保 by the household's head (the active one), 特困 and 两项补贴 by
+    their person; masked ID, village, state; the best tier first (exact before starting with);
+    nothing of another township."""
+    from assistance.models import DibaoCase
+    from tests.assistance.factories import tekun_case
+
+    household = HouseholdFactory(village=village_a, household_no="2112231000010101")
+    MemberFactory(
+        household=household,
+        name="赵云飞",
+        relation=Relation.HEAD,
+        member_status="deceased",
+        status_date=dt.date(2023, 5, 1),
+    )
+    head = MemberFactory(household=household, name="赵云", relation=Relation.HEAD)
+    MemberFactory(household=household, name="赵云龙", relation=Relation.SON)
+    case = DibaoCase.objects.create(household=household, applied_on=dt.date(2024, 1, 10), status="active")
+    later = tekun_case(member=MemberFactory(household=HouseholdFactory(village=village_a), name="赵云"))
+    elsewhere = MemberFactory(household=HouseholdFactory(village=village_b), name="赵云")
+    DibaoCase.objects.create(household=elsewhere.household, applied_on=dt.date(2024, 1, 10))
+
+    results = [g for g in search("赵云", clerk_a) if g.kind == "case"][0].results
+    assert [(r.title, r.pk) for r in results] == [("低保 · 赵云户", case.pk), ("特困 · 赵云", later.pk)]
+    first = results[0]
+    assert first.detail == "整户保 · 户编号 2112231000010101"
+    assert first.masked_id == head.id_no[:6] + "********" + head.id_no[-4:]
+    assert (first.village, first.state, first.household_id) == ("甲村", "保障中", household.pk)
+    assert first.url == reverse("admin:assistance_dibaocase_change", args=[case.pk])
+    assert results[1].state == "发放中"
 
 
 # ------------------------------------------------------------------------------ API
