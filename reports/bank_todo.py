@@ -41,30 +41,40 @@ def county_items(user, today: dt.date) -> list[todo.TodoItem]:
     if role_of(user) not in COUNTY_ROLES:
         return []
     rolls = selectors.unreconciled_rolls(user).select_related("bank_batch").order_by("month", "program")
+    first, count = todo.first_rows(rolls)
     url = reverse("admin:assistance_paymentroll_changelist")
     items = [
         todo.TodoItem(
-            "bank.rolls", "发放表未对账（待送银行或待回盘）", rolls.count(),
+            "bank.rolls", "发放表未对账（待送银行或待回盘）", count,
             f"{url}?{urlencode({'status__in': f'{RollStatus.CONFIRMED},{RollStatus.SENT}'})}",
-            [_roll_row(r, today) for r in rolls[: todo.ROWS_SHOWN]],
+            [_roll_row(r, today) for r in first],
         )
     ]  # fmt: skip
     failures = selectors.open_failures(user)
     failure_url = reverse("admin:assistance_paymentfailure_changelist")
-    by_reason = failures.order_by().values("reason").annotate(n=Count("id"), amount=Sum("amount"))
+    by_reason = list(
+        failures.order_by()
+        .values("reason")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+        .order_by("-n", "reason")
+    )
     rows = [
         todo.TodoRow(
             f"{FailureReason(r['reason']).label} {r['n']} 笔",
             f"{failure_url}?{urlencode({'reason__exact': r['reason']})}",
             detail=f"{r['amount']} 元",
         )
-        for r in by_reason.order_by("-n", "reason")
+        for r in by_reason
     ]
-    items.append(todo.TodoItem("bank.failures", FAILURES_TITLE, failures.count(), failure_url, rows))
+    # every open failure has a reason: the groups add up to the count
+    items.append(
+        todo.TodoItem("bank.failures", FAILURES_TITLE, sum(r["n"] for r in by_reason), failure_url, rows)
+    )
     proposed = failures.filter(status=FailureStatus.PAYEE_PROPOSED).select_related("household")
+    first, count = todo.first_rows(proposed.order_by("created_at", "pk"))
     items.append(
         todo.TodoItem(
-            "bank.payees", "更换领款人待县级确认", proposed.count(),
+            "bank.payees", "更换领款人待县级确认", count,
             f"{failure_url}?{urlencode({'status__exact': FailureStatus.PAYEE_PROPOSED})}",
             [
                 todo.TodoRow(
@@ -72,7 +82,7 @@ def county_items(user, today: dt.date) -> list[todo.TodoItem]:
                     reverse("admin:assistance_paymentfailure_confirm", args=[f.pk]),
                     detail=f.payee_reason, detail_label="事由：",
                 )
-                for f in proposed.order_by("created_at", "pk")[: todo.ROWS_SHOWN]
+                for f in first
             ],
         )
     )  # fmt: skip

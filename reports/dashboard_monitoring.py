@@ -8,7 +8,7 @@ import datetime as dt
 from assistance.monitoring.choices import Category, LeadSource, RiskType
 from reports import statistics as stats
 from reports import statistics_monitoring as sm
-from reports.dashboard import GREEN, GREY, ORANGE, RED, _link
+from reports.dashboard import GREEN, GREY, ORANGE, RED, _links
 
 RECORDS = "admin:assistance_monitoringrecord_changelist"
 LEADS = "admin:assistance_monitoringlead_changelist"
@@ -28,7 +28,7 @@ def _stacked(rows, key, choices, value, changelist, param, colors=None, **params
                     "stack": "total",
                     "color": (colors or {}).get(choice.value),
                     "data": [found.get(c, 0) for c in codes],
-                    "links": [_link(c, changelist, **{**params, param: choice.value}) for c in codes],
+                    "links": _links(codes, changelist, **{**params, param: choice.value}),
                 }
             )
     return {"categories": [names[c] for c in codes], "series": series}
@@ -38,6 +38,7 @@ def monitoring_charts(user, region_code: str, scope: stats.Scope, today: dt.date
     level = scope.child_level_label
     included = {"decision": "included", "purpose": "identify"}
     summary = sm.monitoring_summary(user, region_code, today=today)
+    codes = [r["code"] for r in summary]
     total = sum(r["objects"] for r in summary)
     eliminated = sum(r["eliminated"] for r in summary)
     days = [
@@ -94,20 +95,20 @@ def monitoring_charts(user, region_code: str, scope: stats.Scope, today: dt.date
                     "stack": "total",
                     "color": ORANGE,
                     "data": [r["objects"] - r["eliminated"] for r in summary],
-                    "links": [_link(r["code"], RECORDS, **included) for r in summary],
+                    "links": _links(codes, RECORDS, **included),
                 },
                 {
                     "name": "风险已消除",
                     "stack": "total",
                     "color": GREEN,
                     "data": [r["eliminated"] for r in summary],
-                    "links": [_link(r["code"], RECORDS, **included) for r in summary],
+                    "links": _links(codes, RECORDS, **included),
                 },
                 {
                     "name": "逾期线索",
                     "color": RED,
                     "data": [r["leads_overdue"] for r in summary],
-                    "links": [_link(r["code"], LEADS, overdue="verify") for r in summary],
+                    "links": _links(codes, LEADS, overdue="verify"),
                 },
             ],
         },  # fmt: skip

@@ -9,7 +9,7 @@ from decimal import Decimal
 from projects.choices import FundSource
 from reports import statistics as stats
 from reports import statistics_projects as sp
-from reports.dashboard import GREEN, GREY, ORANGE, _link
+from reports.dashboard import GREEN, GREY, ORANGE, _links
 
 PROJECTS = "admin:projects_project_changelist"
 HOUSEHOLDS = "admin:households_household_changelist"
@@ -55,7 +55,7 @@ def project_charts(user, region_code: str, scope: stats.Scope) -> list[dict]:
                         next((r["projects"] for r in stages if r["code"] == c and r["stage"] == stage), 0)
                         for c in codes
                     ],
-                    "links": [_link(c, PROJECTS) for c in codes],
+                    "links": _links(codes, PROJECTS),
                 }
                 for stage, label in sp.STAGE_LABELS.items()
                 if any(r["stage"] == stage for r in stages)
@@ -73,14 +73,14 @@ def project_charts(user, region_code: str, scope: stats.Scope) -> list[dict]:
                     "stack": "total",
                     "color": GREEN,
                     "data": [g["with_industry"] for g in gaps],
-                    "links": [_link(g["code"], HOUSEHOLDS) for g in gaps],
+                    "links": _links([g["code"] for g in gaps], HOUSEHOLDS),
                 },
                 {
                     "name": "未参与产业项目",
                     "stack": "total",
                     "color": ORANGE,
                     "data": [g["without_industry"] for g in gaps],
-                    "links": [_link(g["code"], HOUSEHOLDS) for g in gaps],
+                    "links": _links([g["code"] for g in gaps], HOUSEHOLDS),
                 },
             ],
         },

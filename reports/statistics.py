@@ -113,6 +113,60 @@ def _summary(user, scope: Scope):
     return qs.annotate(group=Substr("village_id", 1, scope.child_length)).order_by()
 
 
+def shared(name: str, user, scope: Scope, load):
+    """One read per page: within shared_reads() (the 工作台 and the statistics page ask every
+    statistic of one scope at once) a read several statistics share is made once."""
+    reads = _SHARED.get()
+    key = (name, scope.prefix, scope.child_length, region_prefix_for(user))
+    if reads is not None and key in reads:
+        return reads[key]
+    value = load()
+    if reads is not None:
+        reads[key] = value
+    return value
+
+
+def _register(user, scope: Scope) -> list[dict]:
+    """The register summary of the scope per group × review state × poverty status: households,
+    persons, the seed 003 gaps, and the summary rows' count and newest refresh (incidence's cache
+    fingerprint). One grouped read a page for 已入库户数/人数, 审核状态, 帮扶缺口, 产业项目 and the
+    fingerprint, which each summed the same rows again (issue 28)."""
+    return shared(
+        "register",
+        user,
+        scope,
+        lambda: list(
+            _summary(user, scope)
+            .values("group", "review_state", "poverty_status")
+            .annotate(
+                households=Sum("households"),
+                persons=Sum("persons"),
+                gap_industry=Sum("gap_industry"),
+                gap_employment=Sum("gap_employment"),
+                rows=Count("id"),
+                refreshed=Max("refreshed_at"),
+            )
+        ),
+    )
+
+
+def _summed(rows: list[dict], keys: tuple[str, ...], values: tuple[str, ...]) -> list[dict]:
+    """rows summed by `keys` (the rows of _register(), filtered by the caller)."""
+    out: dict[tuple, dict] = {}
+    for row in rows:
+        group = out.setdefault(
+            tuple(row[k] for k in keys), {**{k: row[k] for k in keys}, **dict.fromkeys(values, 0)}
+        )
+        for v in values:
+            group[v] += row[v]
+    return list(out.values())
+
+
+def approved_register(user, scope: Scope) -> list[dict]:
+    """_register()'s rows of the approved register (审核状态 已入库)."""
+    return [r for r in _register(user, scope) if r["review_state"] == ReviewState.VERIFIED]
+
+
 def _groups(rows, key_names: list[str], value_names: list[str], scope: Scope) -> list[dict]:
     """[{code, name, <key>: …, values…}] sorted by code, with region names."""
     rows = list(rows)
@@ -126,12 +180,7 @@ def _groups(rows, key_names: list[str], value_names: list[str], scope: Scope) ->
 def poverty_status(user, region_code: str = "") -> list[dict]:
     """Approved households and persons by 脱贫状态, per group: [{code, name, status, households, persons}]."""
     scope = scope_for(user, region_code)
-    rows = (
-        _summary(user, scope)
-        .filter(review_state=ReviewState.VERIFIED)
-        .values("group", "poverty_status")
-        .annotate(households=Sum("households"), persons=Sum("persons"))
-    )
+    rows = _summed(approved_register(user, scope), ("group", "poverty_status"), ("households", "persons"))
     result = _groups(rows, ["poverty_status"], ["households", "persons"], scope)
     for row in result:
         row["status"] = row.pop("poverty_status")
@@ -142,7 +191,7 @@ def poverty_status(user, region_code: str = "") -> list[dict]:
 def review_state(user, region_code: str = "") -> list[dict]:
     """Every registered household (all review states) per group: [{code, name, state, households}]."""
     scope = scope_for(user, region_code)
-    rows = _summary(user, scope).values("group", "review_state").annotate(households=Sum("households"))
+    rows = _summed(_register(user, scope), ("group", "review_state"), ("households",))
     result = _groups(rows, ["review_state"], ["households"], scope)
     for row in result:
         row["state"] = row.pop("review_state")
@@ -154,15 +203,8 @@ def measure_gaps(user, region_code: str = "") -> list[dict]:
     """帮扶缺口 (seed 003 goals) of approved households per group:
     [{code, name, households, gap_industry, gap_employment}]."""
     scope = scope_for(user, region_code)
-    rows = (
-        _summary(user, scope)
-        .filter(review_state=ReviewState.VERIFIED)
-        .values("group")
-        .annotate(
-            households=Sum("households"),
-            gap_industry=Sum("gap_industry"),
-            gap_employment=Sum("gap_employment"),
-        )
+    rows = _summed(
+        approved_register(user, scope), ("group",), ("households", "gap_industry", "gap_employment")
     )
     return _groups(rows, [], ["households", "gap_industry", "gap_employment"], scope)
 
@@ -190,7 +232,10 @@ def incidence(user, region_code: str = "", as_of: dt.date | None = None) -> list
         region_prefix_for(user),
         as_of.isoformat(),
         year,
-        summary.aggregate(at=Max("refreshed_at"), n=Count("id")),
+        {
+            "at": max((r["refreshed"] for r in approved_register(user, scope)), default=None),
+            "n": sum(r["rows"] for r in approved_register(user, scope)),
+        },
         populations.aggregate(last=Max("id"), n=Count("id"), total=Sum("agricultural_population")),
         Parameter.objects.aggregate(last=Max("id"), n=Count("id")),
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from assistance.monitoring.choices import Category, LeadSource, LeadStatus, RiskType
 from assistance.monitoring.models import MonitoringLead, MonitoringRecord
 from assistance.monitoring.selectors import episode_q
-from core.scoping import region_prefix_for, scoped
+from core.scoping import scoped
 from households.selectors import approved_q
 from reports import statistics as stats
 
@@ -38,17 +38,7 @@ def _labelled(rows, key: str, choices) -> list[dict]:
     return rows
 
 
-def _memo(name: str, user, scope: stats.Scope, load):
-    """One read per page: within stats.shared_reads() (the 工作台 and the statistics page ask all four
-    statistics at once) the episodes and the lead counts are read once and shared."""
-    shared = stats._SHARED.get()
-    key = (name, scope.prefix, scope.child_length, region_prefix_for(user))
-    if shared is not None and key in shared:
-        return shared[key]
-    value = load()
-    if shared is not None:
-        shared[key] = value
-    return value
+_memo = stats.shared  # one read per page (reports.statistics.shared)
 
 
 def _episodes(user, scope: stats.Scope) -> list[tuple]:

@@ -109,12 +109,10 @@ def industry_gaps(user, region_code: str = "") -> list[dict]:
     approved 产业 project: [{code, name, households, with_industry, without_industry}]. The totals come
     from the register summary (reports.refresh), the participants from the project links."""
     scope = stats.scope_for(user, region_code)
-    totals = dict(
-        stats._summary(user, scope)
-        .filter(review_state=ReviewState.VERIFIED)
-        .values_list("group")
-        .annotate(n=Sum("households"))
-    )
+    totals = {
+        r["group"]: r["households"]
+        for r in stats._summed(stats.approved_register(user, scope), ("group",), ("households",))
+    }
     joined = dict(
         _scoped(user, ProjectBeneficiary, "household__village__code", scope)
         .filter(

@@ -26,9 +26,11 @@ def _lead_text(lead) -> str:
     return f"{lead.village.name} {who} {lead.get_source_display()}"
 
 
-def _rows(qs, today: dt.date, red: int) -> list[todo.TodoRow]:
+def _rows(qs, today: dt.date, red: int) -> tuple[list[todo.TodoRow], int]:
+    """The first leads by deadline and how many there are (todo.first_rows)."""
+    leads, count = todo.first_rows(qs.select_related("village", "household").order_by("due", "pk"))
     rows = []
-    for lead in qs.select_related("village", "household").order_by("due", "pk")[: todo.ROWS_SHOWN]:
+    for lead in leads:
         label = "入户核实" if lead.status == LeadStatus.OPEN else "认定"
         rows.append(
             todo.TodoRow(
@@ -38,7 +40,7 @@ def _rows(qs, today: dt.date, red: int) -> list[todo.TodoRow]:
                 tone=rules.overdue(lead.due, today, red),
             )
         )
-    return rows
+    return rows, count
 
 
 def _url(**query) -> str:
@@ -56,28 +58,27 @@ def leads(user, today: dt.date) -> list[todo.TodoItem]:
     items = []
     if role in LOCAL:
         waiting = sel.with_due(sel.leads_for(user).filter(status=LeadStatus.OPEN))
+        rows, count = _rows(waiting, today, red)
+        items.append(
+            todo.TodoItem("monitoring.leads", "监测线索待入户核实", count, _url(status="open"), rows)
+        )
+        rows, count = _rows(sel.overdue_leads(user, today), today, red)
         items.append(
             todo.TodoItem(
-                "monitoring.leads", "监测线索待入户核实", waiting.count(), _url(status="open"),
-                _rows(waiting, today, red),
-            )
-        )  # fmt: skip
-        late = sel.overdue_leads(user, today)
-        items.append(
-            todo.TodoItem(
-                "monitoring.overdue", "监测线索逾期（入户核实或认定超期）", late.count(),
-                _url(overdue="verify"), _rows(late, today, red), alert=True, tone="orange",
+                "monitoring.overdue", "监测线索逾期（入户核实或认定超期）", count,
+                _url(overdue="verify"), rows, alert=True, tone="orange",
             )
         )  # fmt: skip
     else:
-        late = sel.overdue_leads(user, today, red_only=True)
+        rows, count = _rows(sel.overdue_leads(user, today, red_only=True), today, red)
         items.append(
             todo.TodoItem(
-                "monitoring.overdue_red", f"监测线索严重逾期（超期{red}天以上）", late.count(),
-                _url(overdue="verify"), _rows(late, today, red), alert=True, tone="red",
+                "monitoring.overdue_red", f"监测线索严重逾期（超期{red}天以上）", count,
+                _url(overdue="verify"), rows, alert=True, tone="red",
             )
         )  # fmt: skip
     gaps = sel.episodes_without_measure(user).select_related("household")
+    episodes, count = todo.first_rows(gaps.order_by("first_measure_deadline", "pk"))
     rows = [
         todo.TodoRow(
             f"监测户 {e.household.household_no}",
@@ -85,12 +86,10 @@ def leads(user, today: dt.date) -> list[todo.TodoItem]:
             detail=f"首次帮扶期限 {e.first_measure_deadline:%Y-%m-%d}" if e.first_measure_deadline else "",
             tone=rules.overdue(e.first_measure_deadline, today, red),
         )
-        for e in gaps.order_by("first_measure_deadline", "pk")[: todo.ROWS_SHOWN]
+        for e in episodes
     ]
     url = f"{reverse('admin:assistance_monitoringrecord_changelist')}?decision=included"
-    items.append(
-        todo.TodoItem("monitoring.no_measure", "监测户未落实帮扶措施", gaps.count(), url, rows, alert=True)
-    )
+    items.append(todo.TodoItem("monitoring.no_measure", "监测户未落实帮扶措施", count, url, rows, alert=True))
     return items
 
 

@@ -26,8 +26,7 @@ COUNTY_STEPS = (
 
 
 def _item(today: dt.date, key: str, title: str, qs) -> todo.TodoItem:
-    count = qs.count()
-    records = list(qs.order_by("since", "pk")[: todo.ROWS_SHOWN]) if count else []
+    records, count = todo.first_rows(qs.order_by("since", "pk"))
     rows = [
         todo.TodoRow(
             f"{r.year}年 {r.name}",

@@ -312,3 +312,33 @@ def test_two_rebuilds_of_one_village_at_once_do_not_collide(village_a):
         t.join()
     assert errors == []
     assert RegisterSummary.objects.filter(village=village_a).aggregate(n=Sum("households"))["n"] == 1
+
+
+def test_one_page_reads_each_scope_its_own_summary(register, county_admin, village_a, village_b):
+    """Within one page (shared_reads) the register summary is read once per scope: the county's
+    figures and a township's drill-down never borrow each other's rows."""
+    township = village_a.parent.code
+    with stats.shared_reads():
+        county = stats.review_state(county_admin)
+        inside = stats.review_state(county_admin, township)
+        gaps = stats.measure_gaps(county_admin, township)
+        status = stats.poverty_status(county_admin, township)
+    assert {r["code"] for r in county} == {village_a.code[:9], village_b.code[:9]}
+    assert {r["code"] for r in inside} == {village_a.code}
+    assert (
+        sum(r["households"] for r in inside)
+        == Household.objects.filter(village=village_a, archived_at__isnull=True).count()
+    )
+    assert [g["households"] for g in gaps] == [approved_orm(village_a.code).count()]
+    assert sum(r["households"] for r in status) == approved_orm(township[:9]).count()
+
+
+def test_incidence_is_recomputed_when_the_summary_changes(register, county_admin, village_a):
+    """The incidence cache's fingerprint (newest refresh and row count of the approved summary, now
+    read with the other charts) still changes when a household is approved."""
+    VillagePopulation.objects.create(village=village_a, year=2025, agricultural_population=100)
+    before = {v["code"]: v for v in stats.incidence(county_admin, as_of=TODAY)}[village_a.code]
+    household_with_members(4, village=village_a, review_state=ReviewState.VERIFIED)
+    refresh.refresh_villages([village_a.code])
+    after = {v["code"]: v for v in stats.incidence(county_admin, as_of=TODAY)}[village_a.code]
+    assert after["persons"] == before["persons"] + 4

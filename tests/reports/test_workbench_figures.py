@@ -122,3 +122,40 @@ def test_cases_due_for_review_are_the_live_ones_of_the_next_30_days_in_scope(
     assert _item(clerk_a, "cases.review_due").count == 3
     assert _item(county_admin, "cases.review_due").count == 4
     assert _item(user_for(village_b.parent), "cases.review_due").count == 1
+
+
+def test_count_each_is_each_querysets_count_in_one_statement(
+    village_a, village_b, clerk_a, county_admin, django_assert_num_queries
+):
+    from core.scoping import scoped
+    from households.models import Household
+    from reports.todo import count_each
+
+    for village, n in ((village_a, 3), (village_b, 2)):
+        for _ in range(n):
+            household_with_members(1, village=village)
+    nobody = user_for(village_a)
+    nobody.region = None
+    querysets = [
+        scoped(Household.objects.all(), clerk_a),
+        scoped(Household.objects.all(), county_admin),
+        scoped(Household.objects.all(), nobody),  # no scope: none()
+        scoped(DibaoCase.objects.all(), county_admin),
+        Household.objects.filter(village=village_b, members__isnull=False),  # a join: one row a member
+    ]
+    expected = [qs.count() for qs in querysets]
+    assert expected == [3, 5, 0, 0, 2]
+    with django_assert_num_queries(1):
+        assert count_each(querysets) == expected
+
+
+@pytest.mark.parametrize(("n", "queries"), [(3, 1), (5, 2), (7, 2)])
+def test_first_rows_counts_only_a_full_card(village_a, n, queries, django_assert_num_queries):
+    from households.models import Household
+    from reports.todo import first_rows
+
+    for _ in range(n):
+        household_with_members(1, village=village_a)
+    with django_assert_num_queries(queries):
+        rows, count = first_rows(Household.objects.order_by("pk"))
+    assert (len(rows), count) == (min(n, 5), n)
