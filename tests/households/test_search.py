@@ -258,6 +258,22 @@ def test_case_results_show_the_head_the_masked_number_and_the_state(village_a, c
     assert results[1].state == "发放中"
 
 
+def test_a_dibao_tier_reads_its_first_people_in_the_indexs_order(village_a, clerk_a, monkeypatch):
+    """A 低保 tier looks among the scope's first PEOPLE_READ matching members: the first in the search
+    index's order (byte order of the name), read as an index scan that stops there, not those a
+    bitmap of the name's whole range happens to give first (the table's order)."""
+    from assistance import search as case_search
+    from assistance.models import DibaoCase
+
+    monkeypatch.setattr(case_search, "PEOPLE_READ", 1)
+    cases = {}
+    for name in ["胡甲", "胡乙", "胡丙"]:  # written in this order; 丙 (U+4E19) < 乙 (U+4E59) < 甲 (U+7532)
+        head = MemberFactory(household=HouseholdFactory(village=village_a), name=name, relation=Relation.HEAD)
+        cases[name] = DibaoCase.objects.create(household=head.household, applied_on=dt.date(2024, 1, 10))
+    found = [g for g in search("胡", clerk_a) if g.kind == "case"][0].results
+    assert [r.pk for r in found] == [cases["胡丙"].pk]
+
+
 # ------------------------------------------------------------------------------ API
 def test_api_search_is_scoped_masked_and_refuses_a_full_id_in_the_url(township_world, clerk_a):
     api = APIClient()
