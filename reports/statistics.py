@@ -221,6 +221,7 @@ def incidence(user, region_code: str = "", as_of: dt.date | None = None) -> list
     as_of = as_of or timezone.localdate()
     scope = scope_for(user, region_code)
     summary = _summary(user, scope).filter(review_state=ReviewState.VERIFIED)
+    approved = approved_register(user, scope)
     # 农业户籍人口 of the latest year registered up to as_of (a year's figure comes after the year ends)
     registered = scoped(VillagePopulation.objects.filter(year__lte=as_of.year), user)
     if scope.prefix:
@@ -233,8 +234,8 @@ def incidence(user, region_code: str = "", as_of: dt.date | None = None) -> list
         as_of.isoformat(),
         year,
         {
-            "at": max((r["refreshed"] for r in approved_register(user, scope)), default=None),
-            "n": sum(r["rows"] for r in approved_register(user, scope)),
+            "at": max((r["refreshed"] for r in approved), default=None),
+            "n": sum(r["rows"] for r in approved),
         },
         populations.aggregate(last=Max("id"), n=Count("id"), total=Sum("agricultural_population")),
         Parameter.objects.aggregate(last=Max("id"), n=Count("id")),

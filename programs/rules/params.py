@@ -185,8 +185,17 @@ class ParameterSet(dict[str, Any]):
         return cast(T, value)
 
     def for_region(self, region_code: str) -> ParameterSet:
-        """The same values, labelled with another region (for its error messages)."""
-        return ParameterSet(self._versions, region_code=region_code, as_of=self.as_of)
+        """The same values, labelled with another region (for its error messages). Copied as a dict,
+        the versions shared (read-only): the 工作台's 贫困发生率 labels the set of each of a county's
+        2,000 villages, and rebuilding each from its ~115 versions took 0.1-0.3 s (issue 28)."""
+        labelled = ParameterSet.__new__(ParameterSet)
+        dict.update(labelled, self)
+        labelled._versions = self._versions
+        labelled.region_code = region_code
+        labelled.as_of = self.as_of
+        labelled._ids_for = {}
+        labelled._derived = {}
+        return labelled
 
     def with_values(self, **overrides: Any) -> ParameterSet:
         """A copy with some values replaced (id 0 = not stored): for tests and what-if runs."""

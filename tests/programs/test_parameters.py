@@ -276,3 +276,20 @@ def test_a_missing_parameter_names_itself_in_chinese_when_read():
         params["no.such.key"]
     assert params.get("no.such.key") is None
     assert "no.such.key" not in params
+
+
+def test_a_set_labelled_for_another_village_is_the_same_set_but_for_its_label():
+    params = parameters_for(region_code=VILLAGE, as_of=DAY)
+    other = VILLAGE[:9] + "002"
+    labelled = params.for_region(other)
+    assert dict(labelled) == dict(params)
+    assert labelled.ids == params.ids
+    assert labelled.version("dibao.rural_standard_year") == params.version("dibao.rural_standard_year")
+    assert (labelled.region_code, labelled.as_of) == (other, DAY)
+    assert labelled.ids_for(["dibao.rural_standard_year"]) == params.ids_for(["dibao.rural_standard_year"])
+    with pytest.raises(ValidationError, match=other):  # the message names the village it was read for
+        labelled["no.such.key"]
+    assert (
+        labelled.with_values(dibao__rural_standard_year=Decimal("4800"))["dibao.rural_standard_year"] == 4800
+    )
+    assert params["dibao.rural_standard_year"] != 4800  # the original is untouched
