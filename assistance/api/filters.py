@@ -32,7 +32,7 @@ from households.models import Household
 
 
 class DibaoCaseFilter(ScopedFilterSet):
-    region = RegionPrefixFilter(code_path="household__village__code")
+    region = RegionPrefixFilter(code_path="village_code")  # the case's own (DibaoCase.village_code)
     household = IntFilter(label="户ID")
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label="案件状态（可多选）")
 
@@ -42,7 +42,7 @@ class DibaoCaseFilter(ScopedFilterSet):
 
 
 class PhaseOutFilter(ScopedFilterSet):
-    region = RegionPrefixFilter(code_path="case__household__village__code")
+    region = RegionPrefixFilter(code_path="case__village_code")
     household = IntFilter(field_name="case__household_id", label="户ID")
     status = django_filters.MultipleChoiceFilter(choices=PhaseOutStatus.choices, label="渐退状态（可多选）")
     ending_before = django_filters.DateFilter(field_name="end", lookup_expr="lt", label="渐退结束日期早于")
@@ -53,7 +53,7 @@ class PhaseOutFilter(ScopedFilterSet):
 
 
 class StopProposalFilter(ScopedFilterSet):
-    region = RegionPrefixFilter(code_path="case__household__village__code")
+    region = RegionPrefixFilter(code_path="case__village_code")
     household = IntFilter(field_name="case__household_id", label="户ID")
     status = django_filters.MultipleChoiceFilter(choices=StopProposalStatus.choices, label="状态（可多选）")
 

@@ -112,3 +112,24 @@ def test_the_scope_follows_the_case_out_of_the_township(
     assert scoped(PhaseOut.objects.all(), clerk_b).get() == phase_out
     api.force_authenticate(clerk_b)
     assert api.get(f"/api/v1/dibao-cases/{case.pk}/").status_code == 200
+
+
+def test_the_api_region_filter_reads_the_cases_own_code(village_a, village_b, county_admin):
+    """`?region=` of the 低保 cases and of their 渐退 follows the case's village code."""
+    household = HouseholdFactory(village=village_a)
+    case = new_case(household)
+    phase_out = PhaseOut.objects.create(case=case, trigger="development", proposed_on=dt.date(2024, 6, 1))
+    api = APIClient()
+    api.force_authenticate(county_admin)
+
+    def ids(url, prefix):
+        return [row["id"] for row in api.get(url, {"region": prefix}).json()["results"]]
+
+    a, b = village_a.code[:9], village_b.code[:9]
+    assert ids("/api/v1/dibao-cases/", a) == [case.pk]
+    assert ids("/api/v1/phase-outs/", a) == [phase_out.pk]
+    Household.objects.filter(pk=household.pk).update(village=village_b)
+    assert ids("/api/v1/dibao-cases/", a) == []
+    assert ids("/api/v1/dibao-cases/", b) == [case.pk]
+    assert ids("/api/v1/phase-outs/", a) == []
+    assert ids("/api/v1/phase-outs/", b) == [phase_out.pk]
