@@ -163,6 +163,15 @@ def _since(kind: str, state: str):
     )
 
 
+def _oldest(qs, kind: str, state: str):
+    """The ROWS_SHOWN records of qs that entered `state` first (then by id), with `since`. Their ids
+    are chosen from the ids and the history's index alone, then only those rows read with their
+    members: in the busy season a county has 20,000 households 待县核查, and sorting them whole with
+    every column took 65-120 ms (issue 28)."""
+    first = qs.annotate(since=_since(kind, state)).order_by("since", "pk").values("pk")[:ROWS_SHOWN]
+    return qs.filter(pk__in=first).annotate(since=_since(kind, state)).order_by("since", "pk")
+
+
 def _last_return_reasons(kind: str, ids: list[int]) -> dict[int, str]:
     reasons = {}
     events = WorkflowEvent.objects.filter(
@@ -207,7 +216,7 @@ def returned(user, today: dt.date) -> list[TodoItem]:
     for (kind, qs), count in zip(queries.items(), count_each(list(queries.values())), strict=True):
         if not count:
             continue
-        records = list(qs.annotate(since=_since(kind, state)).order_by("since", "pk")[:ROWS_SHOWN])
+        records = list(_oldest(qs, kind, state))
         reasons = _last_return_reasons(kind, [r.pk for r in records])
         rows = [
             TodoRow(
@@ -242,7 +251,7 @@ def awaiting_review(user, today: dt.date) -> list[TodoItem]:
                 reverse(KINDS[kind][1], args=[r.pk]),
                 days=(today - timezone.localdate(r.since)).days if r.since else None,
             )
-            for r in qs.annotate(since=_since(kind, state)).order_by("since", "pk")[:ROWS_SHOWN]
+            for r in _oldest(qs, kind, state)
         ]
         url = reverse(QUEUE_URL[kind]) if kind in QUEUE_URL else _list_url(kind, state)
         title = f"待我审核（{record_kind(kind).label}）"

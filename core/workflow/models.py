@@ -44,7 +44,13 @@ class WorkflowEvent(models.Model):
         verbose_name = "流转记录"
         verbose_name_plural = "流转记录"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["record_kind", "record_id"], name="wfevent_record_idx")]
+        indexes = [
+            # A record's history; with the state and the time, also when each record entered a
+            # state (the 工作台's 待我审核 and 退回, oldest first) from the index alone.
+            models.Index(
+                fields=["record_kind", "record_id", "to_state", "created_at"], name="wfevent_record_state_idx"
+            )
+        ]
         triggers = [
             # The audit log can only grow: seed 001 四(三) audits need every step as it happened.
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),

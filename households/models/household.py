@@ -178,6 +178,15 @@ class Household(models.Model):
                 OpClass(F("village"), name="varchar_pattern_ops"),
                 name="household_phone_village_idx",
             ),
+            # A scope's households in one review state (the 工作台's 待我审核 and 退回: count and the
+            # oldest five; the list filtered by state) from the index alone: in the busy season the
+            # county's 20,000 households 待县核查 were read row by row for a count (25 ms; 2.5 ms).
+            models.Index(
+                fields=["review_state", "village"],
+                name="household_state_village_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                include=["id"],
+            ),
         ]
         triggers = [
             # A household moved to another village takes its members along (Member.village_code).

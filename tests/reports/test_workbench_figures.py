@@ -159,3 +159,27 @@ def test_first_rows_counts_only_a_full_card(village_a, n, queries, django_assert
     with django_assert_num_queries(queries):
         rows, count = first_rows(Household.objects.order_by("pk"))
     assert (len(rows), count) == (min(n, 5), n)
+
+
+def test_review_card_lists_the_five_that_waited_longest_and_counts_them_all(
+    village_a, village_b, clerk_a, clerk_b, township_reviewer_a
+):
+    from django.urls import reverse
+
+    from core.workflow import services as chain
+
+    made = [household_with_members(1, village=village_a, created_by=clerk_a) for _ in range(7)]
+    for household in reversed(made):  # the newest household waits longest
+        chain.submit(record=household, user=clerk_a)
+    chain.submit(record=household_with_members(1, village=village_b, created_by=clerk_b), user=clerk_b)
+    item = _item(township_reviewer_a, "review.household")
+    assert item.count == 7
+    assert [r.url for r in item.rows] == [
+        reverse("admin:households_household_change", args=[h.pk]) for h in list(reversed(made))[:5]
+    ]
+    for household in list(reversed(made))[:3]:
+        chain.return_to_lower(record=household, user=township_reviewer_a, reason=f"请核对{household.pk}")
+    returned = _item(clerk_a, "returned.household")
+    assert returned.count == 3
+    assert [r.detail for r in returned.rows] == [f"请核对{h.pk}" for h in list(reversed(made))[:3]]
+    assert _item(clerk_b, "returned.household") is None
