@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import CharField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 
+from core.choices import PREFIX_LENGTH, RegionLevel
 from core.scoping import region_prefix_for, scoped
 from households.search import (
     NameKind,
@@ -102,11 +103,14 @@ def find_cases(query: Query, user, limit: int) -> tuple[list[Result], bool]:
     from assistance.models import DibaoCase, DisabilitySubsidy, TekunCase
 
     by_person = query.kind != NameKind.NUMBER or query.id_tail
-    # "Starting with" as the pattern range, like the members' own tiers: as LIKE '胡%' the planner
-    # took the trigram index ANDed with the village's rows (36,594 entries read for a village's 胡,
-    # 5–10 ms a kind, bench/search.py).
-    person_tiers = member_tiers(query, "member__") if by_person else []
     prefix = region_prefix_for(user)
+    # "Starting with" as LIKE 'x%', whose selectivity the planner estimates, except in a village: there
+    # it took the trigram index ANDed with the village's rows for LIKE (36,594 entries read for 胡,
+    # 5–10 ms a kind), and the pattern range reads the key's range in the index, skipping other
+    # villages' rows. Wider scopes keep LIKE: the range's estimate can be 1 row where it is 15,223
+    # (叶 in a county), and the plan then probed the 特困 cases once a member (30 ms a kind).
+    in_village = prefix is not None and len(prefix) >= PREFIX_LENGTH[RegionLevel.VILLAGE]
+    person_tiers = member_tiers(query, "member__", like=not in_village) if by_person else []
     if prefix:  # the person's own village code too (see _household_tiers)
         person_tiers = [q & Q(member__village_code__startswith=prefix) for q in person_tiers]
     kinds = [
