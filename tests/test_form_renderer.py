@@ -1,15 +1,21 @@
-"""core.renderers.FastTemplates writes the inputs, selects, textareas, labels and empty error lists
-of every form in Python: the same bytes as Django's templates, field by field and for a whole
-household record page (editable inlines of a clerk, read-only page of a county)."""
+"""What a record page renders most, written in Python, gives the same bytes as the templates it
+replaces: core.renderers.FastTemplates (inputs, selects, textareas, labels, empty error lists:
+Django's templates), field by field and for a whole household record page; and the admin's
+fieldset (core.templatetags.admin_fieldsets: simpleui's admin/includes/fieldset.html), fieldset by
+fieldset of record pages (editable, read-only, with errors) and of a form with every kind of line."""
 
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import simpleui
 from django import forms
+from django.contrib.admin import helpers
 from django.contrib.admin import widgets as admin_widgets
 from django.forms.renderers import DjangoTemplates
+from django.template import Context, Engine
 from django.test import override_settings
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -17,9 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from core.choices import ReviewState
 from core.renderers import FastTemplates
+from core.templatetags.admin_fieldsets import fieldset_html
 from households.choices import Relation
 from households.forms import HouseholdAdminForm, MemberAdminForm
 from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory
+from tests.households.workflow.admin_forms import admin_form_data
 
 TRICKY = "a<b>&\"c'd"
 
@@ -138,3 +146,79 @@ def test_household_record_page_is_the_same_page(client, village_a, role, request
     fast = _page(client, url, "core.renderers.FastTemplates")
     assert fast == _page(client, url, "django.forms.renderers.DjangoTemplates")
     assert fast.count("<select") > (10 if role == "clerk_a" else -1)
+
+
+SIMPLEUI_FIELDSET = Path(simpleui.__file__).parent / "templates/admin/includes/fieldset.html"
+
+
+def _simpleui(fieldset) -> str:
+    return (
+        Engine.get_default()
+        .from_string(SIMPLEUI_FIELDSET.read_text())
+        .render(Context({"fieldset": fieldset}))
+    )
+
+
+def _fieldsets(context):
+    yield from context["adminform"]
+    for inline in context["inline_admin_formsets"]:
+        for form in inline:
+            yield from form
+
+
+def _compare(context) -> int:
+    fieldsets = list(_fieldsets(context))
+    for fieldset in fieldsets:
+        assert fieldset_html(fieldset) == _simpleui(fieldset), fieldset.name
+    return len(fieldsets)
+
+
+def test_fieldsets_render_as_simpleuis_template_on_a_form_with_every_kind_of_line():
+    form = EveryWidgetForm(data={"text": "x", "number": "abc", "choice": "z", "flag": "on"})
+    layout = [
+        (None, {"fields": ["text", "flag", ("number", "integer", "other_flag"), "hidden"]}),
+        (
+            "说明<>",
+            {"fields": [("choice", "grouped"), "note"], "description": "<b>须知</b>", "classes": ["x"]},
+        ),
+        ("空", {"fields": ["date", ("hidden", "text")]}),
+    ]
+    for fieldset in helpers.AdminForm(form, layout, {}):
+        assert fieldset_html(fieldset) == _simpleui(fieldset)
+    assert "errors" in fieldset_html(next(iter(helpers.AdminForm(form, layout, {}))))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "state"),
+    [
+        ("clerk_a", ReviewState.DRAFT),
+        ("clerk_a", ReviewState.VERIFIED),
+        ("county_admin", ReviewState.VERIFIED),
+    ],
+)
+def test_record_page_fieldsets_render_as_simpleuis_template(client, village_a, role, state, request):
+    household = HouseholdFactory(village=village_a, review_state=state)
+    MemberFactory(household=household, relation=Relation.HEAD)
+    MemberFactory(household=household, relation=Relation.SON)
+    IncomeYearFactory(household=household)
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("admin:households_household_change", args=[household.pk]))
+    assert _compare(response.context) > 10
+
+
+@pytest.mark.django_db
+def test_fieldsets_with_errors_render_as_simpleuis_template(client, village_a, clerk_a):
+    """A draft saved with a bad ID number, no main cause and two heads: errors on lines of one field
+    and of several, and on the formset."""
+    household = HouseholdFactory(village=village_a, review_state=ReviewState.DRAFT)
+    MemberFactory(household=household, relation=Relation.HEAD)
+    MemberFactory(household=household, relation=Relation.SON)
+    client.force_login(clerk_a)
+    url = reverse("admin:households_household_change", args=[household.pk])
+    data = admin_form_data(client.get(url))
+    data |= {"main_cause": "", "members-1-relation": Relation.HEAD, "members-0-id_no": "211223199001011234"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert _compare(response.context) > 10
