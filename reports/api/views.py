@@ -44,7 +44,8 @@ def _view(name: str, selector, title: str, serializer):
             operation_id=f"statistics_{name.replace('-', '_')}",
         )
         def get(self, request, code: str = ""):
-            return Response(serializer(selector(request.user, code), many=True).data)
+            with stats.shared_reads():  # one read of the summary and the names per request
+                return Response(serializer(selector(request.user, code), many=True).data)
 
     StatisticView.__name__ = f"Statistic_{name.replace('-', '_')}"
     return StatisticView
