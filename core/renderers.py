@@ -5,7 +5,7 @@ every form goes through — the <input> family, <select> and its <option>s, <tex
 A household's record page renders some 600 fields, options and labels; through the template engine
 each one is a template (an <option> is two: the option and its attributes), about half of the
 page's server time (docs/benchmarks.md, 农户记录页). The functions below give the same bytes as
-Django's templates (tests/core/test_renderer.py renders every kind of field both ways and compares);
+Django's templates (tests/test_form_renderer.py renders every kind of field both ways and compares);
 any other template, or a widget whose options use another template, goes through the engine as before.
 """
 

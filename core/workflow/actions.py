@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from core.models import Region
 from core.permissions import role_of
 from core.workflow import services as chain
 from core.workflow.choices import WorkflowAction, state_label
+from core.workflow.errors import RECORD_BUSY
 from core.workflow.config import CITY, VILLAGE, chain_for, kind_of
 from core.workflow.models import WorkflowEvent
 
@@ -102,18 +104,31 @@ class _Rollback(Exception):
     pass
 
 
+# A page asks each step's service in advance, in a transaction rolled back; the service locks the
+# row NOWAIT. Another person's step (or another page's probe) holds that lock for milliseconds, so
+# a probe refused as busy asks again a few times before the step is left off this view.
+BUSY_RETRIES = 4
+BUSY_PAUSE = 0.05  # seconds, times the attempt
+
+
 def _accepts(action: RecordAction, record, user) -> bool:
     if action.roles is not None and role_of(user) not in action.roles(record):
         return False
-    fresh = copy.copy(record)  # services change the instance they get (and lock and re-read the row)
-    try:
-        with transaction.atomic():
-            action.run(fresh, user, action.probe())
-            raise _Rollback
-    except _Rollback:
-        return True
-    except (ValidationError, PermissionDenied):
-        return False
+    for attempt in range(BUSY_RETRIES + 1):
+        fresh = copy.copy(record)  # services change the instance they get (and lock and re-read the row)
+        try:
+            with transaction.atomic():
+                action.run(fresh, user, action.probe())
+                raise _Rollback
+        except _Rollback:
+            return True
+        except ValidationError as exc:
+            if exc.messages != [RECORD_BUSY] or attempt == BUSY_RETRIES:
+                return False
+        except PermissionDenied:
+            return False
+        time.sleep(BUSY_PAUSE * (attempt + 1))
+    return False
 
 
 def available_actions(record, user) -> list[RecordAction]:

@@ -1,6 +1,7 @@
 """Two reviewers acting on the same record at once, on real PostgreSQL connections."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -81,3 +82,36 @@ def test_record_held_by_another_reviewer_gives_a_clear_message(draft, clerk_a, t
         holder.join(timeout=10)
     chain.approve(record=draft, user=township_reviewer_a)
     assert Household.objects.get(pk=draft.pk).review_state == ReviewState.PENDING_COUNTY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_page_offers_its_steps_while_another_page_briefly_holds_the_row(
+    draft, clerk_a, township_reviewer_a
+):
+    """A record page asks each step's service in advance (rolled back), and the service locks the
+    row NOWAIT: while someone else's step holds it for a moment, the page asks again instead of
+    leaving the reviewer without buttons for that view."""
+    from core.workflow import actions as record_actions
+
+    chain.submit(record=draft, user=clerk_a)
+    holding = threading.Event()
+
+    def hold_briefly():
+        from django.db import transaction
+
+        with transaction.atomic():
+            Household.objects.select_for_update().get(pk=draft.pk)
+            holding.set()
+            time.sleep(0.15)
+        connection.close()
+
+    holder = threading.Thread(target=hold_briefly)
+    holder.start()
+    assert holding.wait(timeout=10)
+    try:
+        offered = [a.slug for a in record_actions.available_actions(draft, township_reviewer_a)]
+    finally:
+        holder.join(timeout=10)
+    assert "approve" in offered
+    assert "return" in offered
+    assert Household.objects.get(pk=draft.pk).review_state == ReviewState.PENDING_TOWNSHIP
