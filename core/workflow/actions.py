@@ -27,8 +27,8 @@ from core.models import Region
 from core.permissions import role_of
 from core.workflow import services as chain
 from core.workflow.choices import WorkflowAction, state_label
-from core.workflow.errors import RECORD_BUSY
 from core.workflow.config import CITY, VILLAGE, chain_for, kind_of
+from core.workflow.errors import RECORD_BUSY
 from core.workflow.models import WorkflowEvent
 
 NOT_OFFERED = "该操作当前不能执行"
