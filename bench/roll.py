@@ -40,18 +40,20 @@ CLEAR = f"""
         (SELECT id FROM assistance_dibaocase WHERE household_id IN {IN_COUNTY});
     DELETE FROM assistance_dibaocase WHERE household_id IN {IN_COUNTY};
 """
+# The seed runs with the triggers off (session_replication_role): the case's village code written here.
 SEED_CASES = f"""
-    INSERT INTO assistance_dibaocase (household_id, case_type, covered_persons, grade, is_registered_poor,
-        household_size, monthly_percap_income, annual_percap_income, standard_month, standard_parameter_ids,
-        topup_amount, classified_amount, subsidy_amount, monthly_amount, classified_items, applied_on,
-        start_month, status, review_state, publicity_place, refusal_reason, stop_reason, special_reason,
-        near_relative_of_staff, computed_at, created_at, updated_at)
-    SELECT h.id, 'whole', mem.n, '', true, mem.n, round(inc.annual / mem.n / 12, 2),
+    INSERT INTO assistance_dibaocase (household_id, village_code, case_type, covered_persons, grade,
+        is_registered_poor, household_size, monthly_percap_income, annual_percap_income, standard_month,
+        standard_parameter_ids, topup_amount, classified_amount, subsidy_amount, monthly_amount,
+        classified_items, applied_on, start_month, status, review_state, publicity_place, refusal_reason,
+        stop_reason, special_reason, near_relative_of_staff, computed_at, created_at, updated_at)
+    SELECT h.id, h.village_id, 'whole', mem.n, '', true, mem.n, round(inc.annual / mem.n / 12, 2),
            round(inc.annual / mem.n, 2), 323.00, '[1, 2]',
            round(greatest(3876 - inc.annual / mem.n, 0) * mem.n / 12, 2), 0, 0,
            round(greatest(3876 - inc.annual / mem.n, 0) * mem.n / 12, 2), '[]', '2019-01-01',
            '2019-02-01', 'active', 'verified', '', '', '', '', false, now(), now(), now()
-    FROM (SELECT id FROM households_household WHERE village_id LIKE %(p)s ORDER BY id LIMIT %(n)s) h
+    FROM (SELECT id, village_id FROM households_household WHERE village_id LIKE %(p)s
+          ORDER BY id LIMIT %(n)s) h
     JOIN (SELECT DISTINCT ON (i.household_id) i.household_id, {INCOME_SQL} AS annual
           FROM households_incomeyear i ORDER BY i.household_id, i.period_end DESC) inc
       ON inc.household_id = h.id
