@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import statistics
 import time
 
@@ -24,6 +25,7 @@ from django.test import Client
 from figures import figure
 
 from assistance.models import DibaoCase
+from config.web_db import apply_web_session
 from core.choices import RegionLevel, Role
 from core.models import Region, User
 from households.models import HelperAssignment, HelperPerson, Household, Member
@@ -151,7 +153,13 @@ def main() -> None:
     parser.add_argument("--county", default="219901")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--only", default="", help="pages whose label contains this")
+    parser.add_argument(
+        "--server-jit",
+        action="store_true",
+        help="keep the database's JIT setting (tables before 2026-12-08) instead of the web server's",
+    )
     args = parser.parse_args()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # a line a login otherwise
     if args.households:
         ensure_county(args.county, args.households)
     people, village = users(args.county)
@@ -159,6 +167,12 @@ def main() -> None:
     households = Household.objects.filter(village__code__startswith=args.county).count()
     print(f"county {args.county}: {households:,} households; {args.requests} requests a page; load {load()}")
     admin, phone = pages(village)
+    if not args.server_jit:  # measure what the web server runs (config.web_db: JIT off)
+        apply_web_session(connection)
+    print(
+        "PostgreSQL JIT: "
+        + ("the server's setting" if args.server_jit else "off, as the web server (config/web_db.py)")
+    )
     worst: dict[str, tuple[float, str]] = {}
     print(f"\nserver time in ms, p50 / p95 (queries){'':8}" + "".join(f"{key:>20}" for key, _ in ROLES))
     for label, url in admin:

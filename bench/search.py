@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import random
 import statistics
 import time
@@ -27,6 +28,7 @@ from django.db import connection, transaction
 from django.test import Client
 from figures import figure  # noqa: E402
 
+from config.web_db import apply_web_session
 from core.choices import RegionLevel, Role
 from core.models import Region, User
 from households.models import Member
@@ -111,7 +113,13 @@ def main() -> None:
     parser.add_argument("--county", default="219901")
     parser.add_argument("--requests", type=int, default=10, help="terms a kind (each a request a role)")
     parser.add_argument("--skip-duplicates", action="store_true")
+    parser.add_argument(
+        "--server-jit",
+        action="store_true",
+        help="keep the database's JIT setting (tables before 2026-12-08) instead of the web server's",
+    )
     args = parser.parse_args()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # a line a login otherwise
     if args.households:
         ensure_county(args.county, args.households)
     with connection.cursor() as cur:
@@ -127,6 +135,12 @@ def main() -> None:
     print(f"county {args.county}: {households:,} households, {members:,} members; load {cur_load}")
     people, village = users(args.county)
     sample = terms(village, args.requests)
+    if not args.server_jit:  # measure what the web server runs (config.web_db: JIT off)
+        apply_web_session(connection)
+    print(
+        "PostgreSQL JIT: "
+        + ("the server's setting" if args.server_jit else "off, as the web server (config/web_db.py)")
+    )
     try:
         with transaction.atomic():
             with connection.cursor() as cur:
