@@ -2,10 +2,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core import scoping
+from households import visits
 from households.choices import PovertyCause, Relation
 from households.models import Household, Member
 from households.validators import check_causes
-from households.widgets import IdNumberInput
+from households.widgets import IdNumberInput, RowAutocompleteSelect
 
 VILLAGE_OUT_OF_SCOPE = "所选村不在您的管辖范围内，不能为其录入或提交农户"
 HEAD_EXACTLY_ONE = "每户必须有且只有一名在册户主（当前 {n} 名）"
@@ -55,13 +56,32 @@ class MemberAdminForm(forms.ModelForm):
 
 class HouseholdRowsFormSet(forms.BaseInlineFormSet):
     """The rows of a household's page know their household without reading it again (a 结对帮扶
-    row is shown as "帮扶人 → 户编号 户主": two queries a row before)."""
+    row is shown as "帮扶人 → 户编号 户主": two queries a row before), and a row's autocomplete picker
+    shows the choice the row was read with (its helper: one query a row before)."""
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         if self.instance.pk is not None:
             setattr(form.instance, self.fk.name, self.instance)
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the admin's wrapper
+            related = form.instance._state.fields_cache.get(name)
+            if isinstance(widget, RowAutocompleteSelect) and related is not None:
+                widget.known = {
+                    str(getattr(related, field.to_field_name or "pk")): field.label_from_instance(related)
+                }
         return form
+
+
+class VisitFormSet(HouseholdRowsFormSet):
+    """The 走访记录 rows of a household's page: a new row's 记录人 is the person entering it
+    (households.visits.stamp_recorder), set by the admin as `recorder`; stored rows keep theirs."""
+
+    recorder = None
+
+    def save_new(self, form, commit=True):
+        visits.stamp_recorder(form.instance, self.recorder)
+        return super().save_new(form, commit=commit)
 
 
 class MemberInlineFormSet(forms.BaseInlineFormSet):

@@ -76,6 +76,21 @@ def max_distance_km(household: Household, day: dt.date) -> Decimal:
     )
 
 
+def stamp_recorder(visit: Visit, user) -> None:
+    """记录人 is the person who entered the visit: set by the system to the signed-in user when the
+    visit is created, never chosen and never changed afterwards. The one place every client sets it:
+    record_visit (the phone pages, the API, the demo) and the household page's 走访记录 rows
+    (households.forms.VisitFormSet)."""
+    if visit._state.adding:
+        visit.recorded_by = user
+
+
+def recorder_name(user) -> str:
+    """记录人 as a page shows it: the person's name, never their login name (a user without a name
+    shows as their role)."""
+    return user.get_full_name() or user.get_role_display()
+
+
 def _visitor_name(user) -> str:
     person = getattr(user, "helper_person", None)
     if person is not None:
@@ -151,13 +166,13 @@ def record_visit(*, user, data: VisitInput) -> tuple[Visit, bool]:
         measures_delivered=(data.measures_delivered or "").strip(),
         problems=(data.problems or "").strip(),
         client_id=data.client_id,
-        recorded_by=user,
         latitude=data.latitude,
         longitude=data.longitude,
         accuracy_m=data.accuracy_m,
         proposed_changes=data.proposed_changes or {},
         proposal_state=ProposalState.PENDING if data.proposed_changes else ProposalState.NONE,
     )
+    stamp_recorder(visit, user)
     if visit.latitude is not None and household.latitude is not None:
         metres = distance_m(household.latitude, household.longitude, visit.latitude, visit.longitude)
         visit.distance_m = round(metres)

@@ -22,11 +22,18 @@ from core.scoping import code_range_q, region_prefix_for
 from core.widgets import RegionCascadeWidget
 from core.workflow import policy as chain_policy
 from core.workflow import services as chain
-from households import permissions, search
+from households import permissions, search, visits
 from households.admin.entry import HouseholdEntryAdminMixin
-from households.forms import HouseholdAdminForm, HouseholdRowsFormSet, MemberAdminForm, MemberInlineFormSet
+from households.forms import (
+    HouseholdAdminForm,
+    HouseholdRowsFormSet,
+    MemberAdminForm,
+    MemberInlineFormSet,
+    VisitFormSet,
+)
 from households.models import HelperAssignment, Household, IncomeYear, Member, Visit
 from households.panels import household_panels
+from households.widgets import RowAutocompleteSelect
 from households.workflow import policy, selectors, services
 from households.workflow.changes import diff_rows
 from households.workflow.choices import ChangeState
@@ -147,6 +154,12 @@ class HelperAssignmentInline(ScopedInlineMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("helper")  # each row names its helper
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            # the picker shows the helper its row was read with (HouseholdRowsFormSet)
+            kwargs["widget"] = RowAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_change_permission(self, request, obj=None) -> bool:
         return permissions.can_record_assistance(request.user)
 
@@ -157,8 +170,29 @@ class HelperAssignmentInline(ScopedInlineMixin, admin.TabularInline):
 
 
 class VisitInline(HelperAssignmentInline):
+    """走访记录 rows. 记录人 is who entered the visit: set by the system (the signed-in user, on
+    create: households.visits.stamp_recorder) and shown read-only as the person's name."""
+
     model = Visit
+    formset = VisitFormSet
     autocomplete_fields = ["helper"]
+    fields = [
+        "visit_date", "visitor", "helper", "purpose", "met_persons", "content", "measures_delivered",
+        "problems", "recorder", "latitude", "longitude", "accuracy_m",
+    ]  # fmt: skip
+    readonly_fields = ["recorder"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.recorder = request.user
+        return formset
+
+    @admin.display(description="记录人")
+    def recorder(self, visit: Visit) -> str:
+        return visits.recorder_name(visit.recorded_by) if visit.recorded_by_id else "—"
 
 
 def search_box_q(request, search_term: str, matching):
