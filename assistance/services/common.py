@@ -17,13 +17,14 @@ from core.workflow.config import chain_for, record_kind
 
 COUNTY_ONLY = "仅县级民政部门可以执行此操作"
 OUT_OF_SCOPE = "该户不在您的管辖范围内"
+COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}  # require_county
 
 
 def require_county(user, household) -> None:
     """Confirm 低保, start 渐退, home-visit sampling: county staff (domain.md#permissions)."""
     if user is None:  # scheduled jobs act for the system
         return
-    if role_of(user) not in {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}:
+    if role_of(user) not in COUNTY_ROLES:
         raise PermissionDenied(COUNTY_ONLY)
     if not is_in_scope(user, household.village_id):
         raise PermissionDenied(OUT_OF_SCOPE)

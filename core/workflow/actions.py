@@ -236,15 +236,19 @@ def _expected(record) -> str:
     return kind_of(record).state_of(record)
 
 
-def _village(record) -> set[str]:
+# The roles of the chain's steps (RecordAction.roles), for any chained record kind's page.
+def village_roles(record) -> set[str]:
+    """提交 / 撤回: the village (core.workflow.services.submit, withdraw)."""
     return {VILLAGE.role}
 
 
-def _reviewers(record) -> set[str]:
+def reviewer_roles(record) -> set[str]:
+    """审核通过 / 退回: the levels of the record kind's chain (services.approve, return_to_lower)."""
     return {level.role for level in chain_for(kind_of(record).slug)}
 
 
-def _city(record) -> set[str]:
+def city_roles(record) -> set[str]:
+    """市抽查异议 (services.city_objection)."""
     return {CITY.role}
 
 
@@ -259,7 +263,7 @@ def chain_actions(*, submit: bool, city: bool) -> list[RecordAction]:
                 "提交审核",
                 lambda r, u, d: chain.submit(record=r, user=u, expected_state=_expected(r)),
                 done="已提交",
-                roles=_village,
+                roles=village_roles,
             )
         )
     actions += [
@@ -269,14 +273,14 @@ def chain_actions(*, submit: bool, city: bool) -> list[RecordAction]:
             lambda r, u, d: chain.withdraw(record=r, user=u, expected_state=_expected(r)),
             done="已撤回",
             confirm="确定撤回吗？",
-            roles=_village,
+            roles=village_roles,
         ),
         RecordAction(
             "approve",
             "审核通过",
             lambda r, u, d: chain.approve(record=r, user=u, expected_state=_expected(r)),
             done="已审核通过",
-            roles=_reviewers,
+            roles=reviewer_roles,
         ),
         with_reason(
             "return",
@@ -285,7 +289,7 @@ def chain_actions(*, submit: bool, city: bool) -> list[RecordAction]:
                 record=r, user=u, reason=d["reason"], expected_state=_expected(r)
             ),
             done="已退回",
-            roles=_reviewers,
+            roles=reviewer_roles,
         ),
     ]
     if city:
@@ -297,7 +301,7 @@ def chain_actions(*, submit: bool, city: bool) -> list[RecordAction]:
                     record=r, user=u, reason=d["reason"], expected_state=_expected(r)
                 ),
                 done="已提出抽查异议，退回县核查",
-                roles=_city,
+                roles=city_roles,
             )
         )
     return actions
