@@ -252,3 +252,25 @@ def test_a_missing_parameter_keeps_the_case_and_is_named_in_chinese_in_the_run_l
     assert "相关低保案件未重新核算，保留原金额" in run.error
     assert "相关户的政策测算未能完成" in run.error
     assert "classified.stack" not in run.error
+
+
+def test_measure_add_form_does_not_list_the_scope(client, village_a, clerk_a):
+    """帮扶措施 新增 offers household and member by search (autocomplete), not a <select> of every
+    household in scope whose label reads its members: the page's queries do not grow with them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import household_with_members
+
+    client.force_login(clerk_a)
+    household_with_members(2, village=village_a)
+    client.get("/admin/assistance/assistancemeasure/add/")
+    with CaptureQueriesContext(connection) as few:
+        response = client.get("/admin/assistance/assistancemeasure/add/")
+    assert response.status_code == 200
+    for _ in range(4):
+        household_with_members(2, village=village_a)
+    with CaptureQueriesContext(connection) as more:
+        response = client.get("/admin/assistance/assistancemeasure/add/")
+    assert len(more) == len(few)
+    assert "admin-autocomplete" in response.content.decode()
