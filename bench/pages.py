@@ -8,8 +8,10 @@ reviewer, a county admin, a city supervisor and a 帮扶责任人 (the phone pag
 The roles sit in the county's last township and last village (the worst place for a plan that walks
 the county in id order). Seeds once, and keeps (a bench database): 低保 cases for about a fifth of the
 households (bench/assistance_common.seed_cases), the 疑似同一人 疑点 of the county (the duplicate
-check), and a helper with 8 households of the village. Prints p50 / p95 a page and role, the queries
-a page issued, and FIGURE lines: the slowest page's p95 for each role."""
+check), a helper with 8 households of the village, and 20 走访记录 of the household whose record page
+is measured (by the helper, entered by the village clerk and the township reviewer). Prints p50 /
+p95 a page and role, the queries a page issued, and FIGURE lines: the slowest page's p95 for each
+role."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from assistance.models import DibaoCase
 from config.web_db import apply_web_session
 from core.choices import RegionLevel, Role
 from core.models import Region, User
-from households.models import HelperAssignment, HelperPerson, Household, Member
+from households.models import HelperAssignment, HelperPerson, Household, Member, Visit
 from reports.crosscheck import services as crosscheck
 from reports.crosscheck.models import Hit
 
@@ -39,6 +41,8 @@ ROLES = [
     ("city", Role.CITY_SUPERVISOR),
 ]
 TARGET_MS = 200
+NAMES = {"village": "测速录入员", "township": "测速审核员", "county": "测速管理员", "city": "测速监督员"}
+VISITS = 20  # 走访记录 of the measured household: one a month
 
 
 def p95(values: list[float]) -> float:
@@ -73,8 +77,23 @@ def seed(county: str, village: Region) -> User:
         username="bench_pages_helper",
         defaults={"role": Role.HELPER, "region": county_region, "helper_person": person, "is_active": True},
     )
+    measured = Household.objects.filter(village=village).order_by("id").first()  # the record page's
+    if not Visit.objects.filter(household=measured).exists():
+        entered_by = list(User.objects.filter(username__in=["bench_pages_village", "bench_pages_township"]))
+        Visit.objects.bulk_create(
+            Visit(
+                household=measured,
+                visit_date=dt.date(2024, 1, 5) + dt.timedelta(days=30 * i),
+                visitor=person.name,
+                helper=person,
+                content=f"第{i + 1}次走访：了解收入和帮扶措施落实情况",
+                recorded_by=entered_by[i % len(entered_by)],
+            )
+            for i in range(VISITS)
+        )
     with connection.cursor() as cur:
-        for table in ("assistance_dibaocase", "reports_hit", "households_helperassignment"):
+        tables = ("assistance_dibaocase", "reports_hit", "households_helperassignment", "households_visit")
+        for table in tables:
             cur.execute(f"ANALYZE {table}")
     return helper
 
@@ -89,7 +108,13 @@ def users(county: str) -> tuple[dict[str, User], Region]:
     for key, role in ROLES:
         out[key], _ = User.objects.update_or_create(
             username=f"bench_pages_{key}",
-            defaults={"role": role, "region": places[key], "is_staff": True, "is_active": True},
+            defaults={
+                "role": role,
+                "region": places[key],
+                "is_staff": True,
+                "is_active": True,
+                "first_name": NAMES[key],
+            },
         )
     return out, village
 
