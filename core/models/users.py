@@ -44,6 +44,11 @@ class User(AbstractUser):
             ),
         ]
 
+    def __str__(self) -> str:
+        # What a page shows for a person (录入人, 办理人 …): their name; a login name only when the
+        # account has none (a login name is not Chinese and means nothing to the reader).
+        return self.get_full_name() or self.username
+
     def clean(self) -> None:
         super().clean()
         if self.role == Role.SYSTEM_ADMIN:

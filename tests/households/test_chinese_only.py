@@ -75,3 +75,18 @@ def test_read_only_other_causes_show_chinese_names(client, township_reviewer_a, 
     body = client.get(f"/admin/households/householdreview/{household.pk}/change/").content.decode()
     assert "缺劳力、因学" in body
     assert "lack_labor" not in body
+
+
+def test_record_page_names_the_person_who_entered_it_not_their_login_name(client, clerk_a):
+    """录入人 (and any other place a person is shown) reads the account's name; a login name is
+    Latin letters and means nothing to the reader. An account without a name still shows its login."""
+    clerk_a.first_name = "东屏村录入员"
+    clerk_a.save(update_fields=["first_name"])
+    household = household_with_members(village=clerk_a.region, created_by=clerk_a)
+    client.force_login(clerk_a)
+    body = client.get(f"/admin/households/household/{household.pk}/change/").content.decode()
+    field = body[body.index("录入人") :][:600]
+    assert "东屏村录入员" in field
+    assert clerk_a.username not in field
+    clerk_a.first_name = ""
+    assert str(clerk_a) == clerk_a.username
