@@ -289,7 +289,10 @@ def main() -> None:
         }
     )
     if writers:
-        print("\nwrites on GET (rolled back here): " + "; ".join(writers))
+        print(
+            "\nwriting statements on GET (rolled back here; a record page's step probes roll theirs back "
+            "themselves, core/workflow/actions.py): " + "; ".join(writers)
+        )
     print(f"\n{len(timed)} pages timed in {time.perf_counter() - started_all:.0f} s; load after: {load()}")
     over = [
         f"{p.label} [{k}] {p95(r[0]):.0f} ms  {p.urls[k]}"
