@@ -31,6 +31,9 @@ from core.choices import RegionLevel, Role
 from core.permissions import role_of
 from core.scoping import region_prefix_for, scoped
 from core.workflow.choices import state_label
+from households import search
+from households.admin.household import search_box_q
+from households.models import Household
 
 HouseholdTownship = scoped_field_filter(TownshipFilter, "household__village__code")
 # A 低保 case and the rows hanging off it by the case's own village code (DibaoCase.village_code).
@@ -101,6 +104,17 @@ class DibaoCaseAdmin(PrintDocumentsAdminMixin, RecordActionsAdminMixin, BaseAdmi
     search_fields = ["household__household_no", "=household__members__id_no"]
     list_select_related = ["household"]
     inlines = [HomeVisitInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The search box matches as the household list's (a member's name, pinyin or ID tail, the
+        户编号): the cases of the matching households. The default (户编号 contains, or any member's
+        full ID) joined every member of the scope's cases and found no one by name (4.4 s for a county
+        at 1,000,000 households, issue 28); a full ID stays the privacy search (core.admin.scoping)."""
+        q = search_box_q(request, search_term, lambda query: search.household_filter(query, request.user))
+        if q is None:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(household__in=Household.objects.filter(q).values("pk")), False
+
     actions = ["act_submit", "act_investigate", "act_review", "act_confirm"]
     readonly_fields = [f.name for f in m.DibaoCase._meta.fields if f.name != "village_code"]
 

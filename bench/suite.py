@@ -83,6 +83,7 @@ BENCHES: list[Bench] = [
         "projects", "--households {households} --county {county} --projects 2000 --links 200000", "扶贫项目库"
     ),
     Bench("pages", "--households {households} --county {county} --requests 20", "每个页面（各角色）"),
+    Bench("every_page", "--county {county} --requests 5", "每个能打开的页面（各角色，自动发现）"),
     Bench("recalc", "--households {households} --county {county}", "重新核算（单进程）"),
     Bench("roll", "--county {county} --households {households} --cases {cases}", "低保月发放表"),
     Bench("search", "--households {households} --county {county} --requests 10", "查找与疑似同一人"),

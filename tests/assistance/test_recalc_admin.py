@@ -274,3 +274,29 @@ def test_measure_add_form_does_not_list_the_scope(client, village_a, clerk_a):
         response = client.get("/admin/assistance/assistancemeasure/add/")
     assert len(more) == len(few)
     assert "admin-autocomplete" in response.content.decode()
+
+
+def test_case_list_search_box_finds_by_name_in_scope(client, village_a, village_b, county_admin, clerk_a):
+    """低保案件's search box matches as the household list's: a member's name finds the case of the
+    household (the default matched only 户编号 and a full ID, joining every member of the scope);
+    a case of another village with the same name stays out of the clerk's list."""
+    from households.models import Member
+
+    mine = active_case(household=dibao_household(village=village_a), county_user=county_admin)
+    theirs = active_case(household=dibao_household(village=village_b), county_user=county_admin)
+    Member.objects.filter(household__in=[mine.household, theirs.household], relation="head").update(
+        name="胡彬彬"
+    )
+    other = active_case(household=dibao_household(village=village_a), county_user=county_admin)
+    client.force_login(clerk_a)
+    page = client.get("/admin/assistance/dibaocase/", {"q": "胡彬"}).content.decode()
+    assert f"/admin/assistance/dibaocase/{mine.pk}/change/" in page
+    assert f"/admin/assistance/dibaocase/{theirs.pk}/change/" not in page
+    assert f"/admin/assistance/dibaocase/{other.pk}/change/" not in page
+    client.force_login(county_admin)
+    page = client.get("/admin/assistance/dibaocase/", {"q": "胡彬"}).content.decode()
+    assert f"/admin/assistance/dibaocase/{theirs.pk}/change/" in page
+    number = mine.household.household_no
+    page = client.get("/admin/assistance/dibaocase/", {"q": number}).content.decode()
+    assert f"/admin/assistance/dibaocase/{mine.pk}/change/" in page
+    assert f"/admin/assistance/dibaocase/{other.pk}/change/" not in page
