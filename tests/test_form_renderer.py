@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import simpleui
 from django import forms
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin import widgets as admin_widgets
 from django.forms.renderers import DjangoTemplates
 from django.template import Context, Engine
+from django.template.loader import get_template
 from django.test import override_settings
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -23,11 +25,19 @@ from django.utils.translation import gettext_lazy
 
 from core.choices import ReviewState
 from core.renderers import FastTemplates
-from core.templatetags.admin_fieldsets import fieldset_html
+from core.templatetags.admin_fieldsets import fieldset_html, plain_tabular
 from households.choices import Relation
 from households.forms import HouseholdAdminForm, MemberAdminForm
-from tests.factories import HouseholdFactory, IncomeYearFactory, MemberFactory
-from tests.households.workflow.admin_forms import admin_form_data
+from tests.factories import (
+    HelperAssignmentFactory,
+    HelperPersonFactory,
+    HouseholdFactory,
+    IncomeYearFactory,
+    MemberFactory,
+    VisitFactory,
+    user_for,
+)
+from tests.households.workflow.admin_forms import admin_form_data, set_row
 
 TRICKY = "a<b>&\"c'd"
 
@@ -222,3 +232,80 @@ def test_fieldsets_with_errors_render_as_simpleuis_template(client, village_a, c
     assert response.status_code == 200
     assert response.context["errors"]
     assert _compare(response.context) > 10
+
+
+DJANGO_TABULAR = Path(admin.__file__).parent / "templates/admin/edit_inline/tabular.html"
+
+
+def _tabulars(context):
+    return [
+        inline for inline in context["inline_admin_formsets"] if inline.opts.template.endswith("tabular.html")
+    ]
+
+
+def _compare_tabulars(context) -> int:
+    """Each tabular inline through our tabular.html (rows by tabular_rows) and Django's own."""
+    ours = get_template("admin/edit_inline/tabular.html")
+    django_s = Engine.get_default().from_string(DJANGO_TABULAR.read_text())
+    inlines = _tabulars(context)
+    for inline in inlines:
+        assert plain_tabular(inline)
+        assert ours.render({"inline_admin_formset": inline}) == django_s.render(
+            Context({"inline_admin_formset": inline})
+        ), inline.opts.model
+    return len(inlines)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "state"),
+    [
+        ("clerk_a", ReviewState.DRAFT),
+        ("clerk_a", ReviewState.VERIFIED),
+        ("township_reviewer_a", ReviewState.VERIFIED),
+        ("county_admin", ReviewState.VERIFIED),
+    ],
+)
+def test_record_page_tabular_inlines_render_as_djangos_template(client, village_a, role, state, request):
+    """结对帮扶 and 走访记录 rows (editable for the clerk, read-only for the others; with and without
+    a 记录人), the new row's template included."""
+    household = HouseholdFactory(village=village_a, review_state=state)
+    MemberFactory(household=household, relation=Relation.HEAD)
+    helper = HelperPersonFactory(county=village_a.parent.parent)
+    HelperAssignmentFactory(household=household, helper=helper)
+    VisitFactory(household=household, helper=helper, recorded_by=user_for(village_a, first_name="李文"))
+    VisitFactory(household=household, content="<b>走访</b> & 了解")
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("admin:households_household_change", args=[household.pk]))
+    assert _compare_tabulars(response.context) == 2
+
+
+@pytest.mark.django_db
+def test_tabular_rows_with_errors_render_as_djangos_template(client, village_a, clerk_a):
+    """A new 走访记录 row without its date and content, and a stored one emptied."""
+    household = HouseholdFactory(village=village_a, review_state=ReviewState.DRAFT)
+    MemberFactory(household=household, relation=Relation.HEAD)
+    VisitFactory(household=household)
+    client.force_login(clerk_a)
+    url = reverse("admin:households_household_change", args=[household.pk])
+    page = client.get(url)
+    data = admin_form_data(page)
+    data["visits-0-content"] = ""
+    set_row(data, page, "visit", 1, {"visitor": "张三"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert _compare_tabulars(response.context) == 2
+    assert "errorlist" in get_template("admin/edit_inline/tabular.html").render(
+        {"inline_admin_formset": _tabulars(response.context)[1]}
+    )
+
+
+@pytest.mark.django_db
+def test_other_tabular_inlines_render_as_djangos_template(client, village_a, county_admin):
+    """A 驻村工作队's members: editable, with its extra row."""
+    from tests.factories import WorkTeamFactory
+
+    team = WorkTeamFactory(village=village_a)
+    client.force_login(county_admin)
+    response = client.get(reverse("admin:households_workteam_change", args=[team.pk]))
+    assert _compare_tabulars(response.context) == 1
