@@ -21,7 +21,7 @@ import pgtrigger  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from assistance.models import DibaoCase  # noqa: E402
+from assistance.models import DibaoCase, DisabilitySubsidy, TekunCase  # noqa: E402
 from core.history import record_events, trigger_uri  # noqa: E402
 
 AS_OF = dt.date(2020, 10, 20)
@@ -126,6 +126,74 @@ def seed_cases(county: str) -> int:
     with connection.cursor() as cur:
         cur.execute("ANALYZE assistance_dibaocase")
     return len(case_ids)
+
+
+def seed_tekun_and_subsidies(county: str) -> tuple[int, int]:
+    """特困供养 for about 1 % of the county's members and 残疾人两项补贴 for about 2 % (every village
+    has some: members are picked by id, not by place), as the county's registry carries them: most
+    发放中 and 已入库, one in twenty still 审核中 at the township. Replaces the county's rows."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            DELETE FROM assistance_tekuncase WHERE household_id IN
+                (SELECT id FROM households_household WHERE village_id LIKE %(p)s);
+            DELETE FROM assistance_disabilitysubsidy WHERE household_id IN
+                (SELECT id FROM households_household WHERE village_id LIKE %(p)s);
+            """,
+            {"p": county + "%"},
+        )
+    # pghistory's row triggers off for the bulk INSERTs, their events written in one statement each
+    # after (as seed_cases); every other trigger (the village code's) runs.
+    with (
+        transaction.atomic(),
+        pgtrigger.ignore(trigger_uri(TekunCase, "insert"), trigger_uri(DisabilitySubsidy, "insert")),
+        connection.cursor() as cur,
+    ):
+        cur.execute(
+            """
+            INSERT INTO assistance_tekuncase (household_id, member_id, mode, self_care, assessed_on,
+                basic_standard, care_standard, start_month, status, review_state)
+            SELECT m.household_id, m.id,
+                   CASE WHEN m.id %% 500 < 100 THEN 'centralized' ELSE 'dispersed' END,
+                   (ARRAY['full', 'full', 'partial', 'none'])[(m.id / 100) %% 4 + 1],
+                   '2019-01-10', 1100.00,
+                   (ARRAY[110.00, 110.00, 330.00, 660.00])[(m.id / 100) %% 4 + 1],
+                   CASE WHEN m.id %% 2000 < 100 THEN NULL ELSE DATE '2019-02-01' END,
+                   CASE WHEN m.id %% 2000 < 100 THEN 'pending' ELSE 'active' END,
+                   CASE WHEN m.id %% 2000 < 100 THEN 'pending_township' ELSE 'verified' END
+            FROM households_member m
+            WHERE m.village_code LIKE %s AND m.id %% 100 = 37 AND m.member_status = 'normal'
+            ORDER BY m.id
+            RETURNING id
+            """,
+            [county + "%"],
+        )
+        tekun_ids = [row[0] for row in cur.fetchall()]
+        record_events(TekunCase, label="insert", where="id", values=tekun_ids)
+        cur.execute(
+            """
+            INSERT INTO assistance_disabilitysubsidy (household_id, member_id, kind, grade,
+                monthly_amount, start_month, status, review_state)
+            SELECT m.household_id, m.id,
+                   CASE WHEN (m.id / 50) %% 2 = 0 THEN 'living' ELSE 'care' END,
+                   (m.id / 100) %% 4 + 1,
+                   CASE WHEN (m.id / 50) %% 2 = 0 THEN 80.00 ELSE 100.00 END,
+                   CASE WHEN m.id %% 1000 < 50 THEN NULL ELSE DATE '2019-02-01' END,
+                   CASE WHEN m.id %% 1000 < 50 THEN 'pending' ELSE 'active' END,
+                   CASE WHEN m.id %% 1000 < 50 THEN 'pending_township' ELSE 'verified' END
+            FROM households_member m
+            WHERE m.village_code LIKE %s AND m.id %% 50 = 13 AND m.member_status = 'normal'
+            ORDER BY m.id
+            RETURNING id
+            """,
+            [county + "%"],
+        )
+        subsidy_ids = [row[0] for row in cur.fetchall()]
+        record_events(DisabilitySubsidy, label="insert", where="id", values=subsidy_ids)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE assistance_tekuncase")
+        cur.execute("ANALYZE assistance_disabilitysubsidy")
+    return len(tekun_ids), len(subsidy_ids)
 
 
 def reset_results(county: str) -> None:

@@ -7,7 +7,8 @@ reviewer, a county admin, a city supervisor and a 帮扶责任人 (the phone pag
 
 The roles sit in the county's last township and last village (the worst place for a plan that walks
 the county in id order). Seeds once, and keeps (a bench database): 低保 cases for about a fifth of the
-households (bench/assistance_common.seed_cases), the 疑似同一人 疑点 of the county (the duplicate
+households (bench/assistance_common.seed_cases), 特困 and 两项补贴 for about 1 % and 2 % of the members
+(bench/assistance_common.seed_tekun_and_subsidies), the 疑似同一人 疑点 of the county (the duplicate
 check), a helper with 8 households of the village, and 20 走访记录 of the household whose record page
 is measured (by the helper, entered by the village clerk and the township reviewer). Prints p50 /
 p95 a page and role, the queries a page issued, and FIGURE lines: the slowest page's p95 for each
@@ -21,12 +22,12 @@ import logging
 import statistics
 import time
 
-from assistance_common import ensure_county, seed_cases
+from assistance_common import ensure_county, seed_cases, seed_tekun_and_subsidies
 from django.db import connection
 from django.test import Client
 from figures import figure
 
-from assistance.models import DibaoCase
+from assistance.models import DibaoCase, DisabilitySubsidy, TekunCase
 from config.web_db import apply_web_session
 from core.choices import RegionLevel, Role
 from core.models import Region, User
@@ -61,6 +62,13 @@ def seed(county: str, village: Region) -> User:
         started = time.perf_counter()
         cases = seed_cases(county)
         print(f"seeded {cases:,} 低保 cases in {time.perf_counter() - started:.1f} s", flush=True)
+    if not TekunCase.objects.filter(household__village__code__startswith=county).exists():
+        started = time.perf_counter()
+        tekun, subsidies = seed_tekun_and_subsidies(county)
+        print(
+            f"seeded {tekun:,} 特困 and {subsidies:,} 两项补贴 in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
     if not Hit.objects.exists():
         started = time.perf_counter()
         run = crosscheck.run_duplicate_check(region=county_region, as_of=dt.date.today())
@@ -92,8 +100,14 @@ def seed(county: str, village: Region) -> User:
             for i in range(VISITS)
         )
     with connection.cursor() as cur:
-        tables = ("assistance_dibaocase", "reports_hit", "households_helperassignment", "households_visit")
-        for table in tables:
+        for table in (
+            "assistance_dibaocase",
+            "assistance_tekuncase",
+            "assistance_disabilitysubsidy",
+            "reports_hit",
+            "households_helperassignment",
+            "households_visit",
+        ):
             cur.execute(f"ANALYZE {table}")
     return helper
 
@@ -123,6 +137,8 @@ def pages(village: Region) -> tuple[list[tuple[str, str]], list[tuple[str, str]]
     household = Household.objects.filter(village=village).order_by("id").first()
     name = Member.objects.filter(household=household, relation="head").values_list("name", flat=True).first()
     case = DibaoCase.objects.filter(household__village=village).order_by("id").first()
+    tekun = TekunCase.objects.filter(household__village=village).order_by("id").first()
+    subsidy = DisabilitySubsidy.objects.filter(household__village=village).order_by("id").first()
     admin = [
         ("工作台 /admin/", "/admin/"),
         ("统计工作台", "/admin/reports/workbench/"),
@@ -137,7 +153,15 @@ def pages(village: Region) -> tuple[list[tuple[str, str]], list[tuple[str, str]]
         ("API 农户", "/api/v1/households/"),
         ("API 成员", "/api/v1/members/"),
         ("API 低保案件", "/api/v1/dibao-cases/"),
+        ("特困供养列表", "/admin/assistance/tekuncase/"),
+        ("两项补贴列表", "/admin/assistance/disabilitysubsidy/"),
+        ("API 特困供养", "/api/v1/tekun-cases/"),
+        ("API 两项补贴", "/api/v1/disability-subsidies/"),
     ]
+    if tekun is not None:
+        admin.append(("特困供养记录页", f"/admin/assistance/tekuncase/{tekun.pk}/change/"))
+    if subsidy is not None:
+        admin.append(("两项补贴记录页", f"/admin/assistance/disabilitysubsidy/{subsidy.pk}/change/"))
     if case is not None:
         admin.insert(8, ("低保案件记录页", f"/admin/assistance/dibaocase/{case.pk}/change/"))
     phone = [
