@@ -33,10 +33,12 @@ from core.scoping import region_prefix_for, scoped
 from core.workflow.choices import state_label
 from households import search
 from households.admin.household import search_box_q
+from households.choices import DisabilityGrade
 from households.models import Household
 
 HouseholdTownship = scoped_field_filter(TownshipFilter, "household__village__code")
-# A 低保 case and the rows hanging off it by the case's own village code (DibaoCase.village_code).
+# A 低保 case and the rows hanging off it by the case's own village code (DibaoCase.village_code);
+# 特困 cases and 两项补贴 by theirs (TekunCase.village_code, DisabilitySubsidy.village_code).
 DibaoTownship = scoped_field_filter(TownshipFilter, "village_code")
 CaseTownship = scoped_field_filter(TownshipFilter, "case__village_code")
 COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}
@@ -324,10 +326,26 @@ class TekunCaseAdmin(RecordActionsAdminMixin, ChainActionsMixin, BaseAdmin):
         "id", "household_no", "member", "mode", "self_care", "basic_standard", "care_standard",
         "status", "review_state",
     ]  # fmt: skip
-    list_filter = ["mode", "self_care", "status", "review_state", HouseholdTownship]
+    list_filter = ["mode", "self_care", "status", "review_state", DibaoTownship]
     list_select_related = ["household", "member"]
     actions = ["act_submit", "act_approve", "act_return"]
     chain_services = tekun.STEPS
+
+
+class DisabilityGradeFilter(admin.SimpleListFilter):
+    """残疾等级 from the grades there are (一级 … 四级), not a DISTINCT over the scope's records
+    (Django's filter for a field without choices: 0.6 s for a county's 61,000 records)."""
+
+    title = "残疾等级"
+    parameter_name = "grade"
+
+    def lookups(self, request, model_admin):
+        return [(str(value), label) for value, label in DisabilityGrade.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() in {str(value) for value in DisabilityGrade.values}:
+            return queryset.filter(grade=int(self.value()))
+        return queryset
 
 
 @admin.register(m.DisabilitySubsidy)
@@ -336,7 +354,7 @@ class DisabilitySubsidyAdmin(RecordActionsAdminMixin, ChainActionsMixin, BaseAdm
         "id", "household_no", "member", "kind", "grade", "monthly_amount", "status", "review_state",
         "dibao_case",
     ]  # fmt: skip
-    list_filter = ["kind", "grade", "status", "review_state", HouseholdTownship]
+    list_filter = ["kind", DisabilityGradeFilter, "status", "review_state", DibaoTownship]
     list_select_related = ["household", "member", "dibao_case"]
     actions = ["act_submit", "act_approve", "act_return"]
     chain_services = subsidies.STEPS

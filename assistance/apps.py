@@ -17,8 +17,8 @@ class AssistanceConfig(AppConfig):
             (m.CaseHomeVisit, "case__village_code"),
             (m.PhaseOut, "case__village_code"),
             (m.StopProposal, "case__village_code"),
-            (m.TekunCase, "household__village__code"),
-            (m.DisabilitySubsidy, "household__village__code"),
+            (m.TekunCase, "village_code"),  # as 低保 cases (TekunCase.village_code)
+            (m.DisabilitySubsidy, "village_code"),
             (m.MedicalBill, "household__village__code"),
             (m.ChangeLedgerEntry, "household__village__code"),
             (m.Alert, "household__village__code"),

@@ -98,10 +98,11 @@ MARK_CASES = f"""
     FROM (SELECT DISTINCT ON (case_id) * FROM assistance_caseamount ORDER BY case_id, valid_from DESC) a
     WHERE a.case_id = c.id AND c.household_id IN {IN_COUNTY}
 """
+# With the triggers off too: the record's village code (DisabilitySubsidy.village_code) written here.
 SEED_SUBSIDIES = """
-    INSERT INTO assistance_disabilitysubsidy (household_id, member_id, kind, grade, monthly_amount,
-        start_month, status)
-    SELECT c.household_id, m.id, k.kind, 1, k.amount, '2019-02-01', 'active'
+    INSERT INTO assistance_disabilitysubsidy (household_id, village_code, member_id, kind, grade,
+        monthly_amount, start_month, status)
+    SELECT c.household_id, h.village_id, m.id, k.kind, 1, k.amount, '2019-02-01', 'active'
     FROM assistance_dibaocase c
     JOIN households_household h ON h.id = c.household_id
     JOIN households_member m ON m.household_id = c.household_id AND m.relation = 'head'

@@ -108,7 +108,14 @@ class MeasureFilter(HouseholdRowFilter):
         fields = ["kind"]
 
 
-class TekunCaseFilter(HouseholdRowFilter):
+class OwnVillageRowFilter(ScopedFilterSet):
+    """A household's row that carries the household's village code (特困, 两项补贴)."""
+
+    region = RegionPrefixFilter(code_path="village_code")
+    household = IntFilter(label="户ID")
+
+
+class TekunCaseFilter(OwnVillageRowFilter):
     member = IntFilter(label="成员ID")
     mode = django_filters.ChoiceFilter(choices=TekunMode.choices, label="供养方式")
     self_care = django_filters.ChoiceFilter(choices=SelfCare.choices, label="自理能力")
@@ -119,7 +126,7 @@ class TekunCaseFilter(HouseholdRowFilter):
         fields: list[str] = []
 
 
-class DisabilitySubsidyFilter(HouseholdRowFilter):
+class DisabilitySubsidyFilter(OwnVillageRowFilter):
     member = IntFilter(label="成员ID")
     kind = django_filters.ChoiceFilter(choices=SubsidyKind.choices, label="补贴类别")
     grade = IntFilter(label="残疾等级")

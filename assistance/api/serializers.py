@@ -203,7 +203,7 @@ class TekunCaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TekunCase
-        fields = "__all__"
+        exclude = ["village_code"]  # the scope's index key, not data
 
 
 class ApplyTekunSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
@@ -283,7 +283,7 @@ class DisabilitySubsidySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DisabilitySubsidy
-        fields = "__all__"
+        exclude = ["village_code"]  # the scope's index key, not data
 
 
 class MeasureGapSerializer(serializers.Serializer):

@@ -364,13 +364,17 @@ class StopProposal(models.Model):
         return f"停保建议#{self.pk}"
 
 
-@pghistory.track()
+# The village code follows the household (as DibaoCase's): no history of its own.
+@pghistory.track(exclude=["village_code"])
 class TekunCase(models.Model):
     """特困供养 (R11): basic standard = urban 低保 standard × multiplier; care by self-care ability."""
 
     household = models.ForeignKey(
         "households.Household", verbose_name="户", on_delete=models.PROTECT, related_name="tekun_cases"
     )
+    # The household's village, kept by the database (as DibaoCase.village_code): a township's list,
+    # its count and the API's pages read their range of tekun_village_idx instead of a join.
+    village_code = village_code_field()
     member = models.ForeignKey(
         "households.Member", verbose_name="供养对象", on_delete=models.PROTECT, related_name="tekun_cases"
     )
@@ -389,6 +393,8 @@ class TekunCase(models.Model):
     class Meta:
         verbose_name = "特困供养"
         verbose_name_plural = "特困供养"
+        indexes = [models.Index(fields=["village_code", "id"], name="tekun_village_idx")]
+        triggers = [village_code_trigger("tekun_village_code")]
         constraints = [
             models.UniqueConstraint(
                 fields=["member"], condition=models.Q(status="active"), name="tekun_one_active_per_member"
@@ -399,7 +405,8 @@ class TekunCase(models.Model):
         return f"特困供养#{self.pk}"
 
 
-@pghistory.track()
+# The village code follows the household (as DibaoCase's): no history of its own.
+@pghistory.track(exclude=["village_code"])
 class DisabilitySubsidy(models.Model):
     """残疾人两项补贴 (R10), one row per member and kind."""
 
@@ -409,6 +416,8 @@ class DisabilitySubsidy(models.Model):
         on_delete=models.PROTECT,
         related_name="disability_subsidies",
     )
+    # The household's village, kept by the database (as DibaoCase.village_code).
+    village_code = village_code_field()
     member = models.ForeignKey(
         "households.Member",
         verbose_name="残疾人",
@@ -437,6 +446,8 @@ class DisabilitySubsidy(models.Model):
     class Meta:
         verbose_name = "残疾人两项补贴"
         verbose_name_plural = "残疾人两项补贴"
+        indexes = [models.Index(fields=["village_code", "id"], name="subsidy_village_idx")]
+        triggers = [village_code_trigger("subsidy_village_code")]
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "kind"],
