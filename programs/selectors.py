@@ -257,6 +257,20 @@ class VillageIndicator:
     decision: Decision
 
 
+# The member counts of village_indicators from a summary kept by an upper floor (reports registers
+# its register summary's; without one, the members are counted live).
+_village_counts: list = []
+
+
+def register_village_counts(provider) -> None:
+    """provider(user) → {village code: {"people", "households", "not_exited"}} of the user's scope."""
+    _village_counts[:] = [provider]
+
+
+def village_counts(user) -> dict[str, dict] | None:
+    return _village_counts[0](user) if _village_counts else None
+
+
 def village_indicators(
     *,
     user,

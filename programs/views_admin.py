@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from programs.rules.whatif import PHASE_OUT, STANDARD, Scenario
-from programs.selectors import village_indicators
+from programs.selectors import village_counts, village_indicators
 from programs.whatif import county_prefix_for, run_whatif
 
 STANDARD_REQUIRED = "请填写拟调整的农村低保标准"
@@ -88,7 +88,7 @@ def villages_view(model_admin, request):
     as_of = timezone.localdate()
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else as_of.year
-    rows = village_indicators(user=request.user, as_of=as_of, year=year)
+    rows = village_indicators(user=request.user, as_of=as_of, year=year, counts=village_counts(request.user))
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"贫困村退出指标（{year}年）",

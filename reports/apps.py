@@ -21,6 +21,10 @@ class ReportsConfig(AppConfig):
         register_scope(RegisterSummary, "village__code")
         register_scope(RollSummary, "village__code")
         signals.connect()
+        from programs.selectors import register_village_counts
+        from reports.statistics import village_counts
+
+        register_village_counts(village_counts)
         todo.register_builtin()
         from reports.crosscheck import todo as crosscheck_todo
 
