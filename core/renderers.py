@@ -1,6 +1,6 @@
 """The form renderer (settings.FORM_RENDERER): Django's own, with the few templates every field of
 every form goes through — the <input> family, <select> and its <option>s, <textarea>, the field's
-<label> — written out in Python.
+<label>, the admin's date input — written out in Python.
 
 A household's record page renders some 600 fields, options and labels; through the template engine
 each one is a template (an <option> is two: the option and its attributes), about half of the
@@ -116,8 +116,8 @@ def _label(context) -> str:
 
 
 class FastTemplates(DjangoTemplates):
-    """DjangoTemplates, with inputs, selects, textareas, labels and empty error lists rendered
-    without the engine."""
+    """DjangoTemplates, with inputs (the admin's date input too), selects, textareas, labels and
+    empty error lists rendered without the engine."""
 
     def render(self, template_name, context, request=None):
         out = None
@@ -127,6 +127,8 @@ class FastTemplates(DjangoTemplates):
             out = _select(context["widget"])
         elif template_name == "django/forms/widgets/textarea.html":
             out = _textarea(context["widget"])
+        elif template_name == "admin/widgets/date.html":  # the admin's date input: a <p> around it
+            out = f'<p class="date">\n  {_input(context["widget"])}\n\n\n</p>'
         elif template_name == "django/forms/label.html":
             out = _label(context)
         elif template_name in ERROR_TEMPLATES and not context["errors"]:
