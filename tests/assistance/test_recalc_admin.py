@@ -300,3 +300,28 @@ def test_case_list_search_box_finds_by_name_in_scope(client, village_a, village_
     page = client.get("/admin/assistance/dibaocase/", {"q": number}).content.decode()
     assert f"/admin/assistance/dibaocase/{mine.pk}/change/" in page
     assert f"/admin/assistance/dibaocase/{other.pk}/change/" not in page
+
+
+def test_measure_gap_list_searches_by_name_and_reads_its_villages_as_a_range(
+    client, village_a, village_b, township_reviewer_a
+):
+    """帮扶缺口's search box matches as the household list's (a member's name; it matched 户编号 only),
+    within the township; the list reads the township's villages as a range of the village index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.models import Member
+    from tests.factories import household_with_members
+
+    mine = household_with_members(2, village=village_a)
+    theirs = household_with_members(2, village=village_b)
+    other = household_with_members(2, village=village_a)
+    Member.objects.filter(household__in=[mine, theirs], relation="head").update(name="胡彬彬")
+    client.force_login(township_reviewer_a)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/admin/assistance/measuregap/", {"q": "胡彬"}).content.decode()
+    assert mine.household_no in page
+    assert theirs.household_no not in page
+    assert other.household_no not in page
+    prefix = village_a.code[:9]
+    assert any(f"\"village_id\" >= '{prefix}'" in q["sql"] for q in queries.captured_queries)
