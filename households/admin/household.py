@@ -46,6 +46,7 @@ CHANGE_OPENED = (
 )
 CHANGE_AMENDED = "已修改并重新提交变更申请#{pk}（{summary}）"
 CHANGE_FAILED = "未生成变更申请：{why}"
+ROWS_SAVED = "已保存结对帮扶和走访记录（户、成员和收入未修改，无需变更申请）"
 CHANGE_PENDING = "该户有待审核的变更申请#{pk}（{state}），审核完成前不能再修改"
 WORKFLOW_FIELDS = ["poverty_status", "monitoring_state", "democratic_review_date", "exit_year"]
 
@@ -486,6 +487,11 @@ class HouseholdChangeMixin:
         if change and self._as_change_request(request, obj):
             for formset in formsets:  # helpers/visits save as usual; members/incomes are skipped
                 self.save_formset(request, form, formset, change=change)
+            registry = [fs for fs in formsets if fs.model in _CHANGE_FORMSETS]
+            if not form.has_changed() and not _any_changed(registry):
+                # only 结对帮扶 / 走访记录 rows: saved above, nothing of the registry to request
+                request._workflow_message = (messages.SUCCESS, ROWS_SAVED)
+                return
             self._open_change(request, obj, form, formsets)
             return
         super().save_related(request, form, formsets, change)

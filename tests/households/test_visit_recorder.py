@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from core.choices import ReviewState
 from households.choices import Relation
-from households.models import Visit
+from households.models import ChangeRequest, Visit
 from households.visits import VisitInput, record_visit
 from tests.factories import HouseholdFactory, MemberFactory, VisitFactory, user_for
 from tests.households.workflow.admin_forms import admin_form_data, set_row
@@ -111,3 +111,18 @@ def test_phone_and_api_visits_are_recorded_by_whoever_sent_them(village_a, named
     )
     assert response.status_code == 201, response.content
     assert Visit.objects.get(pk=response.json()["id"]).recorded_by == named_clerk
+
+
+def test_a_visit_added_to_a_stored_household_needs_no_change_request(client, village_a, named_clerk):
+    """Before, the clerk's page said 未生成变更申请：没有任何字段发生变化 (an error) though the visit
+    was saved: 走访记录 and 结对帮扶 rows are not registry data and need no change request."""
+    household = _household(village_a, ReviewState.VERIFIED)
+    url, page = _page(client, named_clerk, household)
+    data = admin_form_data(page)
+    set_row(data, page, "visit", 0, {"visit_date": "2024-03-01", "visitor": "张三", "content": "了解收入"})
+    response = client.post(url, data, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "已保存结对帮扶和走访记录（户、成员和收入未修改，无需变更申请）"
+    ]
+    assert household.visits.count() == 1
+    assert not ChangeRequest.objects.filter(household=household).exists()
