@@ -172,7 +172,9 @@ class HelperAssignmentInline(ScopedInlineMixin, admin.TabularInline):
 
 class VisitInline(HelperAssignmentInline):
     """走访记录 rows. 记录人 is who entered the visit: set by the system (the signed-in user, on
-    create: households.visits.stamp_recorder) and shown read-only as the person's name."""
+    create: households.visits.stamp_recorder) and shown read-only as the person's name. A visit is
+    append-only (households.models.Visit, and the API refuses changes): stored rows are shown
+    read-only and a clerk adds a row; a correction is a new visit."""
 
     model = Visit
     formset = VisitFormSet
@@ -185,6 +187,12 @@ class VisitInline(HelperAssignmentInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # stored visits are read-only; new rows follow has_add_permission
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return permissions.can_record_assistance(request.user)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

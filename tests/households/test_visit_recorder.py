@@ -64,21 +64,31 @@ def test_a_visit_added_on_the_household_page_is_recorded_by_whoever_entered_it(
     assert household.visits.get().recorded_by == named_clerk
 
 
-def test_a_stored_visit_edited_on_the_page_keeps_its_recorder(client, village_a, named_clerk, named_reviewer):
+def test_a_stored_visit_is_read_only_on_the_page_and_a_new_one_can_be_added(
+    client, village_a, named_clerk, named_reviewer
+):
+    """A visit is append-only (the model, the API): on the household page the clerk sees stored
+    visits as text and adds a row; a value posted for a stored visit changes nothing."""
     household = _household(village_a)
-    visit = VisitFactory(household=household, recorded_by=named_reviewer)
+    visit = VisitFactory(household=household, recorded_by=named_reviewer, content="了解收入")
     url, page = _page(client, named_clerk, household)
+    rows = _visit_rows(page.content.decode())
+    assert "了解收入" in rows
+    assert 'name="visits-0-content"' not in rows
     data = admin_form_data(page)
     data["visits-0-content"] = "补记：了解务工收入"
+    set_row(data, page, "visit", 1, {"visit_date": "2024-03-02", "visitor": "张三", "content": "再次走访"})
     assert client.post(url, data).status_code == 302
     visit.refresh_from_db()
-    assert (visit.content, visit.recorded_by) == ("补记：了解务工收入", named_reviewer)
+    assert (visit.content, visit.recorded_by) == ("了解收入", named_reviewer)
+    added = household.visits.exclude(pk=visit.pk).get()
+    assert (added.content, added.recorded_by) == ("再次走访", named_clerk)
 
 
 @pytest.mark.parametrize("viewer", ["named_clerk", "named_reviewer"])
 def test_the_page_shows_the_recorder_by_name_not_login_name(client, village_a, named_clerk, viewer, request):
-    """The clerk's rows are editable, the township's read-only: 记录人 is the name in both, and a
-    user without a name shows as their role."""
+    """Stored rows are read-only for everyone: 记录人 is the name, and a user without a name shows
+    as their role."""
     household = _household(village_a, ReviewState.VERIFIED)
     VisitFactory(household=household, recorded_by=named_clerk)
     VisitFactory(household=household, recorded_by=user_for(village_a, username="noname_login"))
