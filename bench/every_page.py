@@ -17,11 +17,13 @@ Each page: one GET to warm (and to classify), one counting queries, then --reque
 through Django's test client with the web server's database session (JIT off, config/web_db.py).
 A page answering 302/403/404 is not the role's (—); 405 is POST-only and a download (an attachment,
 a stream, a file that is not HTML or JSON) is skipped; both are listed, not timed. Nothing is written
-but the login sessions: each page's requests run in a transaction rolled back afterwards (a page that
-writes on GET, e.g. the 查看记录 of personal data, is named in the output).
+but the login sessions: each page's requests run in a transaction rolled back afterwards, and the
+tables a GET's statements write to are named in the output (a record page's step probes write in a
+savepoint they roll back themselves). The roles' users and the seeded cases are bench/pages.py's
+(users(), seed(): a no-op once seeded).
 
-    DATABASE_URL=… python bench/every_page.py [--county 219901] [--requests 5] [--only 农户] [--limit 40]
-        [--roles village,city]
+    DATABASE_URL=… python bench/every_page.py [--county 219901] [--requests 5] [--limit 40]
+        [--only 农户,低保案件] [--roles village,city]
 
 Prints a table sorted slowest first (p50 / p95 in ms and queries per role), a FIGURE line per role
 (its slowest page) and the pages over 200 ms p95."""
@@ -198,7 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--county", default="219901")
     parser.add_argument("--requests", type=int, default=5)
-    parser.add_argument("--only", default="", help="pages whose label or URL contains this")
+    parser.add_argument("--only", default="", help="pages whose label or URL contains one of these (a,b)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many pages a role")
     parser.add_argument("--roles", default="", help="comma-separated keys of pages.ROLES and helper")
     args = parser.parse_args()
@@ -242,7 +244,8 @@ def main() -> None:
         found += [(label, url, "") for label, url in other_pages(name)]
         if key == "helper" and helped:
             found.append(("field:household 农户卡片", reverse("field:household", args=[helped]), ""))
-        found = [f for f in found if not args.only or args.only in f[0] or args.only in f[1]]
+        only = [o for o in args.only.split(",") if o]
+        found = [f for f in found if not only or any(o in f[0] or o in f[1] for o in only)]
         if args.limit:
             found = found[: args.limit]
         started = time.perf_counter()
