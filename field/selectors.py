@@ -27,6 +27,8 @@ from assistance.models import AssistanceMeasure, DibaoCase, DisabilitySubsidy, T
 from assistance.monitoring.choices import LeadStatus
 from assistance.monitoring.models import MonitoringLead
 from core import privacy
+from core.choices import Role
+from core.permissions import role_of
 from core.scoping import scoped
 from households import search, visit_due, visit_proposals
 from households.choices import FieldChange, MonitoringState, Relation
@@ -351,9 +353,27 @@ def card_photos(user, households: list[int], *, limit: int = PHOTO_LIMIT) -> lis
     )
 
 
+# The phone's household list, to-do and offline set are a helper's and a village clerk's field work.
+# A township, county or city account on a phone gets the search box and is sent to the desktop for
+# the rest: its scope is tens of thousands to a million households (sorting them by visit due date
+# took 1–2 s a page at a county of 1,000,000; bench/every_page.py).
+FIELD_ROLES = frozenset({Role.HELPER, Role.VILLAGE_CLERK})
+DESK_NOTE = (
+    "手机端用于帮扶责任人和村级录入员的走访与核实。您的账号可在上方查找农户；"
+    "审核、统计和台账请在电脑端工作台办理。"
+)
+
+
+def works_in_field(user) -> bool:
+    return role_of(user) in FIELD_ROLES
+
+
 def sync_pages(user) -> SyncPages:
     """The households (and their open leads and 疑点) whose pages a phone keeps for offline work: its
-    scope, today; a phone keeps at most SYNC_LIMIT households (a helper has a few dozen at most)."""
+    scope, today; a phone keeps at most SYNC_LIMIT households (a helper has a few dozen at most).
+    Nothing for the roles that do no field work (FIELD_ROLES)."""
+    if not works_in_field(user):
+        return SyncPages([], [], [], [])
     households = list(households_for(user).order_by("pk").values_list("pk", flat=True)[:SYNC_LIMIT])
     leads = scoped(
         MonitoringLead.objects.filter(status=LeadStatus.OPEN, household_id__in=households), user

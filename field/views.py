@@ -86,9 +86,13 @@ def my_households(request):
     except ValueError:
         page = 1
     q = request.GET.get("q", "").strip()[:30]
-    context = {"q": q, "page": page, "is_helper": role_of(request.user) == Role.HELPER}
+    role = role_of(request.user)
+    title = LIST_TITLES.get(role, "查找农户")
+    context = {"q": q, "page": page, "is_helper": role == Role.HELPER, "title": title}
     if q:  # the one search (households.search), in the user's scope: a helper's own households
         context.update(selectors.phone_search(request.user, q))
+    elif not selectors.works_in_field(request.user):
+        context["desk_note"] = selectors.DESK_NOTE
     else:
         context["cards"], context["more"] = selectors.my_households(
             request.user, page=page, today=timezone.localdate()
@@ -304,6 +308,8 @@ def proposal(request, pk: int):
 @phone_login_required
 @require_GET
 def todo(request):
+    if not selectors.works_in_field(request.user):
+        return render(request, "field/todo.html", {"desk_note": selectors.DESK_NOTE})
     return render(request, "field/todo.html", {"todo": selectors.todo(request.user, timezone.localdate())})
 
 

@@ -284,3 +284,24 @@ def test_search_box_finds_only_the_helpers_households_with_masked_ids(phone, min
     assert "手机上请输入身份证号后4至6位查找" in full
     assert reverse("field:household", args=[mine.pk]) not in full
     assert "请至少输入" in phone.get(reverse("field:home"), {"q": "a"}).content.decode()
+
+
+def test_reviewers_on_a_phone_get_the_search_box_not_the_county_as_a_field_list(
+    client, mine, clerk_a, township_reviewer_a, county_admin, city_supervisor
+):
+    """The household list, 我的待办 and the offline set are field work (helper, village clerk). A
+    township, county or city account on a phone searches and is sent to the desktop for the rest
+    — the list used to sort every household of its scope (1–2 s a page at a county of 1,000,000)."""
+    for user in (township_reviewer_a, county_admin, city_supervisor):
+        client.force_login(user)
+        home = client.get(reverse("field:home")).content.decode()
+        assert "请在电脑端工作台办理" in home and "查找农户" in home
+        assert reverse("field:household", args=[mine.pk]) not in home
+        assert "请在电脑端工作台办理" in client.get(reverse("field:todo")).content.decode()
+        synced = client.get(reverse("field:sync")).json()
+        assert not [p for p in synced["pages"] if p.startswith("/m/h")], synced["pages"]
+        found = client.get(reverse("field:home"), {"q": mine.members.get(relation="head").name}).content.decode()
+        assert reverse("field:household", args=[mine.pk]) in found
+    client.force_login(clerk_a)
+    home = client.get(reverse("field:home")).content.decode()
+    assert "本村农户" in home and reverse("field:household", args=[mine.pk]) in home
