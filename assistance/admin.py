@@ -29,7 +29,7 @@ from core.admin.record_actions import RecordActionsAdminMixin
 from core.admin.scoping import ScopedAdminMixin, TownshipFilter, scoped_field_filter
 from core.choices import RegionLevel, Role
 from core.permissions import role_of
-from core.scoping import code_range_q, region_prefix_for, scoped
+from core.scoping import region_prefix_for, scoped, with_code_range
 from core.workflow.choices import state_label
 from households import search
 from households.admin.household import search_box_q
@@ -557,12 +557,9 @@ class MeasureGapAdmin(BaseAdmin):
 
     def get_queryset(self, request):
         queryset = selectors.measure_gaps(user=request.user, as_of=timezone.localdate()).order_by("id")
-        prefix = region_prefix_for(request.user)
-        if prefix:
-            # Listed by village: the scope as a range of the village index too, as the household list
-            # (a township's page walked the county's index, 0.5–1 s at 1,000,000 households).
-            queryset = queryset.filter(code_range_q("village_id", prefix))
-        return queryset
+        # Listed by village, as the household list (a township's page walked the county's index,
+        # 0.5–1 s at 1,000,000 households).
+        return with_code_range(queryset, request.user, "village_id")
 
     def get_search_results(self, request, queryset, search_term):
         """As the household list's search box (a member's name, pinyin or ID tail, the 户编号)."""

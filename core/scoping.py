@@ -101,6 +101,13 @@ def code_range_q(path: str, prefix: str) -> Q:
     return Q(**{f"{path}__gte": prefix, f"{path}__lt": upper})
 
 
+def with_code_range(queryset: QuerySet, user, path: str) -> QuerySet:
+    """A scoped list ordered by a region code (`path`): the user's scope as a range of that code's
+    plain index too (code_range_q), so the plan reads the scope's part of the index in order."""
+    prefix = region_prefix_for(user)
+    return queryset.filter(code_range_q(path, prefix)) if prefix else queryset
+
+
 def scoped(queryset: QuerySet, user) -> QuerySet:
     """Restrict any queryset of a scoped model to the user's region (or to the rows a role's rule
     allows, e.g. a helper's assigned households)."""

@@ -18,7 +18,7 @@ from core.admin.record_actions import RecordActionsAdminMixin
 from core.admin.scoping import RoleAdminMixin, ScopedInlineMixin, TownshipFilter, VillageFilter
 from core.choices import RegionLevel, ReviewState, Role
 from core.permissions import role_of
-from core.scoping import code_range_q, region_prefix_for
+from core.scoping import with_code_range
 from core.widgets import RegionCascadeWidget
 from core.workflow import policy as chain_policy
 from core.workflow import services as chain
@@ -295,11 +295,7 @@ class HouseholdFormMixin:
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).filter(archived_at__isnull=True).prefetch_related("members")
-        prefix = region_prefix_for(request.user)
-        if prefix:
-            # The list is ordered by village: the scope as a range of the village index too.
-            queryset = queryset.filter(code_range_q("village_id", prefix))
-        return queryset
+        return with_code_range(queryset, request.user, "village_id")  # the list is ordered by village
 
     def get_search_results(self, request, queryset, search_term):
         q = search_box_q(request, search_term, lambda query: search.household_filter(query, request.user))
