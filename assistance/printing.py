@@ -168,7 +168,7 @@ def _opinion(events, level: str, roles: set[str]) -> Opinion:
     event = next((e for e in reversed(events) if e.actor_role in roles), None)
     if event is None:
         return Opinion(level=level, text="", who="", on=None)
-    who = (event.actor.get_full_name() or event.actor.username) if event.actor_id else ""
+    who = str(event.actor) if event.actor_id else ""
     text = event.reason or WorkflowAction(event.action).label
     return Opinion(level=level, text=text, who=who, on=timezone.localdate(event.created_at))
 

@@ -95,7 +95,7 @@ def _visitor_name(user) -> str:
     person = getattr(user, "helper_person", None)
     if person is not None:
         return person.name
-    return (user.get_full_name() or user.username)[:50]
+    return str(user)[:50]
 
 
 def _validate(data: VisitInput, today: dt.date) -> None:

@@ -165,7 +165,7 @@ class AccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
             writer.writerow(
                 [
                     f"{log.created_at:%Y-%m-%d %H:%M:%S}",
-                    log.user.get_full_name() or log.user.username,
+                    str(log.user),
                     self.role_label(log),
                     log.get_channel_display(),
                     log.subject,

@@ -206,7 +206,7 @@ def last_return_of(record) -> LastReturn | None:
     if event is None:
         return None
     who = event.actor_region.name if event.actor_region_id else ""
-    name = (event.actor.get_full_name() or event.actor.username) if event.actor_id else ""
+    name = str(event.actor) if event.actor_id else ""
     return LastReturn(
         action=WorkflowAction(event.action).label,
         reason=event.reason,

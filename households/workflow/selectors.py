@@ -73,7 +73,7 @@ def household_history(*, household, user=None, limit: int = 200) -> list[History
         .order_by("-pgh_created_at", "-pgh_id")[:limit]
     )
     user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
-    names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=user_ids)}
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
     rows = []
     for event in events:
         what, model_label = _EVENT_MODELS.get(event.pgh_model, (event.pgh_model, None))

@@ -165,7 +165,7 @@ class PendingReviewLedger(Ledger):
                 n, ctx.township_name(village), ctx.village_name(village), change.number, change.head_name,
                 change.persons, CHANGE, ChangeState(change.state).label,
                 self._holder(ctx, held.get(change.state, "county"), village),
-                author.get_full_name() or author.username,
+                str(author),
                 WorkflowAction(change.last_action).label if change.last_action else "",
                 _user_name(change.last_first, change.last_last, change.last_username),
                 timezone.localtime(change.last_at).date() if change.last_at else None, summary,
