@@ -11,18 +11,20 @@ from __future__ import annotations
 from django.db.models import CharField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 
-from core.choices import PREFIX_LENGTH, RegionLevel
-from core.scoping import region_prefix_for, scoped
+from core.scoping import scoped
 from households.search import (
     NameKind,
     Query,
     Result,
+    Tier,
     best_rows,
+    ends_with,
     labels,
     masked_id,
     member_tier_orders,
     member_tiers,
     register_kind,
+    search_tiers,
     tier_parts,
     union_rows,
 )
@@ -47,7 +49,7 @@ COLUMNS = (
 )
 
 
-def _household_tiers(query: Query, user) -> list[Q]:
+def _household_tiers(query: Query, user) -> list[Q | Tier]:
     from households.choices import MemberStatus
     from households.models import Member
 
@@ -59,14 +61,25 @@ def _household_tiers(query: Query, user) -> list[Q]:
     # 216,434 cases at 1,000,000 households, bench/search.py).
     # Each read in its index's order (member_tier_orders), so it stops at PEOPLE_READ.
     members = scoped(Member.objects.filter(member_status=MemberStatus.NORMAL), user)
-    return [
-        Q(
+
+    def people(q: Q, order) -> Q:
+        return Q(
             household_id__in=members.filter(q)
             .order_by(*([order] if order else []))
             .values("household_id")[:PEOPLE_READ]
         )
-        for q, order in zip(member_tiers(query), member_tier_orders(query), strict=True)
+
+    tiers: list[Q | Tier] = [
+        people(q, order) for q, order in zip(member_tiers(query), member_tier_orders(query), strict=True)
     ]
+    if query.kind == NameKind.PINYIN:
+        # Initials or full pinyin exactly: two reads of tier 0, one index each (as one OR, the plan
+        # read a bitmap of every exact match first: 3,889 `hx` in a city, 7–10 ms).
+        tiers[:1] = [
+            Tier(people(Q(name_initials=query.text), None), number=0),
+            Tier(people(Q(name_pinyin=query.text), None), number=0),
+        ]
+    return tiers
 
 
 def _dibao(user) -> QuerySet:
@@ -99,20 +112,21 @@ def _by_person(model, number: int, user) -> QuerySet:
     )
 
 
+def _person_tiers(query: Query) -> list[Q | Tier]:
+    """A 特困 case's or a 两项补贴's person, by the keys copied onto the row (assistance.models.
+    person_keys): each tier one range of the row's own index (key, village code), which the scope's
+    village code bounds. A full ID number by the member's (only its tail is copied)."""
+    if query.kind == NameKind.FULL_ID:
+        return list(member_tiers(query, "member__"))
+    if query.kind == NameKind.NUMBER:
+        return [ends_with("person_id_tail", query.id_tail)] if query.id_tail else []
+    return list(search_tiers(query, "person_"))
+
+
 def find_cases(query: Query, user, limit: int) -> tuple[list[Result], bool]:
     from assistance.models import DibaoCase, DisabilitySubsidy, TekunCase
 
-    by_person = query.kind != NameKind.NUMBER or query.id_tail
-    prefix = region_prefix_for(user)
-    # "Starting with" as LIKE 'x%', whose selectivity the planner estimates, except in a village: there
-    # it took the trigram index ANDed with the village's rows for LIKE (36,594 entries read for 胡,
-    # 5–10 ms a kind), and the pattern range reads the key's range in the index, skipping other
-    # villages' rows. Wider scopes keep LIKE: the range's estimate can be 1 row where it is 15,223
-    # (叶 in a county), and the plan then probed the 特困 cases once a member (30 ms a kind).
-    in_village = prefix is not None and len(prefix) >= PREFIX_LENGTH[RegionLevel.VILLAGE]
-    person_tiers = member_tiers(query, "member__", like=not in_village) if by_person else []
-    if prefix:  # the person's own village code too (see _household_tiers)
-        person_tiers = [q & Q(member__village_code__startswith=prefix) for q in person_tiers]
+    person_tiers = _person_tiers(query)
     kinds = [
         (DibaoCase, "低保", "admin:assistance_dibaocase_change", _dibao(user), _household_tiers(query, user)),
         *(

@@ -98,11 +98,14 @@ MARK_CASES = f"""
     FROM (SELECT DISTINCT ON (case_id) * FROM assistance_caseamount ORDER BY case_id, valid_from DESC) a
     WHERE a.case_id = c.id AND c.household_id IN {IN_COUNTY}
 """
-# With the triggers off too: the record's village code (DisabilitySubsidy.village_code) written here.
+# With the triggers off too: the record's village code (DisabilitySubsidy.village_code) and its
+# person's search keys (assistance.models.person_keys) written here.
 SEED_SUBSIDIES = """
-    INSERT INTO assistance_disabilitysubsidy (household_id, village_code, member_id, kind, grade,
-        monthly_amount, start_month, status)
-    SELECT c.household_id, h.village_id, m.id, k.kind, 1, k.amount, '2019-02-01', 'active'
+    INSERT INTO assistance_disabilitysubsidy (household_id, village_code, member_id, person_name,
+        person_name_pinyin, person_name_initials, person_id_tail, kind, grade, monthly_amount,
+        start_month, status)
+    SELECT c.household_id, h.village_id, m.id, m.name, m.name_pinyin, m.name_initials, right(m.id_no, 6),
+        k.kind, 1, k.amount, '2019-02-01', 'active'
     FROM assistance_dibaocase c
     JOIN households_household h ON h.id = c.household_id
     JOIN households_member m ON m.household_id = c.household_id AND m.relation = 'head'

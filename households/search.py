@@ -13,9 +13,10 @@ Each kind of result comes from a finder in KINDS; the registry's own (households
 the cases are registered by assistance in its AppConfig.ready() (a lower floor does not import the
 upper one). Matches are tiered — exact, then starting with, then ending with, then containing — and
 each tier is one LIMIT read of a btree whose first column is the search key and whose second is the
-village code (Member.village_code, Household.village): a township's or a village's query walks the
-key's range and skips other places' rows inside the index, stopping after a page; never a sort of
-every match, never the county's matches joined to their households. The containing tier (three
+village code (Member.village_code, Household.village, the keys copied onto 特困 cases and 两项补贴;
+"exact" and "starting with" one read in the key's order, Tier): a township's or a village's query
+walks the key's range and skips other places' rows inside the index, stopping after a page; never a
+sort of every match, never the county's matches joined to their households. The containing tier (three
 characters or more) reads a trigram index, whose cost grows with the county: search() asks for it
 only when no kind found anything in the other tiers. Identifying values leave masked (core.privacy)."""
 
@@ -25,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import BooleanField, CharField, F, Func, OrderBy, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, CharField, F, Func, OrderBy, Q, QuerySet, Value, When
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
@@ -247,8 +248,47 @@ def ends_with(field_path: str, text: str) -> Q:
     return Q(StartsWith(Reverse(field_path), text[::-1]))
 
 
+@dataclass(frozen=True)
+class Tier:
+    """One LIMIT read of a search: its condition, the order it is read in (the btree's, so the read
+    stops at the LIMIT), and the tier number its rows carry — an expression when one read holds two
+    tiers: a starts-with range read in key order yields the exact matches first, so "is" and
+    "starts with" are one read (one part of the UNION fewer to plan and to compile)."""
+
+    q: Q
+    order: OrderBy | None = None
+    number: int | Case | None = None  # None: its place in the list
+
+
+def _starts_or_is(field_path: str, text: str, starting: int, exact: int = 0) -> Tier:
+    return Tier(
+        _range_prefix(field_path, text),
+        IndexOrder(F(field_path)),
+        Case(When(Q(**{field_path: text}), then=Value(exact)), default=Value(starting)),
+    )
+
+
+def search_tiers(query: Query, path: str = "") -> list[Tier]:
+    """The reads of a search for people (members, heads, a case's person by the keys copied onto it:
+    `path` "person_"), best first: the numbers are member_tiers()'s (0 is, 1 starts with, 2 ends
+    with, 3 contains; for pinyin 0 is either, 1 initials start, 2 pinyin starts), each exact match
+    read with its starting-with range."""
+    f, t = path, query.text
+    if query.kind == NameKind.NAME:
+        tiers = [_starts_or_is(f"{f}name", t, 1), Tier(ends_with(f"{f}name", t), number=2)]
+        if query.broad and len(t) >= 3:
+            tiers.append(Tier(Q(**{f"{f}name__contains": t}), number=3))
+        return tiers
+    if query.kind == NameKind.PINYIN:
+        tiers = [_starts_or_is(f"{f}name_initials", t, 1), _starts_or_is(f"{f}name_pinyin", t, 2)]
+        if query.broad and len(t) >= 3:
+            tiers.append(Tier(Q(**{f"{f}name_pinyin__contains": t}), number=3))
+        return tiers
+    return [Tier(q) for q in member_tiers(query, path)]
+
+
 def tiered_values(
-    queryset: QuerySet, tiers: Iterable[Q], limit: int, *fields: str
+    queryset: QuerySet, tiers: Iterable[Q | Tier], limit: int, *fields: str
 ) -> tuple[list[tuple], bool]:
     """(key, *fields) of the best tiers' rows first, at most `limit` distinct keys (+ whether more
     exist); the key is the first of `fields` (the pk when none are given). One round trip: the tiers
@@ -260,17 +300,25 @@ def tiered_values(
     return best_rows(union_rows(parts), limit)
 
 
-def tier_parts(queryset: QuerySet, tiers: Iterable[Q], limit: int, *fields: str) -> list[QuerySet]:
+def tier_parts(queryset: QuerySet, tiers: Iterable[Q | Tier], limit: int, *fields: str) -> list[QuerySet]:
     """One LIMIT read a tier: rows of (*fields, tier number), `limit` + 1 at most (see tiered_values).
     The parts of several querysets (a kind's models) may be read in one round trip (union_rows).
-    The columns are set up once for all tiers, each tier adds its condition and its number (two
-    copies of the query a tier instead of five: the ORM's copying is much of a search's time)."""
+    The columns are set up once for all tiers, each tier adds its condition, its order and its number
+    (two copies of the query a tier instead of five: the ORM's copying is much of a search's time)."""
     names = fields or ("pk",)
     base = queryset.order_by().annotate(search_tier=Value(0)).values_list(*names, "search_tier")
     parts = []
-    for number, q in enumerate(tiers):
-        part = base.filter(q)
-        part.query.annotations["search_tier"] = Value(number)  # the clone's own dict
+    for place, tier in enumerate(tiers):
+        if not isinstance(tier, Tier):
+            tier = Tier(tier)
+        part = base.filter(tier.q)
+        number = place if tier.number is None else tier.number
+        # The clone's own dict; an expression resolved against the part (its columns).
+        part.query.annotations["search_tier"] = (
+            Value(number) if isinstance(number, int) else number.resolve_expression(part.query)
+        )
+        if tier.order is not None:
+            part.query.add_ordering(tier.order)
         parts.append(part[: limit + 1])
     return parts
 
@@ -319,7 +367,7 @@ def find_members(query: Query, user, limit: int) -> tuple[list[Result], bool]:
 
     # Scoped by the member's own village code (core.scoping: households.selectors).
     base = scoped(Member.objects.filter(household__archived_at__isnull=True), user)
-    rows, more = tiered_values(base, member_tiers(query), limit, *MEMBER_COLUMNS)
+    rows, more = tiered_values(base, search_tiers(query), limit, *MEMBER_COLUMNS)
     relations, statuses = labels(Member, "relation"), labels(Member, "member_status")
     return [
         Result(
@@ -348,6 +396,15 @@ def household_tiers(query: Query) -> list[Q]:
     return tiers
 
 
+def household_search_tiers(query: Query) -> list[Tier]:
+    """household_tiers() as reads: the exact 户编号 with those starting with it (see Tier)."""
+    tiers = household_tiers(query)
+    return [
+        _starts_or_is("household_no", query.text, 1),
+        *(Tier(q, number=n) for n, q in enumerate(tiers[2:], 2)),
+    ]
+
+
 # What a household result shows (after its id and its head's name), read with its tiers.
 HOUSEHOLD_COLUMNS = ("household_no", "phone", "village__name", "review_state", "poverty_status")
 
@@ -362,7 +419,9 @@ def _matching_households(query: Query, user, limit: int) -> tuple[list[tuple], b
 
     if query.kind == NameKind.NUMBER:
         households = households_for(user).annotate(head=Value(None, output_field=CharField()))
-        return tiered_values(households, household_tiers(query), limit, "pk", "head", *HOUSEHOLD_COLUMNS)
+        return tiered_values(
+            households, household_search_tiers(query), limit, "pk", "head", *HOUSEHOLD_COLUMNS
+        )
     # "relation LIKE 'head%'" (no other relation starts so) rather than "= 'head'": with the equality
     # the planner may walk the partial index of active heads (member_one_active_head) in household
     # order filtering every head of the county by name (27 ms for a rare surname, 符, in a county of
@@ -377,7 +436,7 @@ def _matching_households(query: Query, user, limit: int) -> tuple[list[tuple], b
         user,
     )
     columns = [f"household__{name}" for name in HOUSEHOLD_COLUMNS]
-    return tiered_values(heads, member_tiers(query), limit, "household_id", "name", *columns)
+    return tiered_values(heads, search_tiers(query), limit, "household_id", "name", *columns)
 
 
 def find_households(query: Query, user, limit: int) -> tuple[list[Result], bool]:

@@ -30,6 +30,7 @@ from assistance.models import (
     StopProposal,
     TekunCase,
 )
+from assistance.models.person_keys import PERSON_KEYS
 from core.api.privacy import MaskedFieldsMixin
 from households.api.serializers import ScopedRelatedFieldsMixin
 from households.models import Member
@@ -203,7 +204,7 @@ class TekunCaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TekunCase
-        exclude = ["village_code"]  # the scope's index key, not data
+        exclude = ["village_code", *PERSON_KEYS]  # index keys, not data
 
 
 class ApplyTekunSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
@@ -283,7 +284,7 @@ class DisabilitySubsidySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DisabilitySubsidy
-        exclude = ["village_code"]  # the scope's index key, not data
+        exclude = ["village_code", *PERSON_KEYS]  # index keys, not data
 
 
 class MeasureGapSerializer(serializers.Serializer):

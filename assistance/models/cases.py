@@ -27,6 +27,12 @@ from assistance.choices import (
     TekunMode,
     VisitLevel,
 )
+from assistance.models.person_keys import (
+    PERSON_KEYS,
+    person_key_fields,
+    person_key_indexes,
+    person_keys_trigger,
+)
 from core.choices import ReviewState
 from households.models.village_code import village_code_field, village_code_trigger
 
@@ -364,8 +370,9 @@ class StopProposal(models.Model):
         return f"停保建议#{self.pk}"
 
 
-# The village code follows the household (as DibaoCase's): no history of its own.
-@pghistory.track(exclude=["village_code"])
+# The village code follows the household (as DibaoCase's), the person's search keys the member: no
+# history of their own.
+@pghistory.track(exclude=["village_code", *PERSON_KEYS])
 class TekunCase(models.Model):
     """特困供养 (R11): basic standard = urban 低保 standard × multiplier; care by self-care ability."""
 
@@ -378,6 +385,9 @@ class TekunCase(models.Model):
     member = models.ForeignKey(
         "households.Member", verbose_name="供养对象", on_delete=models.PROTECT, related_name="tekun_cases"
     )
+    # The member's name, pinyin and ID tail, kept by the database (assistance.models.person_keys):
+    # the search finds a case by an index of its own.
+    person_name, person_name_pinyin, person_name_initials, person_id_tail = person_key_fields()
     mode = models.CharField("供养方式", max_length=12, choices=TekunMode.choices)
     self_care = models.CharField("自理能力", max_length=8, choices=SelfCare.choices)
     assessed_on = models.DateField("能力评估日期", null=True, blank=True)
@@ -393,8 +403,11 @@ class TekunCase(models.Model):
     class Meta:
         verbose_name = "特困供养"
         verbose_name_plural = "特困供养"
-        indexes = [models.Index(fields=["village_code", "id"], name="tekun_village_idx")]
-        triggers = [village_code_trigger("tekun_village_code")]
+        indexes = [
+            models.Index(fields=["village_code", "id"], name="tekun_village_idx"),
+            *person_key_indexes("tekun_person"),
+        ]
+        triggers = [village_code_trigger("tekun_village_code"), person_keys_trigger("tekun_person_keys")]
         constraints = [
             models.UniqueConstraint(
                 fields=["member"], condition=models.Q(status="active"), name="tekun_one_active_per_member"
@@ -405,8 +418,9 @@ class TekunCase(models.Model):
         return f"特困供养#{self.pk}"
 
 
-# The village code follows the household (as DibaoCase's): no history of its own.
-@pghistory.track(exclude=["village_code"])
+# The village code follows the household (as DibaoCase's), the person's search keys the member: no
+# history of their own.
+@pghistory.track(exclude=["village_code", *PERSON_KEYS])
 class DisabilitySubsidy(models.Model):
     """残疾人两项补贴 (R10), one row per member and kind."""
 
@@ -424,6 +438,8 @@ class DisabilitySubsidy(models.Model):
         on_delete=models.PROTECT,
         related_name="disability_subsidies",
     )
+    # As TekunCase's (assistance.models.person_keys).
+    person_name, person_name_pinyin, person_name_initials, person_id_tail = person_key_fields()
     kind = models.CharField("补贴类别", max_length=8, choices=SubsidyKind.choices)
     grade = models.PositiveSmallIntegerField("残疾等级")
     monthly_amount = models.DecimalField("月补贴金额", **_money)
@@ -446,8 +462,14 @@ class DisabilitySubsidy(models.Model):
     class Meta:
         verbose_name = "残疾人两项补贴"
         verbose_name_plural = "残疾人两项补贴"
-        indexes = [models.Index(fields=["village_code", "id"], name="subsidy_village_idx")]
-        triggers = [village_code_trigger("subsidy_village_code")]
+        indexes = [
+            models.Index(fields=["village_code", "id"], name="subsidy_village_idx"),
+            *person_key_indexes("subsidy_person"),
+        ]
+        triggers = [
+            village_code_trigger("subsidy_village_code"),
+            person_keys_trigger("subsidy_person_keys"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "kind"],

@@ -274,6 +274,27 @@ def test_a_dibao_tier_reads_its_first_people_in_the_indexs_order(village_a, cler
     assert [r.pk for r in found] == [cases["胡丙"].pk]
 
 
+@pytest.mark.parametrize("typed", ["李明", "lm"])
+def test_the_exact_match_comes_first_when_more_than_a_page_start_with_it(village_a, clerk_a, typed):
+    """Is and starts with are one read in the key's order (households.search.Tier): the exact
+    name or initials first, even written last after more than a page of longer ones — members,
+    households by their head, and 特困 cases by their person."""
+    from tests.assistance.factories import tekun_case
+
+    given = "安宝昌德尔福歌华吉佳凯乐美宁欧平琪瑞顺泰伟祥雅振卓"  # 25 characters
+    for char in given:
+        tekun_case(member=MemberFactory(household=HouseholdFactory(village=village_a), name=f"李明{char}"))
+    exact = MemberFactory(household=HouseholdFactory(village=village_a), name="李明")
+    case = tekun_case(member=exact)
+
+    found = {g.kind: g for g in search(typed, clerk_a)}
+    assert found["member"].results[0].pk == exact.pk
+    assert found["member"].more
+    assert found["household"].results[0].pk == exact.household_id
+    assert found["case"].results[0].pk == case.pk
+    assert len(found["case"].results) == 20
+
+
 # ------------------------------------------------------------------------------ API
 def test_api_search_is_scoped_masked_and_refuses_a_full_id_in_the_url(township_world, clerk_a):
     api = APIClient()
