@@ -429,6 +429,7 @@ def generate(
             IncomeYear,
             [
                 "household_id",
+                "village_code",  # the triggers are off here (IncomeYear.village_code)
                 "period_start",
                 "period_end",
                 "wage",
@@ -468,8 +469,8 @@ def generate(
                 dibao = 2326 * size if attribute.startswith("dibao") else 0
                 pension = 1236 if rng.random() < 0.4 else 0
                 i_rows.append(
-                    f"{hid}\t{income_start}\t{income_end}\t{workers * rng.randint(9000, 30000)}\t{farm}\t"
-                    f"{farm * 3 // 10}\t{dibao}\t{pension}{i_tail}"
+                    f"{hid}\t{village}\t{income_start}\t{income_end}\t{workers * rng.randint(9000, 30000)}\t"
+                    f"{farm}\t{farm * 3 // 10}\t{dibao}\t{pension}{i_tail}"
                 )
             try:
                 result.households += writer.put(Household, h_columns, h_rows)

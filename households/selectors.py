@@ -42,7 +42,7 @@ def approved_households(user) -> QuerySet:
 # How each registry model reaches a 12-digit region code (core.scoping).
 REGISTRY_SCOPE_PATHS: dict[str, str] = {
     "Member": "village_code",  # the household's, denormalised (Member.village_code)
-    "IncomeYear": "household__village__code",
+    "IncomeYear": "village_code",  # the household's, denormalised (IncomeYear.village_code)
     "HelperAssignment": "household__village__code",
     "Visit": "household__village__code",
     "VisitPhoto": "visit__household__village__code",

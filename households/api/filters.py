@@ -124,7 +124,7 @@ class MemberFilter(ScopedFilterSet):
 
 
 class IncomeYearFilter(ScopedFilterSet):
-    region = RegionPrefixFilter(code_path="household__village__code")
+    region = RegionPrefixFilter(code_path="village_code")  # the household's (IncomeYear.village_code)
     household = IntFilter(label="户ID")
     period_end_year = IntFilter(
         field_name="period_end__year", label="收入年度止的年份", min_value=1949, max_value=2100

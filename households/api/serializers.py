@@ -315,7 +315,7 @@ class IncomeYearSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer
 
     class Meta:
         model = IncomeYear
-        fields = "__all__"
+        exclude = ["village_code"]  # the scope's index key, not data
         validators = []  # model constraints run in households.entry.save_income
 
     @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))

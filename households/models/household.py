@@ -27,6 +27,7 @@ from households.choices import (
     RoadType,
 )
 from households.models.geo import latitude_field, longitude_field
+from households.models.village_code import village_code_field, village_code_trigger
 from households.validators import check_causes
 
 VILLAGE_REQUIRED = "户籍所在地必须选择到村（社区）一级"
@@ -200,6 +201,17 @@ class Household(models.Model):
                     'WHERE "household_id" = NEW."id"; RETURN NULL;'
                 ),
             ),
+            # … and its income years (IncomeYear.village_code).
+            pgtrigger.Trigger(
+                name="household_village_to_incomes",
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("village_id"),
+                condition=pgtrigger.Condition('OLD."village_id" IS DISTINCT FROM NEW."village_id"'),
+                func=(
+                    'UPDATE "households_incomeyear" SET "village_code" = NEW."village_id" '
+                    'WHERE "household_id" = NEW."id"; RETURN NULL;'
+                ),
+            ),
         ]
         constraints = [
             # 户编号 is unique within a county: the first 6 digits of the village code.
@@ -243,13 +255,19 @@ class Household(models.Model):
         return self.members.filter(member_status=MemberStatus.NORMAL)
 
 
-@pghistory.track(append_only=True)
+@pghistory.track(append_only=True, exclude=["village_code"])
 class IncomeYear(models.Model):
     """One income period of a household (yuan per year). R1/R2 derive per-capita figures."""
 
     household = models.ForeignKey(
         Household, verbose_name="户", on_delete=models.PROTECT, related_name="incomes"
     )
+    # The household's village (denormalised, issue 28), as Member.village_code: income years are
+    # scoped by an index of their own (village code, id), so a township's API list and its id bounds
+    # read its own range instead of the county's income years joined to their households. Set by
+    # the database on every write (households.models.village_code: the trigger below and the
+    # household's); no part of the history (a household's move writes no income event).
+    village_code = village_code_field()
     period_start = models.DateField("收入年度起")
     period_end = models.DateField("收入年度止")
     wage = models.DecimalField("工资性收入", **_money)
@@ -288,6 +306,11 @@ class IncomeYear(models.Model):
         verbose_name = "年度收入"
         verbose_name_plural = "年度收入"
         ordering = ["household_id", "-period_end"]
+        indexes = [
+            # A scope's income years in id order (the API's keyset pages and their id bounds).
+            models.Index(fields=["village_code", "id"], name="income_village_idx"),
+        ]
+        triggers = [village_code_trigger("income_village_code")]
         constraints = [
             models.UniqueConstraint(fields=["household", "period_end"], name="income_one_row_per_period"),
             models.CheckConstraint(

@@ -1,10 +1,10 @@
-"""The household's village code on rows that belong to a household (Member, and the 低保 case of
-assistance), denormalised for issue 28: such rows are scoped (core.scoping) and searched by indexes of
-their own (village code + key), so a township's or village's query reads its own range instead of
-the county's rows joined to their households. The database keeps the code: the trigger below on the
-row itself, and a trigger on the household when it moves village (households: members; assistance
-installs its own for cases, the registry knowing nothing of them). Collation "C": a btree on the
-code answers both LIKE 'prefix%' (scoped()) and ORDER BY."""
+"""The household's village code on rows that belong to a household (Member, IncomeYear, and the
+cases of assistance), denormalised for issue 28: such rows are scoped (core.scoping) and searched by
+indexes of their own (village code + key), so a township's or village's query reads its own range
+instead of the county's rows joined to their households. The database keeps the code: the trigger
+below on the row itself, and a trigger on the household when it moves village (households: members
+and income years; assistance installs its own for cases, the registry knowing nothing of them).
+Collation "C": a btree on the code answers both LIKE 'prefix%' (scoped()) and ORDER BY."""
 
 import pgtrigger
 from django.db import models
