@@ -63,7 +63,7 @@ def person_key_indexes(prefix: str) -> list[models.Index]:
     the reversed value."""
     from django.contrib.postgres.indexes import OpClass
 
-    keys = [
+    keys: list[tuple[str, F | Reverse, str]] = [
         ("name", F("person_name"), "varchar_pattern_ops"),
         ("name_tail", Reverse("person_name"), "text_pattern_ops"),
         ("pinyin", F("person_name_pinyin"), "varchar_pattern_ops"),
