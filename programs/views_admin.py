@@ -6,12 +6,10 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from core.choices import RegionLevel
-from core.scoping import regions_for, villages_for
+from core.scoping import village_page
 from programs.rules.whatif import PHASE_OUT, STANDARD, Scenario
 from programs.selectors import village_counts, village_indicators
 from programs.whatif import county_prefix_for, run_whatif
@@ -87,24 +85,17 @@ def whatif_view(model_admin, request):
     return TemplateResponse(request, "admin/programs/whatif.html", context)
 
 
-# A county has hundreds to thousands of villages: the page shows them a page at a time (a city's 2,000
-# on one page took 0.15-0.45 s to resolve and render, bench/every_page.py), optionally one township's.
-VILLAGES_PER_PAGE = 100
-
-
 def villages_view(model_admin, request):
     as_of = timezone.localdate()
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else as_of.year
-    townships = list(regions_for(request.user).filter(level=RegionLevel.TOWNSHIP).order_by("code"))
-    township = request.GET.get("township", "")
-    villages = villages_for(request.user).order_by("code")
-    if township in {t.code for t in townships}:
-        villages = villages.filter(code__startswith=township[:9])
-    codes = villages.values_list("code", flat=True)
-    page = Paginator(codes, VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+    vp = village_page(request.user, request.GET)
     rows = village_indicators(
-        user=request.user, as_of=as_of, year=year, codes=list(page), counts=village_counts(request.user)
+        user=request.user,
+        as_of=as_of,
+        year=year,
+        codes=[village.code for village in vp.page],
+        counts=village_counts(request.user),
     )
     context = {
         **model_admin.admin_site.each_context(request),
@@ -112,8 +103,6 @@ def villages_view(model_admin, request):
         "opts": model_admin.model._meta,
         "rows": rows,
         "year": year,
-        "page": page,
-        "townships": townships if len(townships) > 1 else [],
-        "township": township,
+        "vp": vp,
     }
     return TemplateResponse(request, "admin/programs/villages.html", context)

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from assistance.monitoring.params import monitoring_params
 from core.choices import RegionLevel, Role
 from core.permissions import role_of
-from core.scoping import villages_for
+from core.scoping import village_page, villages_for
 
 PRINTERS = {Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER, Role.SYSTEM_ADMIN}
 NOT_ALLOWED = "海报由县、乡镇打印"
@@ -35,8 +35,7 @@ def _require(request) -> None:
 
 def poster_list(request, admin_context: dict):
     _require(request)
-    villages = villages_for(request.user).select_related("parent").order_by("code")
-    context = {**admin_context, "title": "自主申报二维码海报", "villages": villages}
+    context = {**admin_context, "title": "自主申报二维码海报", "vp": village_page(request.user, request.GET)}
     return TemplateResponse(request, "monitoring/poster_list.html", context)
 
 

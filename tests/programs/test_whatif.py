@@ -195,10 +195,10 @@ def test_village_indicator_page_shows_a_page_of_villages_and_one_township(
 ):
     """A county's villages a page at a time (a city's 2,000 on one page took up to 0.45 s), and the
     villages of one township when chosen; a township outside the scope is ignored, not shown."""
-    from programs import views_admin
+    from core import scoping
     from tests.factories import region_chain
 
-    monkeypatch.setattr(views_admin, "VILLAGES_PER_PAGE", 1)
+    monkeypatch.setattr(scoping, "VILLAGES_PER_PAGE", 1)
     client.force_login(county_admin)
     first = client.get("/admin/programs/parameter/villages/")
     second = client.get("/admin/programs/parameter/villages/?page=2")
@@ -210,5 +210,5 @@ def test_village_indicator_page_shows_a_page_of_villages_and_one_township(
     assert [row.code for row in one.context["rows"]] == [village_a.code]
     elsewhere = region_chain("211224100001", ("辽宁省", "铁岭市", "昌图县", "昌图镇", "丙村")).parent
     ignored = client.get(f"/admin/programs/parameter/villages/?township={elsewhere.code}")
-    assert ignored.context["page"].paginator.count == 2
+    assert ignored.context["vp"].page.paginator.count == 2
     assert "昌图镇" not in ignored.content.decode()
