@@ -212,3 +212,34 @@ def test_village_indicator_page_shows_a_page_of_villages_and_one_township(
     ignored = client.get(f"/admin/programs/parameter/villages/?township={elsewhere.code}")
     assert ignored.context["vp"].page.paginator.count == 2
     assert "昌图镇" not in ignored.content.decode()
+
+
+@pytest.mark.django_db
+def test_village_indicators_api_and_page_read_one_count(
+    client, county_admin, village_a, django_capture_on_commit_callbacks
+):
+    """The API's 贫困村退出指标 and the admin page take their member counts from the same place (the
+    register summary, reports.statistics.village_counts): the same figures for a village, also just
+    after a stored household gains a member (the summary follows on commit)."""
+    from rest_framework.test import APIClient
+
+    from core.choices import ReviewState
+    from tests.factories import MemberFactory, household_with_members
+
+    with django_capture_on_commit_callbacks(execute=True):  # the summary follows each commit
+        household = household_with_members(n=3, village=village_a, review_state=ReviewState.VERIFIED)
+        household_with_members(n=2, village=village_a)  # not stored yet: not counted
+    api = APIClient()
+    api.force_authenticate(county_admin)
+    client.force_login(county_admin)
+
+    def both():
+        row = api.get(f"/api/v1/village-indicators/{village_a.code}/").json()
+        page = client.get("/admin/programs/parameter/villages/").context["rows"]
+        (shown,) = [r for r in page if r.code == village_a.code]
+        return (row["households"], row["people"]), (shown.households, shown.people)
+
+    assert both() == ((1, 3), (1, 3))
+    with django_capture_on_commit_callbacks(execute=True):
+        MemberFactory(household=household, relation="son")
+    assert both() == ((1, 4), (1, 4))
