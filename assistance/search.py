@@ -8,7 +8,17 @@ their households' heads or of the next kind."""
 
 from __future__ import annotations
 
-from django.db.models import CharField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    F,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.urls import reverse
 
 from core.scoping import scoped
@@ -21,7 +31,6 @@ from households.search import (
     ends_with,
     labels,
     masked_id,
-    member_tier_orders,
     member_tiers,
     register_kind,
     search_tiers,
@@ -59,26 +68,22 @@ def _household_tiers(query: Query, user) -> list[Q | Tier]:
     # starts from those members. With EXISTS over unscoped members it read every 王 of the county,
     # or walked the county's households in id order, to find a township's cases (0.4–0.9 s with
     # 216,434 cases at 1,000,000 households, bench/search.py).
-    # Each read in its index's order (member_tier_orders), so it stops at PEOPLE_READ.
+    # Each read in its index's order (search_tiers), so it stops at PEOPLE_READ. The exact matches
+    # are a read of their own here (a member read yields them first, but the cases of its people
+    # would all have to be read and sorted to put theirs first: 1,000 households for 王 in a county,
+    # 10 ms, where a LIMIT read of cases stops after a hundred); for pinyin two, initials and full
+    # pinyin (as one OR, the plan read a bitmap of every exact match: 3,889 `hx` in a city, 7–10 ms).
     members = scoped(Member.objects.filter(member_status=MemberStatus.NORMAL), user)
 
-    def people(q: Q, order) -> Q:
-        return Q(
-            household_id__in=members.filter(q)
-            .order_by(*([order] if order else []))
-            .values("household_id")[:PEOPLE_READ]
-        )
+    def people(q: Q, order: OrderBy | None = None) -> Q:
+        read = members.filter(q).order_by(*([order] if order else []))
+        return Q(household_id__in=read.values("household_id")[:PEOPLE_READ])
 
-    tiers: list[Q | Tier] = [
-        people(q, order) for q, order in zip(member_tiers(query), member_tier_orders(query), strict=True)
-    ]
-    if query.kind == NameKind.PINYIN:
-        # Initials or full pinyin exactly: two reads of tier 0, one index each (as one OR, the plan
-        # read a bitmap of every exact match first: 3,889 `hx` in a city, 7–10 ms).
-        tiers[:1] = [
-            Tier(people(Q(name_initials=query.text), None), number=0),
-            Tier(people(Q(name_pinyin=query.text), None), number=0),
-        ]
+    tiers: list[Q | Tier] = []
+    for tier in search_tiers(query):
+        if isinstance(tier.exact, Q):
+            tiers.append(Tier(people(tier.exact), number=0))
+        tiers.append(Tier(people(tier.q, tier.order), number=tier.number))
     return tiers
 
 

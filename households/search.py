@@ -26,7 +26,19 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import BooleanField, Case, CharField, F, Func, OrderBy, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Expression,
+    F,
+    Func,
+    OrderBy,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
@@ -184,27 +196,6 @@ def member_tiers(query: Query, path: str = "", *, like: bool = False) -> list[Q]
     return []
 
 
-def member_tier_orders(query: Query) -> list[OrderBy | None]:
-    """For each of member_tiers(query): the order of the btree that answers it (None: no one
-    index, or few rows). A read of many matching members with a LIMIT (a case's people) ordered so
-    is an index scan that stops at the LIMIT; unordered, the planner may take a bitmap of the key's
-    whole range first (36,594 entries for 胡 in a county, 10 ms, to keep 1,000)."""
-    if query.kind == NameKind.NAME:
-        orders: list[OrderBy | None] = [
-            IndexOrder(F("name")),
-            IndexOrder(F("name")),
-            IndexOrder(Reverse("name")),
-        ]
-    elif query.kind == NameKind.PINYIN:
-        orders = [None, IndexOrder(F("name_initials")), IndexOrder(F("name_pinyin"))]
-    elif query.id_tail:
-        orders = [IndexOrder(Reverse("id_no"))]
-    else:
-        orders = []
-    tiers = len(member_tiers(query))
-    return (orders + [None] * tiers)[:tiers]
-
-
 class IndexOrder(OrderBy):
     """ORDER BY in a pattern-ops btree's own order (`USING ~<~`, byte order): the order of the search
     indexes (households.models), which the default collation's ORDER BY is not. (The comment is for
@@ -251,31 +242,32 @@ def ends_with(field_path: str, text: str) -> Q:
 @dataclass(frozen=True)
 class Tier:
     """One LIMIT read of a search: its condition, the order it is read in (the btree's, so the read
-    stops at the LIMIT), and the tier number its rows carry — an expression when one read holds two
-    tiers: a starts-with range read in key order yields the exact matches first, so "is" and
-    "starts with" are one read (one part of the UNION fewer to plan and to compile)."""
+    stops at the LIMIT), its tier number (None: its place in the list), and the condition of its rows
+    that are a better tier, 0 ("is" rather than "starts with"): a starts-with range read in key order
+    yields the exact matches first, so the two tiers are one read (one part of the UNION fewer to
+    plan and to compile)."""
 
     q: Q
     order: OrderBy | None = None
-    number: int | Case | None = None  # None: its place in the list
+    number: int | None = None
+    exact: Q | None = None
 
 
-def _starts_or_is(field_path: str, text: str, starting: int, exact: int = 0) -> Tier:
-    return Tier(
-        _range_prefix(field_path, text),
-        IndexOrder(F(field_path)),
-        Case(When(Q(**{field_path: text}), then=Value(exact)), default=Value(starting)),
-    )
+def _starts_or_is(field_path: str, text: str, starting: int) -> Tier:
+    return Tier(_range_prefix(field_path, text), IndexOrder(F(field_path)), starting, Q(**{field_path: text}))
 
 
 def search_tiers(query: Query, path: str = "") -> list[Tier]:
     """The reads of a search for people (members, heads, a case's person by the keys copied onto it:
-    `path` "person_"), best first: the numbers are member_tiers()'s (0 is, 1 starts with, 2 ends
-    with, 3 contains; for pinyin 0 is either, 1 initials start, 2 pinyin starts), each exact match
-    read with its starting-with range."""
+    `path` "person_"), best first, numbered as member_tiers() (0 is, 1 starts with, 2 ends with, 3
+    contains; for pinyin 0 is either, 1 initials start, 2 pinyin starts), each in its index's order
+    (a read with a LIMIT stops there), each exact match read with its starting-with range."""
     f, t = path, query.text
     if query.kind == NameKind.NAME:
-        tiers = [_starts_or_is(f"{f}name", t, 1), Tier(ends_with(f"{f}name", t), number=2)]
+        tiers = [
+            _starts_or_is(f"{f}name", t, 1),
+            Tier(ends_with(f"{f}name", t), IndexOrder(Reverse(f"{f}name")), 2),
+        ]
         if query.broad and len(t) >= 3:
             tiers.append(Tier(Q(**{f"{f}name__contains": t}), number=3))
         return tiers
@@ -284,7 +276,9 @@ def search_tiers(query: Query, path: str = "") -> list[Tier]:
         if query.broad and len(t) >= 3:
             tiers.append(Tier(Q(**{f"{f}name_pinyin__contains": t}), number=3))
         return tiers
-    return [Tier(q) for q in member_tiers(query, path)]
+    if query.id_tail:
+        return [Tier(ends_with(f"{f}id_no", query.id_tail), IndexOrder(Reverse(f"{f}id_no")), 0)]
+    return [Tier(q, number=n) for n, q in enumerate(member_tiers(query, path))]
 
 
 def tiered_values(
@@ -312,11 +306,11 @@ def tier_parts(queryset: QuerySet, tiers: Iterable[Q | Tier], limit: int, *field
         if not isinstance(tier, Tier):
             tier = Tier(tier)
         part = base.filter(tier.q)
-        number = place if tier.number is None else tier.number
+        number: Expression = Value(place if tier.number is None else tier.number)
+        if tier.exact is not None:
+            number = Case(When(tier.exact, then=Value(0)), default=number)
         # The clone's own dict; an expression resolved against the part (its columns).
-        part.query.annotations["search_tier"] = (
-            Value(number) if isinstance(number, int) else number.resolve_expression(part.query)
-        )
+        part.query.annotations["search_tier"] = number.resolve_expression(part.query)
         if tier.order is not None:
             part.query.add_ordering(tier.order)
         parts.append(part[: limit + 1])

@@ -295,6 +295,26 @@ def test_the_exact_match_comes_first_when_more_than_a_page_start_with_it(village
     assert len(found["case"].results) == 20
 
 
+@pytest.mark.parametrize("typed", ["李明", "lm"])
+def test_a_dibao_case_of_the_exact_name_comes_first_among_more_than_a_page(village_a, clerk_a, typed):
+    """A 低保 tier reads the people starting with what was typed (the exact ones first, in the index's
+    order) and puts the cases whose household has an exact one first: the household of 李明, written
+    last after 25 households of 李明X, is the first 低保 result."""
+    from assistance.models import DibaoCase
+
+    given = "安宝昌德尔福歌华吉佳凯乐美宁欧平琪瑞顺泰伟祥雅振卓"  # 25 characters
+    for char in given:
+        head = MemberFactory(household=HouseholdFactory(village=village_a), name=f"李明{char}")
+        DibaoCase.objects.create(household=head.household, applied_on=dt.date(2024, 1, 10))
+    exact = MemberFactory(household=HouseholdFactory(village=village_a), name="李明", relation=Relation.HEAD)
+    case = DibaoCase.objects.create(household=exact.household, applied_on=dt.date(2024, 1, 10))
+
+    results = [g for g in search(typed, clerk_a) if g.kind == "case"][0]
+    assert results.results[0].pk == case.pk
+    assert len(results.results) == 20
+    assert results.more
+
+
 # ------------------------------------------------------------------------------ API
 def test_api_search_is_scoped_masked_and_refuses_a_full_id_in_the_url(township_world, clerk_a):
     api = APIClient()
