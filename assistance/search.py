@@ -31,7 +31,6 @@ from households.search import (
     ends_with,
     labels,
     masked_id,
-    member_tiers,
     register_kind,
     search_tiers,
     tier_parts,
@@ -122,7 +121,7 @@ def _person_tiers(query: Query) -> list[Q | Tier]:
     person_keys): each tier one range of the row's own index (key, village code), which the scope's
     village code bounds. A full ID number by the member's (only its tail is copied)."""
     if query.kind == NameKind.FULL_ID:
-        return list(member_tiers(query, "member__"))
+        return list(search_tiers(query, "member__"))
     if query.kind == NameKind.NUMBER:
         return [ends_with("person_id_tail", query.id_tail)] if query.id_tail else []
     return list(search_tiers(query, "person_"))

@@ -164,38 +164,6 @@ def _groups(query: Query, user, limit: int) -> list[Group]:
 
 
 # ------------------------------------------------------------------------- matching members
-def member_tiers(query: Query, path: str = "", *, like: bool = False) -> list[Q]:
-    """The member conditions for a query, best first (exact, starting with, ending with, containing).
-    `path` leads from the searched model to a member ("member__" from a case). `like`: "starting
-    with" as LIKE 'x%', whose selectivity the planner estimates, for conditions inside a join or a
-    subquery (a case's people, a list's search box); a member scan itself takes the pattern range
-    (starts_with), which no trigram index answers."""
-    t = query.text
-    f = path
-    starts_with = _like_prefix if like else _range_prefix
-    if query.kind == NameKind.NAME:
-        tiers = [Q(**{f"{f}name": t}), starts_with(f"{f}name", t), ends_with(f"{f}name", t)]
-        if query.broad and len(t) >= 3:
-            tiers.append(Q(**{f"{f}name__contains": t}))
-        return tiers
-    if query.kind == NameKind.PINYIN:
-        # Starting with: initials and full pinyin apart, each tier one range of one index (an OR is
-        # a bitmap of both ranges, read whole before the LIMIT applies; `wang` starts 10% of names).
-        tiers = [
-            Q(**{f"{f}name_initials": t}) | Q(**{f"{f}name_pinyin": t}),
-            starts_with(f"{f}name_initials", t),
-            starts_with(f"{f}name_pinyin", t),
-        ]
-        if query.broad and len(t) >= 3:
-            tiers.append(Q(**{f"{f}name_pinyin__contains": t}))
-        return tiers
-    if query.kind == NameKind.FULL_ID:
-        return [Q(**{f"{f}id_no": query.text})]
-    if query.id_tail:
-        return [ends_with(f"{f}id_no", query.id_tail)]
-    return []
-
-
 class IndexOrder(OrderBy):
     """ORDER BY in a pattern-ops btree's own order (`USING ~<~`, byte order): the order of the search
     indexes (households.models), which the default collation's ORDER BY is not. (The comment is for
@@ -253,32 +221,43 @@ class Tier:
     exact: Q | None = None
 
 
-def _starts_or_is(field_path: str, text: str, starting: int) -> Tier:
-    return Tier(_range_prefix(field_path, text), IndexOrder(F(field_path)), starting, Q(**{field_path: text}))
+def _starts_or_is(field_path: str, text: str, starting: int, *, like: bool = False) -> Tier:
+    starts_with = _like_prefix if like else _range_prefix
+    return Tier(starts_with(field_path, text), IndexOrder(F(field_path)), starting, Q(**{field_path: text}))
 
 
-def search_tiers(query: Query, path: str = "") -> list[Tier]:
-    """The reads of a search for people (members, heads, a case's person by the keys copied onto it:
-    `path` "person_"), best first, numbered as member_tiers() (0 is, 1 starts with, 2 ends with, 3
-    contains; for pinyin 0 is either, 1 initials start, 2 pinyin starts), each in its index's order
-    (a read with a LIMIT stops there), each exact match read with its starting-with range."""
+def search_tiers(query: Query, path: str = "", *, like: bool = False) -> list[Tier]:
+    """The reads of a search for people (members, heads, a case's people, a case's person by the keys
+    copied onto it: `path` "member__" or "person_"), best first: 0 is, 1 starts with, 2 ends with, 3
+    contains; for pinyin 0 is either, 1 initials start, 2 pinyin starts (initials and full pinyin
+    apart, each one range of one index: an OR is a bitmap of both ranges, read whole before the
+    LIMIT applies; `wang` starts 10% of names). Each is read in its index's order (a read with a
+    LIMIT stops there) and each exact match with its starting-with range (Tier.exact).
+    `like`: "starting with" as LIKE 'x%', whose selectivity the planner estimates, for conditions
+    inside a join or a subquery (a list's search box); a read of the key's index itself takes the
+    pattern range, which no trigram index answers."""
     f, t = path, query.text
     if query.kind == NameKind.NAME:
         tiers = [
-            _starts_or_is(f"{f}name", t, 1),
+            _starts_or_is(f"{f}name", t, 1, like=like),
             Tier(ends_with(f"{f}name", t), IndexOrder(Reverse(f"{f}name")), 2),
         ]
         if query.broad and len(t) >= 3:
             tiers.append(Tier(Q(**{f"{f}name__contains": t}), number=3))
         return tiers
     if query.kind == NameKind.PINYIN:
-        tiers = [_starts_or_is(f"{f}name_initials", t, 1), _starts_or_is(f"{f}name_pinyin", t, 2)]
+        tiers = [
+            _starts_or_is(f"{f}name_initials", t, 1, like=like),
+            _starts_or_is(f"{f}name_pinyin", t, 2, like=like),
+        ]
         if query.broad and len(t) >= 3:
             tiers.append(Tier(Q(**{f"{f}name_pinyin__contains": t}), number=3))
         return tiers
+    if query.kind == NameKind.FULL_ID:
+        return [Tier(Q(**{f"{f}id_no": t}), number=0)]
     if query.id_tail:
         return [Tier(ends_with(f"{f}id_no", query.id_tail), IndexOrder(Reverse(f"{f}id_no")), 0)]
-    return [Tier(q, number=n) for n, q in enumerate(member_tiers(query, path))]
+    return []
 
 
 def tiered_values(
@@ -379,24 +358,15 @@ def find_members(query: Query, user, limit: int) -> tuple[list[Result], bool]:
     ], more
 
 
-def household_tiers(query: Query) -> list[Q]:
-    """户编号 (exact, starting, ending, then the phone's last digits, then containing)."""
+def household_tiers(query: Query) -> list[Tier]:
+    """户编号 (exact with starting, then ending), then the phone's last digits, then containing."""
     t = query.text
-    tiers = [Q(household_no=t), _range_prefix("household_no", t), ends_with("household_no", t)]
+    later = [ends_with("household_no", t)]
     if query.phone_tail:
-        tiers.append(ends_with("phone", query.phone_tail))
+        later.append(ends_with("phone", query.phone_tail))
     if query.broad and len(t) >= 3:
-        tiers.append(Q(household_no__contains=t))
-    return tiers
-
-
-def household_search_tiers(query: Query) -> list[Tier]:
-    """household_tiers() as reads: the exact 户编号 with those starting with it (see Tier)."""
-    tiers = household_tiers(query)
-    return [
-        _starts_or_is("household_no", query.text, 1),
-        *(Tier(q, number=n) for n, q in enumerate(tiers[2:], 2)),
-    ]
+        later.append(Q(household_no__contains=t))
+    return [_starts_or_is("household_no", t, 1), *(Tier(q, number=n) for n, q in enumerate(later, 2))]
 
 
 # What a household result shows (after its id and its head's name), read with its tiers.
@@ -405,7 +375,7 @@ HOUSEHOLD_COLUMNS = ("household_no", "phone", "village__name", "review_state", "
 
 def _matching_households(query: Query, user, limit: int) -> tuple[list[tuple], bool]:
     """Households by number, or by their head's name or pinyin (the heads found like any member:
-    member_tiers over the member indexes, scoped by the member's village code): rows of (id, head's
+    search_tiers over the member indexes, scoped by the member's village code): rows of (id, head's
     name or None when not known yet, *HOUSEHOLD_COLUMNS)."""
     from households.choices import MemberStatus, Relation
     from households.models import Member
@@ -413,9 +383,7 @@ def _matching_households(query: Query, user, limit: int) -> tuple[list[tuple], b
 
     if query.kind == NameKind.NUMBER:
         households = households_for(user).annotate(head=Value(None, output_field=CharField()))
-        return tiered_values(
-            households, household_search_tiers(query), limit, "pk", "head", *HOUSEHOLD_COLUMNS
-        )
+        return tiered_values(households, household_tiers(query), limit, "pk", "head", *HOUSEHOLD_COLUMNS)
     # "relation LIKE 'head%'" (no other relation starts so) rather than "= 'head'": with the equality
     # the planner may walk the partial index of active heads (member_one_active_head) in household
     # order filtering every head of the county by name (27 ms for a rare surname, 符, in a county of
@@ -467,7 +435,7 @@ def find_households(query: Query, user, limit: int) -> tuple[list[Result], bool]
 # ------------------------------------------------------------------------- the admin lists' search box
 def member_filter(query: Query) -> Q | None:
     """Every tier at once, for a list's search box (the member list): None when nothing is searched."""
-    tiers = member_tiers(replace(query, broad=True), like=True)
+    tiers = search_tiers(replace(query, broad=True), like=True)
     return _any(tiers) if tiers else None
 
 
@@ -481,17 +449,18 @@ def household_filter(query: Query, user) -> Q | None:
     q: Q | None = None
     if query.kind == NameKind.NUMBER:
         q = _any(household_tiers(query))
-    people = member_tiers(query, like=True)
+    people = search_tiers(query, like=True)
     if people:
         members = scoped(Member.objects.filter(_any(people)), user).values("household_id")
         q = Q(pk__in=members) if q is None else q | Q(pk__in=members)
     return q
 
 
-def _any(tiers: list[Q]) -> Q:
+def _any(tiers: list[Tier]) -> Q:
+    """Every tier at once (an exact match is inside its starting-with range)."""
     out = Q()
     for tier in tiers:
-        out |= tier
+        out |= tier.q
     return out
 
 

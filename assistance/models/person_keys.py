@@ -24,7 +24,7 @@ from households.pinyin import INITIALS_MAX, PINYIN_MAX
 
 ID_TAIL_LENGTH = 6  # households.search.ID_TAIL: the search takes tails of 4–6 characters
 
-# The copies, by the names households.search.member_tiers() builds from the prefix "person_".
+# The copies, by the names households.search.search_tiers() builds from the prefix "person_".
 PERSON_KEYS = ("person_name", "person_name_pinyin", "person_name_initials", "person_id_tail")
 
 
