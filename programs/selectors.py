@@ -268,7 +268,13 @@ def register_village_counts(provider) -> None:
 
 
 def village_counts(user) -> dict[str, dict] | None:
-    return _village_counts[0](user) if _village_counts else None
+    """The summary's counts, or None (village_indicators counts live): no provider, or a user whose
+    scope is not a region (a helper's is their households, not villages)."""
+    from core.scoping import region_prefix_for
+
+    if not _village_counts or region_prefix_for(user) is None:
+        return None
+    return _village_counts[0](user)
 
 
 def village_indicators(

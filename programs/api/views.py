@@ -16,7 +16,6 @@ from core.api.base import ScopedAPIMixin, anyone
 from core.api.chain import roles
 from core.choices import RegionLevel, Role
 from core.models import Region
-from core.scoping import region_prefix_for
 from households.models import Household
 from households.selectors import households_for
 from programs import services
@@ -263,9 +262,8 @@ class VillageIndicatorViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
     def _indicators(self, request, codes: list[str]) -> list:
         year = self._year(request)
         # The member counts from the register summary, as the 贫困村退出指标 page reads them (a page of
-        # a county's villages counted 150,000 members live: 150–190 ms); a helper's scope is their
-        # households, not villages: counted live.
-        counts = village_counts(request.user) if region_prefix_for(request.user) is not None else None
+        # a county's villages counted 150,000 members live: 150–190 ms).
+        counts = village_counts(request.user)
         return village_indicators(
             user=request.user, as_of=timezone.localdate(), year=year, codes=codes, counts=counts
         )
