@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from figures import figure
 
 from assistance.choices import Program
+from assistance.models.person_keys import ID_TAIL_LENGTH
 from assistance.services.rolls import generate_roll
 
 IN_COUNTY = "(SELECT id FROM households_household WHERE village_id LIKE %(p)s)"
@@ -100,12 +101,12 @@ MARK_CASES = f"""
 """
 # With the triggers off too: the record's village code (DisabilitySubsidy.village_code) and its
 # person's search keys (assistance.models.person_keys) written here.
-SEED_SUBSIDIES = """
+SEED_SUBSIDIES = f"""
     INSERT INTO assistance_disabilitysubsidy (household_id, village_code, member_id, person_name,
         person_name_pinyin, person_name_initials, person_id_tail, kind, grade, monthly_amount,
         start_month, status)
-    SELECT c.household_id, h.village_id, m.id, m.name, m.name_pinyin, m.name_initials, right(m.id_no, 6),
-        k.kind, 1, k.amount, '2019-02-01', 'active'
+    SELECT c.household_id, h.village_id, m.id, m.name, m.name_pinyin, m.name_initials,
+        right(m.id_no, {ID_TAIL_LENGTH}), k.kind, 1, k.amount, '2019-02-01', 'active'
     FROM assistance_dibaocase c
     JOIN households_household h ON h.id = c.household_id
     JOIN households_member m ON m.household_id = c.household_id AND m.relation = 'head'

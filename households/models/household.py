@@ -2,7 +2,6 @@ from decimal import Decimal
 from typing import Any
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -27,7 +26,7 @@ from households.choices import (
     RoadType,
 )
 from households.models.geo import latitude_field, longitude_field
-from households.models.village_code import village_code_field, village_code_trigger
+from households.models.village_code import household_move_trigger, village_code_field, village_code_trigger
 from households.validators import check_causes
 
 VILLAGE_REQUIRED = "户籍所在地必须选择到村（社区）一级"
@@ -190,28 +189,10 @@ class Household(models.Model):
             ),
         ]
         triggers = [
-            # A household moved to another village takes its members along (Member.village_code).
-            pgtrigger.Trigger(
-                name="household_village_to_members",
-                when=pgtrigger.After,
-                operation=pgtrigger.UpdateOf("village_id"),
-                condition=pgtrigger.Condition('OLD."village_id" IS DISTINCT FROM NEW."village_id"'),
-                func=(
-                    'UPDATE "households_member" SET "village_code" = NEW."village_id" '
-                    'WHERE "household_id" = NEW."id"; RETURN NULL;'
-                ),
-            ),
-            # … and its income years (IncomeYear.village_code).
-            pgtrigger.Trigger(
-                name="household_village_to_incomes",
-                when=pgtrigger.After,
-                operation=pgtrigger.UpdateOf("village_id"),
-                condition=pgtrigger.Condition('OLD."village_id" IS DISTINCT FROM NEW."village_id"'),
-                func=(
-                    'UPDATE "households_incomeyear" SET "village_code" = NEW."village_id" '
-                    'WHERE "household_id" = NEW."id"; RETURN NULL;'
-                ),
-            ),
+            # A household moved to another village takes its members and income years along
+            # (Member.village_code, IncomeYear.village_code).
+            household_move_trigger("household_village_to_members", "households_member"),
+            household_move_trigger("household_village_to_incomes", "households_incomeyear"),
         ]
         constraints = [
             # 户编号 is unique within a county: the first 6 digits of the village code.

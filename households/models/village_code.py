@@ -29,3 +29,18 @@ def village_code_trigger(name: str) -> pgtrigger.Trigger:
             'WHERE h."id" = NEW."household_id"); RETURN NEW;'
         ),
     )
+
+
+def household_move_trigger(name: str, table: str) -> pgtrigger.Trigger:
+    """On households_household: a household moved to another village takes the rows of `table` that
+    belong to it along (their own trigger above then reads the household's village again)."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.After,
+        operation=pgtrigger.UpdateOf("village_id"),
+        condition=pgtrigger.Condition('OLD."village_id" IS DISTINCT FROM NEW."village_id"'),
+        func=(
+            f'UPDATE "{table}" SET "village_code" = NEW."village_id" '
+            'WHERE "household_id" = NEW."id"; RETURN NULL;'
+        ),
+    )
